@@ -1,0 +1,1 @@
+"""System administration: calendar table, audit log, accounts overview."""

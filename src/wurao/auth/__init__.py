@@ -1,0 +1,1 @@
+"""Users, roles, region scope, sign-in, permissions."""

@@ -1,0 +1,67 @@
+"""Roles and what each may do. Routes declare a permission; services check it again."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Role(enum.StrEnum):
+    """The platform's roles (DESIGN.md "Who uses it")."""
+
+    SYSADMIN = "sysadmin"
+    SUPERVISOR = "supervisor"
+    AGENCY_ADMIN = "agency_admin"
+    OFFICER = "officer"
+    LEGAL_REVIEWER = "legal_reviewer"
+    ENTERPRISE = "enterprise"
+
+    @property
+    def label(self) -> str:
+        """Chinese name of the role."""
+        return ROLE_LABELS[self]
+
+    @property
+    def needs_subject(self) -> bool:
+        """Agency roles are bound to an enforcement subject."""
+        return self in AGENCY_ROLES
+
+
+ROLE_LABELS = {
+    Role.SYSADMIN: "系统管理员",
+    Role.SUPERVISOR: "执法监督机构",
+    Role.AGENCY_ADMIN: "执法主体管理员",
+    Role.OFFICER: "执法人员",
+    Role.LEGAL_REVIEWER: "法制审核人员",
+    Role.ENTERPRISE: "企业",
+}
+
+AGENCY_ROLES = frozenset({Role.AGENCY_ADMIN, Role.OFFICER, Role.LEGAL_REVIEWER})
+
+
+class Permission(enum.StrEnum):
+    """Named capabilities; each route declares the one it needs."""
+
+    HOME = "home"
+    ACCOUNT = "account"
+    USERS_VIEW = "users.view"
+    USERS_MANAGE = "users.manage"
+    AUDIT_VIEW = "audit.view"
+    CALENDAR_MANAGE = "calendar.manage"
+    POLICY_VIEW = "policy.view"
+
+
+_ALL_SIGNED_IN = {Permission.HOME, Permission.ACCOUNT, Permission.POLICY_VIEW}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.SYSADMIN: frozenset(Permission),
+    Role.SUPERVISOR: frozenset(_ALL_SIGNED_IN | {Permission.USERS_VIEW, Permission.AUDIT_VIEW}),
+    Role.AGENCY_ADMIN: frozenset(_ALL_SIGNED_IN | {Permission.USERS_VIEW}),
+    Role.OFFICER: frozenset(_ALL_SIGNED_IN),
+    Role.LEGAL_REVIEWER: frozenset(_ALL_SIGNED_IN),
+    Role.ENTERPRISE: frozenset(_ALL_SIGNED_IN),
+}
+
+
+def role_can(role: Role, permission: Permission) -> bool:
+    """Whether a role holds a permission."""
+    return permission in ROLE_PERMISSIONS[role]

@@ -1,0 +1,38 @@
+"""The ``wurao`` command."""
+
+from __future__ import annotations
+
+import typer
+
+from wurao.admin.cli import audit_app, calendar_app
+from wurao.auth.cli import user_app
+from wurao.core.cli import db_app, policy_app
+from wurao.demo.cli import demo
+
+app = typer.Typer(
+    help="无扰 wurao — 涉企行政执法监督平台 / enterprise-inspection supervision platform.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(calendar_app, name="calendar")
+app.add_typer(audit_app, name="audit")
+app.add_typer(policy_app, name="policy")
+app.command("demo")(demo)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port."),
+    reload: bool = typer.Option(False, help="Reload on code changes (development)."),
+) -> None:
+    """Start the web server (API and pages)."""
+    import uvicorn
+
+    uvicorn.run("wurao.web.main:app", host=host, port=port, reload=reload, proxy_headers=True)
+
+
+if __name__ == "__main__":
+    app()

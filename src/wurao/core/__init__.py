@@ -1,0 +1,1 @@
+"""Core mechanisms: settings, database, time, working days, policy, audit chain, errors."""

@@ -1,0 +1,1 @@
+"""Demo and benchmark data: a realistic synthetic city, deterministic from a seed."""

@@ -1,0 +1,1 @@
+"""Registries: regions, enforcement subjects, officers, enterprises, inspection items."""

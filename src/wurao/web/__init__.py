@@ -1,0 +1,1 @@
+"""Web layer: the FastAPI application, page shell, templates and static assets."""

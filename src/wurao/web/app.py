@@ -1,0 +1,64 @@
+"""The FastAPI application: JSON API under /api/v1 and the Chinese web pages, one service
+layer beneath both."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.middleware.sessions import SessionMiddleware
+
+from wurao import __version__
+from wurao.core import workdays
+from wurao.core.config import get_settings
+from wurao.core.db import get_engine, session_factory
+from wurao.core.holidays import load_calendar
+from wurao.web import errors
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def create_app(engine: Engine | None = None) -> FastAPI:
+    """Build the application bound to ``engine`` (default: the configured database)."""
+    from wurao.admin import api as admin_api
+    from wurao.admin import pages as admin_pages
+    from wurao.auth import api as auth_api
+    from wurao.auth import pages as auth_pages
+    from wurao.web import pages as shell_pages
+
+    settings = get_settings()
+    engine = engine or get_engine()
+    app = FastAPI(
+        title="无扰 wurao API",
+        version=__version__,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.engine = engine
+    app.state.session_factories = {
+        False: session_factory(engine, write=False),
+        True: session_factory(engine, write=True),
+    }
+
+    def _load() -> workdays.WorkCalendar:
+        with app.state.session_factories[False]() as s:
+            return load_calendar(s)
+
+    workdays.configure(_load)
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.resolved_secret_key(),
+        session_cookie="wurao_session",
+        max_age=settings.session_hours * 3600,
+        same_site="lax",
+        https_only=settings.cookie_secure,
+    )
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in (shell_pages, auth_pages, admin_pages, auth_api, admin_api):
+        app.include_router(module.router)
+    return app

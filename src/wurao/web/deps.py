@@ -1,0 +1,142 @@
+"""Request edge: one transaction per request, who the caller is, and what the route needs.
+
+``TxRoute`` opens the request's session before the endpoint runs and commits after it returns,
+before the response leaves, so a failed commit is an error response, never a silent loss;
+an exception rolls everything back.
+Every route declares either ``require(Permission.X)`` or ``public``; a test walks the app
+and fails on a route with neither.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Depends, Request, Response
+from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from wurao.auth import service as auth_service
+from wurao.auth.permissions import Permission
+from wurao.auth.scope import Actor
+from wurao.core.errors import Forbidden, NotAuthenticated
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SESSION_COOKIE_KEY = "sid"
+CSRF_KEY = "csrf"
+
+
+class TxRoute(APIRoute):
+    """An APIRoute whose handler runs inside one database transaction."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def run(request: Request) -> Response:
+            factory = request.app.state.session_factories[request.method not in SAFE_METHODS]
+            session: Session = factory()
+            request.state.db = session
+            try:
+                response = await handler(request)
+                # A handler that returns (even a 4xx page it chose to render) has finished its
+                # unit of work; only an exception rolls back.
+                await run_in_threadpool(session.commit)
+                return response
+            except BaseException:
+                await run_in_threadpool(session.rollback)
+                raise
+            finally:
+                await run_in_threadpool(session.close)
+
+        return run
+
+
+def get_db(request: Request) -> Session:
+    """The request's session (opened by ``TxRoute``)."""
+    session: Session = request.state.db
+    return session
+
+
+def csrf_token(request: Request) -> str:
+    """The caller's CSRF token, kept in the signed session cookie."""
+    token = request.session.get(CSRF_KEY)
+    if not token:
+        token = secrets.token_urlsafe(24)
+        request.session[CSRF_KEY] = token
+    return str(token)
+
+
+async def _check_csrf(request: Request) -> None:
+    if request.method in SAFE_METHODS:
+        return
+    expected = request.session.get(CSRF_KEY)
+    sent = request.headers.get("x-csrf-token")
+    if sent is None:
+        ctype = request.headers.get("content-type", "")
+        if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get("csrf_token")
+            sent = value if isinstance(value, str) else None
+    if not expected or not sent or not secrets.compare_digest(str(expected), sent):
+        raise Forbidden("表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试。")
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return None
+
+
+async def current_actor_optional(request: Request) -> Actor | None:
+    """The caller, from a bearer token or the session cookie; None when anonymous."""
+    if hasattr(request.state, "actor"):
+        cached: Actor | None = request.state.actor
+        return cached
+    session = get_db(request)
+    actor: Actor | None = None
+    token = _bearer(request)
+    if token is not None:
+        user = await run_in_threadpool(auth_service.user_for_api_token, session, token)
+        if user is None:
+            raise NotAuthenticated("API 令牌无效、已过期或已撤销。")
+        actor = auth_service.actor_for(user)
+        request.state.via_token = True
+    else:
+        sid = request.session.get(SESSION_COOKIE_KEY)
+        if sid:
+            user = await run_in_threadpool(auth_service.user_for_session, session, str(sid))
+            if user is None:
+                request.session.pop(SESSION_COOKIE_KEY, None)
+            else:
+                actor = auth_service.actor_for(user)
+        request.state.via_token = False
+        await _check_csrf(request)
+    request.state.actor = actor
+    return actor
+
+
+def require(permission: Permission) -> Callable[..., Coroutine[Any, Any, Actor]]:
+    """Dependency: the caller must be signed in and hold ``permission``."""
+
+    async def dependency(
+        actor: Actor | None = Depends(current_actor_optional),
+    ) -> Actor:
+        if actor is None:
+            raise NotAuthenticated("请先登录。")
+        if not actor.can(permission):
+            raise Forbidden(f"“{actor.role.label}”无权访问此功能。")
+        return actor
+
+    dependency.wurao_permission = permission  # type: ignore[attr-defined]
+    return dependency
+
+
+async def public(actor: Actor | None = Depends(current_actor_optional)) -> Actor | None:
+    """Dependency marking a route open to everyone (sign-in optional)."""
+    return actor
+
+
+public.wurao_public = True  # type: ignore[attr-defined]

@@ -1,0 +1,33 @@
+"""Top navigation by role: each entry is shown only to roles holding its permission."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wurao.auth.permissions import Permission
+from wurao.auth.scope import Actor
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A top-navigation link."""
+
+    label: str
+    href: str
+    permission: Permission
+
+
+NAV: list[NavItem] = [
+    NavItem("首页", "/", Permission.HOME),
+    NavItem("账号", "/admin/users", Permission.USERS_VIEW),
+    NavItem("审计日志", "/admin/audit", Permission.AUDIT_VIEW),
+    NavItem("节假日安排", "/admin/calendar", Permission.CALENDAR_MANAGE),
+    NavItem("政策参数", "/policy", Permission.POLICY_VIEW),
+]
+
+
+def nav_for(actor: Actor | None) -> list[NavItem]:
+    """The navigation entries the actor may use."""
+    if actor is None:
+        return []
+    return [item for item in NAV if actor.can(item.permission)]
