@@ -29,6 +29,8 @@ from wurao.core.db import make_engine
 from wurao.demo.seed import DEMO_PASSWORD, seed_foundation
 
 PG_BASE = os.environ.get("WURAO_TEST_PG_URL", "postgresql://postgres:postgres@127.0.0.1:5432")
+# Distinct prefixes let several checkouts run their suites on one server at once.
+DB_PREFIX = os.environ.get("WURAO_TEST_DB_PREFIX", "wurao_test")
 
 
 def _worker() -> str:
@@ -64,7 +66,7 @@ def engine(
 ) -> Iterator[Engine]:
     """A migrated database with the fixed personas committed, per backend."""
     kind: str = request.param
-    url = fresh_database_url(kind, tmp_path_factory.mktemp(kind), "wurao_test")
+    url = fresh_database_url(kind, tmp_path_factory.mktemp(kind), DB_PREFIX)
     eng = make_engine(url)
     migrate.upgrade(url)
     with Session(eng) as session:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
-from tests.conftest import fresh_database_url
+from tests.conftest import DB_PREFIX, fresh_database_url
 from wurao.core import migrate
 from wurao.core.db import make_engine
 
@@ -18,7 +18,7 @@ def test_single_head() -> None:
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_upgrade_downgrade_upgrade(kind: str, tmp_path: Path) -> None:
-    url = fresh_database_url(kind, tmp_path, "wurao_migrations")
+    url = fresh_database_url(kind, tmp_path, f"{DB_PREFIX}_migrations")
     migrate.upgrade(url)
     engine = make_engine(url)
     tables = set(inspect(engine).get_table_names())

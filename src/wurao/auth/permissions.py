@@ -48,16 +48,41 @@ class Permission(enum.StrEnum):
     AUDIT_VIEW = "audit.view"
     CALENDAR_MANAGE = "calendar.manage"
     POLICY_VIEW = "policy.view"
+    REGISTRY_VIEW = "registry.view"
+    SUBJECTS_MANAGE = "subjects.manage"
+    OFFICERS_MANAGE = "officers.manage"
+    ENTERPRISES_MANAGE = "enterprises.manage"
+    ITEMS_MANAGE = "items.manage"
 
 
 _ALL_SIGNED_IN = {Permission.HOME, Permission.ACCOUNT, Permission.POLICY_VIEW}
+_STAFF = _ALL_SIGNED_IN | {Permission.REGISTRY_VIEW}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SYSADMIN: frozenset(Permission),
-    Role.SUPERVISOR: frozenset(_ALL_SIGNED_IN | {Permission.USERS_VIEW, Permission.AUDIT_VIEW}),
-    Role.AGENCY_ADMIN: frozenset(_ALL_SIGNED_IN | {Permission.USERS_VIEW}),
-    Role.OFFICER: frozenset(_ALL_SIGNED_IN),
-    Role.LEGAL_REVIEWER: frozenset(_ALL_SIGNED_IN),
+    # The supervisor confirms subjects (主体确认) and keeps the region's registries.
+    Role.SUPERVISOR: frozenset(
+        _STAFF
+        | {
+            Permission.USERS_VIEW,
+            Permission.AUDIT_VIEW,
+            Permission.SUBJECTS_MANAGE,
+            Permission.ENTERPRISES_MANAGE,
+            Permission.ITEMS_MANAGE,
+        }
+    ),
+    # An agency keeps its own officers and its field's items and adds enterprises.
+    Role.AGENCY_ADMIN: frozenset(
+        _STAFF
+        | {
+            Permission.USERS_VIEW,
+            Permission.OFFICERS_MANAGE,
+            Permission.ENTERPRISES_MANAGE,
+            Permission.ITEMS_MANAGE,
+        }
+    ),
+    Role.OFFICER: frozenset(_STAFF),
+    Role.LEGAL_REVIEWER: frozenset(_STAFF),
     Role.ENTERPRISE: frozenset(_ALL_SIGNED_IN),
 }
 

@@ -26,6 +26,16 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     from wurao.admin import pages as admin_pages
     from wurao.auth import api as auth_api
     from wurao.auth import pages as auth_pages
+    from wurao.registry.enterprises import api as enterprises_api
+    from wurao.registry.enterprises import pages as enterprises_pages
+    from wurao.registry.imports import api as imports_api
+    from wurao.registry.imports import pages as imports_pages
+    from wurao.registry.items import api as items_api
+    from wurao.registry.items import pages as items_pages
+    from wurao.registry.officers import api as officers_api
+    from wurao.registry.officers import pages as officers_pages
+    from wurao.registry.subjects import api as subjects_api
+    from wurao.registry.subjects import pages as subjects_pages
     from wurao.web import pages as shell_pages
 
     settings = get_settings()
@@ -59,6 +69,23 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     )
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (shell_pages, auth_pages, admin_pages, auth_api, admin_api):
+    modules = (
+        shell_pages,
+        auth_pages,
+        admin_pages,
+        subjects_pages,
+        officers_pages,
+        enterprises_pages,
+        items_pages,
+        imports_pages,
+        auth_api,
+        admin_api,
+        subjects_api,
+        officers_api,
+        enterprises_api,
+        items_api,
+        imports_api,
+    )
+    for module in modules:
         app.include_router(module.router)
     return app
