@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 VENDOR := src/wurao/web/static/vendor
+PY_DIRS := src tests $(wildcard bench scripts)
 
 .PHONY: setup demo test lint format bench assets system clean
 
@@ -34,13 +35,13 @@ demo: setup
 	$(BIN)/wurao demo
 
 lint: setup
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check $(PY_DIRS)
+	$(BIN)/ruff format --check $(PY_DIRS)
 	$(BIN)/mypy src
 
 format: setup
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format $(PY_DIRS)
+	$(BIN)/ruff check --fix $(PY_DIRS)
 
 test: setup system lint
 	$(BIN)/pytest -n 2 --dist loadgroup

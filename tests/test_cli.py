@@ -1,0 +1,102 @@
+"""The ``wurao`` command, run as a user would run it, on a fresh SQLite database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.core.test_holidays import NOTICE_2026
+
+pytestmark = pytest.mark.xdist_group("cli")
+
+
+def wurao(var: Path, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "WURAO_VAR_DIR": str(var), "WURAO_DATABASE_URL": ""}
+    return subprocess.run(
+        [sys.executable, "-m", "wurao.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        input=input,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def var(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("cli-var")
+    done = wurao(path, "demo", "--no-serve")
+    assert done.returncode == 0, done.stderr
+    assert "kc_sfj" in done.stdout and "Wurao@2026" in done.stdout
+    return path
+
+
+def test_help_lists_the_commands() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "wurao.cli", "--help"], capture_output=True, text=True
+    )
+    for command in ("db", "serve", "user", "calendar", "audit", "demo"):
+        assert command in out.stdout
+
+
+def test_db_upgrade_on_an_empty_database(tmp_path: Path) -> None:
+    done = wurao(tmp_path, "db", "upgrade")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "wurao.sqlite3").exists()
+
+
+def test_user_add_with_role_and_region(var: Path) -> None:
+    done = wurao(
+        var,
+        "user",
+        "add",
+        "cli_supervisor",
+        "--role",
+        "supervisor",
+        "--region",
+        "330803",
+        "--name",
+        "命令行用户",
+        input="Passw0rd!x\nPassw0rd!x\n",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "已创建账号 cli_supervisor" in done.stdout
+    again = wurao(
+        var,
+        "user",
+        "add",
+        "cli_supervisor",
+        "--role",
+        "supervisor",
+        "--region",
+        "330803",
+        input="Passw0rd!x\nPassw0rd!x\n",
+    )
+    assert again.returncode == 1 and "已存在" in again.stderr
+
+
+def test_calendar_import_then_show(var: Path, tmp_path: Path) -> None:
+    notice = tmp_path / "2027.txt"
+    notice.write_text(NOTICE_2026.replace("2026年", "2027年"), encoding="utf-8")
+    before = wurao(var, "calendar", "show", "2027-03-01", "--n", "1")
+    assert before.returncode == 1 and "2027年" in before.stderr
+    done = wurao(var, "calendar", "import", str(notice))
+    assert done.returncode == 0, done.stderr
+    assert "已导入2027年安排" in done.stdout
+    after = wurao(var, "calendar", "show", "2027-10-01")
+    assert after.returncode == 0 and "休息日" in after.stdout
+
+
+def test_audit_verify_counts_entries(var: Path) -> None:
+    done = wurao(var, "audit", "verify")
+    assert done.returncode == 0 and "审计链完整" in done.stdout
+
+
+def test_policy_show_prints_source(var: Path) -> None:
+    done = wurao(var, "policy", "show", "inspection.onsite_cap_per_year", "--region", "330802")
+    assert done.returncode == 0
+    assert "衢政办发〔2025〕16号" in done.stdout
