@@ -8,6 +8,7 @@ from wurao.admin.cli import audit_app, calendar_app
 from wurao.auth.cli import user_app
 from wurao.core.cli import db_app, policy_app
 from wurao.demo.cli import demo
+from wurao.registry.imports.cli import import_command
 
 app = typer.Typer(
     help="无扰 wurao — 涉企行政执法监督平台 / enterprise-inspection supervision platform.",
@@ -20,6 +21,7 @@ app.add_typer(calendar_app, name="calendar")
 app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")
 app.command("demo")(demo)
+app.command("import")(import_command)
 
 
 @app.command()

@@ -1,9 +1,128 @@
-"""Registry imports: pages routes."""
+"""Import and export pages: upload, see every rejected row, then import the valid rows or none."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import re
 
-from wurao.web.deps import TxRoute
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from wurao.auth.permissions import Permission
+from wurao.auth.scope import Actor
+from wurao.core.config import get_settings
+from wurao.core.errors import InvalidInput
+from wurao.registry.imports import service
+from wurao.registry.imports.specs import SPECS
+from wurao.web.deps import TxRoute, get_db, require
+from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_UPLOAD = 64 * 1024 * 1024
+
+
+def _store(digest: str, data: bytes) -> None:
+    folder = get_settings().var_dir / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{digest}.xlsx").write_bytes(data)
+
+
+def _load(digest: str) -> bytes:
+    if not re.fullmatch(r"[0-9a-f]{64}", digest):
+        raise InvalidInput("文件标识无效。")
+    path = get_settings().var_dir / "imports" / f"{digest}.xlsx"
+    if not path.exists():
+        raise InvalidInput("上传的文件已失效，请重新上传。")
+    return path.read_bytes()
+
+
+def _xlsx(data: bytes, filename: str) -> Response:
+    from urllib.parse import quote
+
+    return Response(
+        data,
+        media_type=XLSX,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
+    )
+
+
+@router.get("/registry/imports", response_class=HTMLResponse)
+def imports_page(
+    request: Request,
+    kind: str = "enterprises",
+    actor: Actor = Depends(require(Permission.REGISTRY_VIEW)),
+) -> Response:
+    """Choose a registry, download its template, upload a file."""
+    return render(
+        request,
+        "registry/imports.html",
+        {
+            "specs": SPECS,
+            "kind": kind if kind in SPECS else "enterprises",
+            "manage": service.MANAGE,
+        },
+    )
+
+
+@router.get("/registry/imports/template/{kind}")
+def template_download(kind: str, _: Actor = Depends(require(Permission.REGISTRY_VIEW))) -> Response:
+    """The .xlsx template of a registry."""
+    spec = service.spec_for(kind)
+    return _xlsx(service.template(kind), f"{spec.title}导入模板.xlsx")
+
+
+@router.post("/registry/imports", response_class=HTMLResponse)
+async def upload(
+    request: Request,
+    kind: str = Form(...),
+    file: UploadFile = File(...),
+    actor: Actor = Depends(require(Permission.REGISTRY_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Validate an uploaded file and show the report; nothing is written yet."""
+    data = await file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise InvalidInput("文件超过64MB，请分批导入或使用命令行 wurao import。", field="file")
+    report = service.validate(db, actor=actor, kind=kind, data=data)
+    _store(report.digest, data)
+    return render(
+        request,
+        "registry/import_report.html",
+        {"report": report, "spec": SPECS[kind], "filename": file.filename or ""},
+    )
+
+
+@router.post("/registry/imports/confirm")
+def confirm(
+    request: Request,
+    kind: str = Form(...),
+    digest: str = Form(...),
+    choice: str = Form(...),
+    actor: Actor = Depends(require(Permission.REGISTRY_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Import the valid rows, or nothing, as the user chose."""
+    if choice != "valid":
+        flash(request, "已取消，本次未导入任何数据。", "warn")
+        return RedirectResponse(f"/registry/imports?kind={kind}", status_code=303)
+    report = service.validate(db, actor=actor, kind=kind, data=_load(digest))
+    service.apply(db, actor=actor, report=report, accept_valid=True)
+    flash(
+        request,
+        f"{SPECS[kind].title}导入完成：新增{report.created}，更新{report.updated}，"
+        f"未变{report.unchanged}，拒绝{report.rejected_rows}行。",
+    )
+    return RedirectResponse(f"/registry/imports?kind={kind}", status_code=303)
+
+
+@router.get("/registry/export/{kind}")
+def export(
+    kind: str,
+    q: str = "",
+    actor: Actor = Depends(require(Permission.REGISTRY_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The visible rows of a registry as .xlsx (the import layout)."""
+    spec = service.spec_for(kind)
+    return _xlsx(service.export(db, actor=actor, kind=kind, q=q), f"{spec.title}.xlsx")
