@@ -177,3 +177,21 @@ def test_htmx_request_gets_only_the_block(client: TestClient) -> None:
     assert resp.status_code == 200
     assert "<html" not in resp.text
     assert "哈希链完整" in resp.text
+
+
+def test_unexpected_error_page_is_chinese(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    from fastapi import Depends
+
+    from wurao.web.deps import public
+
+    def boom(_: object = Depends(public)) -> None:
+        raise RuntimeError("boom")
+
+    app.add_api_route("/boom-page", boom)
+    app.add_api_route("/api/v1/boom", boom)
+    page = client.get("/boom-page")
+    assert page.status_code == 500
+    assert "系统出现错误" in page.text
+    api = client.get("/api/v1/boom")
+    assert api.status_code == 500
+    assert api.json()["error"] == "internal_error"
