@@ -1,9 +1,279 @@
-"""Registry officers: pages routes."""
+"""Officer pages (执法人员): registry, certificates, annual review. The 居民身份证号 is only
+ever shown masked; the edit form leaves it blank and keeps the stored number."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+import math
 
-from wurao.web.deps import TxRoute
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from wurao.auth.permissions import Permission
+from wurao.auth.scope import Actor
+from wurao.core.errors import InvalidInput
+from wurao.core.time import local_today
+from wurao.registry import service as registry
+from wurao.registry.officers import service
+from wurao.web.deps import TxRoute, get_db, require
+from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute)
+
+PER_PAGE = 20
+
+
+def _date(value: str, field: str) -> dt.date | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("日期格式应为 YYYY-MM-DD。", field=field) from None
+
+
+def _int(value: str, field: str) -> int:
+    value = value.strip()
+    if not value.isdigit():
+        raise InvalidInput("请填写数字。", field=field)
+    return int(value)
+
+
+def _labels() -> dict[str, object]:
+    return {
+        "kinds": service.OFFICER_KINDS,
+        "aux_kinds": service.AUX_KINDS,
+        "cert_states": service.CERT_STATES,
+        "review_results": service.REVIEW_RESULTS,
+    }
+
+
+def _form_data(
+    *,
+    name: str,
+    ric: str,
+    subject_id: str,
+    kind: str,
+    aux_kind: str,
+    cert_no: str,
+    cert_valid_from: str,
+    cert_valid_to: str,
+    legal_qualified: str,
+    supervision_cert_no: str,
+    active: str,
+    keep_ric: bool,
+) -> service.OfficerData:
+    return service.OfficerData(
+        name=name,
+        ric=None if keep_ric and not ric.strip() else ric,
+        subject_id=_int(subject_id, "subject_id"),
+        kind=kind,
+        aux_kind=aux_kind,
+        cert_no=cert_no,
+        cert_valid_from=_date(cert_valid_from, "cert_valid_from"),
+        cert_valid_to=_date(cert_valid_to, "cert_valid_to"),
+        legal_qualified=legal_qualified in ("1", "on", "true"),
+        supervision_cert_no=supervision_cert_no,
+        active=active in ("1", "on", "true"),
+    )
+
+
+@router.get("/registry/officers", response_class=HTMLResponse)
+def officers_page(
+    request: Request,
+    q: str = "",
+    kind: str = "",
+    cert: str = "",
+    subject_id: str = "",
+    page: int = Query(1, ge=1),
+    actor: Actor = Depends(require(Permission.REGISTRY_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Officers the caller may see, filterable and paginated."""
+    sid = _int(subject_id, "subject_id") if subject_id.strip() else None
+    today = local_today()
+    rows, total = service.list_officers(
+        db,
+        actor=actor,
+        q=q,
+        kind=kind,
+        cert=cert,
+        subject_id=sid,
+        on=today,
+        page=page,
+        per_page=PER_PAGE,
+    )
+    return render(
+        request,
+        "registry/officers.html",
+        {
+            "officers": rows,
+            "subject_names": registry.subject_names(db, {o.subject_id for o in rows}),
+            "masked": service.masked_ric,
+            "today": today,
+            "total": total,
+            "page": page,
+            "pages": max(1, math.ceil(total / PER_PAGE)),
+            "q": q,
+            "kind": kind,
+            "cert": cert,
+            "subject_id": subject_id.strip(),
+            **_labels(),
+        },
+    )
+
+
+@router.get("/registry/officers/new", response_class=HTMLResponse)
+def new_officer_page(
+    request: Request,
+    actor: Actor = Depends(require(Permission.OFFICERS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The form to add an officer or auxiliary."""
+    return render(
+        request,
+        "registry/officers_form.html",
+        {"officer": None, "subjects": service.subject_choices(db, actor=actor), **_labels()},
+    )
+
+
+@router.post("/registry/officers", response_class=HTMLResponse)
+def create_officer(
+    request: Request,
+    name: str = Form(""),
+    ric: str = Form(""),
+    subject_id: str = Form(""),
+    kind: str = Form("officer"),
+    aux_kind: str = Form(""),
+    cert_no: str = Form(""),
+    cert_valid_from: str = Form(""),
+    cert_valid_to: str = Form(""),
+    legal_qualified: str = Form(""),
+    supervision_cert_no: str = Form(""),
+    active: str = Form("1"),
+    actor: Actor = Depends(require(Permission.OFFICERS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Add an officer from the form."""
+    data = _form_data(
+        name=name,
+        ric=ric,
+        subject_id=subject_id,
+        kind=kind,
+        aux_kind=aux_kind,
+        cert_no=cert_no,
+        cert_valid_from=cert_valid_from,
+        cert_valid_to=cert_valid_to,
+        legal_qualified=legal_qualified,
+        supervision_cert_no=supervision_cert_no,
+        active=active,
+        keep_ric=False,
+    )
+    officer = service.create_officer(db, actor=actor, data=data)
+    flash(request, f"已登记{officer.name}。")
+    return RedirectResponse(f"/registry/officers/{officer.id}", status_code=303)
+
+
+@router.get("/registry/officers/{officer_id}", response_class=HTMLResponse)
+def officer_page(
+    request: Request,
+    officer_id: int,
+    on: str = "",
+    actor: Actor = Depends(require(Permission.REGISTRY_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """One officer, with whether they may inspect on a date (A2)."""
+    officer = service.get_officer(db, actor=actor, officer_id=officer_id)
+    day = _date(on, "on") or local_today()
+    subject = service.get_officer_subject(db, actor=actor, subject_id=officer.subject_id)
+    return render(
+        request,
+        "registry/officers_detail.html",
+        {
+            "officer": officer,
+            "ric_masked": service.masked_ric(officer),
+            "subject": subject,
+            "on": day,
+            "today": local_today(),
+            "problems": service.officer_problems(officer, day, region_code=subject.region_code),
+            **_labels(),
+        },
+    )
+
+
+@router.get("/registry/officers/{officer_id}/edit", response_class=HTMLResponse)
+def edit_officer_page(
+    request: Request,
+    officer_id: int,
+    actor: Actor = Depends(require(Permission.OFFICERS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The form to edit an officer (the 居民身份证号 is not shown; blank keeps it)."""
+    officer = service.get_officer(db, actor=actor, officer_id=officer_id)
+    return render(
+        request,
+        "registry/officers_form.html",
+        {
+            "officer": officer,
+            "ric_masked": service.masked_ric(officer),
+            "subjects": service.subject_choices(db, actor=actor),
+            **_labels(),
+        },
+    )
+
+
+@router.post("/registry/officers/{officer_id}", response_class=HTMLResponse)
+def update_officer(
+    request: Request,
+    officer_id: int,
+    name: str = Form(""),
+    ric: str = Form(""),
+    subject_id: str = Form(""),
+    kind: str = Form("officer"),
+    aux_kind: str = Form(""),
+    cert_no: str = Form(""),
+    cert_valid_from: str = Form(""),
+    cert_valid_to: str = Form(""),
+    legal_qualified: str = Form(""),
+    supervision_cert_no: str = Form(""),
+    active: str = Form(""),
+    actor: Actor = Depends(require(Permission.OFFICERS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Save an edited officer."""
+    officer = service.get_officer(db, actor=actor, officer_id=officer_id)
+    data = _form_data(
+        name=name,
+        ric=ric,
+        subject_id=subject_id,
+        kind=kind,
+        aux_kind=aux_kind,
+        cert_no=cert_no,
+        cert_valid_from=cert_valid_from,
+        cert_valid_to=cert_valid_to,
+        legal_qualified=legal_qualified,
+        supervision_cert_no=supervision_cert_no,
+        active=active,
+        keep_ric=True,
+    )
+    service.update_officer(db, officer=officer, data=data, actor=actor)
+    flash(request, "已保存。")
+    return RedirectResponse(f"/registry/officers/{officer.id}", status_code=303)
+
+
+@router.post("/registry/officers/{officer_id}/review", response_class=HTMLResponse)
+def record_review(
+    request: Request,
+    officer_id: int,
+    year: str = Form(""),
+    result: str = Form(""),
+    actor: Actor = Depends(require(Permission.OFFICERS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Record an annual review result from the form."""
+    officer = service.get_officer(db, actor=actor, officer_id=officer_id)
+    service.record_review(db, officer=officer, year=_int(year, "year"), result=result, actor=actor)
+    flash(request, "已记录年度审验结果。")
+    return RedirectResponse(f"/registry/officers/{officer.id}", status_code=303)

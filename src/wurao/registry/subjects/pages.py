@@ -1,9 +1,334 @@
-"""Registry subjects: pages routes."""
+"""Enforcement subject pages (执法主体) and their public listing (公示)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+import math
 
-from wurao.web.deps import TxRoute
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from wurao.auth.permissions import Permission
+from wurao.auth.scope import Actor
+from wurao.core.errors import InvalidInput
+from wurao.core.time import local_today
+from wurao.registry import service as registry
+from wurao.registry.models import EnforcementSubject
+from wurao.registry.subjects import service
+from wurao.web.deps import TxRoute, get_db, public, require
+from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute)
+
+PER_PAGE = 20
+
+
+def _pages(total: int) -> int:
+    return max(1, math.ceil(total / PER_PAGE))
+
+
+def _date(value: str, field: str) -> dt.date | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("日期格式应为 YYYY-MM-DD。", field=field) from None
+
+
+def _int(value: str, field: str) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise InvalidInput("请填写数字编号。", field=field)
+    return int(value)
+
+
+def _labels() -> dict[str, object]:
+    return {
+        "kinds": service.SUBJECT_KINDS,
+        "levels": service.LEVELS,
+        "fields": service.FIELDS,
+        "states": service.STATES,
+    }
+
+
+def _form_data(
+    name: str,
+    uscc: str,
+    region_code: str,
+    field: str,
+    level: str,
+    kind: str,
+    entrusted_by_id: str,
+    vertical: str,
+    legal_basis: str,
+) -> service.SubjectData:
+    return service.SubjectData(
+        name=name,
+        uscc=uscc,
+        region_code=region_code,
+        field=field,
+        level=level,
+        kind=kind,
+        entrusted_by_id=_int(entrusted_by_id, "entrusted_by_id"),
+        vertical=vertical in ("1", "on", "true"),
+        legal_basis=legal_basis,
+    )
+
+
+@router.get("/registry/subjects", response_class=HTMLResponse)
+def subjects_page(
+    request: Request,
+    q: str = "",
+    field: str = "",
+    state: str = "",
+    page: int = Query(1, ge=1),
+    actor: Actor = Depends(require(Permission.REGISTRY_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Subjects in the caller's region, filterable and paginated."""
+    rows, total = service.list_subjects(
+        db, actor=actor, q=q, field=field, state=state, page=page, per_page=PER_PAGE
+    )
+    return render(
+        request,
+        "registry/subjects.html",
+        {
+            "subjects": rows,
+            "state_of": service.subject_state,
+            "total": total,
+            "page": page,
+            "pages": _pages(total),
+            "q": q,
+            "field": field,
+            "state": state,
+            **_labels(),
+        },
+    )
+
+
+@router.get("/registry/subjects/new", response_class=HTMLResponse)
+def new_subject_page(
+    request: Request,
+    actor: Actor = Depends(require(Permission.SUBJECTS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The form to register a subject."""
+    return render(
+        request,
+        "registry/subjects_form.html",
+        {
+            "subject": None,
+            "organs": service.entrusting_choices(db, actor=actor),
+            "default_region": actor.region_code if actor.region_code != "000000" else "",
+            **_labels(),
+        },
+    )
+
+
+@router.post("/registry/subjects", response_class=HTMLResponse)
+def create_subject(
+    request: Request,
+    name: str = Form(""),
+    uscc: str = Form(""),
+    region_code: str = Form(""),
+    field: str = Form(""),
+    level: str = Form(""),
+    kind: str = Form("organ"),
+    entrusted_by_id: str = Form(""),
+    vertical: str = Form(""),
+    legal_basis: str = Form(""),
+    actor: Actor = Depends(require(Permission.SUBJECTS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Register a subject from the form."""
+    data = _form_data(
+        name, uscc, region_code, field, level, kind, entrusted_by_id, vertical, legal_basis
+    )
+    subject = service.create_subject(db, actor=actor, data=data)
+    flash(request, f"已登记执法主体“{subject.name}”，待确认和公告。")
+    return RedirectResponse(f"/registry/subjects/{subject.id}", status_code=303)
+
+
+@router.get("/registry/subjects/{subject_id}", response_class=HTMLResponse)
+def subject_page(
+    request: Request,
+    subject_id: int,
+    actor: Actor = Depends(require(Permission.REGISTRY_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """One subject: its data, its A1 state and, for supervisors, confirmation and announcement."""
+    subject = service.get_subject(db, actor=actor, subject_id=subject_id)
+    return render(
+        request,
+        "registry/subjects_detail.html",
+        {
+            "subject": subject,
+            "state": service.subject_state(subject),
+            "problems": service.subject_problems(subject),
+            "entrusting": service.entrusting_subject(db, subject),
+            "region_path": registry.region_path(db, subject.region_code),
+            "today": local_today(),
+            **_labels(),
+        },
+    )
+
+
+@router.get("/registry/subjects/{subject_id}/edit", response_class=HTMLResponse)
+def edit_subject_page(
+    request: Request,
+    subject_id: int,
+    actor: Actor = Depends(require(Permission.SUBJECTS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The form to edit a subject."""
+    subject = service.get_subject(db, actor=actor, subject_id=subject_id)
+    return render(
+        request,
+        "registry/subjects_form.html",
+        {
+            "subject": subject,
+            "organs": [
+                o for o in service.entrusting_choices(db, actor=actor) if o.id != subject.id
+            ],
+            "default_region": subject.region_code,
+            **_labels(),
+        },
+    )
+
+
+@router.post("/registry/subjects/{subject_id}", response_class=HTMLResponse)
+def update_subject(
+    request: Request,
+    subject_id: int,
+    name: str = Form(""),
+    uscc: str = Form(""),
+    region_code: str = Form(""),
+    field: str = Form(""),
+    level: str = Form(""),
+    kind: str = Form("organ"),
+    entrusted_by_id: str = Form(""),
+    vertical: str = Form(""),
+    legal_basis: str = Form(""),
+    actor: Actor = Depends(require(Permission.SUBJECTS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Save an edited subject."""
+    subject = service.get_subject(db, actor=actor, subject_id=subject_id)
+    was_confirmed = subject.confirmed_on is not None
+    data = _form_data(
+        name, uscc, region_code, field, level, kind, entrusted_by_id, vertical, legal_basis
+    )
+    service.update_subject(db, subject=subject, data=data, actor=actor)
+    message = "已保存。"
+    if was_confirmed and subject.confirmed_on is None:
+        message = "已保存。主体资格相关信息已变更，原确认和公告失效，须重新确认和公告。"
+    flash(request, message, "warn" if subject.confirmed_on is None and was_confirmed else "success")
+    return RedirectResponse(f"/registry/subjects/{subject.id}", status_code=303)
+
+
+@router.post("/registry/subjects/{subject_id}/confirm", response_class=HTMLResponse)
+def confirm_subject(
+    request: Request,
+    subject_id: int,
+    confirmed_by: str = Form(""),
+    confirmed_on: str = Form(""),
+    actor: Actor = Depends(require(Permission.SUBJECTS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Record the confirmation of the subject's 行政检查主体资格."""
+    subject = service.get_subject(db, actor=actor, subject_id=subject_id)
+    service.confirm_subject(
+        db,
+        subject=subject,
+        confirmed_by=confirmed_by,
+        on=_date(confirmed_on, "confirmed_on"),
+        actor=actor,
+    )
+    flash(request, "已记录主体资格确认。")
+    return RedirectResponse(f"/registry/subjects/{subject.id}", status_code=303)
+
+
+@router.post("/registry/subjects/{subject_id}/announce", response_class=HTMLResponse)
+def announce_subject(
+    request: Request,
+    subject_id: int,
+    announcement_ref: str = Form(""),
+    announced_on: str = Form(""),
+    actor: Actor = Depends(require(Permission.SUBJECTS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Record the public announcement of a confirmed subject."""
+    subject = service.get_subject(db, actor=actor, subject_id=subject_id)
+    service.announce_subject(
+        db,
+        subject=subject,
+        announcement_ref=announcement_ref,
+        on=_date(announced_on, "announced_on"),
+        actor=actor,
+    )
+    flash(request, "已记录公告，该主体已在公示页面公开。")
+    return RedirectResponse(f"/registry/subjects/{subject.id}", status_code=303)
+
+
+# ---------------------------------------------------------------------------------------
+# 公示 (no sign-in)
+# ---------------------------------------------------------------------------------------
+
+
+@router.get("/public/subjects", response_class=HTMLResponse)
+def public_subjects_page(
+    request: Request,
+    region: str = "",
+    q: str = "",
+    field: str = "",
+    page: int = Query(1, ge=1),
+    _: Actor | None = Depends(public),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Announced subjects of a region and below, for everyone."""
+    rows, total = service.list_public_subjects(
+        db, region=region, q=q, field=field, page=page, per_page=PER_PAGE
+    )
+    region_name = registry.region_path(db, region.strip()) if region.strip() else ""
+    return render(
+        request,
+        "registry/public_subjects.html",
+        {
+            "subjects": rows,
+            "total": total,
+            "page": page,
+            "pages": _pages(total),
+            "region": region.strip(),
+            "region_name": region_name,
+            "q": q,
+            "field": field,
+            **_labels(),
+        },
+    )
+
+
+@router.get("/public/subjects/{subject_id}", response_class=HTMLResponse)
+def public_subject_page(
+    request: Request,
+    subject_id: int,
+    _: Actor | None = Depends(public),
+    db: Session = Depends(get_db),
+) -> Response:
+    """One announced subject, for everyone."""
+    subject = service.get_public_subject(db, subject_id=subject_id)
+    entrusting: EnforcementSubject | None = service.entrusting_subject(db, subject)
+    return render(
+        request,
+        "registry/public_subjects_detail.html",
+        {
+            "subject": subject,
+            "entrusting": entrusting,
+            "region_path": registry.region_path(db, subject.region_code),
+            **_labels(),
+        },
+    )
