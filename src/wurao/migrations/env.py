@@ -12,6 +12,17 @@ config = context.config
 target_metadata = Base.metadata
 
 
+# Search structures made by hand in migration 0003 (FTS5 on SQLite, a trigram index on
+# PostgreSQL) are not in the models; autogenerate must not propose dropping them.
+_HAND_MADE = ("enterprise_name_fts", "ix_enterprise_name_trgm")
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    return not (reflected and compare_to is None and (name or "").startswith(_HAND_MADE))
+
+
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
@@ -30,6 +41,7 @@ def _run(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

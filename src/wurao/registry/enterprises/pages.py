@@ -1,9 +1,163 @@
-"""Registry enterprises: pages routes."""
+"""Enterprise registry pages (检查对象名录库)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
-from wurao.web.deps import TxRoute
+from wurao.auth.permissions import Permission
+from wurao.auth.scope import Actor
+from wurao.registry import service as registry
+from wurao.registry.enterprises import service
+from wurao.web.deps import TxRoute, get_db, require
+from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute)
+
+
+@router.get("/registry/enterprises", response_class=HTMLResponse)
+def enterprises_page(
+    request: Request,
+    q: str = "",
+    status: str = "",
+    credit: str = "",
+    industry: str = "",
+    tag: str = "",
+    region: str = "",
+    page: int = Query(1, ge=1),
+    actor: Actor = Depends(require(Permission.REGISTRY_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The enterprises in the caller's region, searchable and paginated."""
+    result = service.list_enterprises(
+        db,
+        actor=actor,
+        q=q,
+        status=status,
+        credit=credit,
+        industry=industry,
+        tag=tag,
+        region=region,
+        page=page,
+    )
+    return render(
+        request,
+        "registry/enterprises.html",
+        {
+            "result": result,
+            "filters": {
+                "q": q,
+                "status": status,
+                "credit": credit,
+                "industry": industry,
+                "tag": tag,
+                "region": region,
+            },
+            "statuses": service.STATUS_LABELS,
+            "credits": service.CREDIT_CLASSES,
+            "status_label": service.status_label,
+        },
+    )
+
+
+@router.post("/registry/enterprises", response_class=HTMLResponse)
+def create_enterprise(
+    request: Request,
+    uscc: str = Form(""),
+    name: str = Form(""),
+    region_code: str = Form(""),
+    address: str = Form(""),
+    industry_code: str = Form(""),
+    status: str = Form("active"),
+    credit_class: str = Form("B"),
+    tags: str = Form(""),
+    contact_name: str = Form(""),
+    contact_phone: str = Form(""),
+    uscc_override: str = Form(""),
+    actor: Actor = Depends(require(Permission.ENTERPRISES_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Register an enterprise from the form."""
+    enterprise = service.create_enterprise(
+        db,
+        actor=actor,
+        data=service.NewEnterprise(
+            uscc=uscc,
+            name=name,
+            region_code=region_code,
+            address=address,
+            industry_code=industry_code,
+            status=status,
+            credit_class=credit_class,
+            tags=tags,
+            contact_name=contact_name,
+            contact_phone=contact_phone,
+            uscc_override=uscc_override,
+        ),
+    )
+    flash(request, f"已登记检查对象 {enterprise.name}。")
+    for warning in service.enterprise_warnings(enterprise):
+        flash(request, warning, "warn")
+    return RedirectResponse(f"/registry/enterprises/{enterprise.uscc}", status_code=303)
+
+
+@router.get("/registry/enterprises/{uscc}", response_class=HTMLResponse)
+def enterprise_detail(
+    request: Request,
+    uscc: str,
+    actor: Actor = Depends(require(Permission.REGISTRY_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """One enterprise, with its warnings and inspection problems."""
+    enterprise = service.get_by_uscc(db, actor=actor, uscc=uscc)
+    return render(
+        request,
+        "registry/enterprises_detail.html",
+        {
+            "e": enterprise,
+            "region_name": registry.region_path(db, enterprise.region_code),
+            "status_text": service.status_label(enterprise.status),
+            "tags": service.tags_to_list(enterprise.tags),
+            "warnings": service.enterprise_warnings(enterprise),
+            "problems": service.enterprise_problems(enterprise),
+            "statuses": service.STATUS_LABELS,
+            "credits": service.CREDIT_CLASSES,
+        },
+    )
+
+
+@router.post("/registry/enterprises/{uscc}", response_class=HTMLResponse)
+def update_enterprise(
+    request: Request,
+    uscc: str,
+    name: str = Form(""),
+    region_code: str = Form(""),
+    address: str = Form(""),
+    industry_code: str = Form(""),
+    status: str = Form("active"),
+    credit_class: str = Form("B"),
+    tags: str = Form(""),
+    contact_name: str = Form(""),
+    contact_phone: str = Form(""),
+    actor: Actor = Depends(require(Permission.ENTERPRISES_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Save the edit form."""
+    enterprise = service.get_by_uscc(db, actor=actor, uscc=uscc)
+    service.update_enterprise(
+        db,
+        enterprise=enterprise,
+        actor=actor,
+        name=name,
+        region_code=region_code,
+        address=address,
+        industry_code=industry_code,
+        status=status,
+        credit_class=credit_class,
+        tags=tags,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+    )
+    flash(request, "已保存。")
+    return RedirectResponse(f"/registry/enterprises/{enterprise.uscc}", status_code=303)

@@ -1,9 +1,270 @@
-"""Registry items: pages routes."""
+"""Inspection item pages (检查事项清单) and the public listing (公示)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import math
 
-from wurao.web.deps import TxRoute
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from wurao.auth.permissions import Permission
+from wurao.auth.scope import Actor
+from wurao.registry import service as registry
+from wurao.registry.items import service
+from wurao.web.deps import TxRoute, get_db, public, require
+from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute)
+
+
+def _pages(total: int) -> int:
+    return max(1, math.ceil(total / service.PER_PAGE))
+
+
+def _common() -> dict[str, object]:
+    return {
+        "basis_levels": service.BASIS_LEVELS,
+        "method_labels": service.METHOD_LABELS,
+        "status_labels": service.STATUS_LABELS,
+        "methods_of": service.method_labels,
+    }
+
+
+def _data(
+    *,
+    code: str,
+    name: str,
+    field: str,
+    region_code: str,
+    basis_level: str,
+    basis_law: str,
+    basis_article: str,
+    standard: str,
+    methods: list[str],
+    on_dss_list: str,
+) -> service.ItemData:
+    return service.ItemData(
+        code=code,
+        name=name,
+        field=field,
+        region_code=region_code,
+        basis_level=basis_level,
+        basis_law=basis_law,
+        basis_article=basis_article,
+        standard=standard,
+        methods=methods,
+        on_dss_list=on_dss_list == "1",
+    )
+
+
+@router.get("/registry/items", response_class=HTMLResponse)
+def items_page(
+    request: Request,
+    q: str = "",
+    field: str = "",
+    status: str = "",
+    dss: str = "",
+    page: int = Query(1, ge=1),
+    actor: Actor = Depends(require(Permission.REGISTRY_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Items applicable in, or made within, the caller's region."""
+    items, total = service.list_items(
+        db, actor=actor, q=q, field=field, status=status, dss=dss, page=page
+    )
+    return render(
+        request,
+        "registry/items.html",
+        {
+            "items": items,
+            "total": total,
+            "page": page,
+            "pages": _pages(total),
+            "filters": {"q": q, "field": field, "status": status, "dss": dss},
+            **_common(),
+        },
+    )
+
+
+@router.post("/registry/items", response_class=HTMLResponse)
+def create_item(
+    request: Request,
+    code: str = Form(""),
+    name: str = Form(""),
+    field: str = Form(""),
+    region_code: str = Form(""),
+    basis_level: str = Form(""),
+    basis_law: str = Form(""),
+    basis_article: str = Form(""),
+    standard: str = Form(""),
+    methods: list[str] = Form([]),
+    on_dss_list: str = Form(""),
+    lines: str = Form(""),
+    actor: Actor = Depends(require(Permission.ITEMS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Draft an item from the form, with its checklist."""
+    item = service.create_item(
+        db,
+        actor=actor,
+        data=_data(
+            code=code,
+            name=name,
+            field=field,
+            region_code=region_code,
+            basis_level=basis_level,
+            basis_law=basis_law,
+            basis_article=basis_article,
+            standard=standard,
+            methods=methods,
+            on_dss_list=on_dss_list,
+        ),
+    )
+    parsed = service.parse_lines(lines)
+    if parsed:
+        service.set_checklist(db, item=item, lines=parsed, actor=actor)
+    flash(request, f"已起草检查事项 {item.code}。")
+    return RedirectResponse(f"/registry/items/{item.code}", status_code=303)
+
+
+@router.get("/registry/items/{code}", response_class=HTMLResponse)
+def item_detail(
+    request: Request,
+    code: str,
+    actor: Actor = Depends(require(Permission.REGISTRY_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """One item with its checklist; a draft can be edited and published here."""
+    item = service.get_item(db, actor=actor, code=code)
+    lines = service.checklist_of(db, item)
+    return render(
+        request,
+        "registry/items_detail.html",
+        {
+            "item": item,
+            "lines": lines,
+            "lines_text": "\n".join(
+                ln.text + (f" | {ln.basis}" if ln.basis else "") for ln in lines
+            ),
+            "region_name": registry.region_path(db, item.region_code),
+            **_common(),
+        },
+    )
+
+
+@router.post("/registry/items/{code}", response_class=HTMLResponse)
+def update_item(
+    request: Request,
+    code: str,
+    name: str = Form(""),
+    field: str = Form(""),
+    region_code: str = Form(""),
+    basis_level: str = Form(""),
+    basis_law: str = Form(""),
+    basis_article: str = Form(""),
+    standard: str = Form(""),
+    methods: list[str] = Form([]),
+    on_dss_list: str = Form(""),
+    lines: str = Form(""),
+    actor: Actor = Depends(require(Permission.ITEMS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Save a draft item and its checklist."""
+    item = service.get_item(db, actor=actor, code=code)
+    service.update_item(
+        db,
+        item=item,
+        actor=actor,
+        data=_data(
+            code=item.code,
+            name=name,
+            field=field,
+            region_code=region_code,
+            basis_level=basis_level,
+            basis_law=basis_law,
+            basis_article=basis_article,
+            standard=standard,
+            methods=methods,
+            on_dss_list=on_dss_list,
+        ),
+    )
+    service.set_checklist(db, item=item, lines=service.parse_lines(lines), actor=actor)
+    flash(request, "已保存。")
+    return RedirectResponse(f"/registry/items/{item.code}", status_code=303)
+
+
+@router.post("/registry/items/{code}/publish", response_class=HTMLResponse)
+def publish_item(
+    request: Request,
+    code: str,
+    actor: Actor = Depends(require(Permission.ITEMS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Publish a draft item."""
+    item = service.publish_item(db, item=service.get_item(db, actor=actor, code=code), actor=actor)
+    flash(request, f"已公布检查事项 {item.code}。")
+    return RedirectResponse(f"/registry/items/{item.code}", status_code=303)
+
+
+@router.post("/registry/items/{code}/withdraw", response_class=HTMLResponse)
+def withdraw_item(
+    request: Request,
+    code: str,
+    actor: Actor = Depends(require(Permission.ITEMS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Stop using a published item."""
+    item = service.withdraw_item(db, item=service.get_item(db, actor=actor, code=code), actor=actor)
+    flash(request, f"检查事项 {item.code} 已停止使用。")
+    return RedirectResponse(f"/registry/items/{item.code}", status_code=303)
+
+
+@router.get("/public/items", response_class=HTMLResponse)
+def public_items(
+    request: Request,
+    region: str = "",
+    q: str = "",
+    field: str = "",
+    page: int = Query(1, ge=1),
+    _: Actor | None = Depends(public),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The published inspection items applicable in a region (公示), open to everyone."""
+    items, total = service.list_public_items(db, region=region, q=q, field=field, page=page)
+    region_name = registry.region_path(db, region.strip()) if region.strip() else ""
+    return render(
+        request,
+        "registry/public_items.html",
+        {
+            "items": items,
+            "lines": service.checklists_of(db, items),
+            "total": total,
+            "page": page,
+            "pages": _pages(total),
+            "filters": {"region": region, "q": q, "field": field},
+            "region_name": region_name,
+            **_common(),
+        },
+    )
+
+
+@router.get("/public/items/{code}", response_class=HTMLResponse)
+def public_item(
+    request: Request,
+    code: str,
+    _: Actor | None = Depends(public),
+    db: Session = Depends(get_db),
+) -> Response:
+    """One published item with its legal basis, standard and checklist."""
+    item = service.get_public_item(db, code=code)
+    return render(
+        request,
+        "registry/public_items_detail.html",
+        {
+            "item": item,
+            "lines": service.checklist_of(db, item),
+            "region_name": registry.region_path(db, item.region_code),
+            **_common(),
+        },
+    )
