@@ -8,6 +8,9 @@ MODEL_MODULES = (
     "wurao.core.models",
     "wurao.registry.models",
     "wurao.auth.models",
+    "wurao.planning.models",
+    "wurao.inspections.models",
+    "wurao.oversight.models",
 )
 
 

@@ -1,0 +1,1 @@
+"""Supervision: rules engine and alerts, clues, case-file review, supervision documents."""

@@ -1,0 +1,1 @@
+"""Annual inspection plans, special inspections, unplanned approvals, filing and publication."""
