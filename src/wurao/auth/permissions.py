@@ -53,10 +53,22 @@ class Permission(enum.StrEnum):
     OFFICERS_MANAGE = "officers.manage"
     ENTERPRISES_MANAGE = "enterprises.manage"
     ITEMS_MANAGE = "items.manage"
+    PLANS_VIEW = "plans.view"
+    PLANS_EDIT = "plans.edit"  # draft, submit, record the head's approval, publish, file
+    PLANS_REVIEW_FILING = "plans.review_filing"  # the supervisor accepts or returns a filing
+    SPECIAL_LEGAL_REVIEW = "special.legal_review"  # 法制审核 of a 专项检查
+    UNPLANNED_REQUEST = "unplanned.request"
+    UNPLANNED_APPROVE = "unplanned.approve"
+    TASKS_VIEW = "tasks.view"
+    TASKS_MANAGE = "tasks.manage"  # create tasks, request and issue codes
+    CODES_REVOKE = "codes.revoke"
+    RECORDS_WRITE = "records.write"  # the officer on site
+    EVALUATIONS_VIEW = "evaluations.view"  # individual evaluations: the supervisor only
+    CLUES_VIEW = "clues.view"
 
 
 _ALL_SIGNED_IN = {Permission.HOME, Permission.ACCOUNT, Permission.POLICY_VIEW}
-_STAFF = _ALL_SIGNED_IN | {Permission.REGISTRY_VIEW}
+_STAFF = _ALL_SIGNED_IN | {Permission.REGISTRY_VIEW, Permission.PLANS_VIEW, Permission.TASKS_VIEW}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SYSADMIN: frozenset(Permission),
@@ -69,6 +81,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.SUBJECTS_MANAGE,
             Permission.ENTERPRISES_MANAGE,
             Permission.ITEMS_MANAGE,
+            Permission.PLANS_REVIEW_FILING,
+            Permission.CODES_REVOKE,
+            Permission.EVALUATIONS_VIEW,
+            Permission.CLUES_VIEW,
         }
     ),
     # An agency keeps its own officers and its field's items and adds enterprises.
@@ -79,10 +95,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.OFFICERS_MANAGE,
             Permission.ENTERPRISES_MANAGE,
             Permission.ITEMS_MANAGE,
+            Permission.PLANS_EDIT,
+            Permission.UNPLANNED_REQUEST,
+            Permission.UNPLANNED_APPROVE,
+            Permission.TASKS_MANAGE,
+            Permission.CODES_REVOKE,
         }
     ),
-    Role.OFFICER: frozenset(_STAFF),
-    Role.LEGAL_REVIEWER: frozenset(_STAFF),
+    Role.OFFICER: frozenset(
+        _STAFF | {Permission.UNPLANNED_REQUEST, Permission.TASKS_MANAGE, Permission.RECORDS_WRITE}
+    ),
+    Role.LEGAL_REVIEWER: frozenset(_STAFF | {Permission.SPECIAL_LEGAL_REVIEW}),
     Role.ENTERPRISE: frozenset(_ALL_SIGNED_IN),
 }
 

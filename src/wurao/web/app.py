@@ -26,6 +26,10 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     from wurao.admin import pages as admin_pages
     from wurao.auth import api as auth_api
     from wurao.auth import pages as auth_pages
+    from wurao.inspections import api as inspections_api
+    from wurao.inspections import pages as inspections_pages
+    from wurao.planning import api as planning_api
+    from wurao.planning import pages as planning_pages
     from wurao.registry.enterprises import api as enterprises_api
     from wurao.registry.enterprises import pages as enterprises_pages
     from wurao.registry.imports import api as imports_api
@@ -78,6 +82,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         enterprises_pages,
         items_pages,
         imports_pages,
+        planning_pages,
+        inspections_pages,
         auth_api,
         admin_api,
         subjects_api,
@@ -85,6 +91,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         enterprises_api,
         items_api,
         imports_api,
+        planning_api,
+        inspections_api,
     )
     for module in modules:
         app.include_router(module.router)

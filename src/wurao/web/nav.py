@@ -24,6 +24,8 @@ NAV: list[NavItem] = [
     NavItem("检查对象", "/registry/enterprises", Permission.REGISTRY_VIEW),
     NavItem("检查事项", "/registry/items", Permission.REGISTRY_VIEW),
     NavItem("导入导出", "/registry/imports", Permission.REGISTRY_VIEW),
+    NavItem("检查计划", "/plans", Permission.PLANS_VIEW),
+    NavItem("检查任务", "/tasks", Permission.TASKS_VIEW),
     NavItem("账号", "/admin/users", Permission.USERS_VIEW),
     NavItem("审计日志", "/admin/audit", Permission.AUDIT_VIEW),
     NavItem("节假日安排", "/admin/calendar", Permission.CALENDAR_MANAGE),
