@@ -28,6 +28,9 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     from wurao.auth import pages as auth_pages
     from wurao.inspections import api as inspections_api
     from wurao.inspections import pages as inspections_pages
+    from wurao.inspections import record_api, record_pages
+    from wurao.oversight import api as oversight_api
+    from wurao.oversight import pages as oversight_pages
     from wurao.planning import api as planning_api
     from wurao.planning import pages as planning_pages
     from wurao.registry.enterprises import api as enterprises_api
@@ -84,6 +87,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         imports_pages,
         planning_pages,
         inspections_pages,
+        record_pages,
+        oversight_pages,
         auth_api,
         admin_api,
         subjects_api,
@@ -93,6 +98,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         imports_api,
         planning_api,
         inspections_api,
+        record_api,
+        oversight_api,
     )
     for module in modules:
         app.include_router(module.router)

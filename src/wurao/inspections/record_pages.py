@@ -1,0 +1,9 @@
+"""Inspections: record pages routes (the record, evaluations, the enterprise's inspections)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from wurao.web.deps import TxRoute
+
+router = APIRouter(route_class=TxRoute)
