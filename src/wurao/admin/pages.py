@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -18,13 +17,10 @@ from wurao.core.holidays import parse_schedule
 from wurao.core.policy import get_policy
 from wurao.core.time import local_today
 from wurao.web.deps import TxRoute, get_db, require
+from wurao.web.forms import page_count
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute)
-
-
-def _pages(total: int, per_page: int) -> int:
-    return max(1, math.ceil(total / per_page))
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
@@ -45,7 +41,7 @@ def users_page(
             "users": users,
             "total": total,
             "page": page,
-            "pages": _pages(total, 20),
+            "pages": page_count(total, 20),
             "q": q,
             "role": role,
             "roles": ROLE_LABELS,
@@ -105,7 +101,7 @@ def audit_page(
             "entries": entries,
             "total": total,
             "page": page,
-            "pages": _pages(total, 50),
+            "pages": page_count(total, 50),
             "action": action,
         },
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
@@ -13,13 +11,10 @@ from wurao.auth.scope import Actor
 from wurao.registry import service as registry
 from wurao.registry.items import service
 from wurao.web.deps import TxRoute, get_db, public, require
+from wurao.web.forms import page_count
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute)
-
-
-def _pages(total: int) -> int:
-    return max(1, math.ceil(total / service.PER_PAGE))
 
 
 def _common() -> dict[str, object]:
@@ -80,7 +75,7 @@ def items_page(
             "items": items,
             "total": total,
             "page": page,
-            "pages": _pages(total),
+            "pages": page_count(total, service.PER_PAGE),
             "filters": {"q": q, "field": field, "status": status, "dss": dss},
             **_common(),
         },
@@ -241,7 +236,7 @@ def public_items(
             "lines": service.checklists_of(db, items),
             "total": total,
             "page": page,
-            "pages": _pages(total),
+            "pages": page_count(total, service.PER_PAGE),
             "filters": {"region": region, "q": q, "field": field},
             "region_name": region_name,
             **_common(),

@@ -3,7 +3,6 @@ ever shown masked; the edit form leaves it blank and keeps the stored number."""
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -12,33 +11,16 @@ from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
-from wurao.core.errors import InvalidInput
 from wurao.core.time import local_today
 from wurao.registry import service as registry
 from wurao.registry.officers import service
 from wurao.web.deps import TxRoute, get_db, require
+from wurao.web.forms import form_date, form_int, required_int
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute)
 
 PER_PAGE = 20
-
-
-def _date(value: str, field: str) -> dt.date | None:
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput("日期格式应为 YYYY-MM-DD。", field=field) from None
-
-
-def _int(value: str, field: str) -> int:
-    value = value.strip()
-    if not value.isdigit():
-        raise InvalidInput("请填写数字。", field=field)
-    return int(value)
 
 
 def _labels() -> dict[str, object]:
@@ -68,12 +50,12 @@ def _form_data(
     return service.OfficerData(
         name=name,
         ric=None if keep_ric and not ric.strip() else ric,
-        subject_id=_int(subject_id, "subject_id"),
+        subject_id=required_int(subject_id, "subject_id"),
         kind=kind,
         aux_kind=aux_kind,
         cert_no=cert_no,
-        cert_valid_from=_date(cert_valid_from, "cert_valid_from"),
-        cert_valid_to=_date(cert_valid_to, "cert_valid_to"),
+        cert_valid_from=form_date(cert_valid_from, "cert_valid_from"),
+        cert_valid_to=form_date(cert_valid_to, "cert_valid_to"),
         legal_qualified=legal_qualified in ("1", "on", "true"),
         supervision_cert_no=supervision_cert_no,
         active=active in ("1", "on", "true"),
@@ -92,7 +74,7 @@ def officers_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """Officers the caller may see, filterable and paginated."""
-    sid = _int(subject_id, "subject_id") if subject_id.strip() else None
+    sid = form_int(subject_id, "subject_id")
     today = local_today()
     rows, total = service.list_officers(
         db,
@@ -186,7 +168,7 @@ def officer_page(
 ) -> Response:
     """One officer, with whether they may inspect on a date (A2)."""
     officer = service.get_officer(db, actor=actor, officer_id=officer_id)
-    day = _date(on, "on") or local_today()
+    day = form_date(on, "on") or local_today()
     subject = service.get_officer_subject(db, actor=actor, subject_id=officer.subject_id)
     return render(
         request,
@@ -274,6 +256,8 @@ def record_review(
 ) -> Response:
     """Record an annual review result from the form."""
     officer = service.get_officer(db, actor=actor, officer_id=officer_id)
-    service.record_review(db, officer=officer, year=_int(year, "year"), result=result, actor=actor)
+    service.record_review(
+        db, officer=officer, year=required_int(year, "year"), result=result, actor=actor
+    )
     flash(request, "已记录年度审验结果。")
     return RedirectResponse(f"/registry/officers/{officer.id}", status_code=303)

@@ -2,49 +2,23 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
-from wurao.core.errors import InvalidInput
 from wurao.core.time import local_today
 from wurao.registry import service as registry
 from wurao.registry.models import EnforcementSubject
 from wurao.registry.subjects import service
 from wurao.web.deps import TxRoute, get_db, public, require
+from wurao.web.forms import form_date, form_int, page_count
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute)
 
 PER_PAGE = 20
-
-
-def _pages(total: int) -> int:
-    return max(1, math.ceil(total / PER_PAGE))
-
-
-def _date(value: str, field: str) -> dt.date | None:
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput("日期格式应为 YYYY-MM-DD。", field=field) from None
-
-
-def _int(value: str, field: str) -> int | None:
-    value = value.strip()
-    if not value:
-        return None
-    if not value.isdigit():
-        raise InvalidInput("请填写数字编号。", field=field)
-    return int(value)
 
 
 def _labels() -> dict[str, object]:
@@ -74,7 +48,7 @@ def _form_data(
         field=field,
         level=level,
         kind=kind,
-        entrusted_by_id=_int(entrusted_by_id, "entrusted_by_id"),
+        entrusted_by_id=form_int(entrusted_by_id, "entrusted_by_id"),
         vertical=vertical in ("1", "on", "true"),
         legal_basis=legal_basis,
     )
@@ -102,7 +76,7 @@ def subjects_page(
             "state_of": service.subject_state,
             "total": total,
             "page": page,
-            "pages": _pages(total),
+            "pages": page_count(total),
             "q": q,
             "field": field,
             "state": state,
@@ -246,7 +220,7 @@ def confirm_subject(
         db,
         subject=subject,
         confirmed_by=confirmed_by,
-        on=_date(confirmed_on, "confirmed_on"),
+        on=form_date(confirmed_on, "confirmed_on"),
         actor=actor,
     )
     flash(request, "已记录主体资格确认。")
@@ -268,7 +242,7 @@ def announce_subject(
         db,
         subject=subject,
         announcement_ref=announcement_ref,
-        on=_date(announced_on, "announced_on"),
+        on=form_date(announced_on, "announced_on"),
         actor=actor,
     )
     flash(request, "已记录公告，该主体已在公示页面公开。")
@@ -302,7 +276,7 @@ def public_subjects_page(
             "subjects": rows,
             "total": total,
             "page": page,
-            "pages": _pages(total),
+            "pages": page_count(total),
             "region": region.strip(),
             "region_name": region_name,
             "q": q,
