@@ -3,8 +3,6 @@ ever shown masked; the edit form leaves it blank and keeps the stored number."""
 
 from __future__ import annotations
 
-import math
-
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
@@ -15,7 +13,7 @@ from wurao.core.time import local_today
 from wurao.registry import service as registry
 from wurao.registry.officers import service
 from wurao.web.deps import TxRoute, get_db, require
-from wurao.web.forms import form_date, form_int, required_int
+from wurao.web.forms import form_date, form_int, page_count, required_int
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute)
@@ -97,7 +95,7 @@ def officers_page(
             "today": today,
             "total": total,
             "page": page,
-            "pages": max(1, math.ceil(total / PER_PAGE)),
+            "pages": page_count(total, PER_PAGE),
             "q": q,
             "kind": kind,
             "cert": cert,
