@@ -15,6 +15,7 @@ def demo(
     port: int = typer.Option(8000),
 ) -> None:
     """Create or upgrade the database, fill it with the demo city and start the web UI."""
+    from wurao.demo.generator import generate_city
     from wurao.demo.seed import DEMO_PASSWORD, seed_foundation
 
     settings = get_settings()
@@ -23,7 +24,9 @@ def demo(
     migrate.upgrade(url)
     with session_scope() as session:
         accounts = seed_foundation(session)
+        stats = generate_city(session)
     typer.echo(f"演示数据已就绪：{url}")
+    typer.echo(stats.summary())
     typer.echo(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
     for acc in accounts:
         typer.echo(f"  {acc.username:<16} {acc.role.label:<10} {acc.display_name}")
