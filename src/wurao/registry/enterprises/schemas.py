@@ -28,7 +28,7 @@ class EnterpriseOut(BaseModel):
 class EnterprisePageOut(BaseModel):
     items: list[EnterpriseOut]
     total: int
-    total_capped: bool = Field(description="true when counting stopped at the cap (10000+)")
+    total_capped: bool = Field(description="true when counting stopped at the cap (1000+)")
     page: int
     note: str
 

@@ -17,7 +17,8 @@ lower case) or a fragment of the name, and must stay fast at 10 million rows:
   as a range on ``ix_enterprise_name`` (names usually begin with the place name, such as
   衢州…), and ``EnterprisePage.note`` tells the user so.
 
-Totals are counted up to ``COUNT_CAP`` rows only; beyond it the page shows "10000+".
+Totals are counted up to ``COUNT_CAP`` rows only; beyond it the page shows "1000+" (a
+name fragment as common as 有限公司 would otherwise make every search count millions of rows).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from wurao.core.ids import (
 from wurao.core.time import utcnow
 from wurao.registry.models import Enterprise, Region
 
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 PER_PAGE = 20
 MIN_TRIGRAM = 3
 
@@ -145,7 +146,7 @@ class EnterprisePage:
 
     @property
     def total_label(self) -> str:
-        """The total for display: "10000+" when counting stopped at the cap."""
+        """The total for display: "1000+" when counting stopped at the cap."""
         return f"{self.total}+" if self.capped else str(self.total)
 
     @property
