@@ -8,6 +8,7 @@ from wurao.admin.cli import audit_app, calendar_app
 from wurao.auth.cli import user_app
 from wurao.core.cli import db_app, policy_app
 from wurao.demo.cli import demo
+from wurao.planning.cli import plan_app
 from wurao.registry.imports.cli import import_command
 
 app = typer.Typer(
@@ -20,6 +21,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")
+app.add_typer(plan_app, name="plan")
 app.command("demo")(demo)
 app.command("import")(import_command)
 

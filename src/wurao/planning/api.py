@@ -1,9 +1,355 @@
-"""Planning: api routes."""
+"""Planning API: /api/v1/plans, /api/v1/special-inspections and /api/v1/unplanned."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
 
-from wurao.web.deps import TxRoute
+from wurao.auth.permissions import Permission
+from wurao.auth.scope import Actor
+from wurao.planning import queries, service
+from wurao.planning.models import InspectionPlan
+from wurao.planning.schemas import (
+    AmendIn,
+    ApproveIn,
+    CandidateOut,
+    CommentIn,
+    DecisionIn,
+    DiscussionIn,
+    EntryIn,
+    EntryOut,
+    LegalReviewIn,
+    PlanIn,
+    PlanOut,
+    PlanPage,
+    PublishIn,
+    ReviewIn,
+    SpecialApprovalIn,
+    SpecialIn,
+    SpecialOut,
+    SpecialPage,
+    UnplannedIn,
+    UnplannedOut,
+    UnplannedPage,
+)
+from wurao.registry.enterprises.service import get_by_uscc
+from wurao.web.deps import TxRoute, get_db, require
 
-router = APIRouter(route_class=TxRoute)
+router = APIRouter(prefix="/api/v1", route_class=TxRoute, tags=["plans"])
+
+
+def _out(db: Session, plan: InspectionPlan) -> PlanOut:
+    entries = service.entries_of(db, plan)
+    counts = service.target_counts(db, entries)
+    return PlanOut.of(plan, [EntryOut.of(e, counts.get(e.id, 0)) for e in entries])
+
+
+@router.get("/plans", response_model=PlanPage)
+def list_plans(
+    year: int | None = None,
+    status: str = "",
+    q: str = "",
+    page: int = Query(1, ge=1),
+    actor: Actor = Depends(require(Permission.PLANS_VIEW)),
+    db: Session = Depends(get_db),
+) -> PlanPage:
+    """Plans the caller may see."""
+    rows, total = service.list_plans(db, actor=actor, year=year, status=status, q=q, page=page)
+    return PlanPage(items=[PlanOut.of(p) for p in rows], total=total, page=page)
+
+
+@router.get("/plans/joint-candidates", response_model=list[CandidateOut])
+def joint_candidates(
+    year: int,
+    actor: Actor = Depends(require(Permission.PLANS_VIEW)),
+    db: Session = Depends(get_db),
+) -> list[CandidateOut]:
+    """Entries of different subjects reaching the same enterprises in shared months."""
+    found = queries.joint_candidates(db, actor=actor, year=year)
+    return [CandidateOut(**{**c.__dict__, "months": list(c.months)}) for c in found]
+
+
+@router.post("/plans", response_model=PlanOut, status_code=201)
+def create_plan(
+    body: PlanIn,
+    actor: Actor = Depends(require(Permission.PLANS_EDIT)),
+    db: Session = Depends(get_db),
+) -> PlanOut:
+    """Start a draft plan for the caller's subject."""
+    return _out(db, service.create_plan(db, actor=actor, year=body.year, title=body.title))
+
+
+@router.get("/plans/{plan_id}", response_model=PlanOut)
+def get_plan(
+    plan_id: int,
+    actor: Actor = Depends(require(Permission.PLANS_VIEW)),
+    db: Session = Depends(get_db),
+) -> PlanOut:
+    """One plan with its entries."""
+    return _out(db, service.get_plan(db, actor=actor, plan_id=plan_id))
+
+
+@router.post("/plans/{plan_id}/entries", response_model=PlanOut, status_code=201)
+def add_entry(
+    plan_id: int,
+    body: EntryIn,
+    actor: Actor = Depends(require(Permission.PLANS_EDIT)),
+    db: Session = Depends(get_db),
+) -> PlanOut:
+    """Add a line to a draft plan."""
+    plan = service.get_plan(db, actor=actor, plan_id=plan_id)
+    service.add_entry(db, plan=plan, data=service.EntryData(**body.model_dump()), actor=actor)
+    return _out(db, plan)
+
+
+@router.delete("/plans/{plan_id}/entries/{entry_id}", response_model=PlanOut)
+def remove_entry(
+    plan_id: int,
+    entry_id: int,
+    actor: Actor = Depends(require(Permission.PLANS_EDIT)),
+    db: Session = Depends(get_db),
+) -> PlanOut:
+    """Delete a line of a draft plan."""
+    plan = service.get_plan(db, actor=actor, plan_id=plan_id)
+    service.remove_entry(db, plan=plan, entry_id=entry_id, actor=actor)
+    return _out(db, plan)
+
+
+@router.post("/plans/{plan_id}/submit", response_model=PlanOut)
+def submit_plan(
+    plan_id: int,
+    actor: Actor = Depends(require(Permission.PLANS_EDIT)),
+    db: Session = Depends(get_db),
+) -> PlanOut:
+    """Submit a draft for the head's approval."""
+    plan = service.get_plan(db, actor=actor, plan_id=plan_id)
+    return _out(db, service.submit_plan(db, plan=plan, actor=actor))
+
+
+@router.post("/plans/{plan_id}/approve", response_model=PlanOut)
+def approve_plan(
+    plan_id: int,
+    body: ApproveIn,
+    actor: Actor = Depends(require(Permission.PLANS_EDIT)),
+    db: Session = Depends(get_db),
+) -> PlanOut:
+    """Record the head's approval."""
+    plan = service.get_plan(db, actor=actor, plan_id=plan_id)
+    service.approve_plan(db, plan=plan, actor=actor, head_name=body.head_name, comment=body.comment)
+    return _out(db, plan)
+
+
+@router.post("/plans/{plan_id}/send-back", response_model=PlanOut)
+def send_back(
+    plan_id: int,
+    body: CommentIn,
+    actor: Actor = Depends(require(Permission.PLANS_EDIT)),
+    db: Session = Depends(get_db),
+) -> PlanOut:
+    """The head did not approve: back to draft with comments."""
+    plan = service.get_plan(db, actor=actor, plan_id=plan_id)
+    return _out(db, service.send_back(db, plan=plan, actor=actor, comment=body.comment))
+
+
+@router.post("/plans/{plan_id}/publish", response_model=PlanOut)
+def publish_plan(
+    plan_id: int,
+    body: PublishIn | None = None,
+    actor: Actor = Depends(require(Permission.PLANS_EDIT)),
+    db: Session = Depends(get_db),
+) -> PlanOut:
+    """Publish an approved plan."""
+    plan = service.get_plan(db, actor=actor, plan_id=plan_id)
+    on = body.on if body else None
+    return _out(db, service.publish_plan(db, plan=plan, actor=actor, on=on))
+
+
+@router.post("/plans/{plan_id}/file", response_model=PlanOut)
+def file_plan(
+    plan_id: int,
+    actor: Actor = Depends(require(Permission.PLANS_EDIT)),
+    db: Session = Depends(get_db),
+) -> PlanOut:
+    """File a published plan with the supervisor."""
+    plan = service.get_plan(db, actor=actor, plan_id=plan_id)
+    return _out(db, service.file_plan(db, plan=plan, actor=actor))
+
+
+@router.post("/plans/{plan_id}/filing-review", response_model=PlanOut)
+def review_filing(
+    plan_id: int,
+    body: ReviewIn,
+    actor: Actor = Depends(require(Permission.PLANS_REVIEW_FILING)),
+    db: Session = Depends(get_db),
+) -> PlanOut:
+    """The supervisor accepts or returns a filing."""
+    plan = service.get_plan(db, actor=actor, plan_id=plan_id)
+    service.review_filing(db, plan=plan, actor=actor, accept=body.accept, comment=body.comment)
+    return _out(db, plan)
+
+
+@router.post("/plans/{plan_id}/amend", response_model=PlanOut, status_code=201)
+def amend_plan(
+    plan_id: int,
+    body: AmendIn,
+    actor: Actor = Depends(require(Permission.PLANS_EDIT)),
+    db: Session = Depends(get_db),
+) -> PlanOut:
+    """Start a new version of a published plan."""
+    plan = service.get_plan(db, actor=actor, plan_id=plan_id)
+    return _out(db, service.amend_plan(db, plan=plan, actor=actor, reason=body.reason))
+
+
+# --- special inspections ----------------------------------------------------------------
+
+
+@router.get("/special-inspections", response_model=SpecialPage)
+def list_specials(
+    year: int | None = None,
+    page: int = Query(1, ge=1),
+    actor: Actor = Depends(require(Permission.PLANS_VIEW)),
+    db: Session = Depends(get_db),
+) -> SpecialPage:
+    """Special inspections the caller may see."""
+    rows, total = service.list_specials(db, actor=actor, year=year, page=page)
+    return SpecialPage(items=[SpecialOut.of(s) for s in rows], total=total, page=page)
+
+
+@router.post("/special-inspections", response_model=SpecialOut, status_code=201)
+def create_special(
+    body: SpecialIn,
+    actor: Actor = Depends(require(Permission.PLANS_EDIT)),
+    db: Session = Depends(get_db),
+) -> SpecialOut:
+    """Draft a special inspection (refused over the annual quota)."""
+    special = service.create_special(db, actor=actor, data=service.SpecialData(**body.model_dump()))
+    return SpecialOut.of(special)
+
+
+@router.get("/special-inspections/{special_id}", response_model=SpecialOut)
+def get_special(
+    special_id: int,
+    actor: Actor = Depends(require(Permission.PLANS_VIEW)),
+    db: Session = Depends(get_db),
+) -> SpecialOut:
+    """One special inspection."""
+    return SpecialOut.of(service.get_special(db, actor=actor, special_id=special_id))
+
+
+@router.post("/special-inspections/{special_id}/legal-review", response_model=SpecialOut)
+def legal_review(
+    special_id: int,
+    body: LegalReviewIn,
+    actor: Actor = Depends(require(Permission.SPECIAL_LEGAL_REVIEW)),
+    db: Session = Depends(get_db),
+) -> SpecialOut:
+    """法制审核."""
+    special = service.get_special(db, actor=actor, special_id=special_id)
+    service.legal_review_special(
+        db, special=special, actor=actor, passed=body.passed, opinion=body.opinion
+    )
+    return SpecialOut.of(special)
+
+
+@router.post("/special-inspections/{special_id}/discussion", response_model=SpecialOut)
+def discussion(
+    special_id: int,
+    body: DiscussionIn,
+    actor: Actor = Depends(require(Permission.PLANS_EDIT)),
+    db: Session = Depends(get_db),
+) -> SpecialOut:
+    """Record the collective discussion."""
+    special = service.get_special(db, actor=actor, special_id=special_id)
+    service.record_discussion(db, special=special, actor=actor, on=body.on, record=body.record)
+    return SpecialOut.of(special)
+
+
+@router.post("/special-inspections/{special_id}/approval", response_model=SpecialOut)
+def approval(
+    special_id: int,
+    body: SpecialApprovalIn,
+    actor: Actor = Depends(require(Permission.PLANS_EDIT)),
+    db: Session = Depends(get_db),
+) -> SpecialOut:
+    """Record the government's (or the superior organ's) approval."""
+    special = service.get_special(db, actor=actor, special_id=special_id)
+    service.record_special_approval(
+        db, special=special, actor=actor, organ=body.organ, ref=body.ref, on=body.on
+    )
+    return SpecialOut.of(special)
+
+
+@router.post("/special-inspections/{special_id}/publish", response_model=SpecialOut)
+def publish_special(
+    special_id: int,
+    actor: Actor = Depends(require(Permission.PLANS_EDIT)),
+    db: Session = Depends(get_db),
+) -> SpecialOut:
+    """Publish an approved special inspection."""
+    special = service.get_special(db, actor=actor, special_id=special_id)
+    return SpecialOut.of(service.publish_special(db, special=special, actor=actor))
+
+
+@router.post("/special-inspections/{special_id}/file", response_model=SpecialOut)
+def file_special(
+    special_id: int,
+    actor: Actor = Depends(require(Permission.PLANS_EDIT)),
+    db: Session = Depends(get_db),
+) -> SpecialOut:
+    """File a published special inspection with the supervisor."""
+    special = service.get_special(db, actor=actor, special_id=special_id)
+    return SpecialOut.of(service.file_special(db, special=special, actor=actor))
+
+
+# --- unplanned inspections --------------------------------------------------------------
+
+
+@router.get("/unplanned", response_model=UnplannedPage)
+def list_unplanned(
+    status: str = "",
+    page: int = Query(1, ge=1),
+    actor: Actor = Depends(require(Permission.PLANS_VIEW)),
+    db: Session = Depends(get_db),
+) -> UnplannedPage:
+    """Unplanned-inspection approvals the caller may see."""
+    rows, total = service.list_unplanned(db, actor=actor, status=status, page=page)
+    return UnplannedPage(items=[UnplannedOut.of(r) for r in rows], total=total, page=page)
+
+
+@router.post("/unplanned", response_model=UnplannedOut, status_code=201)
+def request_unplanned(
+    body: UnplannedIn,
+    actor: Actor = Depends(require(Permission.UNPLANNED_REQUEST)),
+    db: Session = Depends(get_db),
+) -> UnplannedOut:
+    """Ask the head to approve an inspection outside any plan."""
+    enterprise = get_by_uscc(db, actor=actor, uscc=body.enterprise_uscc)
+    row = service.request_unplanned(
+        db,
+        actor=actor,
+        enterprise=enterprise,
+        reason=body.reason,
+        key_area=body.key_area,
+        valid_until=body.valid_until,
+    )
+    return UnplannedOut.of(row)
+
+
+@router.post("/unplanned/{approval_id}/decision", response_model=UnplannedOut)
+def decide_unplanned(
+    approval_id: int,
+    body: DecisionIn,
+    actor: Actor = Depends(require(Permission.UNPLANNED_APPROVE)),
+    db: Session = Depends(get_db),
+) -> UnplannedOut:
+    """Record the head's decision (an approval is filed at once)."""
+    row = service.get_unplanned(db, actor=actor, approval_id=approval_id)
+    service.decide_unplanned(
+        db,
+        approval=row,
+        actor=actor,
+        approve=body.approve,
+        head_name=body.head_name,
+        comment=body.comment,
+    )
+    return UnplannedOut.of(row)

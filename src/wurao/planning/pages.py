@@ -1,9 +1,612 @@
-"""Planning: pages routes."""
+"""Planning pages: plans, joint candidates, special inspections, unplanned approvals and the
+public portal (公示: /public/, /public/plans, /public/special)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
 
-from wurao.web.deps import TxRoute
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from wurao.auth.permissions import Permission
+from wurao.auth.scope import Actor
+from wurao.core.errors import InvalidInput
+from wurao.core.time import local_today
+from wurao.planning import queries, service
+from wurao.registry import service as registry
+from wurao.registry.enterprises.service import get_by_uscc
+from wurao.web.deps import TxRoute, get_db, public, require
+from wurao.web.forms import form_date, form_int, page_count, required_int
+from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute)
+
+PER_PAGE = 20
+
+
+def _labels() -> dict[str, Any]:
+    return {
+        "status_labels": service.STATUS_LABELS,
+        "filing_labels": service.FILING_LABELS,
+        "methods": service.METHODS,
+        "selections": service.SELECTIONS,
+        "special_labels": service.SPECIAL_LABELS,
+        "unplanned_labels": service.UNPLANNED_LABELS,
+    }
+
+
+def _year(value: str) -> int | None:
+    return form_int(value, "year") if value else None
+
+
+def _go(path: str) -> RedirectResponse:
+    return RedirectResponse(path, status_code=303)
+
+
+# --- plans ------------------------------------------------------------------------------
+
+
+@router.get("/plans", response_class=HTMLResponse)
+def plans_page(
+    request: Request,
+    year: str = "",
+    status: str = "",
+    q: str = "",
+    page: int = Query(1, ge=1),
+    actor: Actor = Depends(require(Permission.PLANS_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Plans the caller may see, filterable and paginated."""
+    rows, total = service.list_plans(
+        db, actor=actor, year=_year(year), status=status, q=q, page=page, per_page=PER_PAGE
+    )
+    names = registry.subject_names(db, {p.subject_id for p in rows})
+    return render(
+        request,
+        "planning/plans.html",
+        {
+            "plans": rows,
+            "names": names,
+            "total": total,
+            "page": page,
+            "pages": page_count(total),
+            "filters": {"year": year, "status": status, "q": q},
+            "this_year": local_today().year,
+            **_labels(),
+        },
+    )
+
+
+@router.post("/plans", response_class=HTMLResponse)
+def create_plan(
+    request: Request,
+    year: str = Form(""),
+    title: str = Form(""),
+    actor: Actor = Depends(require(Permission.PLANS_EDIT)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Start a draft plan."""
+    plan = service.create_plan(db, actor=actor, year=required_int(year, "year"), title=title)
+    flash(request, f"已创建“{plan.title}”草稿，请逐行填写检查内容。")
+    return _go(f"/plans/{plan.id}")
+
+
+@router.get("/plans/joint", response_class=HTMLResponse)
+def joint_page(
+    request: Request,
+    year: str = "",
+    actor: Actor = Depends(require(Permission.PLANS_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Joint-inspection candidates (综合查一次) between subjects' plans."""
+    y = _year(year) or local_today().year
+    found = queries.joint_candidates(db, actor=actor, year=y)
+    return render(
+        request,
+        "planning/joint.html",
+        {
+            "candidates": found,
+            "year": y,
+            "total_saved": sum(c.visits_saved for c in found),
+            **_labels(),
+        },
+    )
+
+
+@router.get("/plans/{plan_id}", response_class=HTMLResponse)
+def plan_page(
+    request: Request,
+    plan_id: int,
+    actor: Actor = Depends(require(Permission.PLANS_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """One plan: its lines, its history and the next step for the caller's role."""
+    plan = service.get_plan(db, actor=actor, plan_id=plan_id)
+    entries = service.entries_of(db, plan)
+    subject = service.subject_of(db, plan)
+    own = actor.can(Permission.PLANS_EDIT) and actor.subject_id == plan.subject_id
+    return render(
+        request,
+        "planning/plan_detail.html",
+        {
+            "plan": plan,
+            "subject": subject,
+            "entries": entries,
+            "counts": service.target_counts(db, entries),
+            "items": service.item_names(db, {e.item_id for e in entries}),
+            "versions": service.versions_of(db, plan),
+            "own": own,
+            "can_review": actor.can(Permission.PLANS_REVIEW_FILING)
+            and actor.covers_region(subject.region_code),
+            "choices": service.plannable_items(db, actor=actor) if own else [],
+            "months_of": service.months_of,
+            **_labels(),
+        },
+    )
+
+
+@router.post("/plans/{plan_id}/entries", response_class=HTMLResponse)
+def add_entry(
+    request: Request,
+    plan_id: int,
+    item_id: str = Form(""),
+    method: str = Form("onsite"),
+    selection: str = Form("dss"),
+    scope_region: str = Form(""),
+    scope_industry: str = Form(""),
+    scope_credit: str = Form(""),
+    scope_tag: str = Form(""),
+    planned_count: str = Form("0"),
+    months: str = Form(""),
+    officers_per_team: str = Form("2"),
+    targets: str = Form(""),
+    note: str = Form(""),
+    actor: Actor = Depends(require(Permission.PLANS_EDIT)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Add a line to a draft plan from the form."""
+    plan = service.get_plan(db, actor=actor, plan_id=plan_id)
+    target_ids = service.enterprise_ids_by_uscc(
+        db, actor=actor, usccs=targets.replace(",", "\n").replace("，", "\n").splitlines()
+    )
+    data = service.EntryData(
+        item_id=required_int(item_id, "item_id"),
+        method=method,
+        selection=selection,
+        scope_region=scope_region,
+        scope_industry=scope_industry,
+        scope_credit=scope_credit,
+        scope_tag=scope_tag,
+        planned_count=form_int(planned_count, "planned_count") or 0,
+        months=service.parse_months(months),
+        officers_per_team=required_int(officers_per_team, "officers_per_team"),
+        note=note,
+        target_ids=target_ids,
+    )
+    service.add_entry(db, plan=plan, data=data, actor=actor)
+    flash(request, "已添加一行检查内容。")
+    return _go(f"/plans/{plan.id}")
+
+
+@router.post("/plans/{plan_id}/entries/{entry_id}/delete", response_class=HTMLResponse)
+def remove_entry(
+    request: Request,
+    plan_id: int,
+    entry_id: int,
+    actor: Actor = Depends(require(Permission.PLANS_EDIT)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Delete a line of a draft plan."""
+    plan = service.get_plan(db, actor=actor, plan_id=plan_id)
+    service.remove_entry(db, plan=plan, entry_id=entry_id, actor=actor)
+    flash(request, "已删除该行。")
+    return _go(f"/plans/{plan.id}")
+
+
+@router.post("/plans/{plan_id}/step", response_class=HTMLResponse)
+def plan_step(
+    request: Request,
+    plan_id: int,
+    step: str = Form(""),
+    head_name: str = Form(""),
+    comment: str = Form(""),
+    reason: str = Form(""),
+    published_on: str = Form(""),
+    actor: Actor = Depends(require(Permission.PLANS_EDIT)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The subject's next step: submit, approve, send back, publish, file or amend."""
+    plan = service.get_plan(db, actor=actor, plan_id=plan_id)
+    if step == "submit":
+        service.submit_plan(db, plan=plan, actor=actor)
+        message = "已提交，待单位负责人批准。"
+    elif step == "approve":
+        service.approve_plan(db, plan=plan, actor=actor, head_name=head_name, comment=comment)
+        message = f"已记录负责人{plan.approved_by}的批准。"
+    elif step == "send_back":
+        service.send_back(db, plan=plan, actor=actor, comment=comment)
+        message = "已退回修改。"
+    elif step == "publish":
+        on = form_date(published_on, "published_on")
+        service.publish_plan(db, plan=plan, actor=actor, on=on)
+        message = "计划已向社会公布。"
+    elif step == "file":
+        service.file_plan(db, plan=plan, actor=actor)
+        message = "已报监督机构备案。"
+    elif step == "amend":
+        new = service.amend_plan(db, plan=plan, actor=actor, reason=reason)
+        flash(request, f"已创建第{new.version}版草稿；公布后替代第{plan.version}版。")
+        return _go(f"/plans/{new.id}")
+    else:
+        raise InvalidInput("未知操作。", field="step")
+    flash(request, message)
+    return _go(f"/plans/{plan.id}")
+
+
+@router.post("/plans/{plan_id}/review", response_class=HTMLResponse)
+def review_filing(
+    request: Request,
+    plan_id: int,
+    decision: str = Form(""),
+    comment: str = Form(""),
+    actor: Actor = Depends(require(Permission.PLANS_REVIEW_FILING)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The supervisor accepts or returns a filing."""
+    plan = service.get_plan(db, actor=actor, plan_id=plan_id)
+    accept = decision == "accept"
+    service.review_filing(db, plan=plan, actor=actor, accept=accept, comment=comment)
+    flash(request, "备案已通过。" if accept else "已退回，意见已送达执法主体。")
+    return _go(f"/plans/{plan.id}")
+
+
+# --- special inspections ----------------------------------------------------------------
+
+
+@router.get("/special", response_class=HTMLResponse)
+def specials_page(
+    request: Request,
+    year: str = "",
+    page: int = Query(1, ge=1),
+    actor: Actor = Depends(require(Permission.PLANS_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Special inspections, with the form to start one and this year's quota."""
+    rows, total = service.list_specials(
+        db, actor=actor, year=_year(year), page=page, per_page=PER_PAGE
+    )
+    quota = None
+    choices = []
+    if actor.can(Permission.PLANS_EDIT) and actor.subject_id is not None:
+        subject = service.actor_subject(db, actor)
+        if subject is not None:
+            quota = service.special_quota(db, subject=subject, year=local_today().year)
+        choices = service.plannable_items(db, actor=actor)
+    return render(
+        request,
+        "planning/special.html",
+        {
+            "specials": rows,
+            "names": registry.subject_names(db, {s.subject_id for s in rows}),
+            "total": total,
+            "page": page,
+            "pages": page_count(total),
+            "year": year,
+            "quota": quota,
+            "choices": choices,
+            "today": local_today(),
+            **_labels(),
+        },
+    )
+
+
+@router.post("/special", response_class=HTMLResponse)
+def create_special(
+    request: Request,
+    year: str = Form(""),
+    title: str = Form(""),
+    necessity: str = Form(""),
+    scope: str = Form(""),
+    start_on: str = Form(""),
+    end_on: str = Form(""),
+    item_ids: list[str] = Form(default_factory=list),
+    actor: Actor = Depends(require(Permission.PLANS_EDIT)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Draft a special inspection from the form."""
+    data = service.SpecialData(
+        year=required_int(year, "year"),
+        title=title,
+        necessity=necessity,
+        scope=scope,
+        start_on=form_date(start_on, "start_on"),
+        end_on=form_date(end_on, "end_on"),
+        item_ids=[required_int(i, "item_ids") for i in item_ids],
+    )
+    special = service.create_special(db, actor=actor, data=data)
+    flash(request, "已起草专项检查，下一步：法制审核。")
+    return _go(f"/special/{special.id}")
+
+
+@router.get("/special/{special_id}", response_class=HTMLResponse)
+def special_page(
+    request: Request,
+    special_id: int,
+    actor: Actor = Depends(require(Permission.PLANS_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """One special inspection and its next step."""
+    special = service.get_special(db, actor=actor, special_id=special_id)
+    return render(
+        request,
+        "planning/special_detail.html",
+        {
+            "special": special,
+            "subject_name": registry.subject_names(db, {special.subject_id}).get(
+                special.subject_id, ""
+            ),
+            "items": service.special_items(db, special),
+            "partners": service.special_partners(db, special),
+            "own": actor.can(Permission.PLANS_EDIT) and actor.subject_id == special.subject_id,
+            "reviewer": actor.can(Permission.SPECIAL_LEGAL_REVIEW)
+            and actor.subject_id == special.subject_id,
+            "today": local_today(),
+            **_labels(),
+        },
+    )
+
+
+@router.post("/special/{special_id}/legal-review", response_class=HTMLResponse)
+def special_legal_review(
+    request: Request,
+    special_id: int,
+    decision: str = Form(""),
+    opinion: str = Form(""),
+    actor: Actor = Depends(require(Permission.SPECIAL_LEGAL_REVIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """法制审核 from the form."""
+    special = service.get_special(db, actor=actor, special_id=special_id)
+    service.legal_review_special(
+        db, special=special, actor=actor, passed=decision == "pass", opinion=opinion
+    )
+    flash(request, "已记录法制审核意见。")
+    return _go(f"/special/{special.id}")
+
+
+@router.post("/special/{special_id}/step", response_class=HTMLResponse)
+def special_step(
+    request: Request,
+    special_id: int,
+    step: str = Form(""),
+    on: str = Form(""),
+    record: str = Form(""),
+    organ: str = Form(""),
+    ref: str = Form(""),
+    actor: Actor = Depends(require(Permission.PLANS_EDIT)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The lead subject's next step: discussion, approval, publication or filing."""
+    special = service.get_special(db, actor=actor, special_id=special_id)
+    day = form_date(on, "on") or local_today()
+    if step == "discuss":
+        service.record_discussion(db, special=special, actor=actor, on=day, record=record)
+    elif step == "approve":
+        service.record_special_approval(
+            db, special=special, actor=actor, organ=organ, ref=ref, on=day
+        )
+    elif step == "publish":
+        service.publish_special(db, special=special, actor=actor)
+    elif step == "file":
+        service.file_special(db, special=special, actor=actor)
+    else:
+        raise InvalidInput("未知操作。", field="step")
+    flash(request, f"已办理：{service.special_label(special.status)}。")
+    return _go(f"/special/{special.id}")
+
+
+# --- unplanned inspections --------------------------------------------------------------
+
+
+@router.get("/unplanned", response_class=HTMLResponse)
+def unplanned_page(
+    request: Request,
+    status: str = "",
+    page: int = Query(1, ge=1),
+    actor: Actor = Depends(require(Permission.PLANS_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Unplanned-inspection requests and approvals."""
+    rows, total = service.list_unplanned(
+        db, actor=actor, status=status, page=page, per_page=PER_PAGE
+    )
+    return render(
+        request,
+        "planning/unplanned.html",
+        {
+            "rows": rows,
+            "names": registry.subject_names(db, {r.subject_id for r in rows}),
+            "enterprises": service.enterprise_names(db, {r.enterprise_id for r in rows}),
+            "total": total,
+            "page": page,
+            "pages": page_count(total),
+            "status": status,
+            **_labels(),
+        },
+    )
+
+
+@router.post("/unplanned", response_class=HTMLResponse)
+def request_unplanned(
+    request: Request,
+    uscc: str = Form(""),
+    reason: str = Form(""),
+    key_area: str = Form(""),
+    valid_until: str = Form(""),
+    actor: Actor = Depends(require(Permission.UNPLANNED_REQUEST)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Ask for the head's approval of an inspection outside any plan."""
+    enterprise = get_by_uscc(db, actor=actor, uscc=uscc)
+    service.request_unplanned(
+        db,
+        actor=actor,
+        enterprise=enterprise,
+        reason=reason,
+        key_area=key_area in ("1", "on"),
+        valid_until=form_date(valid_until, "valid_until"),
+    )
+    flash(request, "已提交，待单位负责人审批。")
+    return _go("/unplanned")
+
+
+@router.post("/unplanned/{approval_id}/decision", response_class=HTMLResponse)
+def decide_unplanned(
+    request: Request,
+    approval_id: int,
+    decision: str = Form(""),
+    head_name: str = Form(""),
+    comment: str = Form(""),
+    actor: Actor = Depends(require(Permission.UNPLANNED_APPROVE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Record the head's decision."""
+    row = service.get_unplanned(db, actor=actor, approval_id=approval_id)
+    approve = decision == "approve"
+    service.decide_unplanned(
+        db, approval=row, actor=actor, approve=approve, head_name=head_name, comment=comment
+    )
+    flash(request, "已批准并报监督机构备案。" if approve else "已记录不予批准。")
+    return _go("/unplanned")
+
+
+# --- 公示 (no sign-in) --------------------------------------------------------------------
+
+
+@router.get("/public/", response_class=HTMLResponse)
+def public_home(
+    request: Request,
+    region: str = "",
+    _: Actor | None = Depends(public),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The portal's landing page: pick a region, then subjects, items, plans, specials."""
+    region = region.strip()
+    return render(
+        request,
+        "public/index.html",
+        {
+            "regions": queries.public_regions(db),
+            "region": region,
+            "region_name": registry.region_path(db, region) if region else "",
+        },
+    )
+
+
+@router.get("/public/plans", response_class=HTMLResponse)
+def public_plans(
+    request: Request,
+    region: str = "",
+    q: str = "",
+    year: str = "",
+    page: int = Query(1, ge=1),
+    _: Actor | None = Depends(public),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Published annual plans of a region and below."""
+    rows, total = queries.list_public_plans(
+        db, region=region, q=q, year=_year(year), page=page, per_page=PER_PAGE
+    )
+    return render(
+        request,
+        "public/plans.html",
+        {
+            "rows": rows,
+            "total": total,
+            "page": page,
+            "pages": page_count(total),
+            "filters": {"region": region.strip(), "q": q, "year": year},
+            "region_name": registry.region_path(db, region.strip()) if region.strip() else "",
+            **_labels(),
+        },
+    )
+
+
+@router.get("/public/plans/{plan_id}", response_class=HTMLResponse)
+def public_plan(
+    request: Request,
+    plan_id: int,
+    _: Actor | None = Depends(public),
+    db: Session = Depends(get_db),
+) -> Response:
+    """One published plan version; superseded versions stay readable."""
+    plan = queries.get_public_plan(db, plan_id=plan_id)
+    entries = service.entries_of(db, plan)
+    subject = service.subject_of(db, plan)
+    return render(
+        request,
+        "public/plan_detail.html",
+        {
+            "plan": plan,
+            "subject": subject,
+            "entries": entries,
+            "counts": service.target_counts(db, entries),
+            "items": service.item_names(db, {e.item_id for e in entries}),
+            "versions": queries.public_versions(db, plan),
+            "region_path": registry.region_path(db, subject.region_code),
+            "months_of": service.months_of,
+            **_labels(),
+        },
+    )
+
+
+@router.get("/public/special", response_class=HTMLResponse)
+def public_specials(
+    request: Request,
+    region: str = "",
+    q: str = "",
+    year: str = "",
+    page: int = Query(1, ge=1),
+    _: Actor | None = Depends(public),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Published special inspections of a region and below."""
+    rows, total = queries.list_public_specials(
+        db, region=region, q=q, year=_year(year), page=page, per_page=PER_PAGE
+    )
+    return render(
+        request,
+        "public/special.html",
+        {
+            "rows": rows,
+            "total": total,
+            "page": page,
+            "pages": page_count(total),
+            "filters": {"region": region.strip(), "q": q, "year": year},
+            "region_name": registry.region_path(db, region.strip()) if region.strip() else "",
+        },
+    )
+
+
+@router.get("/public/special/{special_id}", response_class=HTMLResponse)
+def public_special(
+    request: Request,
+    special_id: int,
+    _: Actor | None = Depends(public),
+    db: Session = Depends(get_db),
+) -> Response:
+    """One published special inspection."""
+    special = queries.get_public_special(db, special_id=special_id)
+    return render(
+        request,
+        "public/special_detail.html",
+        {
+            "special": special,
+            "subject_name": registry.subject_names(db, {special.subject_id}).get(
+                special.subject_id, ""
+            ),
+            "items": service.special_items(db, special),
+            "partners": service.special_partners(db, special),
+        },
+    )

@@ -1,0 +1,1255 @@
+"""Annual inspection plans (年度行政检查计划): drafting, approval, publication, filing, amendment.
+
+衢政办发〔2025〕16号 第4项: a plan is approved by the organ's head and then published; 路桥方案
+三(二)1: it is filed (备案) with the supervisor, and no inspection happens outside it except in
+key areas or on a superior's task. Lifecycle (InspectionPlan.status):
+
+    draft → submitted → approved → published → filed (accepted) | returned
+
+A published plan is changed only by a new version (``amend_plan``), which goes through the
+same steps; publishing it marks the old version ``superseded`` and the old text stays readable.
+Special inspections (专项检查, A7) and unplanned approvals (计划外检查) follow below; reads for
+the public portal, coverage checks and joint-inspection candidates are in ``queries``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from wurao.auth.permissions import Permission, Role
+from wurao.auth.scope import Actor, region_filter, subject_filter
+from wurao.core import audit
+from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from wurao.core.ids import region_scope_prefix
+from wurao.core.policy import get_policy
+from wurao.core.time import local_today, utcnow
+from wurao.planning import rules
+from wurao.planning.models import (
+    InspectionPlan,
+    PlanEntry,
+    PlanTarget,
+    SpecialInspection,
+    SpecialInspectionItem,
+    SpecialInspectionSubject,
+    UnplannedApproval,
+)
+from wurao.registry.enterprises.service import enterprise_problems, enterprises_visible_to
+from wurao.registry.items.service import item_problems, items_visible_to
+from wurao.registry.models import EnforcementSubject, Enterprise, InspectionItem
+from wurao.registry.subjects.service import require_usable_subject
+
+STATUS_LABELS: dict[str, str] = {
+    "draft": "草稿",
+    "submitted": "已提交待批准",
+    "approved": "负责人已批准",
+    "published": "已公布",
+    "filed": "已公布并备案",
+    "returned": "备案退回",
+    "superseded": "已被新版本替代",
+}
+FILING_LABELS = {
+    "": "未报备",
+    "pending": "已报备待审核",
+    "accepted": "备案通过",
+    "returned": "退回",
+}
+METHODS = {"onsite": "现场检查", "offsite": "非现场检查", "written": "书面核查"}
+SELECTIONS = {"dss": "双随机抽查", "targeted": "定向检查", "key": "重点监管全覆盖"}
+PUBLIC_STATES = ("published", "filed", "returned", "superseded")
+LIVE_PUBLIC = ("published", "filed", "returned")
+MAX_TARGETS = 2000
+
+
+@dataclass(frozen=True)
+class EntryData:
+    """Input for one plan line; ``target_ids`` are enterprise ids of a targeted line."""
+
+    item_id: int
+    method: str = "onsite"
+    selection: str = "dss"
+    scope_region: str = ""
+    scope_industry: str = ""
+    scope_credit: str = ""
+    scope_tag: str = ""
+    planned_count: int = 0
+    months: Sequence[int] = ()
+    officers_per_team: int = 2
+    note: str = ""
+    target_ids: Sequence[int] = field(default_factory=tuple)
+
+
+def status_label(status: str) -> str:
+    """Chinese label of a plan status."""
+    return STATUS_LABELS.get(status, status)
+
+
+def parse_months(value: str) -> list[int]:
+    """A stored or typed month list ("3,4,5", "3-5", "3、4") as sorted ints 1–12."""
+    out: set[int] = set()
+    for part in value.replace("、", ",").replace("，", ",").replace(" ", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        lo, _, hi = part.partition("-")
+        if not lo.isdigit() or (hi and not hi.isdigit()):
+            raise InvalidInput("月份应为1至12的数字，如“3,4,5”或“3-5”。", field="months")
+        a, b = int(lo), int(hi or lo)
+        if not 1 <= a <= b <= 12:
+            raise InvalidInput("月份应为1至12的数字，如“3,4,5”或“3-5”。", field="months")
+        out.update(range(a, b + 1))
+    return sorted(out)
+
+
+def months_of(entry: PlanEntry) -> list[int]:
+    """The months of an entry as ints."""
+    return parse_months(entry.months) if entry.months else []
+
+
+# --- reads ----------------------------------------------------------------------------
+
+
+def plans_visible_to(actor: Actor) -> Select[InspectionPlan]:
+    """Plans of subjects in the actor's region; agency roles see their own subject's only."""
+    actor.require(Permission.PLANS_VIEW)
+    return (
+        select(InspectionPlan)
+        .join(EnforcementSubject, EnforcementSubject.id == InspectionPlan.subject_id)
+        .where(
+            region_filter(actor, EnforcementSubject.region_code),
+            subject_filter(actor, InspectionPlan.subject_id),
+        )
+    )
+
+
+def list_plans(
+    session: Session,
+    *,
+    actor: Actor,
+    year: int | None = None,
+    status: str = "",
+    q: str = "",
+    page: int = 1,
+    per_page: int = 20,
+) -> tuple[list[InspectionPlan], int]:
+    """A page of the plans the actor may see, newest first, with the total."""
+    stmt = plans_visible_to(actor)
+    if year:
+        stmt = stmt.where(InspectionPlan.year == year)
+    if status:
+        if status not in STATUS_LABELS:
+            raise InvalidInput("状态不正确。", field="status")
+        stmt = stmt.where(InspectionPlan.status == status)
+    if q.strip():
+        stmt = stmt.where(
+            InspectionPlan.title.contains(q.strip(), autoescape=True)
+            | EnforcementSubject.name.contains(q.strip(), autoescape=True)
+        )
+    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    rows = session.scalars(
+        stmt.order_by(InspectionPlan.year.desc(), InspectionPlan.id.desc())
+        .offset((max(page, 1) - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return list(rows), total
+
+
+def get_plan(session: Session, *, actor: Actor, plan_id: int) -> InspectionPlan:
+    """One plan, if the actor may see it."""
+    plan = session.scalar(plans_visible_to(actor).where(InspectionPlan.id == plan_id))
+    if plan is None:
+        raise NotFound("检查计划不存在或不在您的辖区内。")
+    return plan
+
+
+def entries_of(session: Session, plan: InspectionPlan) -> list[PlanEntry]:
+    """A plan's lines in order."""
+    return list(
+        session.scalars(
+            select(PlanEntry).where(PlanEntry.plan_id == plan.id).order_by(PlanEntry.id)
+        )
+    )
+
+
+def target_counts(session: Session, entries: Sequence[PlanEntry]) -> dict[int, int]:
+    """Number of named enterprises per entry id (one query)."""
+    ids = [e.id for e in entries]
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(PlanTarget.entry_id, func.count())
+        .where(PlanTarget.entry_id.in_(ids))
+        .group_by(PlanTarget.entry_id)
+    ).all()
+    return {int(e): int(n) for e, n in rows}
+
+
+def targets_of(session: Session, entry: PlanEntry) -> list[Enterprise]:
+    """The enterprises named in a targeted entry (staff only: not published)."""
+    return list(
+        session.scalars(
+            select(Enterprise)
+            .join(PlanTarget, PlanTarget.enterprise_id == Enterprise.id)
+            .where(PlanTarget.entry_id == entry.id)
+            .order_by(Enterprise.name)
+        )
+    )
+
+
+def item_names(session: Session, ids: set[int]) -> dict[int, InspectionItem]:
+    """Items by id (one query)."""
+    if not ids:
+        return {}
+    return {
+        i.id: i for i in session.scalars(select(InspectionItem).where(InspectionItem.id.in_(ids)))
+    }
+
+
+def versions_of(session: Session, plan: InspectionPlan) -> list[InspectionPlan]:
+    """Every version of the plan's subject and year, newest first."""
+    return list(
+        session.scalars(
+            select(InspectionPlan)
+            .where(InspectionPlan.subject_id == plan.subject_id, InspectionPlan.year == plan.year)
+            .order_by(InspectionPlan.version.desc())
+        )
+    )
+
+
+def subject_of(session: Session, plan: InspectionPlan) -> EnforcementSubject:
+    """The plan's enforcement subject."""
+    subject = session.get(EnforcementSubject, plan.subject_id)
+    assert subject is not None  # foreign key
+    return subject
+
+
+def plannable_items(session: Session, *, actor: Actor) -> list[InspectionItem]:
+    """Published items of the actor's subject's field (for the entry form)."""
+    if actor.subject_id is None:
+        return []
+    subject = session.get(EnforcementSubject, actor.subject_id)
+    if subject is None:
+        return []
+    return list(
+        session.scalars(
+            items_visible_to(actor)
+            .where(InspectionItem.status == "published", InspectionItem.field == subject.field)
+            .order_by(InspectionItem.code)
+            .limit(500)
+        )
+    )
+
+
+# --- writes ---------------------------------------------------------------------------
+
+
+def _own_subject(session: Session, actor: Actor, subject_id: int | None) -> EnforcementSubject:
+    """The subject the actor edits plans for: its own (a sysadmin may name one)."""
+    actor.require(Permission.PLANS_EDIT)
+    sid = subject_id if actor.role is Role.SYSADMIN and subject_id else actor.subject_id
+    if sid is None:
+        raise Forbidden("您的账号未绑定执法主体，不能编制计划。")
+    subject = session.get(EnforcementSubject, sid)
+    if subject is None:
+        raise NotFound("执法主体不存在。")
+    return subject
+
+
+def check_own_plan(actor: Actor, plan: InspectionPlan) -> None:
+    """Raise Forbidden unless the actor edits plans of the plan's subject."""
+    actor.require(Permission.PLANS_EDIT)
+    if actor.role is not Role.SYSADMIN and actor.subject_id != plan.subject_id:
+        raise Forbidden("只能办理本执法主体的检查计划。")
+
+
+def _require_status(plan: InspectionPlan, *allowed: str) -> None:
+    if plan.status not in allowed:
+        wanted = "或".join(status_label(s) for s in allowed)
+        raise Conflict(
+            f"计划当前状态为“{status_label(plan.status)}”，此操作仅适用于“{wanted}”的计划。"
+        )
+
+
+def _record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    plan: InspectionPlan,
+    before: dict[str, object] | None,
+    summary: str,
+    region_code: str,
+) -> None:
+    plan.updated_at = utcnow()
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        obj=plan,
+        before=before,
+        summary=summary,
+        region_code=region_code,
+    )
+
+
+def create_plan(
+    session: Session, *, actor: Actor, year: int, title: str, subject_id: int | None = None
+) -> InspectionPlan:
+    """Start a draft plan (version 1) for the actor's subject and year."""
+    subject = _own_subject(session, actor, subject_id)
+    require_usable_subject(subject)
+    if not 2000 <= year <= 2100:
+        raise InvalidInput("年度不正确。", field="year")
+    title = title.strip() or f"{subject.name}{year}年度行政检查计划"
+    existing = session.scalar(
+        select(InspectionPlan.id).where(
+            InspectionPlan.subject_id == subject.id, InspectionPlan.year == year
+        )
+    )
+    if existing is not None:
+        raise Conflict(f"{subject.name}已有{year}年度检查计划；修改已公布的计划请提交新版本。")
+    now = utcnow()
+    plan = InspectionPlan(
+        subject_id=subject.id,
+        year=year,
+        version=1,
+        title=title[:200],
+        status="draft",
+        amendment_reason="",
+        approved_by="",
+        approval_comment="",
+        filing_status="",
+        filing_comment="",
+        filing_reviewer="",
+        created_by_id=actor.user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(plan)
+    _record(session, actor, "plan.create", plan, None, f"起草{plan.title}", subject.region_code)
+    return plan
+
+
+def _checked_entry(
+    session: Session, actor: Actor, subject: EnforcementSubject, data: EntryData
+) -> tuple[EntryData, list[int]]:
+    item = session.scalar(items_visible_to(actor).where(InspectionItem.id == data.item_id))
+    if item is None:
+        raise InvalidInput("检查事项不存在或不适用于本辖区。", field="item_id")
+    problems = item_problems(item, field=subject.field)
+    if problems:
+        raise RuleViolation(problems)
+    if data.method not in METHODS:
+        raise InvalidInput("检查方式应为现场检查、非现场检查或书面核查。", field="method")
+    if data.selection not in SELECTIONS:
+        raise InvalidInput("检查对象确定方式应为双随机、定向或重点监管全覆盖。", field="selection")
+    months = sorted(set(data.months))
+    if not months or any(not 1 <= m <= 12 for m in months):
+        raise InvalidInput("请填写实施月份（1至12月）。", field="months")
+    if data.planned_count < 0 or data.planned_count > 10_000_000:
+        raise InvalidInput("计划检查户次不正确。", field="planned_count")
+    if data.method == "onsite" and data.officers_per_team < 2:
+        raise RuleViolation([rules.TWO_OFFICERS.violation("现场检查每组执法人员不得少于两人。")])
+    region = data.scope_region.strip() or subject.region_code
+    if not region.isdigit() or not region.startswith(region_scope_prefix(subject.region_code)):
+        raise InvalidInput("检查范围的区划须在本主体辖区内。", field="scope_region")
+    credit = ",".join(
+        c for c in data.scope_credit.replace("，", ",").upper().split(",") if c.strip()
+    )
+    if any(c.strip() not in ("A", "B", "C", "D") for c in credit.split(",") if c):
+        raise InvalidInput("信用风险分类应为A、B、C、D，可多选，以逗号分隔。", field="scope_credit")
+    target_ids: list[int] = []
+    if data.selection == "targeted":
+        wanted = sorted(set(data.target_ids))
+        if not wanted:
+            raise InvalidInput("定向检查须列明检查对象。", field="targets")
+        if len(wanted) > MAX_TARGETS:
+            raise InvalidInput(f"一行最多列明{MAX_TARGETS}家检查对象。", field="targets")
+        found = list(
+            session.scalars(enterprises_visible_to(actor).where(Enterprise.id.in_(wanted)))
+        )
+        if len(found) != len(wanted):
+            raise InvalidInput("部分检查对象不存在或不在辖区内。", field="targets")
+        bad = [v for e in found for v in enterprise_problems(e)]
+        if bad:
+            raise RuleViolation(bad)
+        target_ids = wanted
+        count = len(wanted)
+    else:
+        count = data.planned_count
+    clean = EntryData(
+        item_id=item.id,
+        method=data.method,
+        selection=data.selection,
+        scope_region=region,
+        scope_industry=data.scope_industry.strip().upper()[:5],
+        scope_credit=credit,
+        scope_tag=data.scope_tag.strip()[:40],
+        planned_count=count,
+        months=months,
+        officers_per_team=data.officers_per_team,
+        note=data.note.strip(),
+    )
+    return clean, target_ids
+
+
+def add_entry(
+    session: Session, *, plan: InspectionPlan, data: EntryData, actor: Actor
+) -> PlanEntry:
+    """Add a line to a draft plan (item, scope or named enterprises, method, months, team)."""
+    check_own_plan(actor, plan)
+    _require_status(plan, "draft")
+    subject = subject_of(session, plan)
+    clean, target_ids = _checked_entry(session, actor, subject, data)
+    entry = PlanEntry(
+        plan_id=plan.id,
+        item_id=clean.item_id,
+        method=clean.method,
+        selection=clean.selection,
+        scope_region=clean.scope_region,
+        scope_industry=clean.scope_industry,
+        scope_credit=clean.scope_credit,
+        scope_tag=clean.scope_tag,
+        planned_count=clean.planned_count,
+        months=",".join(str(m) for m in clean.months),
+        officers_per_team=clean.officers_per_team,
+        note=clean.note,
+    )
+    session.add(entry)
+    session.flush()
+    targets = [PlanTarget(entry_id=entry.id, enterprise_id=e) for e in target_ids]
+    session.add_all(targets)
+    audit.record(
+        session,
+        actor=actor,
+        action="plan.entry.add",
+        obj=entry,
+        covers=targets,
+        summary=f"{plan.title}：新增检查内容（{SELECTIONS[entry.selection]}，{entry.planned_count}户次）",
+        region_code=subject.region_code,
+    )
+    return entry
+
+
+def remove_entry(session: Session, *, plan: InspectionPlan, entry_id: int, actor: Actor) -> None:
+    """Delete a line of a draft plan."""
+    check_own_plan(actor, plan)
+    _require_status(plan, "draft")
+    entry = session.scalar(
+        select(PlanEntry).where(PlanEntry.id == entry_id, PlanEntry.plan_id == plan.id)
+    )
+    if entry is None:
+        raise NotFound("计划中没有这一行。")
+    targets = list(session.scalars(select(PlanTarget).where(PlanTarget.entry_id == entry.id)))
+    before = audit.snapshot(entry)
+    for t in targets:
+        session.delete(t)
+    session.delete(entry)
+    audit.record(
+        session,
+        actor=actor,
+        action="plan.entry.remove",
+        obj=entry,
+        before=before,
+        deleted=True,
+        covers=targets,
+        summary=f"{plan.title}：删除一行检查内容",
+        region_code=subject_of(session, plan).region_code,
+    )
+
+
+def submit_plan(session: Session, *, plan: InspectionPlan, actor: Actor) -> InspectionPlan:
+    """Submit a draft for the head's approval."""
+    check_own_plan(actor, plan)
+    _require_status(plan, "draft")
+    if not entries_of(session, plan):
+        raise InvalidInput("计划至少应有一行检查内容。", field="entries")
+    before = audit.snapshot(plan)
+    plan.status = "submitted"
+    plan.submitted_at = utcnow()
+    _record(
+        session,
+        actor,
+        "plan.submit",
+        plan,
+        before,
+        f"提交{plan.title}（第{plan.version}版）待负责人批准",
+        subject_of(session, plan).region_code,
+    )
+    return plan
+
+
+def approve_plan(
+    session: Session, *, plan: InspectionPlan, actor: Actor, head_name: str, comment: str = ""
+) -> InspectionPlan:
+    """Record the head's approval (the administrator enters the head's name)."""
+    check_own_plan(actor, plan)
+    _require_status(plan, "submitted")
+    head_name = head_name.strip()
+    if not head_name:
+        raise RuleViolation([rules.PLAN_APPROVAL.violation("请填写批准计划的单位负责人姓名。")])
+    before = audit.snapshot(plan)
+    plan.status = "approved"
+    plan.approved_at = utcnow()
+    plan.approved_by = head_name[:60]
+    plan.approval_comment = comment.strip()
+    _record(
+        session,
+        actor,
+        "plan.approve",
+        plan,
+        before,
+        f"{plan.title}（第{plan.version}版）经负责人{head_name}批准",
+        subject_of(session, plan).region_code,
+    )
+    return plan
+
+
+def send_back(
+    session: Session, *, plan: InspectionPlan, actor: Actor, comment: str
+) -> InspectionPlan:
+    """The head did not approve: back to draft with the head's comment."""
+    check_own_plan(actor, plan)
+    _require_status(plan, "submitted")
+    if not comment.strip():
+        raise InvalidInput("请写明退回修改的意见。", field="comment")
+    before = audit.snapshot(plan)
+    plan.status = "draft"
+    plan.approval_comment = comment.strip()
+    _record(
+        session,
+        actor,
+        "plan.send_back",
+        plan,
+        before,
+        f"{plan.title}退回修改：{comment.strip()[:80]}",
+        subject_of(session, plan).region_code,
+    )
+    return plan
+
+
+def publish_plan(
+    session: Session, *, plan: InspectionPlan, actor: Actor, on: dt.date | None = None
+) -> InspectionPlan:
+    """Publish an approved plan; an amendment replaces (supersedes) the version before it."""
+    check_own_plan(actor, plan)
+    _require_status(plan, "approved")
+    day = on or local_today()
+    if day > local_today():
+        raise InvalidInput("公布日期不能晚于今天。", field="published_on")
+    region = subject_of(session, plan).region_code
+    before = audit.snapshot(plan)
+    plan.status = "published"
+    plan.published_on = day
+    _record(
+        session,
+        actor,
+        "plan.publish",
+        plan,
+        before,
+        f"公布{plan.title}（第{plan.version}版）",
+        region,
+    )
+    if plan.supersedes_id is not None:
+        old = session.get(InspectionPlan, plan.supersedes_id)
+        if old is not None and old.status != "superseded":
+            old_before = audit.snapshot(old)
+            old.status = "superseded"
+            _record(
+                session,
+                actor,
+                "plan.supersede",
+                old,
+                old_before,
+                f"{old.title}第{old.version}版被第{plan.version}版替代",
+                region,
+            )
+    return plan
+
+
+def file_plan(session: Session, *, plan: InspectionPlan, actor: Actor) -> InspectionPlan:
+    """File (报备) a published plan with the supervisor; a returned one may be filed again."""
+    check_own_plan(actor, plan)
+    _require_status(plan, "published", "returned")
+    if plan.filing_status == "pending":
+        raise Conflict("该计划已报备，等待监督机构审核。")
+    before = audit.snapshot(plan)
+    plan.status = "published"
+    plan.filed_at = utcnow()
+    plan.filing_status = "pending"
+    _record(
+        session,
+        actor,
+        "plan.file",
+        plan,
+        before,
+        f"{plan.title}（第{plan.version}版）报监督机构备案",
+        subject_of(session, plan).region_code,
+    )
+    return plan
+
+
+def review_filing(
+    session: Session, *, plan: InspectionPlan, actor: Actor, accept: bool, comment: str = ""
+) -> InspectionPlan:
+    """The supervisor accepts a filing, or returns it with written comments."""
+    actor.require(Permission.PLANS_REVIEW_FILING)
+    subject = subject_of(session, plan)
+    if not actor.covers_region(subject.region_code):
+        raise Forbidden("只能审核本辖区执法主体报备的计划。")
+    if plan.filing_status != "pending":
+        raise Conflict("该计划没有待审核的备案。")
+    comment = comment.strip()
+    if not accept and not comment:
+        raise InvalidInput("退回备案须写明意见。", field="comment")
+    before = audit.snapshot(plan)
+    plan.filing_status = "accepted" if accept else "returned"
+    plan.status = "filed" if accept else "returned"
+    plan.filing_comment = comment
+    plan.filing_reviewed_at = utcnow()
+    plan.filing_reviewer = actor.display_name[:60]
+    verb = "备案通过" if accept else f"备案退回：{comment[:80]}"
+    _record(
+        session,
+        actor,
+        "plan.filing_review",
+        plan,
+        before,
+        f"{plan.title}（第{plan.version}版）{verb}",
+        subject.region_code,
+    )
+    return plan
+
+
+def amend_plan(
+    session: Session, *, plan: InspectionPlan, actor: Actor, reason: str
+) -> InspectionPlan:
+    """Start a new version of a published plan (a copy of its lines, as a draft)."""
+    check_own_plan(actor, plan)
+    _require_status(plan, *LIVE_PUBLIC)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("请写明调整计划的理由。", field="reason")
+    newest = session.scalar(
+        select(func.max(InspectionPlan.version)).where(
+            InspectionPlan.subject_id == plan.subject_id, InspectionPlan.year == plan.year
+        )
+    )
+    if newest != plan.version:
+        raise Conflict("该计划已有更新的版本在办理中。")
+    now = utcnow()
+    new = InspectionPlan(
+        subject_id=plan.subject_id,
+        year=plan.year,
+        version=plan.version + 1,
+        title=plan.title,
+        status="draft",
+        supersedes_id=plan.id,
+        amendment_reason=reason,
+        approved_by="",
+        approval_comment="",
+        filing_status="",
+        filing_comment="",
+        filing_reviewer="",
+        created_by_id=actor.user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(new)
+    session.flush()
+    copies: list[PlanEntry | PlanTarget] = []
+    for old in entries_of(session, plan):
+        entry = PlanEntry(
+            plan_id=new.id,
+            **{
+                k: getattr(old, k)
+                for k in (
+                    "item_id", "method", "selection", "scope_region", "scope_industry",
+                    "scope_credit", "scope_tag", "planned_count", "months",
+                    "officers_per_team", "note",
+                )
+            },
+        )  # fmt: skip
+        session.add(entry)
+        session.flush()
+        copies.append(entry)
+        for eid in session.scalars(
+            select(PlanTarget.enterprise_id).where(PlanTarget.entry_id == old.id)
+        ):
+            target = PlanTarget(entry_id=entry.id, enterprise_id=eid)
+            session.add(target)
+            copies.append(target)
+    new.updated_at = now
+    audit.record(
+        session,
+        actor=actor,
+        action="plan.amend",
+        obj=new,
+        covers=copies,
+        summary=f"{plan.title}调整为第{new.version}版：{reason[:80]}",
+        region_code=subject_of(session, plan).region_code,
+    )
+    return new
+
+
+# ---------------------------------------------------------------------------------------
+# 专项检查 (A7): necessity, 法制审核, 集体讨论, government approval, publication, filing, quota
+# ---------------------------------------------------------------------------------------
+
+SPECIAL_LABELS: dict[str, str] = {
+    "draft": "草稿",
+    "reviewed": "法制审核通过",
+    "discussed": "已集体讨论",
+    "approved": "已批准",
+    "published": "已公布",
+    "filed": "已公布并报备",
+    "refused": "未通过",
+}
+SPECIAL_PUBLIC = ("published", "filed")
+QUOTA_PARAM = "special.annual_quota"
+
+
+@dataclass(frozen=True)
+class SpecialData:
+    """Input for a special inspection."""
+
+    year: int
+    title: str
+    necessity: str
+    scope: str
+    start_on: dt.date | None
+    end_on: dt.date | None
+    item_ids: Sequence[int] = ()
+    joint_subject_ids: Sequence[int] = ()
+
+
+def special_label(status: str) -> str:
+    """Chinese label of a special inspection's status."""
+    return SPECIAL_LABELS.get(status, status)
+
+
+def specials_visible_to(actor: Actor) -> Select[SpecialInspection]:
+    """Special inspections in the actor's region; agency roles see those they lead or join."""
+    actor.require(Permission.PLANS_VIEW)
+    stmt = (
+        select(SpecialInspection)
+        .join(EnforcementSubject, EnforcementSubject.id == SpecialInspection.subject_id)
+        .where(region_filter(actor, EnforcementSubject.region_code))
+    )
+    if actor.role in (Role.AGENCY_ADMIN, Role.OFFICER, Role.LEGAL_REVIEWER):
+        joined = select(SpecialInspectionSubject.special_id).where(
+            SpecialInspectionSubject.subject_id == actor.subject_id
+        )
+        stmt = stmt.where(
+            (SpecialInspection.subject_id == actor.subject_id) | SpecialInspection.id.in_(joined)
+        )
+    return stmt
+
+
+def list_specials(
+    session: Session, *, actor: Actor, year: int | None = None, page: int = 1, per_page: int = 20
+) -> tuple[list[SpecialInspection], int]:
+    """A page of the special inspections the actor may see."""
+    stmt = specials_visible_to(actor)
+    if year:
+        stmt = stmt.where(SpecialInspection.year == year)
+    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    rows = session.scalars(
+        stmt.order_by(SpecialInspection.id.desc())
+        .offset((max(page, 1) - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return list(rows), total
+
+
+def get_special(session: Session, *, actor: Actor, special_id: int) -> SpecialInspection:
+    """One special inspection, if the actor may see it."""
+    special = session.scalar(specials_visible_to(actor).where(SpecialInspection.id == special_id))
+    if special is None:
+        raise NotFound("专项检查不存在或不在您的辖区内。")
+    return special
+
+
+def special_items(session: Session, special: SpecialInspection) -> list[InspectionItem]:
+    """Items checked in a special inspection."""
+    return list(
+        session.scalars(
+            select(InspectionItem)
+            .join(SpecialInspectionItem, SpecialInspectionItem.item_id == InspectionItem.id)
+            .where(SpecialInspectionItem.special_id == special.id)
+            .order_by(InspectionItem.code)
+        )
+    )
+
+
+def special_partners(session: Session, special: SpecialInspection) -> list[EnforcementSubject]:
+    """The further departments of a joint special inspection."""
+    return list(
+        session.scalars(
+            select(EnforcementSubject)
+            .join(
+                SpecialInspectionSubject,
+                SpecialInspectionSubject.subject_id == EnforcementSubject.id,
+            )
+            .where(SpecialInspectionSubject.special_id == special.id)
+            .order_by(EnforcementSubject.name)
+        )
+    )
+
+
+def _policy_day(year: int) -> dt.date:
+    today = local_today()
+    return today if today.year == year else dt.date(year, 1, 1)
+
+
+def special_quota(session: Session, *, subject: EnforcementSubject, year: int) -> tuple[int, int]:
+    """(annual quota from the policy file, special inspections already counted) for a subject."""
+    quota = int(get_policy().value(QUOTA_PARAM, subject.region_code, _policy_day(year)))
+    used = int(
+        session.scalar(
+            select(func.count()).where(
+                SpecialInspection.subject_id == subject.id,
+                SpecialInspection.year == year,
+                SpecialInspection.status != "refused",
+            )
+        )
+        or 0
+    )
+    return quota, used
+
+
+def _check_quota(
+    session: Session, subject: EnforcementSubject, year: int, *, counting_self: bool
+) -> None:
+    quota, used = special_quota(session, subject=subject, year=year)
+    if used - (1 if counting_self else 0) >= quota:
+        source = get_policy().lookup(QUOTA_PARAM, subject.region_code, _policy_day(year)).source
+        raise RuleViolation(
+            [
+                rules.SPECIAL_QUOTA.violation(
+                    f"{subject.name}{year}年度专项检查数量上限为{quota}项，已有{used}项"
+                    f"（未通过的不计），不得再组织专项检查。参数来源：{source}",
+                    quota=quota,
+                    used=used,
+                    parameter=QUOTA_PARAM,
+                )
+            ]
+        )
+
+
+def _check_own_special(actor: Actor, special: SpecialInspection) -> None:
+    actor.require(Permission.PLANS_EDIT)
+    if actor.role is not Role.SYSADMIN and actor.subject_id != special.subject_id:
+        raise Forbidden("只能办理本执法主体牵头的专项检查。")
+
+
+def _require_special(special: SpecialInspection, *allowed: str) -> None:
+    if special.status not in allowed:
+        wanted = "或".join(special_label(s) for s in allowed)
+        raise Conflict(
+            f"专项检查当前状态为“{special_label(special.status)}”，此操作仅适用于“{wanted}”。"
+        )
+
+
+def _special_record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    special: SpecialInspection,
+    before: dict[str, object] | None,
+    summary: str,
+) -> None:
+    subject = session.get(EnforcementSubject, special.subject_id)
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        obj=special,
+        before=before,
+        summary=summary,
+        region_code=subject.region_code if subject else None,
+    )
+
+
+def create_special(
+    session: Session, *, actor: Actor, data: SpecialData, subject_id: int | None = None
+) -> SpecialInspection:
+    """Draft a special inspection; refused when the subject's annual quota is used up (A7)."""
+    subject = _own_subject(session, actor, subject_id)
+    require_usable_subject(subject)
+    title = data.title.strip()
+    if not title:
+        raise InvalidInput("请填写专项检查名称。", field="title")
+    if not data.necessity.strip():
+        raise RuleViolation(
+            [rules.SPECIAL_PLAN.violation("专项检查须进行必要性评估，请填写必要性说明。")]
+        )
+    if not data.scope.strip():
+        raise InvalidInput("请写明检查范围。", field="scope")
+    if data.start_on is None or data.end_on is None or data.end_on < data.start_on:
+        raise InvalidInput("请填写起止日期，结束日期不得早于开始日期。", field="end_on")
+    if data.start_on.year != data.year:
+        raise InvalidInput("开始日期应在所填年度内。", field="start_on")
+    _check_quota(session, subject, data.year, counting_self=False)
+    item_ids = sorted(set(data.item_ids))
+    if not item_ids:
+        raise InvalidInput("请至少选择一项检查事项。", field="item_ids")
+    items = list(session.scalars(items_visible_to(actor).where(InspectionItem.id.in_(item_ids))))
+    if len(items) != len(item_ids):
+        raise InvalidInput("部分检查事项不存在或不适用于本辖区。", field="item_ids")
+    partners = sorted(set(data.joint_subject_ids) - {subject.id})
+    partner_rows: list[EnforcementSubject] = []
+    if partners:
+        in_scope = region_filter(actor, EnforcementSubject.region_code)
+        partner_rows = list(
+            session.scalars(
+                select(EnforcementSubject).where(EnforcementSubject.id.in_(partners), in_scope)
+            )
+        )
+    if len(partner_rows) != len(partners):
+        raise InvalidInput("联合检查部门不存在或不在辖区内。", field="joint_subject_ids")
+    fields = {subject.field} | {p.field for p in partner_rows}
+    bad = [v for i in items for v in item_problems(i, field=i.field) if i.field in fields]
+    bad += [
+        v for i in items if i.field not in fields for v in item_problems(i, field=subject.field)
+    ]
+    if bad:
+        raise RuleViolation(bad)
+    special = SpecialInspection(
+        subject_id=subject.id,
+        year=data.year,
+        title=title[:200],
+        necessity=data.necessity.strip(),
+        scope=data.scope.strip(),
+        start_on=data.start_on,
+        end_on=data.end_on,
+        status="draft",
+        legal_review_by="",
+        legal_review_opinion="",
+        discussion_record="",
+        approval_organ="",
+        approval_ref="",
+        created_at=utcnow(),
+    )
+    session.add(special)
+    session.flush()
+    links: list[SpecialInspectionItem | SpecialInspectionSubject] = [
+        SpecialInspectionItem(special_id=special.id, item_id=i) for i in item_ids
+    ]
+    links += [
+        SpecialInspectionSubject(special_id=special.id, subject_id=p.id) for p in partner_rows
+    ]
+    session.add_all(links)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="special.create",
+        obj=special,
+        covers=links,
+        summary=f"起草专项检查“{special.title}”",
+        region_code=subject.region_code,
+    )
+    return special
+
+
+def legal_review_special(
+    session: Session, *, special: SpecialInspection, actor: Actor, passed: bool, opinion: str
+) -> SpecialInspection:
+    """法制审核 by the subject's legal reviewer: passed, or refused with the opinion."""
+    actor.require(Permission.SPECIAL_LEGAL_REVIEW)
+    if actor.role is not Role.SYSADMIN and actor.subject_id != special.subject_id:
+        raise Forbidden("只能审核本机关的专项检查。")
+    _require_special(special, "draft")
+    opinion = opinion.strip()
+    if not opinion:
+        raise InvalidInput("请填写法制审核意见。", field="opinion")
+    before = audit.snapshot(special)
+    special.status = "reviewed" if passed else "refused"
+    special.legal_review_by = actor.display_name[:60]
+    special.legal_review_on = local_today()
+    special.legal_review_opinion = opinion
+    _special_record(
+        session,
+        actor,
+        "special.legal_review",
+        special,
+        before,
+        f"专项检查“{special.title}”法制审核{'通过' if passed else '未通过'}",
+    )
+    return special
+
+
+def record_discussion(
+    session: Session, *, special: SpecialInspection, actor: Actor, on: dt.date, record: str
+) -> SpecialInspection:
+    """Record the collective discussion (集体讨论) after legal review."""
+    _check_own_special(actor, special)
+    _require_special(special, "reviewed")
+    if not record.strip():
+        raise RuleViolation(
+            [rules.SPECIAL_PLAN.violation("请填写集体讨论记录（参加人员、讨论意见、结论）。")]
+        )
+    if on > local_today() or (special.legal_review_on and on < special.legal_review_on):
+        raise InvalidInput("讨论日期应在法制审核之后、不晚于今天。", field="discussion_on")
+    before = audit.snapshot(special)
+    special.status = "discussed"
+    special.discussion_on = on
+    special.discussion_record = record.strip()
+    _special_record(
+        session, actor, "special.discuss", special, before, f"专项检查“{special.title}”经集体讨论"
+    )
+    return special
+
+
+def record_special_approval(
+    session: Session,
+    *,
+    special: SpecialInspection,
+    actor: Actor,
+    organ: str,
+    ref: str,
+    on: dt.date,
+) -> SpecialInspection:
+    """Record approval by a 县级以上人民政府 (or the superior organ of a vertical body)."""
+    _check_own_special(actor, special)
+    _require_special(special, "discussed")
+    subject = session.get(EnforcementSubject, special.subject_id)
+    assert subject is not None
+    problems = rules.approval_organ_problems(
+        organ, vertical=subject.vertical, subject_name=subject.name
+    )
+    if problems:
+        raise RuleViolation(problems)
+    if not ref.strip():
+        raise InvalidInput("请填写批准文号。", field="approval_ref")
+    if on > local_today() or (special.discussion_on and on < special.discussion_on):
+        raise InvalidInput("批准日期应在集体讨论之后、不晚于今天。", field="approved_on")
+    _check_quota(session, subject, special.year, counting_self=True)
+    before = audit.snapshot(special)
+    special.status = "approved"
+    special.approval_organ = organ.strip()[:120]
+    special.approval_ref = ref.strip()[:120]
+    special.approved_on = on
+    _special_record(
+        session,
+        actor,
+        "special.approve",
+        special,
+        before,
+        f"专项检查“{special.title}”经{special.approval_organ}批准（{special.approval_ref}）",
+    )
+    return special
+
+
+def publish_special(
+    session: Session, *, special: SpecialInspection, actor: Actor
+) -> SpecialInspection:
+    """Publish an approved special inspection (向社会公布)."""
+    _check_own_special(actor, special)
+    _require_special(special, "approved")
+    before = audit.snapshot(special)
+    special.status = "published"
+    special.published_on = local_today()
+    _special_record(
+        session, actor, "special.publish", special, before, f"公布专项检查“{special.title}”"
+    )
+    return special
+
+
+def file_special(
+    session: Session, *, special: SpecialInspection, actor: Actor
+) -> SpecialInspection:
+    """File a published special inspection with the supervisor (备案)."""
+    _check_own_special(actor, special)
+    _require_special(special, "published")
+    before = audit.snapshot(special)
+    special.status = "filed"
+    special.filed_at = utcnow()
+    _special_record(
+        session, actor, "special.file", special, before, f"专项检查“{special.title}”报监督机构备案"
+    )
+    return special
+
+
+# ---------------------------------------------------------------------------------------
+# 计划外检查: the head's approval, filed with the supervisor (路桥方案 三(二)1)
+# ---------------------------------------------------------------------------------------
+
+UNPLANNED_LABELS = {"requested": "待负责人审批", "approved": "已批准并报备", "refused": "未批准"}
+UNPLANNED_DAYS = 30
+
+
+def unplanned_visible_to(actor: Actor) -> Select[UnplannedApproval]:
+    """Unplanned approvals in the actor's region; agency roles see their own subject's."""
+    actor.require(Permission.PLANS_VIEW)
+    return (
+        select(UnplannedApproval)
+        .join(EnforcementSubject, EnforcementSubject.id == UnplannedApproval.subject_id)
+        .where(
+            region_filter(actor, EnforcementSubject.region_code),
+            subject_filter(actor, UnplannedApproval.subject_id),
+        )
+    )
+
+
+def list_unplanned(
+    session: Session, *, actor: Actor, status: str = "", page: int = 1, per_page: int = 20
+) -> tuple[list[UnplannedApproval], int]:
+    """A page of unplanned-inspection approvals the actor may see."""
+    stmt = unplanned_visible_to(actor)
+    if status:
+        stmt = stmt.where(UnplannedApproval.status == status)
+    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    rows = session.scalars(
+        stmt.order_by(UnplannedApproval.id.desc())
+        .offset((max(page, 1) - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return list(rows), total
+
+
+def get_unplanned(session: Session, *, actor: Actor, approval_id: int) -> UnplannedApproval:
+    """One unplanned approval, if the actor may see it."""
+    row = session.scalar(unplanned_visible_to(actor).where(UnplannedApproval.id == approval_id))
+    if row is None:
+        raise NotFound("计划外检查审批不存在或不在您的辖区内。")
+    return row
+
+
+def request_unplanned(
+    session: Session,
+    *,
+    actor: Actor,
+    enterprise: Enterprise,
+    reason: str,
+    key_area: bool = False,
+    valid_until: dt.date | None = None,
+) -> UnplannedApproval:
+    """Ask the head to approve an inspection outside any plan, with the reason."""
+    actor.require(Permission.UNPLANNED_REQUEST)
+    if actor.subject_id is None:
+        raise Forbidden("您的账号未绑定执法主体。")
+    subject = session.get(EnforcementSubject, actor.subject_id)
+    assert subject is not None
+    require_usable_subject(subject)
+    if session.scalar(enterprises_visible_to(actor).where(Enterprise.id == enterprise.id)) is None:
+        raise NotFound("检查对象不存在或不在您的辖区内。")
+    bad = enterprise_problems(enterprise)
+    if bad:
+        raise RuleViolation(bad)
+    reason = reason.strip()
+    if not reason:
+        raise RuleViolation(
+            [
+                rules.UNPLANNED.violation(
+                    "请写明开展计划外检查的理由（如投诉举报、上级交办、重点监管领域）。"
+                )
+            ]
+        )
+    today = local_today()
+    until = valid_until or today + dt.timedelta(days=UNPLANNED_DAYS)
+    if until < today:
+        raise InvalidInput("有效期不能早于今天。", field="valid_until")
+    row = UnplannedApproval(
+        subject_id=subject.id,
+        enterprise_id=enterprise.id,
+        reason=reason,
+        key_area=key_area,
+        requested_by_id=actor.user_id,
+        requested_at=utcnow(),
+        status="requested",
+        approved_by="",
+        decision_comment="",
+        valid_until=until,
+    )
+    session.add(row)
+    audit.record(
+        session,
+        actor=actor,
+        action="unplanned.request",
+        obj=row,
+        summary=f"申请对{enterprise.name}开展计划外检查：{reason[:80]}",
+        region_code=subject.region_code,
+    )
+    return row
+
+
+def decide_unplanned(
+    session: Session,
+    *,
+    approval: UnplannedApproval,
+    actor: Actor,
+    approve: bool,
+    head_name: str,
+    comment: str,
+) -> UnplannedApproval:
+    """Record the head's decision; an approval is filed with the supervisor at once."""
+    actor.require(Permission.UNPLANNED_APPROVE)
+    if actor.role is not Role.SYSADMIN and actor.subject_id != approval.subject_id:
+        raise Forbidden("只能审批本执法主体的计划外检查。")
+    if approval.status != "requested":
+        raise Conflict("该申请已经审批。")
+    head_name, comment = head_name.strip(), comment.strip()
+    if not head_name:
+        raise RuleViolation([rules.UNPLANNED.violation("请填写审批的单位负责人姓名。")])
+    if not comment:
+        raise InvalidInput("请写明审批意见（同意或不同意的理由）。", field="comment")
+    before = audit.snapshot(approval)
+    now = utcnow()
+    approval.status = "approved" if approve else "refused"
+    approval.approved_by = head_name[:60]
+    approval.decided_at = now
+    approval.decision_comment = comment
+    if approve:
+        approval.filed_at = now
+    subject = session.get(EnforcementSubject, approval.subject_id)
+    verdict = f"经负责人{head_name}批准并报备" if approve else "未获批准"
+    audit.record(
+        session,
+        actor=actor,
+        action="unplanned.decide",
+        obj=approval,
+        before=before,
+        summary=f"计划外检查申请#{approval.id}{verdict}：{comment[:60]}",
+        region_code=subject.region_code if subject else None,
+    )
+    return approval
+
+
+def enterprise_ids_by_uscc(session: Session, *, actor: Actor, usccs: Sequence[str]) -> list[int]:
+    """Ids of the listed enterprises (by USCC) within the actor's region; unknown ones refused."""
+    codes = sorted({c.strip().upper() for c in usccs if c.strip()})
+    if len(codes) > MAX_TARGETS:
+        raise InvalidInput(f"一行最多列明{MAX_TARGETS}家检查对象。", field="targets")
+    if not codes:
+        return []
+    found = dict(
+        session.execute(
+            enterprises_visible_to(actor)
+            .with_only_columns(Enterprise.uscc, Enterprise.id)
+            .where(Enterprise.uscc.in_(codes))
+        ).all()
+    )
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise InvalidInput(
+            f"以下统一社会信用代码不在辖区检查对象名录中：{'、'.join(missing[:5])}", field="targets"
+        )
+    return [int(found[c]) for c in codes]
+
+
+def actor_subject(session: Session, actor: Actor) -> EnforcementSubject | None:
+    """The subject an agency actor belongs to (None for others)."""
+    return session.get(EnforcementSubject, actor.subject_id) if actor.subject_id else None
+
+
+def enterprise_names(session: Session, ids: set[int]) -> dict[int, str]:
+    """Names of the given enterprises (one query)."""
+    if not ids:
+        return {}
+    rows = session.execute(select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(ids)))
+    return {int(i): n for i, n in rows}
