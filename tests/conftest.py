@@ -135,7 +135,7 @@ def app(db: Session) -> Iterator[Any]:
     from wurao.core.holidays import load_calendar
     from wurao.web.app import create_app
 
-    application = create_app(db.get_bind().engine)  # type: ignore[union-attr]
+    application = create_app(db.get_bind().engine)
     application.state.session_factories = {False: lambda: db, True: lambda: db}
     workdays.configure(lambda: load_calendar(db))
     yield application

@@ -8,6 +8,7 @@ from wurao.admin.cli import audit_app, calendar_app
 from wurao.auth.cli import user_app
 from wurao.core.cli import db_app, policy_app
 from wurao.demo.cli import demo
+from wurao.inspections.cli import code_app
 from wurao.planning.cli import plan_app
 from wurao.registry.imports.cli import import_command
 
@@ -22,6 +23,7 @@ app.add_typer(calendar_app, name="calendar")
 app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")
 app.add_typer(plan_app, name="plan")
+app.add_typer(code_app, name="code")
 app.command("demo")(demo)
 app.command("import")(import_command)
 

@@ -21,6 +21,15 @@ PUBLIC_ROUTES = {
     ("GET", "/healthz"),
     ("GET", "/login"),
     ("POST", "/login"),
+    ("GET", "/report"),  # anyone reports an inspection that came without a code
+    ("POST", "/report"),
+    ("GET", "/evaluate/{token}"),  # the enterprise's one-time evaluation; the token is the key
+    ("POST", "/evaluate/{token}"),
+    ("POST", "/api/v1/evaluations/{token}"),
+    ("POST", "/api/v1/reports/codeless"),
+    ("GET", "/v/{token}"),  # the enterprise's scan of a 行政行为码
+    ("GET", "/.well-known/jwks.json"),  # public keys of the 行政行为码 (RFC 7517)
+    ("POST", "/api/v1/codes/verify"),  # anyone may verify a code
 }
 
 

@@ -65,6 +65,9 @@ class Permission(enum.StrEnum):
     RECORDS_WRITE = "records.write"  # the officer on site
     EVALUATIONS_VIEW = "evaluations.view"  # individual evaluations: the supervisor only
     CLUES_VIEW = "clues.view"
+    ENTERPRISE_PORTAL = "enterprise.portal"  # an enterprise's own inspections and evaluations
+    DRAWS_MANAGE = "draws.manage"  # define, freeze, run and cancel 双随机 draws; publish results
+    DRAWS_SUPERVISE = "draws.supervise"  # enter a draw's public random value; see late results
 
 
 _ALL_SIGNED_IN = {Permission.HOME, Permission.ACCOUNT, Permission.POLICY_VIEW}
@@ -85,6 +88,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CODES_REVOKE,
             Permission.EVALUATIONS_VIEW,
             Permission.CLUES_VIEW,
+            Permission.DRAWS_SUPERVISE,
         }
     ),
     # An agency keeps its own officers and its field's items and adds enterprises.
@@ -100,13 +104,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.UNPLANNED_APPROVE,
             Permission.TASKS_MANAGE,
             Permission.CODES_REVOKE,
+            Permission.DRAWS_MANAGE,
         }
     ),
     Role.OFFICER: frozenset(
         _STAFF | {Permission.UNPLANNED_REQUEST, Permission.TASKS_MANAGE, Permission.RECORDS_WRITE}
     ),
     Role.LEGAL_REVIEWER: frozenset(_STAFF | {Permission.SPECIAL_LEGAL_REVIEW}),
-    Role.ENTERPRISE: frozenset(_ALL_SIGNED_IN),
+    Role.ENTERPRISE: frozenset(_ALL_SIGNED_IN | {Permission.ENTERPRISE_PORTAL}),
 }
 
 

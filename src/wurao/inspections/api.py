@@ -1,9 +1,137 @@
-"""Inspections: api routes."""
+"""Inspections: JSON routes for tasks, pre-checks and 行政行为码 (plus the public JWK set)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
 
-from wurao.web.deps import TxRoute
+from wurao.auth.permissions import Permission
+from wurao.auth.scope import Actor
+from wurao.inspections import codes, service
+from wurao.inspections.schemas import (
+    CodeOut,
+    IssueOut,
+    PrecheckOut,
+    RevokeIn,
+    TaskIn,
+    TaskOut,
+    TaskPage,
+    TaskRow,
+    VerifyIn,
+    VerifyOut,
+    ViolationOut,
+)
+from wurao.web.deps import TxRoute, get_db, public, read_only, require
 
 router = APIRouter(route_class=TxRoute)
+
+
+@router.get("/api/v1/tasks", response_model=TaskPage, tags=["tasks"])
+def list_tasks(
+    status: str = "",
+    q: str = "",
+    page: int = Query(1, ge=1),
+    actor: Actor = Depends(require(Permission.TASKS_VIEW)),
+    db: Session = Depends(get_db),
+) -> TaskPage:
+    """Tasks visible to the caller, newest first."""
+    rows, total = service.list_tasks(db, actor=actor, status=status, q=q, page=page)
+    return TaskPage(
+        items=[
+            TaskRow(
+                id=t.id,
+                status=t.status,
+                enterprise_name=e.name,
+                method=t.method,
+                origin=t.origin,
+                window_start=t.window_start,
+                window_end=t.window_end,
+                code_number=c.number if c else None,
+            )
+            for t, e, c in rows
+        ],
+        total=total,
+        page=page,
+    )
+
+
+@router.post("/api/v1/tasks", response_model=TaskOut, status_code=201, tags=["tasks"])
+def create_task(
+    body: TaskIn,
+    actor: Actor = Depends(require(Permission.TASKS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> TaskOut:
+    """Create a draft task."""
+    task = service.create_task(db, actor=actor, data=service.TaskData(**body.model_dump()))
+    return TaskOut.of(service.bundle(db, task))
+
+
+@router.get("/api/v1/tasks/{task_id}", response_model=TaskOut, tags=["tasks"])
+def get_task(
+    task_id: int,
+    actor: Actor = Depends(require(Permission.TASKS_VIEW)),
+    db: Session = Depends(get_db),
+) -> TaskOut:
+    """One task with its subjects, items, officers and code."""
+    return TaskOut.of(service.load_task(db, actor=actor, task_id=task_id))
+
+
+@router.get("/api/v1/tasks/{task_id}/precheck", response_model=PrecheckOut, tags=["tasks"])
+def precheck(
+    task_id: int,
+    actor: Actor = Depends(require(Permission.TASKS_VIEW)),
+    db: Session = Depends(get_db),
+) -> PrecheckOut:
+    """Every pre-check's outcome (pass / fail / warn) with its rule id and source."""
+    task = service.get_task(db, actor=actor, task_id=task_id)
+    return PrecheckOut.of(service.precheck(db, actor=actor, task=task))
+
+
+@router.post(
+    "/api/v1/tasks/{task_id}/code", response_model=IssueOut, status_code=201, tags=["codes"]
+)
+def issue_code(
+    task_id: int,
+    late_reason: str = "",
+    actor: Actor = Depends(require(Permission.TASKS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> IssueOut:
+    """Issue the task's code; 422 with every failed rule when a pre-check fails."""
+    task = service.get_task(db, actor=actor, task_id=task_id)
+    issued = service.issue_code(db, actor=actor, task=task, late_reason=late_reason)
+    return IssueOut(
+        code=CodeOut.of(issued.code), warnings=[ViolationOut.of(v) for v in issued.warnings]
+    )
+
+
+@router.post("/api/v1/codes/{number}/revoke", response_model=CodeOut, tags=["codes"])
+def revoke_code(
+    number: str,
+    body: RevokeIn,
+    actor: Actor = Depends(require(Permission.CODES_REVOKE)),
+    db: Session = Depends(get_db),
+) -> CodeOut:
+    """Revoke a valid code."""
+    code, _task = service.get_code(db, actor=actor, number=number)
+    return CodeOut.of(service.revoke_code(db, actor=actor, code=code, reason=body.reason))
+
+
+@router.post("/api/v1/codes/verify", response_model=VerifyOut, tags=["codes"])
+@read_only
+def verify_code(
+    body: VerifyIn,
+    _: Actor | None = Depends(public),
+    db: Session = Depends(get_db),
+) -> VerifyOut:
+    """Public: is this token genuine, valid now, used or revoked?"""
+    result = service.verify_token(db, body.token, details=False)
+    return VerifyOut.of(result, service.STATUS_LABELS[result.status])
+
+
+@router.get("/.well-known/jwks.json", tags=["codes"])
+def jwks(
+    _: Actor | None = Depends(public),
+    db: Session = Depends(get_db),
+) -> dict[str, list[dict[str, str]]]:
+    """Public: the JWK set (RFC 7517) of every signing key, retired ones included."""
+    return codes.jwks(db)

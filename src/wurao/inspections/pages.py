@@ -1,9 +1,275 @@
-"""Inspections: pages routes."""
+"""Inspections: task pages, the officer's code page, the printable sheet and the public scan."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import segno
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
-from wurao.web.deps import TxRoute
+from wurao.auth.permissions import Permission
+from wurao.auth.scope import Actor
+from wurao.core.errors import RuleViolation
+from wurao.core.time import local_today
+from wurao.inspections import codes, rules, service
+from wurao.web.deps import TxRoute, get_db, public, require
+from wurao.web.forms import form_date, form_int, page_count
+from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute)
+
+PER_PAGE = 20
+
+
+def _labels() -> dict[str, object]:
+    return {
+        "methods": rules.METHODS,
+        "origins": rules.ORIGINS,
+        "statuses": service.STATUSES,
+        "code_statuses": service.CODE_STATUSES,
+    }
+
+
+def qr_svg(data: str, scale: int = 4) -> str:
+    """An inline SVG QR code of ``data`` (error correction M)."""
+    return str(segno.make(data, error="m", micro=False).svg_inline(scale=scale, border=2))
+
+
+def _scan_url(request: Request, token: str) -> str:
+    return service.scan_url(str(request.base_url), token)
+
+
+@router.get("/tasks", response_class=HTMLResponse)
+def tasks_page(
+    request: Request,
+    status: str = "",
+    q: str = "",
+    page: int = Query(1, ge=1),
+    actor: Actor = Depends(require(Permission.TASKS_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Tasks visible to the caller, filterable and paginated."""
+    rows, total = service.list_tasks(db, actor=actor, status=status, q=q, page=page)
+    return render(
+        request,
+        "inspections/tasks.html",
+        {
+            "rows": rows,
+            "total": total,
+            "page": page,
+            "pages": page_count(total, PER_PAGE),
+            "status": status,
+            "q": q,
+            **_labels(),
+        },
+    )
+
+
+@router.get("/tasks/new", response_class=HTMLResponse)
+def new_task_page(
+    request: Request,
+    actor: Actor = Depends(require(Permission.TASKS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The form to create a task for the caller's subject."""
+    return render(
+        request,
+        "inspections/task_new.html",
+        {
+            "choices": service.form_choices(db, actor=actor),
+            "today": local_today(),
+            **_labels(),
+        },
+    )
+
+
+@router.post("/tasks", response_class=HTMLResponse)
+async def create_task(
+    request: Request,
+    actor: Actor = Depends(require(Permission.TASKS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Create a task from the form."""
+    form = await request.form()
+
+    def one(name: str) -> str:
+        value = form.get(name, "")
+        return value if isinstance(value, str) else ""
+
+    def many(name: str) -> list[str]:
+        return [v for v in form.getlist(name) if isinstance(v, str) and v.strip()]
+
+    start, end = (
+        form_date(one("window_start"), "window_start"),
+        form_date(one("window_end"), "window_end"),
+    )
+    if start is None or end is None:
+        from wurao.core.errors import InvalidInput
+
+        raise InvalidInput("请填写检查时间窗口。", field="window_start")
+    subject_id = actor.subject_id or 0
+    data = service.TaskData(
+        enterprise_uscc=one("enterprise_uscc"),
+        subject_ids=[subject_id],
+        item_codes=many("item_codes"),
+        officer_ids=[int(v) for v in many("officer_ids") if v.isdigit()],
+        method=one("method"),
+        origin=one("origin"),
+        window_start=start,
+        window_end=end,
+        plan_entry_id=form_int(one("plan_entry_id"), "plan_entry_id"),
+        special_id=form_int(one("special_id"), "special_id"),
+        unplanned_id=form_int(one("unplanned_id"), "unplanned_id"),
+        draw_id=form_int(one("draw_id"), "draw_id"),
+        trigger_ref=one("trigger_ref"),
+        trigger_reason=one("trigger_reason"),
+        started_without_code_on=form_date(
+            one("started_without_code_on"), "started_without_code_on"
+        ),
+        legal_rep_required=one("legal_rep_required") in ("1", "on", "true"),
+        remote_approval_refs={subject_id: one("remote_approval_ref")},
+    )
+    task = service.create_task(db, data=data, actor=actor)
+    flash(request, "已创建检查任务，请查看预检结果后申请赋码。")
+    return RedirectResponse(f"/tasks/{task.id}", status_code=303)
+
+
+def _detail(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    task_id: int,
+    refused: list[object] | None = None,
+    status_code: int = 200,
+) -> Response:
+    b = service.load_task(db, actor=actor, task_id=task_id)
+    result = service.precheck(db, actor=actor, task=b.task) if b.code is None else None
+    return render(
+        request,
+        "inspections/task_detail.html",
+        {
+            "b": b,
+            "result": result,
+            "refused": refused or [],
+            "warnings": service.parse_warnings(b.code.warnings) if b.code else [],
+            "may_issue": actor.can(Permission.TASKS_MANAGE)
+            and b.code is None
+            and b.task.status == "draft",
+            "may_revoke": actor.can(Permission.CODES_REVOKE)
+            and b.code is not None
+            and b.code.status == "valid",
+            **_labels(),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/tasks/{task_id}", response_class=HTMLResponse)
+def task_page(
+    request: Request,
+    task_id: int,
+    actor: Actor = Depends(require(Permission.TASKS_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """One task: its data, the pre-check table and the button to issue the code."""
+    return _detail(request, db, actor, task_id)
+
+
+@router.post("/tasks/{task_id}/code", response_class=HTMLResponse)
+def issue_code(
+    request: Request,
+    task_id: int,
+    late_reason: str = Form(""),
+    actor: Actor = Depends(require(Permission.TASKS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Issue the code; a refusal re-renders the task with every failed rule."""
+    task = service.get_task(db, actor=actor, task_id=task_id)
+    try:
+        with db.begin_nested():
+            issued = service.issue_code(db, actor=actor, task=task, late_reason=late_reason)
+    except RuleViolation as exc:
+        return _detail(request, db, actor, task_id, list(exc.violations), status_code=422)
+    flash(request, f"已签发行政行为码 {issued.code.number}。")
+    return RedirectResponse(f"/tasks/{task_id}/code", status_code=303)
+
+
+@router.get("/tasks/{task_id}/code", response_class=HTMLResponse)
+def code_page(
+    request: Request,
+    task_id: int,
+    actor: Actor = Depends(require(Permission.TASKS_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The officer's phone page: the QR code to show the enterprise."""
+    return _code(request, db, actor, task_id, "inspections/code.html")
+
+
+@router.get("/tasks/{task_id}/code/print", response_class=HTMLResponse)
+def code_print_page(
+    request: Request,
+    task_id: int,
+    actor: Actor = Depends(require(Permission.TASKS_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """A printable sheet with the QR code, the number and the task."""
+    return _code(request, db, actor, task_id, "inspections/code_print.html")
+
+
+def _code(request: Request, db: Session, actor: Actor, task_id: int, template: str) -> Response:
+    b = service.load_task(db, actor=actor, task_id=task_id, checklists=True)
+    if b.code is None:
+        flash(request, "该任务尚未赋码。", "error")
+        return RedirectResponse(f"/tasks/{task_id}", status_code=303)
+    url = _scan_url(request, b.code.token)
+    return render(
+        request,
+        template,
+        {
+            "b": b,
+            "code": b.code,
+            "url": url,
+            "qr": qr_svg(url, 3 if "print" in template else 4),
+            **_labels(),
+        },
+    )
+
+
+@router.post("/tasks/{task_id}/code/revoke", response_class=HTMLResponse)
+def revoke_code(
+    request: Request,
+    task_id: int,
+    reason: str = Form(""),
+    actor: Actor = Depends(require(Permission.CODES_REVOKE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Revoke the task's code."""
+    b = service.load_task(db, actor=actor, task_id=task_id)
+    if b.code is None:
+        flash(request, "该任务尚未赋码。", "error")
+    else:
+        service.revoke_code(db, actor=actor, code=b.code, reason=reason)
+        flash(request, f"已撤销行政行为码 {b.code.number}。")
+    return RedirectResponse(f"/tasks/{task_id}", status_code=303)
+
+
+@router.get("/v/{token}", response_class=HTMLResponse)
+def scan_page(
+    request: Request,
+    token: str,
+    _actor: Actor | None = Depends(public),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Public: what the enterprise sees when it scans the code."""
+    result = service.verify_token(db, token)
+    return render(
+        request,
+        "inspections/scan.html",
+        {
+            "r": result,
+            "status": result.status,
+            "label": service.STATUS_LABELS[result.status],
+            "describe": codes.describe(result.verified.claims) if result.verified.genuine else [],
+            **_labels(),
+        },
+    )

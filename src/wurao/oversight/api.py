@@ -1,9 +1,39 @@
-"""Oversight: api routes."""
+"""Oversight: api routes (clues; the public report of an inspection without a code)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
 
-from wurao.web.deps import TxRoute
+from wurao.auth.permissions import Permission
+from wurao.auth.scope import Actor
+from wurao.oversight import service
+from wurao.oversight.schemas import ClueOut, CluePage, CodelessReportIn, ReportAccepted
+from wurao.web.deps import TxRoute, get_db, public, require
 
-router = APIRouter(route_class=TxRoute)
+router = APIRouter(route_class=TxRoute, tags=["oversight"])
+
+
+@router.get("/api/v1/clues", response_model=CluePage)
+def list_clues(
+    status: str = "",
+    source: str = "",
+    q: str = "",
+    page: int = Query(1, ge=1),
+    actor: Actor = Depends(require(Permission.CLUES_VIEW)),
+    db: Session = Depends(get_db),
+) -> CluePage:
+    """Clues of the supervisor's region."""
+    rows, total = service.list_clues(db, actor=actor, status=status, source=source, q=q, page=page)
+    return CluePage(items=[ClueOut.of(c) for c in rows], total=total, page=page)
+
+
+@router.post("/api/v1/reports/codeless", response_model=ReportAccepted, status_code=201)
+def report_codeless(
+    body: CodelessReportIn,
+    _: Actor | None = Depends(public),
+    db: Session = Depends(get_db),
+) -> ReportAccepted:
+    """Anyone reports an inspection that came without a 行政行为码."""
+    clue = service.report_codeless(db, report=service.CodelessReport(**body.model_dump()))
+    return ReportAccepted(accepted=True, reference=clue.id)

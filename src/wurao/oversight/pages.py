@@ -1,9 +1,145 @@
-"""Oversight: pages routes."""
+"""Oversight pages: the public report form (/report), the supervisor's clues and the
+region's evaluations."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import math
 
-from wurao.web.deps import TxRoute
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from wurao.auth.permissions import Permission
+from wurao.auth.scope import Actor
+from wurao.inspections import evaluations
+from wurao.oversight import service
+from wurao.web.deps import TxRoute, get_db, public, require
+from wurao.web.forms import form_date, form_int
+from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute)
+
+PER_PAGE = 20
+
+
+def _labels() -> dict[str, object]:
+    return {"sources": service.CLUE_SOURCES, "clue_statuses": service.CLUE_STATUSES}
+
+
+@router.get("/report", response_class=HTMLResponse)
+def report_page(request: Request, _: Actor | None = Depends(public)) -> Response:
+    """The public form to report an inspection that came without a code."""
+    return render(request, "inspections/report.html", {"done": None})
+
+
+@router.post("/report", response_class=HTMLResponse)
+def submit_report(
+    request: Request,
+    enterprise_name: str = Form(""),
+    enterprise_uscc: str = Form(""),
+    occurred_on: str = Form(""),
+    agency: str = Form(""),
+    people: str = Form(""),
+    description: str = Form(""),
+    contact: str = Form(""),
+    _: Actor | None = Depends(public),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Accept a report; it becomes a clue for the supervisor of the enterprise's region."""
+    clue = service.report_codeless(
+        db,
+        report=service.CodelessReport(
+            enterprise_name=enterprise_name,
+            enterprise_uscc=enterprise_uscc,
+            occurred_on=form_date(occurred_on, "occurred_on"),
+            agency=agency,
+            people=form_int(people, "people"),
+            description=description,
+            contact=contact,
+        ),
+    )
+    return render(request, "inspections/report.html", {"done": clue.id})
+
+
+@router.get("/oversight/clues", response_class=HTMLResponse)
+def clues_page(
+    request: Request,
+    status: str = "",
+    source: str = "",
+    q: str = "",
+    page: int = Query(1, ge=1),
+    actor: Actor = Depends(require(Permission.CLUES_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Clues of the supervisor's region, filterable and paginated."""
+    rows, total = service.list_clues(
+        db, actor=actor, status=status, source=source, q=q, page=page, per_page=PER_PAGE
+    )
+    return render(
+        request,
+        "oversight/clues.html",
+        {
+            "clues": rows,
+            "total": total,
+            "page": page,
+            "pages": max(1, math.ceil(total / PER_PAGE)),
+            "status": status,
+            "source": source,
+            "q": q,
+            **_labels(),
+        },
+    )
+
+
+@router.get("/oversight/clues/{clue_id}", response_class=HTMLResponse)
+def clue_page(
+    request: Request,
+    clue_id: int,
+    actor: Actor = Depends(require(Permission.CLUES_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """One clue with its handling notes."""
+    clue = service.get_clue(db, actor=actor, clue_id=clue_id)
+    return render(request, "oversight/clue_detail.html", {"clue": clue, **_labels()})
+
+
+@router.post("/oversight/clues/{clue_id}/handle", response_class=HTMLResponse)
+def handle_clue(
+    request: Request,
+    clue_id: int,
+    status: str = Form(""),
+    note: str = Form(""),
+    actor: Actor = Depends(require(Permission.CLUES_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Mark a clue as being handled or closed, with a note."""
+    clue = service.get_clue(db, actor=actor, clue_id=clue_id)
+    service.handle_clue(db, clue=clue, actor=actor, status=status, note=note)
+    flash(request, f"线索已标记为{service.CLUE_STATUSES[clue.status]}。")
+    return RedirectResponse(f"/oversight/clues/{clue.id}", status_code=303)
+
+
+@router.get("/oversight/evaluations", response_class=HTMLResponse)
+def evaluations_page(
+    request: Request,
+    misconduct: str = "",
+    page: int = Query(1, ge=1),
+    actor: Actor = Depends(require(Permission.EVALUATIONS_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Every evaluation of inspections in the supervisor's region."""
+    rows, total = evaluations.list_evaluations(
+        db, actor=actor, misconduct=misconduct, page=page, per_page=PER_PAGE
+    )
+    return render(
+        request,
+        "oversight/evaluations.html",
+        {
+            "rows": rows,
+            "total": total,
+            "page": page,
+            "pages": max(1, math.ceil(total / PER_PAGE)),
+            "misconduct": misconduct,
+            "misconduct_labels": evaluations.MISCONDUCT,
+        },
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Depends, Request, Response
 from fastapi.routing import APIRoute
@@ -24,6 +24,7 @@ from wurao.auth.scope import Actor
 from wurao.core.errors import Forbidden, NotAuthenticated
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+F = TypeVar("F", bound=Callable[..., Any])
 SESSION_COOKIE_KEY = "sid"
 CSRF_KEY = "csrf"
 
@@ -34,8 +35,11 @@ class TxRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
+        writes = not getattr(self.endpoint, "wurao_read_only", False)
+
         async def run(request: Request) -> Response:
-            factory = request.app.state.session_factories[request.method not in SAFE_METHODS]
+            write = writes and request.method not in SAFE_METHODS
+            factory = request.app.state.session_factories[write]
             session: Session = factory()
             request.state.db = session
             try:
@@ -51,6 +55,13 @@ class TxRoute(APIRoute):
                 await run_in_threadpool(session.close)
 
         return run
+
+
+def read_only(endpoint: F) -> F:
+    """Mark a POST endpoint that writes nothing (e.g. verifying a code): on SQLite its
+    transaction then does not queue behind writers for the write lock."""
+    endpoint.wurao_read_only = True  # type: ignore[attr-defined]
+    return endpoint
 
 
 def get_db(request: Request) -> Session:
@@ -113,7 +124,11 @@ async def current_actor_optional(request: Request) -> Actor | None:
             else:
                 actor = auth_service.actor_for(user)
         request.state.via_token = False
-        await _check_csrf(request)
+        # CSRF protects what a browser does with its cookie: every page form (sign-in
+        # included) and any API call made with a signed-in cookie. An anonymous API call
+        # (another system verifying a code, posting a report) carries no cookie to abuse.
+        if actor is not None or not request.url.path.startswith("/api/"):
+            await _check_csrf(request)
     request.state.actor = actor
     return actor
 

@@ -1,0 +1,548 @@
+"""Pre-checks before a 行政行为码 is issued: each a named rule (RULES.md id, title, source).
+
+"无码不查": a code is issued only when every BLOCK rule passes; WARN rules (A6 merge/joint,
+B5 legal representative) travel with the code. A refusal lists every failed rule, never only
+the first. The rules read a :class:`TaskFacts` loaded once per check; the frequency cap (A5)
+reads counts that ``service.issue_code`` has locked first, so the verdict it acts on cannot be
+overtaken by a concurrent issue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wurao.core.errors import DomainError, Violation
+from wurao.core.ids import region_scope_prefix
+from wurao.core.policy import get_policy
+from wurao.core.workdays import add_working_days
+from wurao.inspections.models import InspectionTask, TaskItem, TaskOfficer, TaskSubject
+from wurao.planning.models import (
+    InspectionPlan,
+    PlanEntry,
+    SpecialInspection,
+    SpecialInspectionSubject,
+    UnplannedApproval,
+)
+from wurao.registry.enterprises.service import (
+    TARGET_STATUS_RULE,
+    TARGET_STATUS_SOURCE,
+    TARGET_STATUS_TITLE,
+    enterprise_problems,
+)
+from wurao.registry.items.service import item_problems
+from wurao.registry.models import EnforcementSubject, Enterprise, InspectionItem, Officer
+from wurao.registry.officers.service import A2_ID, A2_SOURCE, A2_TITLE, officer_problems
+from wurao.registry.subjects.service import A1_ID, A1_SOURCE, A1_TITLE, subject_problems
+
+CAP_POLICY = "inspection.onsite_cap_per_year"
+COUNTED_POLICY = "inspection.cap_counted_methods"
+EXEMPT_POLICY = "inspection.cap_exempt_origins"
+LATE_POLICY = "code.late_window_working_days"
+
+METHODS = {"onsite": "现场检查", "offsite": "非现场检查", "written": "书面核查"}
+ORIGINS = {
+    "plan": "年度检查计划",
+    "draw": "双随机抽查",
+    "special": "专项检查",
+    "unplanned": "经批准的计划外检查",
+    "complaint": "投诉举报（触发式）",
+    "referral": "转办交办（触发式）",
+    "monitoring": "数据监测（触发式）",
+}
+TRIGGERED = frozenset({"complaint", "referral", "monitoring"})
+OPEN_STATUSES = ("draft", "coded", "in_progress")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A pre-check: its RULES.md id, Chinese title, source, severity and policy parameters."""
+
+    key: str
+    rule_id: str
+    title: str
+    source: str
+    severity: str  # BLOCK / WARN
+    params: tuple[str, ...] = ()
+
+
+@dataclass
+class TaskFacts:
+    """Everything the rules read about one task, loaded once."""
+
+    task: InspectionTask
+    enterprise: Enterprise
+    subjects: list[EnforcementSubject]  # lead first
+    task_subjects: dict[int, TaskSubject]
+    items: list[tuple[TaskItem, InspectionItem]]
+    officers: list[tuple[TaskOfficer, Officer]]
+    today: dt.date
+    # (counted, exempt) on-site inspections this year per subject, before this task
+    counts: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def lead(self) -> EnforcementSubject:
+        """The lead subject."""
+        return self.subjects[0]
+
+    @property
+    def check_dates(self) -> list[dt.date]:
+        """The dates on which people and subjects must qualify: start and end of the window."""
+        start = self.task.started_without_code_on or self.task.window_start
+        return sorted({start, self.task.window_end})
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One rule's verdict: ``pass``, ``fail`` (BLOCK) or ``warn``, with evidence and a note."""
+
+    rule: Rule
+    status: str
+    violations: list[Violation]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class PrecheckResult:
+    """Every rule's outcome for one task."""
+
+    outcomes: list[Outcome]
+
+    @property
+    def blocking(self) -> list[Violation]:
+        """Every BLOCK violation (all of them, never only the first)."""
+        return [v for o in self.outcomes if o.status == "fail" for v in o.violations]
+
+    @property
+    def warnings(self) -> list[Violation]:
+        """Every WARN finding."""
+        return [v for o in self.outcomes if o.status == "warn" for v in o.violations]
+
+    @property
+    def ok(self) -> bool:
+        """Whether a code may be issued."""
+        return not self.blocking
+
+
+Check = Callable[[Session, TaskFacts], tuple[list[Violation], str]]
+
+# --- the rules ------------------------------------------------------------------------------
+
+B1 = Rule(
+    "two_officers",
+    "B1 TWO-OFFICERS",
+    "每个执法主体至少两名持证执法人员",
+    "行政处罚法 第42条；行政强制法 第18条",
+    "BLOCK",
+)
+A2 = Rule(
+    "officer_cert", A2_ID, A2_TITLE, A2_SOURCE, "BLOCK", ("auth.certificate_review_required",)
+)
+A1 = Rule("subject_qualified", A1_ID, A1_TITLE, A1_SOURCE, "BLOCK")
+A3 = Rule(
+    "items_published",
+    "A3 INSP-ITEM-PUBLISHED",
+    "检查事项已公布且属于本主体领域",
+    "国办发〔2024〕54号 §三：行政检查事项未经公布的，不得实施",
+    "BLOCK",
+)
+TARGET = Rule(
+    "target_status", TARGET_STATUS_RULE, TARGET_STATUS_TITLE, TARGET_STATUS_SOURCE, "BLOCK"
+)
+A4 = Rule(
+    "origin_approved",
+    "A4 INSP-APPROVAL",
+    "检查有来源且经批准（计划、抽查、专项、计划外审批或触发线索）",
+    "路桥方案 二(二)1：原则上不得开展计划外检查，确需开展的须经批准并报备；"
+    "国办发〔2024〕54号 §三、§六",
+    "BLOCK",
+)
+A4_LATE = Rule(
+    "late_window",
+    "A4 INSP-APPROVAL",
+    "事后补码期限",
+    "衢政办发〔2025〕16号 第7项：因特殊原因无法事前报批的，1个工作日内补办批准手续并赋码",
+    "BLOCK",
+    (LATE_POLICY,),
+)
+A5 = Rule(
+    "frequency_cap",
+    "A5 INSP-FREQ-CAP",
+    "同一主体对同一企业现场检查年度频次上限",
+    "国办发〔2024〕54号 §四；衢政办发〔2025〕16号 第8项、第9项（触发式检查不受限）",
+    "BLOCK",
+    (CAP_POLICY, COUNTED_POLICY, EXEMPT_POLICY),
+)
+A8 = Rule(
+    "locality",
+    "A8 INSP-LOCALITY",
+    "属地管辖（异地检查须经共同上级批准）",
+    "国办发〔2024〕54号；衢政办发〔2025〕16号 第10项",
+    "BLOCK",
+)
+A6 = Rule(
+    "merge_joint",
+    "A6 INSP-MERGE-JOINT-OFFSITE",
+    "能合并不重复、能联合不多头、能非现场不入企",
+    "国办发〔2024〕54号 §四；优化营商环境条例 第54条",
+    "WARN",
+)
+B5 = Rule(
+    "legal_rep",
+    "B5 FIVE-BANS",
+    "不得要求法定代表人到场（五个严禁、八个不得）",
+    "国办发〔2024〕54号 §七（新闻报道表述，原文待核）",
+    "WARN",
+)
+
+
+def _v(rule: Rule, detail: str, **evidence: object) -> Violation:
+    return Violation(rule.rule_id, rule.title, rule.source, detail, rule.severity, dict(evidence))
+
+
+def check_two_officers(_s: Session, f: TaskFacts) -> tuple[list[Violation], str]:
+    """B1: at least two officers per subject who pass A2 on every check date."""
+    out: list[Violation] = []
+    notes = []
+    for subject in f.subjects:
+        fit = [
+            o
+            for t, o in f.officers
+            if t.subject_id == subject.id
+            and o.subject_id == subject.id
+            and not any(
+                officer_problems(o, d, region_code=subject.region_code) for d in f.check_dates
+            )
+        ]
+        notes.append(f"{subject.name}：{len(fit)} 名")
+        if len(fit) < 2:
+            out.append(
+                _v(
+                    B1,
+                    f"{subject.name}仅有 {len(fit)} 名符合条件的持证执法人员，至少须两名。",
+                    subject_id=subject.id,
+                    qualified=len(fit),
+                )
+            )
+    return out, "；".join(notes)
+
+
+def check_officer_cert(_s: Session, f: TaskFacts) -> tuple[list[Violation], str]:
+    """A2: each officer qualified on every check date, and belongs to the subject named."""
+    out: list[Violation] = []
+    if not f.officers:
+        out.append(_v(A2, "任务未指派执法人员。"))
+    by_id = {s.id: s for s in f.subjects}
+    for t, officer in f.officers:
+        subject = by_id.get(t.subject_id)
+        if officer.subject_id != t.subject_id or subject is None:
+            out.append(
+                _v(A2, f"{officer.name}不是本任务执法主体的执法人员。", officer_id=officer.id)
+            )
+            continue
+        seen: set[str] = set()
+        for day in f.check_dates:
+            for v in officer_problems(officer, day, region_code=subject.region_code):
+                if v.detail not in seen:
+                    seen.add(v.detail)
+                    out.append(v)
+    return out, f"{len(f.officers)} 名执法人员"
+
+
+def check_subject(_s: Session, f: TaskFacts) -> tuple[list[Violation], str]:
+    """A1: every subject's qualification is confirmed and announced."""
+    return [v for s in f.subjects for v in subject_problems(s)], ""
+
+
+def check_items(_s: Session, f: TaskFacts) -> tuple[list[Violation], str]:
+    """A3: every item published and of its subject's field; each subject checks something."""
+    by_id = {s.id: s for s in f.subjects}
+    out: list[Violation] = []
+    for t, item in f.items:
+        subject = by_id.get(t.subject_id)
+        out.extend(item_problems(item, field=subject.field if subject else ""))
+    for s in f.subjects:
+        if not any(t.subject_id == s.id for t, _ in f.items):
+            out.append(_v(A3, f"{s.name}在本任务中没有检查事项。", subject_id=s.id))
+    return out, "、".join(i.code for _, i in f.items)
+
+
+def check_target(_s: Session, f: TaskFacts) -> tuple[list[Violation], str]:
+    """The enterprise exists and is not 注销/吊销."""
+    return enterprise_problems(f.enterprise), f.enterprise.name
+
+
+def _plan_problems(session: Session, f: TaskFacts) -> list[Violation]:
+    task = f.task
+    if task.plan_entry_id is None:
+        return [_v(A4, "来源为年度检查计划，但未指明计划条目。")]
+    row = session.execute(
+        select(PlanEntry, InspectionPlan)
+        .join(InspectionPlan, InspectionPlan.id == PlanEntry.plan_id)
+        .where(PlanEntry.id == task.plan_entry_id)
+    ).first()
+    if row is None:
+        return [_v(A4, f"计划条目 {task.plan_entry_id} 不存在。")]
+    _entry, plan = row
+    out = []
+    if plan.status not in ("published", "filed"):
+        out.append(
+            _v(A4, f"年度计划“{plan.title}”尚未批准公布（状态：{plan.status}）。", plan_id=plan.id)
+        )
+    if plan.subject_id not in f.task_subjects:
+        out.append(_v(A4, f"年度计划“{plan.title}”不属于本任务的执法主体。", plan_id=plan.id))
+    if plan.year != task.year:
+        out.append(_v(A4, f"年度计划“{plan.title}”是{plan.year}年的计划，任务在{task.year}年。"))
+    return out
+
+
+def _special_problems(session: Session, f: TaskFacts) -> list[Violation]:
+    task = f.task
+    rule = Rule(
+        "special", "A7 INSP-SPECIAL-PLAN", "专项检查须经批准", "国办发〔2024〕54号 §六", "BLOCK"
+    )
+    if task.special_id is None:
+        return [_v(rule, "来源为专项检查，但未指明专项检查。")]
+    special = session.get(SpecialInspection, task.special_id)
+    if special is None:
+        return [_v(rule, f"专项检查 {task.special_id} 不存在。")]
+    out = []
+    if special.status not in ("approved", "published", "filed"):
+        out.append(_v(rule, f"专项检查“{special.title}”未经批准（状态：{special.status}）。"))
+    members = {special.subject_id} | set(
+        session.scalars(
+            select(SpecialInspectionSubject.subject_id).where(
+                SpecialInspectionSubject.special_id == special.id
+            )
+        )
+    )
+    if not members & set(f.task_subjects):
+        out.append(_v(rule, f"专项检查“{special.title}”不包括本任务的执法主体。"))
+    return out
+
+
+def _unplanned_problems(session: Session, f: TaskFacts) -> list[Violation]:
+    task = f.task
+    if task.unplanned_id is None:
+        return [_v(A4, "计划外检查须附经批准并报备的计划外检查审批。")]
+    approval = session.get(UnplannedApproval, task.unplanned_id)
+    if approval is None:
+        return [_v(A4, f"计划外检查审批 {task.unplanned_id} 不存在。")]
+    out = []
+    if approval.status not in ("approved", "filed"):
+        out.append(_v(A4, f"计划外检查审批未获批准（状态：{approval.status}）。"))
+    if approval.valid_until is not None and approval.valid_until < f.today:
+        out.append(_v(A4, f"计划外检查审批已于{approval.valid_until.isoformat()}失效。"))
+    if approval.enterprise_id != task.enterprise_id:
+        out.append(_v(A4, "计划外检查审批针对的是另一家企业。"))
+    if approval.subject_id not in f.task_subjects:
+        out.append(_v(A4, "计划外检查审批不属于本任务的执法主体。"))
+    return out
+
+
+def check_origin(session: Session, f: TaskFacts) -> tuple[list[Violation], str]:
+    """A4/A7: the task comes from an approved plan, a draw, an approved special inspection,
+    an approved unplanned filing, or names its trigger."""
+    task = f.task
+    label = ORIGINS.get(task.origin, task.origin)
+    if task.origin == "plan":
+        return _plan_problems(session, f), label
+    if task.origin == "special":
+        return _special_problems(session, f), label
+    if task.origin == "unplanned":
+        return _unplanned_problems(session, f), label
+    if task.origin == "draw":
+        ok = task.draw_id is not None
+        return ([] if ok else [_v(A4, "来源为双随机抽查，但未关联抽查记录。")]), label
+    if task.origin in TRIGGERED:
+        out = []
+        if not task.trigger_ref.strip():
+            out.append(_v(A4, "触发式检查须写明线索编号（投诉举报、转办交办或监测预警编号）。"))
+        if not task.trigger_reason.strip():
+            out.append(_v(A4, "触发式检查须写明检查理由。"))
+        return out, f"{label}：{task.trigger_ref}"
+    return [_v(A4, f"未知的检查来源“{task.origin}”。")], label
+
+
+def check_late(_s: Session, f: TaskFacts) -> tuple[list[Violation], str]:
+    """A4 补码: a code after the inspection started only within the policy window."""
+    started = f.task.started_without_code_on
+    if started is None:
+        return [], "事前赋码"
+    days = int(get_policy().value(LATE_POLICY, f.lead.region_code, started))
+    try:
+        deadline = add_working_days(started, days)
+    except DomainError as exc:  # an unknown calendar year: a refusal, never a guess
+        return [_v(A4_LATE, exc.message, started=started.isoformat())], ""
+    note = f"{started.isoformat()} 开始检查，补码截止 {deadline.isoformat()}（{days} 个工作日）"
+    if f.today > deadline:
+        return [
+            _v(
+                A4_LATE,
+                f"检查于{started.isoformat()}开始，补码期限（{days}个工作日）已于"
+                f"{deadline.isoformat()}届满，不得再补码。",
+                started=started.isoformat(),
+                deadline=deadline.isoformat(),
+            )
+        ], note
+    return [], note
+
+
+def cap_terms(subject: EnforcementSubject, task: InspectionTask) -> tuple[int, bool, bool]:
+    """(cap, counted method?, exempt origin?) for a subject in force on the task's start."""
+    policy = get_policy()
+    on = task.started_without_code_on or task.window_start
+    cap = int(policy.value(CAP_POLICY, subject.region_code, on))
+    counted = task.method in policy.value(COUNTED_POLICY, subject.region_code, on)
+    exempt = task.origin in policy.value(EXEMPT_POLICY, subject.region_code, on)
+    return cap, counted, exempt
+
+
+def check_cap(_s: Session, f: TaskFacts) -> tuple[list[Violation], str]:
+    """A5: counted on-site inspections this year stay within the cap; triggered ones exempt,
+    the count still shown. Reaching the cap exactly is a WARN (returned separately)."""
+    out: list[Violation] = []
+    notes = []
+    for s in f.subjects:
+        cap, counted, exempt = cap_terms(s, f.task)
+        done, exempted = f.counts.get(s.id, (0, 0))
+        notes.append(f"{s.name}：{f.task.year}年已计数 {done}/{cap} 次，触发式 {exempted} 次")
+        if counted and not exempt and done + 1 > cap:
+            out.append(
+                _v(
+                    A5,
+                    f"{s.name}本年度已对该企业现场检查 {done} 次，达到上限 {cap} 次；"
+                    "如属投诉举报等触发式检查，请按触发式检查登记并写明线索。",
+                    subject_id=s.id,
+                    counted=done,
+                    cap=cap,
+                )
+            )
+    return out, "；".join(notes)
+
+
+def check_locality(_s: Session, f: TaskFacts) -> tuple[list[Violation], str]:
+    """A8: the enterprise lies in the subject's region, or a common superior approved."""
+    out: list[Violation] = []
+    for s in f.subjects:
+        if f.enterprise.region_code.startswith(region_scope_prefix(s.region_code)):
+            continue
+        if f.task_subjects[s.id].remote_approval_ref.strip():
+            continue
+        out.append(
+            _v(
+                A8,
+                f"{f.enterprise.name}（{f.enterprise.region_code}）不在{s.name}"
+                f"（{s.region_code}）辖区内，须记录共同上级机关的批准。",
+                subject_id=s.id,
+            )
+        )
+    return out, ""
+
+
+def check_merge_joint(session: Session, f: TaskFacts) -> tuple[list[Violation], str]:
+    """A6 WARN: another open task of the same enterprise overlapping the window; or an on-site
+    inspection whose items could all be checked off-site."""
+    task = f.task
+    rows = session.execute(
+        select(InspectionTask.id, TaskSubject.subject_id)
+        .join(TaskSubject, TaskSubject.task_id == InspectionTask.id)
+        .where(
+            InspectionTask.enterprise_id == task.enterprise_id,
+            InspectionTask.id != task.id,
+            InspectionTask.status.in_(OPEN_STATUSES),
+            InspectionTask.window_start <= task.window_end,
+            InspectionTask.window_end >= task.window_start,
+        )
+    ).all()
+    out: list[Violation] = []
+    same = sorted({r[0] for r in rows if r[1] in f.task_subjects})
+    other = sorted({r[0] for r in rows if r[1] not in f.task_subjects})
+    if same:
+        out.append(
+            _v(
+                A6,
+                f"本主体在同一时段对该企业还有未完成的检查任务（{same}），能合并的应合并。",
+                tasks=same,
+            )
+        )
+    if other:
+        out.append(
+            _v(
+                A6,
+                f"其他部门在同一时段对该企业有检查任务（{other}），能联合的应综合查一次。",
+                tasks=other,
+            )
+        )
+    if (
+        task.method == "onsite"
+        and f.items
+        and all({"offsite", "written"} & set(i.methods.split(",")) for _, i in f.items)
+    ):
+        out.append(_v(A6, "所有检查事项均可通过非现场或书面核查完成，请说明入企现场检查的理由。"))
+    return out, ""
+
+
+def check_legal_rep(_s: Session, f: TaskFacts) -> tuple[list[Violation], str]:
+    """B5 WARN: the task demands the legal representative be present."""
+    if f.task.legal_rep_required:
+        return [
+            _v(B5, "任务要求法定代表人到场：不得以此干扰企业正常生产经营，请确有必要时写明理由。")
+        ], ""
+    return [], ""
+
+
+RULES: list[tuple[Rule, Check]] = [
+    (A1, check_subject),
+    (A2, check_officer_cert),
+    (B1, check_two_officers),
+    (A3, check_items),
+    (TARGET, check_target),
+    (A4, check_origin),
+    (A4_LATE, check_late),
+    (A5, check_cap),
+    (A8, check_locality),
+    (A6, check_merge_joint),
+    (B5, check_legal_rep),
+]
+
+
+def _cap_at_limit(f: TaskFacts) -> list[Violation]:
+    out = []
+    for s in f.subjects:
+        cap, counted, exempt = cap_terms(s, f.task)
+        done, _ = f.counts.get(s.id, (0, 0))
+        if counted and not exempt and done + 1 == cap:
+            out.append(
+                Violation(
+                    A5.rule_id,
+                    A5.title,
+                    A5.source,
+                    f"{s.name}本次检查后达到年度上限 {cap} 次。",
+                    "WARN",
+                )
+            )
+    return out
+
+
+def run(session: Session, facts: TaskFacts) -> PrecheckResult:
+    """Run every rule; a rule's own exception on bad data becomes its failure, not a crash."""
+    outcomes: list[Outcome] = []
+    for rule, check in RULES:
+        try:
+            violations, note = check(session, facts)
+        except DomainError as exc:
+            violations, note = [_v(rule, exc.message)], ""
+        if rule is A5 and not violations:
+            at_limit = _cap_at_limit(facts)
+            if at_limit:
+                outcomes.append(Outcome(rule, "warn", at_limit, note))
+                continue
+        severe = "warn" if rule.severity == "WARN" else "fail"
+        status = severe if violations else "pass"
+        outcomes.append(Outcome(rule, status, violations, note))
+    return PrecheckResult(outcomes)

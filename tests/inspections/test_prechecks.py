@@ -1,0 +1,330 @@
+"""Pre-checks before a 行政行为码: each rule's failing case and the all-pass case.
+
+Tests are named after the RULES.md ids.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy.orm import Session
+
+from tests.conftest import Personas
+from tests.inspections import (
+    END,
+    KC_YJJ,
+    NOW,
+    START,
+    TODAY,
+    add_enterprise,
+    add_item,
+    add_officer,
+    approval,
+    issue,
+    key_dir,
+    new_task,
+    statuses,
+    subject,
+    world,
+)
+from wurao.core import audit
+from wurao.core.audit import SYSTEM
+from wurao.core.errors import RuleViolation
+from wurao.inspections import service
+from wurao.inspections.models import OnsiteCount
+from wurao.planning.models import InspectionPlan, PlanEntry, SpecialInspection
+
+__all__ = ["key_dir"]
+ALL_BLOCK = (
+    "subject_qualified",
+    "officer_cert",
+    "two_officers",
+    "items_published",
+    "target_status",
+    "origin_approved",
+    "late_window",
+    "frequency_cap",
+    "locality",
+)
+
+
+def test_all_rules_pass(db: Session, personas: Personas) -> None:
+    w = world(db)
+    task = new_task(db, personas.agency_admin, w)
+    got = statuses(db, personas.agency_admin, task)
+    assert all(got[k] == "pass" for k in ALL_BLOCK), got
+    assert got["merge_joint"] == "pass" and got["legal_rep"] == "pass"
+
+
+def test_B1_two_officers_one_officer_fails(db: Session, personas: Personas) -> None:
+    w = world(db)
+    task = new_task(db, personas.agency_admin, w, officer_ids=[w.officers[0].id])
+    got = statuses(db, personas.agency_admin, task)
+    assert got["two_officers"] == "fail"
+    assert got["officer_cert"] == "pass"
+
+
+def test_A2_auxiliary_expired_and_unreviewed_officers_fail(db: Session, personas: Personas) -> None:
+    w = world(db)
+    aux = add_officer(db, w.subject, kind="auxiliary", aux_kind="协管员", cert_no=None)
+    expired = add_officer(db, w.subject, cert_valid_to=dt.date(2026, 3, 4))  # mid-window
+    failed = add_officer(db, w.subject, review_result="failed")
+    ids = [w.officers[0].id, aux.id, expired.id, failed.id]
+    task = new_task(db, personas.agency_admin, w, officer_ids=ids)
+    result = service.precheck(db, actor=personas.agency_admin, task=task, today=TODAY)
+    a2 = next(o for o in result.outcomes if o.rule.key == "officer_cert")
+    assert a2.status == "fail"
+    text = " ".join(v.detail for v in a2.violations)
+    assert "辅助人员" in text and "已过期" in text and "审验" in text
+    assert {v.rule_id for v in a2.violations} == {"A2 INSP-CERT"}
+    # only one officer qualifies, so B1 fails too
+    assert next(o for o in result.outcomes if o.rule.key == "two_officers").status == "fail"
+
+
+def test_A2_officer_of_another_subject_fails(db: Session, personas: Personas) -> None:
+    w = world(db)
+    stranger = add_officer(db, subject(db, KC_YJJ))
+    ids = [o.id for o in w.officers] + [stranger.id]
+    task = new_task(db, personas.agency_admin, w, officer_ids=ids)
+    assert statuses(db, personas.agency_admin, task)["officer_cert"] == "fail"
+
+
+def test_A1_unannounced_subject_fails(db: Session, personas: Personas) -> None:
+    w = world(db)
+    task = new_task(db, personas.agency_admin, w)
+    before = audit.snapshot(w.subject)
+    w.subject.announced_on = None
+    audit.record(db, actor=SYSTEM, action="subject.edit", obj=w.subject, before=before)
+    assert statuses(db, personas.agency_admin, task)["subject_qualified"] == "fail"
+
+
+def test_A3_unpublished_and_other_field_items_fail(db: Session, personas: Personas) -> None:
+    w = world(db)
+    draft = add_item(db, status="draft", published_on=None)
+    other = add_item(db, "应急管理")
+    task = new_task(db, personas.agency_admin, w, item_codes=[w.item.code, draft.code, other.code])
+    result = service.precheck(db, actor=personas.agency_admin, task=task, today=TODAY)
+    a3 = next(o for o in result.outcomes if o.rule.key == "items_published")
+    assert a3.status == "fail"
+    text = " ".join(v.detail for v in a3.violations)
+    assert "未公布" in text and "应急管理" in text
+
+
+def test_target_status_revoked_enterprise_fails(db: Session, personas: Personas) -> None:
+    w = world(db)
+    w.enterprise = add_enterprise(db, status="revoked")
+    task = new_task(db, personas.agency_admin, w)
+    assert statuses(db, personas.agency_admin, task)["target_status"] == "fail"
+
+
+def _plan(db: Session, w: object, status: str, year: int = 2026, version: int = 1) -> PlanEntry:
+    s = w.subject  # type: ignore[attr-defined]
+    plan = InspectionPlan(
+        subject_id=s.id,
+        year=year,
+        title="2026年度检查计划",
+        status=status,
+        version=version,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    db.add(plan)
+    db.flush()
+    entry = PlanEntry(plan_id=plan.id, item_id=w.item.id)  # type: ignore[attr-defined]
+    db.add(entry)
+    audit.record(db, actor=SYSTEM, action="plan.create", obj=plan, covers=[entry])
+    return entry
+
+
+def test_A4_plan_origin_needs_published_plan(db: Session, personas: Personas) -> None:
+    w = world(db)
+    draft = _plan(db, w, "draft")
+    task = new_task(db, personas.agency_admin, w, origin="plan", plan_entry_id=draft.id)
+    assert statuses(db, personas.agency_admin, task)["origin_approved"] == "fail"
+    ok = _plan(db, w, "filed", version=2)
+    task2 = new_task(db, personas.agency_admin, w, origin="plan", plan_entry_id=ok.id)
+    assert statuses(db, personas.agency_admin, task2)["origin_approved"] == "pass"
+    last_year = _plan(db, w, "published", year=2025)
+    task3 = new_task(db, personas.agency_admin, w, origin="plan", plan_entry_id=last_year.id)
+    assert statuses(db, personas.agency_admin, task3)["origin_approved"] == "fail"
+
+
+def test_A7_special_origin_needs_approved_special(db: Session, personas: Personas) -> None:
+    w = world(db)
+    special = SpecialInspection(
+        subject_id=w.subject.id, year=2026, title="燃气安全专项", status="reviewed", created_at=NOW
+    )
+    db.add(special)
+    audit.record(db, actor=SYSTEM, action="special.create", obj=special)
+    task = new_task(db, personas.agency_admin, w, origin="special", special_id=special.id)
+    result = service.precheck(db, actor=personas.agency_admin, task=task, today=TODAY)
+    origin = next(o for o in result.outcomes if o.rule.key == "origin_approved")
+    assert origin.status == "fail"
+    assert origin.violations[0].rule_id == "A7 INSP-SPECIAL-PLAN"
+    special.status = "approved"
+    audit.record(db, actor=SYSTEM, action="special.approve", obj=special)
+    assert statuses(db, personas.agency_admin, task)["origin_approved"] == "pass"
+
+
+def test_A4_unplanned_needs_valid_approval(db: Session, personas: Personas) -> None:
+    w = world(db)
+    expired = approval(db, w, valid_until=dt.date(2026, 3, 1))
+    task = new_task(db, personas.agency_admin, w, origin="unplanned", unplanned_id=expired.id)
+    assert statuses(db, personas.agency_admin, task)["origin_approved"] == "fail"
+    refused = approval(db, w, status="refused")
+    task2 = new_task(db, personas.agency_admin, w, origin="unplanned", unplanned_id=refused.id)
+    assert statuses(db, personas.agency_admin, task2)["origin_approved"] == "fail"
+    good = approval(db, w)
+    task3 = new_task(db, personas.agency_admin, w, origin="unplanned", unplanned_id=good.id)
+    assert statuses(db, personas.agency_admin, task3)["origin_approved"] == "pass"
+    none = new_task(db, personas.agency_admin, w, origin="unplanned")
+    assert statuses(db, personas.agency_admin, none)["origin_approved"] == "fail"
+
+
+def test_A4_draw_needs_draw_and_trigger_needs_reference(db: Session, personas: Personas) -> None:
+    w = world(db)
+    draw = new_task(db, personas.agency_admin, w, origin="draw")
+    assert statuses(db, personas.agency_admin, draw)["origin_approved"] == "fail"
+    drawn = new_task(db, personas.agency_admin, w, origin="draw", draw_id=7)
+    assert statuses(db, personas.agency_admin, drawn)["origin_approved"] == "pass"
+    bare = new_task(db, personas.agency_admin, w, trigger_ref="", trigger_reason="")
+    assert statuses(db, personas.agency_admin, bare)["origin_approved"] == "fail"
+
+
+def _count(db: Session, w: object, counted: int, exempt: int = 0) -> None:
+    db.add(
+        OnsiteCount(
+            enterprise_id=w.enterprise.id,
+            subject_id=w.subject.id,  # type: ignore[attr-defined]
+            year=2026,
+            counted=counted,
+            exempt=exempt,
+        )
+    )
+    db.flush()
+
+
+def test_A5_cap_blocks_routine_onsite_above_cap(db: Session, personas: Personas) -> None:
+    w = world(db)
+    _count(db, w, 2)
+    ok = approval(db, w)
+    task = new_task(db, personas.agency_admin, w, origin="unplanned", unplanned_id=ok.id)
+    assert statuses(db, personas.agency_admin, task)["frequency_cap"] == "fail"
+    written = new_task(
+        db, personas.agency_admin, w, origin="unplanned", unplanned_id=ok.id, method="written"
+    )
+    assert statuses(db, personas.agency_admin, written)["frequency_cap"] == "pass"
+
+
+def test_A5_cap_warns_at_the_cap(db: Session, personas: Personas) -> None:
+    w = world(db)
+    _count(db, w, 1)
+    ok = approval(db, w)
+    task = new_task(db, personas.agency_admin, w, origin="unplanned", unplanned_id=ok.id)
+    assert statuses(db, personas.agency_admin, task)["frequency_cap"] == "warn"
+
+
+def test_A5_triggered_inspection_exempt_but_counted_and_shown(
+    db: Session, personas: Personas, key_dir: object
+) -> None:
+    w = world(db)
+    _count(db, w, 2, exempt=1)
+    task = new_task(db, personas.agency_admin, w)  # a complaint
+    result = service.precheck(db, actor=personas.agency_admin, task=task, today=TODAY)
+    cap = next(o for o in result.outcomes if o.rule.key == "frequency_cap")
+    assert cap.status == "pass"
+    assert "已计数 2/2" in cap.note and "触发式 1" in cap.note
+    issue(db, personas.agency_admin, task)
+    row = db.get(OnsiteCount, (w.enterprise.id, w.subject.id, 2026))
+    assert row is not None and (row.counted, row.exempt) == (2, 2)
+
+
+def test_A8_remote_enterprise_needs_common_superior_approval(
+    db: Session, personas: Personas
+) -> None:
+    w = world(db)
+    w.enterprise = add_enterprise(db, region="330803")
+    task = new_task(db, personas.agency_admin, w)
+    assert statuses(db, personas.agency_admin, task)["locality"] == "fail"
+    approved = new_task(
+        db, personas.agency_admin, w, remote_approval_refs={w.subject.id: "衢市监〔2026〕3号"}
+    )
+    assert statuses(db, personas.agency_admin, approved)["locality"] == "pass"
+
+
+def test_A6_merge_and_joint_warn_and_are_stored_with_the_code(
+    db: Session, personas: Personas, key_dir: object
+) -> None:
+    w = world(db)
+    new_task(db, personas.agency_admin, w)  # same subject, same window
+    other = world(db, KC_YJJ)
+    other.enterprise = w.enterprise
+    new_task(db, personas.other_officer, other)  # other subject, same window
+    task = new_task(db, personas.agency_admin, w)
+    got = statuses(db, personas.agency_admin, task)
+    assert got["merge_joint"] == "warn"
+    issued = issue(db, personas.agency_admin, task)
+    assert {v.rule_id for v in issued.warnings} == {"A6 INSP-MERGE-JOINT-OFFSITE"}
+    assert "能合并" in issued.code.warnings and "综合查一次" in issued.code.warnings
+
+
+def test_A6_offsite_verifiable_items_warn(db: Session, personas: Personas) -> None:
+    w = world(db)
+    w.item = add_item(db, methods="onsite,offsite")
+    task = new_task(db, personas.agency_admin, w)
+    assert statuses(db, personas.agency_admin, task)["merge_joint"] == "warn"
+
+
+def test_B5_legal_representative_required_warns(
+    db: Session, personas: Personas, key_dir: object
+) -> None:
+    w = world(db)
+    task = new_task(db, personas.agency_admin, w, legal_rep_required=True)
+    assert statuses(db, personas.agency_admin, task)["legal_rep"] == "warn"
+    issued = issue(db, personas.agency_admin, task)  # a warning never blocks
+    assert "B5 FIVE-BANS" in issued.code.warnings
+
+
+def test_refusal_lists_every_failed_rule_with_source(
+    db: Session, personas: Personas, key_dir: object
+) -> None:
+    w = world(db)
+    w.enterprise = add_enterprise(db, region="330803", status="deregistered")
+    draft = add_item(db, status="draft")
+    task = new_task(
+        db,
+        personas.agency_admin,
+        w,
+        officer_ids=[w.officers[0].id],
+        item_codes=[draft.code],
+        trigger_ref="",
+    )
+    with pytest.raises(RuleViolation) as err:
+        issue(db, personas.agency_admin, task)
+    ids = {v.rule_id for v in err.value.violations}
+    assert {
+        "B1 TWO-OFFICERS",
+        "A3 INSP-ITEM-PUBLISHED",
+        "A INSP-TARGET-STATUS",
+        "A4 INSP-APPROVAL",
+        "A8 INSP-LOCALITY",
+    } <= ids
+    assert all(v.source for v in err.value.violations)
+    assert "不予赋码" in err.value.message
+
+
+def test_window_must_stay_in_one_year(db: Session, personas: Personas) -> None:
+    from wurao.core.errors import InvalidInput
+
+    w = world(db)
+    with pytest.raises(InvalidInput):
+        new_task(db, personas.agency_admin, w, window_start=END, window_end=START)
+    with pytest.raises(InvalidInput):
+        new_task(
+            db,
+            personas.agency_admin,
+            w,
+            window_start=dt.date(2026, 12, 30),
+            window_end=dt.date(2027, 1, 2),
+        )
