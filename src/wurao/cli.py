@@ -11,6 +11,7 @@ from wurao.demo.cli import demo
 from wurao.inspections.cli import code_app
 from wurao.planning.cli import plan_app
 from wurao.registry.imports.cli import import_command
+from wurao.sampling.cli import draw_app
 
 app = typer.Typer(
     help="无扰 wurao — 涉企行政执法监督平台 / enterprise-inspection supervision platform.",
@@ -24,6 +25,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")
 app.add_typer(plan_app, name="plan")
 app.add_typer(code_app, name="code")
+app.add_typer(draw_app, name="draw")
 app.command("demo")(demo)
 app.command("import")(import_command)
 

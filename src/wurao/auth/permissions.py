@@ -68,6 +68,10 @@ class Permission(enum.StrEnum):
     ENTERPRISE_PORTAL = "enterprise.portal"  # an enterprise's own inspections and evaluations
     DRAWS_MANAGE = "draws.manage"  # define, freeze, run and cancel 双随机 draws; publish results
     DRAWS_SUPERVISE = "draws.supervise"  # enter a draw's public random value; see late results
+    ALERTS_VIEW = "alerts.view"  # supervision alerts: the region's, or the subject's own
+    ALERTS_MANAGE = "alerts.manage"  # send a 风险提示函, dismiss an alert (the supervisor)
+    ALERTS_RESPOND = "alerts.respond"  # the subject's written response (整改)
+    DASHBOARD_VIEW = "dashboard.view"  # the supervisor's indicator dashboard
 
 
 _ALL_SIGNED_IN = {Permission.HOME, Permission.ACCOUNT, Permission.POLICY_VIEW}
@@ -89,6 +93,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.EVALUATIONS_VIEW,
             Permission.CLUES_VIEW,
             Permission.DRAWS_SUPERVISE,
+            Permission.ALERTS_VIEW,
+            Permission.ALERTS_MANAGE,
+            Permission.DASHBOARD_VIEW,
         }
     ),
     # An agency keeps its own officers and its field's items and adds enterprises.
@@ -105,10 +112,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.TASKS_MANAGE,
             Permission.CODES_REVOKE,
             Permission.DRAWS_MANAGE,
+            Permission.ALERTS_VIEW,
+            Permission.ALERTS_RESPOND,
         }
     ),
     Role.OFFICER: frozenset(
-        _STAFF | {Permission.UNPLANNED_REQUEST, Permission.TASKS_MANAGE, Permission.RECORDS_WRITE}
+        _STAFF
+        | {Permission.UNPLANNED_REQUEST, Permission.TASKS_MANAGE, Permission.RECORDS_WRITE}
+        | {Permission.ALERTS_VIEW}
     ),
     Role.LEGAL_REVIEWER: frozenset(_STAFF | {Permission.SPECIAL_LEGAL_REVIEW}),
     Role.ENTERPRISE: frozenset(_ALL_SIGNED_IN | {Permission.ENTERPRISE_PORTAL}),

@@ -11,6 +11,7 @@ MODEL_MODULES = (
     "wurao.planning.models",
     "wurao.inspections.models",
     "wurao.oversight.models",
+    "wurao.sampling.models",
 )
 
 

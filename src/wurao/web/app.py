@@ -43,6 +43,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     from wurao.registry.officers import pages as officers_pages
     from wurao.registry.subjects import api as subjects_api
     from wurao.registry.subjects import pages as subjects_pages
+    from wurao.sampling import api as sampling_api
+    from wurao.sampling import pages as sampling_pages
     from wurao.web import pages as shell_pages
 
     settings = get_settings()
@@ -89,6 +91,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         inspections_pages,
         record_pages,
         oversight_pages,
+        sampling_pages,
         auth_api,
         admin_api,
         subjects_api,
@@ -100,6 +103,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         inspections_api,
         record_api,
         oversight_api,
+        sampling_api,
     )
     for module in modules:
         app.include_router(module.router)

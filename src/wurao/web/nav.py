@@ -29,6 +29,7 @@ NAV: list[NavItem] = [
     NavItem("我的检查", "/enterprise/inspections", Permission.ENTERPRISE_PORTAL),
     NavItem("监督线索", "/oversight/clues", Permission.CLUES_VIEW),
     NavItem("企业评价", "/oversight/evaluations", Permission.EVALUATIONS_VIEW),
+    NavItem("双随机", "/draws", Permission.TASKS_VIEW),
     NavItem("账号", "/admin/users", Permission.USERS_VIEW),
     NavItem("审计日志", "/admin/audit", Permission.AUDIT_VIEW),
     NavItem("节假日安排", "/admin/calendar", Permission.CALENDAR_MANAGE),

@@ -1,0 +1,71 @@
+"""双随机 draws API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
+
+from wurao.auth.permissions import Permission
+from wurao.auth.scope import Actor
+from wurao.sampling import service
+from wurao.sampling.schemas import DrawIn, DrawOut, DrawPage
+from wurao.web.deps import TxRoute, get_db, require
+
+router = APIRouter(prefix="/api/v1", route_class=TxRoute, tags=["draws"])
+
+
+@router.get("/draws", response_model=DrawPage)
+def list_draws(
+    status: str = "",
+    page: int = Query(1, ge=1),
+    actor: Actor = Depends(require(Permission.TASKS_VIEW)),
+    db: Session = Depends(get_db),
+) -> DrawPage:
+    """Draws the caller may see, newest first."""
+    rows, total = service.list_draws(db, actor=actor, status=status, page=page)
+    return DrawPage(items=[DrawOut.of(d) for d in rows], total=total, page=page)
+
+
+@router.post("/draws", response_model=DrawOut, status_code=201)
+def create_draw(
+    body: DrawIn,
+    actor: Actor = Depends(require(Permission.DRAWS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> DrawOut:
+    """Define a draw (draft)."""
+    draw = service.create_draw(db, data=service.DrawData(**body.model_dump()), actor=actor)
+    return DrawOut.of(draw)
+
+
+@router.post("/draws/{draw_id}/freeze", response_model=DrawOut)
+def freeze_draw(
+    draw_id: int,
+    actor: Actor = Depends(require(Permission.DRAWS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> DrawOut:
+    """Freeze the pool and commit to a secret seed."""
+    draw = service.get_draw(db, actor=actor, draw_id=draw_id)
+    return DrawOut.of(service.freeze_draw(db, draw=draw, actor=actor))
+
+
+@router.post("/draws/{draw_id}/draw", response_model=DrawOut)
+def run_draw(
+    draw_id: int,
+    actor: Actor = Depends(require(Permission.DRAWS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> DrawOut:
+    """Reveal the seed, draw, and create the tasks."""
+    draw = service.get_draw(db, actor=actor, draw_id=draw_id)
+    return DrawOut.of(service.run_draw(db, draw=draw, actor=actor))
+
+
+@router.get("/draws/{draw_id}/artefacts")
+def draw_artefacts(
+    draw_id: int,
+    actor: Actor = Depends(require(Permission.TASKS_VIEW)),
+    db: Session = Depends(get_db),
+) -> dict[str, Any]:
+    """The draw's artefacts (the pool file is at /public/draws/{id}/pool.csv)."""
+    return service.artefacts(service.get_draw(db, actor=actor, draw_id=draw_id))

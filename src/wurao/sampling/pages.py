@@ -1,0 +1,387 @@
+"""双随机 pages: define, freeze, draw, results and their publication; the public portal."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from wurao.auth.permissions import Permission
+from wurao.auth.scope import Actor
+from wurao.core.errors import InvalidInput
+from wurao.core.time import local_today
+from wurao.sampling import algorithm, service
+from wurao.sampling.models import Draw
+from wurao.web.deps import TxRoute, get_db, public, require
+from wurao.web.forms import form_date, page_count, required_int
+from wurao.web.templating import flash, render
+
+router = APIRouter(route_class=TxRoute)
+
+PER_PAGE = 20
+
+
+def _labels() -> dict[str, object]:
+    return {"states": service.STATES, "methods": service.METHODS, "outcomes": service.OUTCOMES}
+
+
+def _plan(draw: Draw, counts: dict[str, int]) -> list[dict[str, Any]]:
+    """Per stratum: candidates, ratio and how many will be drawn."""
+    try:
+        ratios = service.ratios_for(draw.region_code, draw.draw_date)
+    except InvalidInput:  # no ratio in force: the page shows "未规定"
+        ratios = {}
+    if draw.frozen_json:
+        ratios = json.loads(draw.frozen_json)["ratios"]
+    return [
+        {"stratum": c, "n": n, "ratio": ratios.get(c, ""),
+         "k": algorithm.quota(ratios[c], n) if c in ratios else 0}
+        for c, n in counts.items()
+    ]  # fmt: skip
+
+
+SEL_PER_PAGE = 50
+
+
+def _slice(rows: list[Any] | None, page: int) -> tuple[list[Any], int]:
+    """One page of the published selection or teams (``sp`` in the URL)."""
+    rows = rows or []
+    return rows[(page - 1) * SEL_PER_PAGE : page * SEL_PER_PAGE], len(rows)
+
+
+def _strata(art: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    return {d["uscc"]: d for d in (art or {}).get("selection") or []}
+
+
+@router.get("/draws", response_class=HTMLResponse)
+def draws_page(
+    request: Request,
+    status: str = "",
+    page: int = Query(1, ge=1),
+    actor: Actor = Depends(require(Permission.TASKS_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Draws the caller may see."""
+    rows, total = service.list_draws(db, actor=actor, status=status, page=page, per_page=PER_PAGE)
+    return render(request, "sampling/draws.html", {
+        "draws": rows, "total": total, "page": page, "pages": page_count(total),
+        "status": status, **_labels(),
+    })  # fmt: skip
+
+
+@router.get("/draws/new", response_class=HTMLResponse)
+def new_draw_page(
+    request: Request,
+    actor: Actor = Depends(require(Permission.DRAWS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The form to define a draw."""
+    subjects, items = service.form_choices(db, actor=actor)
+    return render(request, "sampling/draw_form.html", {
+        "subjects": subjects, "items": items, "today": local_today(), **_labels(),
+    })  # fmt: skip
+
+
+@router.post("/draws", response_class=HTMLResponse)
+async def create_draw(
+    request: Request,
+    actor: Actor = Depends(require(Permission.DRAWS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Define a draw from the form (several subjects and items may be ticked)."""
+    form = await request.form()
+
+    def text(name: str, default: str = "") -> str:
+        value = form.get(name, default)
+        return value if isinstance(value, str) else default
+
+    def ints(name: str) -> list[int]:
+        return [required_int(v, name) for v in form.getlist(name) if isinstance(v, str) and v]
+
+    subject_ids = ints("subject_ids")
+    if actor.subject_id is not None and actor.subject_id in subject_ids:
+        subject_ids.remove(actor.subject_id)
+        subject_ids.insert(0, actor.subject_id)
+    draw_date = form_date(text("draw_date"), "draw_date") or local_today()
+    data = service.DrawData(
+        title=text("title"),
+        subject_ids=subject_ids,
+        item_ids=ints("item_ids"),
+        region_code=text("region_code") or actor.region_code,
+        draw_date=draw_date,
+        method=text("method", "onsite"),
+        window_start=form_date(text("window_start"), "window_start") or draw_date,
+        window_end=form_date(text("window_end"), "window_end") or draw_date,
+        industry_codes=text("industry_codes"),
+        credit_classes="".join(c for c in "ABCD" if text(f"class_{c}")),
+        tags=text("tags"),
+        exclude_months=required_int(text("exclude_months", "0") or "0", "exclude_months"),
+        officers_per_subject=required_int(
+            text("officers_per_subject", "2"), "officers_per_subject"
+        ),
+        officer_cap=required_int(text("officer_cap", "10"), "officer_cap"),
+        public_value_note=text("public_value_note"),
+    )
+    draw = service.create_draw(db, data=data, actor=actor)
+    flash(request, "已定义抽查。请核对名录库预览后冻结名录库。")
+    return RedirectResponse(f"/draws/{draw.id}", status_code=303)
+
+
+@router.get("/draws/late", response_class=HTMLResponse)
+def late_page(
+    request: Request,
+    page: int = Query(1, ge=1),
+    actor: Actor = Depends(require(Permission.DRAWS_SUPERVISE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Finished draw results in the supervisor's region published late or not at all (C6)."""
+    rows, total = service.late_results(
+        db, actor=actor, today=local_today(), page=page, per_page=PER_PAGE
+    )
+    return render(request, "sampling/late.html", {
+        "rows": rows, "total": total, "page": page, "pages": page_count(total), **_labels(),
+    })  # fmt: skip
+
+
+@router.get("/draws/conflicts", response_class=HTMLResponse)
+def conflicts_page(
+    request: Request,
+    page: int = Query(1, ge=1),
+    actor: Actor = Depends(require(Permission.TASKS_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Declared conflicts of interest (回避) and the form to declare one."""
+    rows, total = service.list_conflicts(db, actor=actor, page=page, per_page=PER_PAGE)
+    return render(request, "sampling/conflicts.html", {
+        "rows": rows, "total": total, "page": page, "pages": page_count(total),
+    })  # fmt: skip
+
+
+@router.post("/draws/conflicts", response_class=HTMLResponse)
+def declare_conflict(
+    request: Request,
+    cert_no: str = Form(""),
+    uscc: str = Form(""),
+    reason: str = Form(""),
+    actor: Actor = Depends(require(Permission.TASKS_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Record a conflict of interest."""
+    officer = service.find_officer(db, actor=actor, cert_no=cert_no)
+    enterprise = service.find_enterprise(db, uscc=uscc)
+    service.declare_conflict(db, officer=officer, enterprise=enterprise, reason=reason, actor=actor)
+    flash(request, f"已登记：{officer.name}对{enterprise.name}回避，今后抽取时自动排除。")
+    return RedirectResponse("/draws/conflicts", status_code=303)
+
+
+@router.post("/draws/conflicts/{conflict_id}/withdraw", response_class=HTMLResponse)
+def withdraw_conflict(
+    request: Request,
+    conflict_id: int,
+    actor: Actor = Depends(require(Permission.TASKS_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """End a declared conflict (kept on record)."""
+    conflict = service.get_conflict(db, conflict_id=conflict_id)
+    service.withdraw_conflict(db, conflict=conflict, actor=actor)
+    flash(request, "已撤销该回避登记。")
+    return RedirectResponse("/draws/conflicts", status_code=303)
+
+
+@router.get("/draws/{draw_id}", response_class=HTMLResponse)
+def draw_page(
+    request: Request,
+    draw_id: int,
+    page: int = Query(1, ge=1),
+    sp: int = Query(1, ge=1),
+    actor: Actor = Depends(require(Permission.TASKS_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """One draw: preview, commitment, reveal, selection, teams, tasks and their results."""
+    draw = service.get_draw(db, actor=actor, draw_id=draw_id)
+    if draw.frozen_json:
+        counts = json.loads(draw.frozen_json)["pool"]["strata"]
+    elif draw.status == "draft":
+        counts = service.pool_counts(db, draw=draw)
+    else:
+        counts = {}
+    results, total = service.draw_results(
+        db, draw=draw, today=local_today(), page=page, per_page=PER_PAGE
+    )
+    art = service.artefacts(draw) if draw.status != "draft" and draw.frozen_json else None
+    teams, sel_total = _slice(art["teams"] if art else None, sp)
+    return render(request, "sampling/draw_detail.html", {
+        "draw": draw, "subjects": service.subjects_of(db, draw),
+        "items": service.items_of(db, draw), "plan": _plan(draw, counts),
+        "art": art, "teams": teams, "strata": _strata(art), "sp": sp,
+        "sel_total": sel_total, "sel_pages": page_count(sel_total, SEL_PER_PAGE),
+        "results": results, "total": total, "page": page,
+        "pages": page_count(total), "is_lead": actor.subject_id == draw.lead_subject_id
+        or actor.role.value == "sysadmin", **_labels(),
+    })  # fmt: skip
+
+
+@router.post("/draws/{draw_id}/freeze", response_class=HTMLResponse)
+def freeze_draw(
+    request: Request,
+    draw_id: int,
+    actor: Actor = Depends(require(Permission.DRAWS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Freeze the pool and commit to the seed."""
+    draw = service.freeze_draw(
+        db, draw=service.get_draw(db, actor=actor, draw_id=draw_id), actor=actor
+    )
+    flash(request, f"已冻结名录库（{draw.pool_size} 户）并承诺种子；承诺值已在公示页面公开。")
+    return RedirectResponse(f"/draws/{draw.id}", status_code=303)
+
+
+@router.post("/draws/{draw_id}/public-value", response_class=HTMLResponse)
+def set_public_value(
+    request: Request,
+    draw_id: int,
+    value: str = Form(""),
+    actor: Actor = Depends(require(Permission.DRAWS_SUPERVISE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The supervisor enters the public random value."""
+    draw = service.get_draw(db, actor=actor, draw_id=draw_id)
+    service.set_public_value(db, draw=draw, value=value, actor=actor)
+    flash(request, "已录入公开随机数。")
+    return RedirectResponse(f"/draws/{draw.id}", status_code=303)
+
+
+@router.post("/draws/{draw_id}/draw", response_class=HTMLResponse)
+def run_draw(
+    request: Request,
+    draw_id: int,
+    actor: Actor = Depends(require(Permission.DRAWS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Reveal the seed and draw."""
+    draw = service.run_draw(
+        db, draw=service.get_draw(db, actor=actor, draw_id=draw_id), actor=actor
+    )
+    flash(request, f"已公开种子并抽取 {draw.tasks_created} 户，检查任务已生成。")
+    return RedirectResponse(f"/draws/{draw.id}", status_code=303)
+
+
+@router.post("/draws/{draw_id}/cancel", response_class=HTMLResponse)
+def cancel_draw(
+    request: Request,
+    draw_id: int,
+    reason: str = Form(""),
+    actor: Actor = Depends(require(Permission.DRAWS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Cancel a draw (kept on record; a committed seed is revealed)."""
+    draw = service.get_draw(db, actor=actor, draw_id=draw_id)
+    service.cancel_draw(db, draw=draw, reason=reason, actor=actor)
+    flash(request, "已取消抽查。取消记录和已承诺的种子均公开。", "warn")
+    return RedirectResponse(f"/draws/{draw.id}", status_code=303)
+
+
+@router.post("/draws/{draw_id}/tasks/{task_id}/publish", response_class=HTMLResponse)
+def publish_result(
+    request: Request,
+    draw_id: int,
+    task_id: int,
+    actor: Actor = Depends(require(Permission.DRAWS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Publish one result (一公开)."""
+    draw = service.get_draw(db, actor=actor, draw_id=draw_id)
+    task = service.get_draw_task(db, draw=draw, task_id=task_id)
+    service.publish_result(db, task=task, actor=actor)
+    flash(request, "已公示检查结果。")
+    return RedirectResponse(f"/draws/{draw.id}", status_code=303)
+
+
+# ---------------------------------------------------------------------------------------
+# 公示 (no sign-in)
+# ---------------------------------------------------------------------------------------
+
+
+@router.get("/public/draws", response_class=HTMLResponse)
+def public_draws_page(
+    request: Request,
+    region: str = "",
+    page: int = Query(1, ge=1),
+    _: Actor | None = Depends(public),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Committed, drawn and cancelled draws, for everyone."""
+    rows, total = service.list_public_draws(db, region=region, page=page, per_page=PER_PAGE)
+    return render(request, "sampling/public_draws.html", {
+        "draws": rows, "total": total, "page": page, "pages": page_count(total),
+        "region": region.strip(), **_labels(),
+    })  # fmt: skip
+
+
+@router.get("/public/draws/{draw_id}", response_class=HTMLResponse)
+def public_draw_page(
+    request: Request,
+    draw_id: int,
+    page: int = Query(1, ge=1),
+    _: Actor | None = Depends(public),
+    db: Session = Depends(get_db),
+) -> Response:
+    """One draw's commitment, seed, selection and how to verify it."""
+    draw = service.get_public_draw(db, draw_id=draw_id)
+    art = service.artefacts(draw)
+    selection, sel_total = _slice(art["selection"], page)
+    return render(request, "sampling/public_draw.html", {
+        "draw": draw, "art": art, "selection": selection, "total": sel_total, "page": page,
+        "pages": page_count(sel_total, SEL_PER_PAGE), **_labels(),
+    })  # fmt: skip
+
+
+@router.get("/public/draws/{draw_id}/artefacts.json")
+def public_artefacts(
+    draw_id: int,
+    _: Actor | None = Depends(public),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The artefacts to verify the draw with `wurao draw verify`."""
+    art = service.artefacts(service.get_public_draw(db, draw_id=draw_id))
+    body = json.dumps(art, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    name = f"draw-{draw_id}-artefacts.json"
+    return Response(
+        body.encode(),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/public/draws/{draw_id}/pool.csv")
+def public_pool(
+    draw_id: int,
+    _: Actor | None = Depends(public),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The frozen pool file, byte for byte as hashed."""
+    draw = service.get_public_draw(db, draw_id=draw_id)
+    return Response(service.stored_pool(db, draw), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="draw-{draw_id}-pool.csv"'})  # fmt: skip
+
+
+@router.get("/public/draws/{draw_id}/results", response_class=HTMLResponse)
+def public_results_page(
+    request: Request,
+    draw_id: int,
+    page: int = Query(1, ge=1),
+    _: Actor | None = Depends(public),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Published results of a draw's inspections (一公开)."""
+    draw = service.get_public_draw(db, draw_id=draw_id)
+    rows, total = service.draw_results(
+        db, draw=draw, today=local_today(), published_only=True, page=page, per_page=PER_PAGE
+    )
+    return render(request, "sampling/public_results.html", {
+        "draw": draw, "items": service.items_of(db, draw), "rows": rows, "total": total,
+        "page": page, "pages": page_count(total), **_labels(),
+    })  # fmt: skip

@@ -1,0 +1,82 @@
+"""API shapes of 双随机 draws."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+from wurao.sampling.models import Draw
+
+
+class DrawIn(BaseModel):
+    """A draw to define; the first subject leads (a joint draw lists several)."""
+
+    title: str
+    subject_ids: list[int] = Field(min_length=1)
+    item_ids: list[int] = Field(min_length=1)
+    region_code: str
+    draw_date: dt.date
+    method: str = "onsite"
+    window_start: dt.date
+    window_end: dt.date
+    industry_codes: str = ""
+    credit_classes: str = "ABCD"
+    tags: str = ""
+    exclude_months: int = 0
+    officers_per_subject: int = 2
+    officer_cap: int = 10
+    public_value_note: str = ""
+
+
+class DrawOut(BaseModel):
+    """A draw as the API shows it: the seed only once revealed."""
+
+    id: int
+    title: str
+    status: str
+    lead_subject_id: int
+    region_code: str
+    draw_date: dt.date
+    method: str
+    window_start: dt.date
+    window_end: dt.date
+    pool_size: int
+    pool_sha256: str
+    seed_commitment: str
+    seed: str | None
+    public_value_note: str
+    public_value: str
+    frozen_sha256: str
+    tasks_created: int
+    cancel_reason: str
+
+    @classmethod
+    def of(cls, draw: Draw) -> DrawOut:
+        """The API view of a draw."""
+        return cls(
+            id=draw.id,
+            title=draw.title,
+            status=draw.status,
+            lead_subject_id=draw.lead_subject_id,
+            region_code=draw.region_code,
+            draw_date=draw.draw_date,
+            method=draw.method,
+            window_start=draw.window_start,
+            window_end=draw.window_end,
+            pool_size=draw.pool_size,
+            pool_sha256=draw.pool_sha256,
+            seed_commitment=draw.seed_commitment,
+            seed=draw.seed_hex if draw.seed_revealed else None,
+            public_value_note=draw.public_value_note,
+            public_value=draw.public_value,
+            frozen_sha256=draw.frozen_sha256,
+            tasks_created=draw.tasks_created,
+            cancel_reason=draw.cancel_reason,
+        )
+
+
+class DrawPage(BaseModel):
+    items: list[DrawOut]
+    total: int
+    page: int

@@ -1,0 +1,952 @@
+"""双随机、一公开: define, freeze, draw and cancel draws; declare conflicts; publish results.
+
+Rules coded here: C2 (objects drawn at random from the 名录库, seed, algorithm and pool kept),
+C3 (inspectors drawn at random, two or more certified per subject, conflicted officers
+excluded), C4 (ratios by credit class from the policy file), C6 (results published within
+20 working days, warned at 15), B4 (recusal). The draw itself is `wurao.sampling.algorithm`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from wurao.auth.permissions import AGENCY_ROLES, Permission, Role
+from wurao.auth.scope import Actor, region_filter, region_in_scope
+from wurao.core import audit, workdays
+from wurao.core.db import Base
+from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation, Violation
+from wurao.core.ids import IdentifierError, region_scope_prefix, validate_region_code
+from wurao.core.policy import PolicyError, get_policy
+from wurao.core.time import LOCAL_TZ, local_date, utcnow
+from wurao.inspections.models import (
+    InspectionRecord,
+    InspectionTask,
+    TaskItem,
+    TaskOfficer,
+    TaskSubject,
+)
+from wurao.registry.items.service import item_problems
+from wurao.registry.models import EnforcementSubject, Enterprise, InspectionItem, Officer
+from wurao.registry.officers.service import who_may_inspect
+from wurao.registry.subjects.service import subject_problems
+from wurao.sampling import algorithm
+from wurao.sampling.models import Draw, DrawItem, DrawPool, DrawSubject, OfficerConflict
+
+STATES = {
+    "draft": "待冻结",
+    "frozen": "已冻结（种子已承诺）",
+    "drawn": "已抽取",
+    "cancelled": "已取消",
+}
+METHODS = {"onsite": "现场检查", "offsite": "非现场检查", "written": "书面检查"}
+OUTCOMES = {"none": "未发现问题", "rectify": "责令整改", "case": "移送立案"}
+CREDIT_CLASSES = "ABCD"
+INSPECTED = ("coded", "in_progress", "done")  # tasks that count as "inspected recently"
+RATIO_POLICY = "dss.ratio_by_credit_class"
+PUBLISH_POLICY = "dss.publish_working_days"
+WARN_POLICY = "dss.publish_warn_working_days"
+
+C3 = (
+    "C3 DSS-DRAW-INSPECTORS",
+    "双随机抽取检查人员",
+    "国办发〔2015〕58号；行政处罚法 第42条、第43条",
+)
+B4 = ("B4 RECUSAL", "回避", "行政处罚法 第43条")
+
+
+def _c3(detail: str, **evidence: object) -> Violation:
+    return Violation(rule_id=C3[0], title=C3[1], source=C3[2], detail=detail, evidence=evidence)
+
+
+@dataclass(frozen=True)
+class DrawData:
+    """Input defining a draw; the first subject leads (a joint draw lists several)."""
+
+    title: str
+    subject_ids: Sequence[int]
+    item_ids: Sequence[int]
+    region_code: str
+    draw_date: dt.date
+    method: str
+    window_start: dt.date
+    window_end: dt.date
+    industry_codes: str = ""
+    credit_classes: str = CREDIT_CLASSES
+    tags: str = ""
+    exclude_months: int = 0
+    officers_per_subject: int = 2
+    officer_cap: int = 10
+    public_value_note: str = ""
+
+
+# --- scope ---------------------------------------------------------------------------------
+
+
+def draws_visible_to(actor: Actor) -> Select[Draw]:
+    """Draws in the actor's region; agency roles see only draws their subject takes part in."""
+    actor.require(Permission.TASKS_VIEW)
+    stmt = select(Draw).where(region_filter(actor, Draw.region_code))
+    if actor.role in AGENCY_ROLES:
+        stmt = stmt.where(
+            exists().where(
+                DrawSubject.draw_id == Draw.id, DrawSubject.subject_id == actor.subject_id
+            )
+        )
+    return stmt
+
+
+def list_draws(
+    session: Session, *, actor: Actor, status: str = "", page: int = 1, per_page: int = 20
+) -> tuple[list[Draw], int]:
+    """A page of the draws the actor may see, newest first."""
+    stmt = draws_visible_to(actor)
+    if status:
+        if status not in STATES:
+            raise InvalidInput("状态应为待冻结、已冻结、已抽取或已取消。", field="status")
+        stmt = stmt.where(Draw.status == status)
+    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    rows = session.scalars(
+        stmt.order_by(Draw.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return list(rows), total
+
+
+def get_draw(session: Session, *, actor: Actor, draw_id: int) -> Draw:
+    """One draw the actor may see."""
+    draw = session.scalar(draws_visible_to(actor).where(Draw.id == draw_id))
+    if draw is None:
+        raise NotFound("抽查不存在，或不在您的管辖范围内。")
+    return draw
+
+
+def _require_lead(actor: Actor, draw: Draw) -> None:
+    actor.require(Permission.DRAWS_MANAGE)
+    if actor.role is not Role.SYSADMIN and actor.subject_id != draw.lead_subject_id:
+        raise Forbidden("只有牵头执法主体可以操作本次抽查。")
+
+
+def subjects_of(session: Session, draw: Draw) -> list[EnforcementSubject]:
+    """The draw's subjects, the lead first."""
+    return list(
+        session.scalars(
+            select(EnforcementSubject)
+            .join(DrawSubject, DrawSubject.subject_id == EnforcementSubject.id)
+            .where(DrawSubject.draw_id == draw.id)
+            .order_by(DrawSubject.seq)
+        )
+    )
+
+
+def items_of(session: Session, draw: Draw) -> list[tuple[InspectionItem, int]]:
+    """The draw's items with the subject checking each."""
+    rows = session.execute(
+        select(InspectionItem, DrawItem.subject_id)
+        .join(DrawItem, DrawItem.item_id == InspectionItem.id)
+        .where(DrawItem.draw_id == draw.id)
+        .order_by(InspectionItem.code)
+    )
+    return [(item, sid) for item, sid in rows]
+
+
+# --- policy --------------------------------------------------------------------------------
+
+
+def ratios_for(region_code: str, on: dt.date) -> dict[str, str]:
+    """Sampling ratios by credit class (C4) as exact decimal strings."""
+    try:
+        table = get_policy().value(RATIO_POLICY, region_code, on)
+    except PolicyError as exc:
+        raise InvalidInput(f"政策参数“{RATIO_POLICY}”在该区划和日期没有取值：{exc}") from None
+    return {str(k): str(Decimal(str(v))) for k, v in sorted(dict(table).items())}
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When a finished result must be published (C6): the warning day and the last day."""
+
+    finished_on: dt.date
+    warn_on: dt.date
+    due_on: dt.date
+
+
+def publish_deadline(region_code: str, finished_on: dt.date) -> Deadline:
+    """The C6 deadline for a result finished on ``finished_on`` (raises UnknownCalendarYear)."""
+    policy = get_policy()
+    days = int(policy.value(PUBLISH_POLICY, region_code, finished_on))
+    warn = int(policy.value(WARN_POLICY, region_code, finished_on))
+    return Deadline(
+        finished_on,
+        workdays.add_working_days(finished_on, warn),
+        workdays.add_working_days(finished_on, days),
+    )
+
+
+# --- define --------------------------------------------------------------------------------
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
+
+
+def _check_data(data: DrawData) -> None:
+    if not data.title.strip() or len(data.title) > 200:
+        raise InvalidInput("请填写抽查名称（不超过200字）。", field="title")
+    if data.method not in METHODS:
+        raise InvalidInput("检查方式应为现场检查、非现场检查或书面检查。", field="method")
+    if data.window_end < data.window_start:
+        raise InvalidInput("检查期限的结束日期不能早于开始日期。", field="window_end")
+    if data.window_start < data.draw_date:
+        raise InvalidInput("检查期限不能早于抽取日期。", field="window_start")
+    classes = data.credit_classes.strip().upper()
+    if not classes or any(c not in CREDIT_CLASSES for c in classes):
+        raise InvalidInput("信用风险分类应为 A、B、C、D 中的一个或多个。", field="credit_classes")
+    if not 0 <= data.exclude_months <= 60:
+        raise InvalidInput("排除近期已检查企业的月数应在0到60之间。", field="exclude_months")
+    if data.officers_per_subject < 2:
+        raise RuleViolation(
+            [_c3("每个执法主体对每户企业至少派出两名执法人员。", value=data.officers_per_subject)]
+        )
+    if data.officer_cap < 1:
+        raise InvalidInput("每名执法人员的任务上限至少为1。", field="officer_cap")
+    if len(set(data.subject_ids)) != len(data.subject_ids) or not data.subject_ids:
+        raise InvalidInput("请选择执法主体，且不要重复。", field="subject_ids")
+
+
+def create_draw(session: Session, *, data: DrawData, actor: Actor) -> Draw:
+    """Define a draw (draft): subjects, items on the 随机抽查事项清单, pool filter, officers."""
+    actor.require(Permission.DRAWS_MANAGE)
+    _check_data(data)
+    try:
+        region = validate_region_code(data.region_code.strip())
+    except IdentifierError as exc:
+        raise InvalidInput(str(exc), field="region_code") from None
+    subjects = [session.get(EnforcementSubject, sid) for sid in data.subject_ids]
+    if any(s is None for s in subjects):
+        raise InvalidInput("执法主体不存在。", field="subject_ids")
+    subs = [s for s in subjects if s is not None]
+    lead = subs[0]
+    if actor.role is not Role.SYSADMIN and actor.subject_id != lead.id:
+        raise Forbidden("抽查由本执法主体牵头定义：请把本主体列为第一个（牵头）主体。")
+    problems = [p for s in subs for p in subject_problems(s)]
+    if problems:
+        raise RuleViolation(problems)
+    if not region.startswith(region_scope_prefix(lead.region_code)):
+        raise InvalidInput("抽查区划须在牵头执法主体的管辖区划内。", field="region_code")
+    ratios_for(region, data.draw_date)
+    by_field = {s.field: s for s in subs}
+    draw_items: list[tuple[InspectionItem, EnforcementSubject]] = []
+    for item_id in dict.fromkeys(data.item_ids):
+        item = session.get(InspectionItem, item_id)
+        if item is None:
+            raise InvalidInput("检查事项不存在。", field="item_ids")
+        owner = by_field.get(item.field)
+        if owner is None:
+            raise InvalidInput(f"检查事项“{item.name}”不属于所选主体的执法领域。", field="item_ids")
+        issues = item_problems(item, field=owner.field)
+        if issues:
+            raise RuleViolation(issues)
+        if not item.on_dss_list:
+            raise InvalidInput(
+                f"检查事项“{item.name}”不在随机抽查事项清单上（C1）。", field="item_ids"
+            )
+        draw_items.append((item, owner))
+    missing = [s.name for s in subs if all(o.id != s.id for _i, o in draw_items)]
+    if missing:
+        raise InvalidInput(
+            f"每个主体至少选择一项检查事项：{'、'.join(missing)}。", field="item_ids"
+        )
+    draw = Draw(
+        title=data.title.strip(),
+        lead_subject_id=lead.id,
+        region_code=region,
+        draw_date=data.draw_date,
+        method=data.method,
+        window_start=data.window_start,
+        window_end=data.window_end,
+        industry_codes=",".join(p.strip() for p in data.industry_codes.split(",") if p.strip()),
+        credit_classes="".join(sorted(set(data.credit_classes.strip().upper()))),
+        tags=",".join(t.strip() for t in data.tags.split(",") if t.strip()),
+        exclude_months=data.exclude_months,
+        officers_per_subject=data.officers_per_subject,
+        officer_cap=data.officer_cap,
+        public_value_note=data.public_value_note.strip()[:200],
+        status="draft",
+        created_by_id=actor.user_id,
+        created_at=utcnow(),
+    )
+    session.add(draw)
+    session.flush()
+    children: list[Base] = [
+        DrawSubject(draw_id=draw.id, subject_id=s.id, seq=n) for n, s in enumerate(subs)
+    ]
+    children += [DrawItem(draw_id=draw.id, item_id=i.id, subject_id=o.id) for i, o in draw_items]
+    session.add_all(children)
+    audit.record(
+        session, actor=actor, action="draw.create", obj=draw, covers=children,
+        region_code=region, summary=f"定义双随机抽查“{draw.title}”",
+    )  # fmt: skip
+    return draw
+
+
+# --- the pool ------------------------------------------------------------------------------
+
+
+def _pool_conditions(draw: Draw, subject_ids: Sequence[int]) -> list[Any]:
+    conds: list[Any] = [
+        region_in_scope(Enterprise.region_code, region_scope_prefix(draw.region_code)),
+        Enterprise.status == "active",
+        Enterprise.credit_class.in_(list(draw.credit_classes)),
+    ]
+    if draw.industry_codes:
+        conds.append(or_(*[Enterprise.industry_code.startswith(p)
+                           for p in draw.industry_codes.split(",")]))  # fmt: skip
+    if draw.tags:
+        conds.append(or_(*[Enterprise.tags.contains(f"|{t}|") for t in draw.tags.split(",")]))
+    if draw.exclude_months:
+        cutoff = _months_before(draw.draw_date, draw.exclude_months)
+        recent = (
+            select(InspectionTask.id)
+            .join(TaskSubject, TaskSubject.task_id == InspectionTask.id)
+            .where(
+                InspectionTask.enterprise_id == Enterprise.id,
+                TaskSubject.subject_id.in_(list(subject_ids)),
+                InspectionTask.status.in_(INSPECTED),
+                InspectionTask.window_start >= cutoff,
+            )
+        )
+        conds.append(~recent.exists())
+    return conds
+
+
+def pool_counts(session: Session, *, draw: Draw) -> dict[str, int]:
+    """Candidates per credit class for the draw's filter, now (a preview before freezing)."""
+    ids = [s.id for s in subjects_of(session, draw)]
+    rows = session.execute(
+        select(Enterprise.credit_class, func.count())
+        .where(and_(*_pool_conditions(draw, ids)))
+        .group_by(Enterprise.credit_class)
+    )
+    return dict(sorted((str(c), int(n)) for c, n in rows))
+
+
+def pool_statement(draw: Draw, subject_ids: Sequence[int]) -> Select[str, str]:
+    """SQL for the candidate pool of ``draw``: (USCC, credit class) ordered by USCC."""
+    return (
+        select(Enterprise.uscc, Enterprise.credit_class)
+        .where(and_(*_pool_conditions(draw, subject_ids)))
+        .order_by(Enterprise.uscc)
+    )
+
+
+def read_pool(session: Session, *, draw: Draw) -> list[tuple[str, str]]:
+    """The candidate pool as (USCC, credit class), sorted by USCC in byte order."""
+    ids = [s.id for s in subjects_of(session, draw)]
+    rows = session.execute(pool_statement(draw, ids))
+    members = [(str(u), str(c)) for u, c in rows]
+    members.sort()  # collations differ between databases; the documented order is bytes
+    return members
+
+
+def _roster(
+    session: Session, draw: Draw, subjects: Sequence[EnforcementSubject]
+) -> dict[str, list[Officer]]:
+    # certified on the draw date and still on the last day of the window (A2)
+    roster: dict[str, list[Officer]] = {}
+    for s in subjects:
+        last = {o.id for o in who_may_inspect(session, subject_id=s.id, on=draw.window_end)}
+        officers = [o for o in who_may_inspect(session, subject_id=s.id, on=draw.draw_date)
+                    if o.id in last and o.cert_no]  # fmt: skip
+        roster[s.uscc] = sorted(officers, key=lambda o: str(o.cert_no))
+    return roster
+
+
+def _conflict_pairs(session: Session, officer_ids: Sequence[int]) -> list[str]:
+    rows = session.execute(
+        select(Enterprise.uscc, Officer.cert_no)
+        .join(OfficerConflict, OfficerConflict.enterprise_id == Enterprise.id)
+        .join(Officer, Officer.id == OfficerConflict.officer_id)
+        .where(OfficerConflict.officer_id.in_(list(officer_ids)),
+               OfficerConflict.withdrawn_at.is_(None))
+    )  # fmt: skip
+    return sorted({algorithm.pair_hash(u, str(c)) for u, c in rows})
+
+
+def _last_team_pairs(session: Session, officer_ids: Sequence[int]) -> list[str]:
+    rows = session.execute(
+        select(Enterprise.uscc, Officer.cert_no, TaskOfficer.subject_id,
+               InspectionTask.window_start, InspectionTask.id)
+        .join(InspectionTask, InspectionTask.id == TaskOfficer.task_id)
+        .join(Enterprise, Enterprise.id == InspectionTask.enterprise_id)
+        .join(Officer, Officer.id == TaskOfficer.officer_id)
+        .where(TaskOfficer.officer_id.in_(list(officer_ids)),
+               InspectionTask.status != "cancelled")
+    )  # fmt: skip
+    latest: dict[tuple[str, int], tuple[dt.date, int]] = {}
+    pairs: dict[tuple[str, int, int], list[str]] = {}
+    for uscc, cert, sid, start, tid in rows:
+        latest[(uscc, sid)] = max(latest.get((uscc, sid), (start, tid)), (start, tid))
+        pairs.setdefault((uscc, sid, tid), []).append(str(cert))
+    out = {
+        algorithm.pair_hash(uscc, c)
+        for (uscc, sid), (_s, tid) in latest.items()
+        for c in pairs[(uscc, sid, tid)]
+    }
+    return sorted(out)
+
+
+def freeze_draw(session: Session, *, draw: Draw, actor: Actor) -> Draw:
+    """Freeze the pool and roster, commit to a fresh secret seed, and publish both hashes."""
+    _require_lead(actor, draw)
+    if draw.status != "draft":
+        raise Conflict("只有待冻结的抽查可以冻结名录库。")
+    before = audit.snapshot(draw)
+    subjects = subjects_of(session, draw)
+    problems = [p for s in subjects for p in subject_problems(s)]
+    if problems:
+        raise RuleViolation(problems)
+    members = read_pool(session, draw=draw)
+    where = f"区划 {draw.region_code}、信用分类 {draw.credit_classes}"
+    if not members:
+        raise InvalidInput(
+            f"检查对象名录库中没有符合条件的存续企业（{where}），无法抽取；请调整筛选条件。"
+        )
+    ratios = {c: r for c, r in ratios_for(draw.region_code, draw.draw_date).items()
+              if c in draw.credit_classes}  # fmt: skip
+    counts = algorithm.strata_counts(members)
+    missing = [c for c in counts if c not in ratios]
+    if missing:
+        raise InvalidInput(f"政策参数未规定信用分类 {'、'.join(missing)} 的抽查比例。")
+    total = sum(algorithm.quota(ratios[c], n) for c, n in counts.items())
+    if total == 0:
+        raise InvalidInput(
+            f"按现行抽查比例，名录库（{len(members)} 户）中一户也抽不到；请调整筛选条件。"
+        )
+    roster = _roster(session, draw, subjects)
+    m, cap = draw.officers_per_subject, draw.officer_cap
+    short = []
+    for s in subjects:
+        have = len(roster[s.uscc])
+        if have < m or have * cap < m * total:
+            short.append(_c3(
+                f"{s.name}在抽取日持证可执法人员 {have} 名，每户需 {m} 名、共抽 {total} 户，"
+                f"每人上限 {cap} 户，人员不足；请增加人员或提高上限。",
+                subject=s.uscc, officers=have, needed=m * total,
+            ))  # fmt: skip
+    if short:
+        raise RuleViolation(short)
+    officer_ids = [o.id for officers in roster.values() for o in officers]
+    pool = algorithm.pool_bytes(members)
+    seed = secrets.token_bytes(32)
+    items = items_of(session, draw)
+    by_id = {s.id: s for s in subjects}
+    frozen: dict[str, Any] = {
+        "algorithm": algorithm.ALGORITHM,
+        "draw": {
+            "id": draw.id,
+            "title": draw.title,
+            "region_code": draw.region_code,
+            "draw_date": draw.draw_date.isoformat(),
+            "method": draw.method,
+            "window": [draw.window_start.isoformat(), draw.window_end.isoformat()],
+            "subjects": [{"uscc": s.uscc, "name": s.name} for s in subjects],
+            "items": [
+                {"code": i.code, "name": i.name, "subject": by_id[sid].uscc} for i, sid in items
+            ],
+        },
+        "pool": {
+            "sha256": algorithm.sha256_hex(pool),
+            "size": len(members),
+            "strata": counts,
+            "filter": {
+                "region_code": draw.region_code,
+                "status": "active",
+                "credit_classes": draw.credit_classes,
+                "industry_codes": draw.industry_codes,
+                "tags": draw.tags,
+                "exclude_months": draw.exclude_months,
+            },
+        },
+        "ratios": ratios,
+        "seed_commitment": algorithm.commitment(seed),
+        "public_value_note": draw.public_value_note,
+        "officers": {
+            "per_subject": m,
+            "cap": cap,
+            "roster": {u: [str(o.cert_no) for o in officers] for u, officers in roster.items()},
+            "conflicts": _conflict_pairs(session, officer_ids),
+            "avoid": _last_team_pairs(session, officer_ids),
+        },
+    }
+    draw.frozen_json = algorithm.canonical(frozen).decode()
+    draw.frozen_sha256 = algorithm.sha256_hex(algorithm.canonical(frozen))
+    draw.pool_sha256 = frozen["pool"]["sha256"]
+    draw.pool_size = len(members)
+    draw.seed_commitment = frozen["seed_commitment"]
+    draw.seed_hex = seed.hex()
+    draw.status = "frozen"
+    draw.frozen_at = utcnow()
+    stored = DrawPool(draw_id=draw.id, sha256=draw.pool_sha256, size=len(pool),
+                      content_gz=gzip.compress(pool, compresslevel=6, mtime=0))  # fmt: skip
+    session.add(stored)
+    audit.record(
+        session, actor=actor, action="draw.freeze", obj=draw, before=before, covers=[stored],
+        region_code=draw.region_code,
+        summary=f"冻结名录库 {len(members)} 户（SHA-256 {draw.pool_sha256[:16]}…），"
+        f"承诺种子 {draw.seed_commitment[:16]}…",
+    )  # fmt: skip
+    return draw
+
+
+def set_public_value(session: Session, *, draw: Draw, value: str, actor: Actor) -> Draw:
+    """Record the public random value (entered by the supervisor after the freeze)."""
+    actor.require(Permission.DRAWS_SUPERVISE)
+    if not actor.covers_region(draw.region_code):
+        raise Forbidden("该抽查不在您的监督区域内。")
+    if draw.status != "frozen":
+        raise Conflict("只有已冻结、尚未抽取的抽查可以录入公开随机数。")
+    if draw.public_value:
+        raise Conflict("公开随机数已录入，不能更改。")
+    value = value.strip()
+    if not value or len(value) > 200:
+        raise InvalidInput("请填写公开随机数（不超过200字）。", field="public_value")
+    before = audit.snapshot(draw)
+    draw.public_value = value
+    draw.public_value_at = utcnow()
+    audit.record(session, actor=actor, action="draw.public_value", obj=draw, before=before,
+                 region_code=draw.region_code, summary=f"录入公开随机数“{value}”")  # fmt: skip
+    return draw
+
+
+def stored_pool(session: Session, draw: Draw) -> bytes:
+    """The frozen pool file (plain), checked against its hash."""
+    row = session.get(DrawPool, draw.id)
+    if row is None:
+        raise NotFound("该抽查尚未冻结名录库。")
+    data = gzip.decompress(row.content_gz)
+    if algorithm.sha256_hex(data) != draw.pool_sha256:
+        raise Conflict("存储的名录库文件与其哈希不符，已停止。")
+    return data
+
+
+# --- the draw ------------------------------------------------------------------------------
+
+
+def _create_task(
+    session: Session,
+    *,
+    draw: Draw,
+    enterprise: Enterprise,
+    subjects: Sequence[EnforcementSubject],
+    items: Sequence[tuple[InspectionItem, int]],
+    officers: Sequence[Officer],
+    actor: Actor,
+) -> list[Base]:
+    """One task (joint when several subjects) ready for a code; returns every row written."""
+    task = InspectionTask(
+        enterprise_id=enterprise.id, region_code=enterprise.region_code,
+        year=draw.window_start.year, origin="draw", draw_id=draw.id, method=draw.method,
+        window_start=draw.window_start, window_end=draw.window_end, status="draft",
+        created_by_id=actor.user_id, created_at=utcnow(),
+    )  # fmt: skip
+    session.add(task)
+    session.flush()
+    rows: list[Base] = [task]
+    rows += [TaskSubject(task_id=task.id, subject_id=s.id, lead=n == 0)
+             for n, s in enumerate(subjects)]  # fmt: skip
+    rows += [TaskItem(task_id=task.id, item_id=i.id, subject_id=sid) for i, sid in items]
+    rows += [TaskOfficer(task_id=task.id, officer_id=o.id, subject_id=o.subject_id)
+             for o in officers]  # fmt: skip
+    session.add_all(rows[1:])
+    return rows
+
+
+def _chunks(values: Sequence[str], size: int = 500) -> list[Sequence[str]]:
+    return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+def run_draw(session: Session, *, draw: Draw, actor: Actor) -> Draw:
+    """Reveal the seed, compute selection and teams, and create one task per enterprise."""
+    _require_lead(actor, draw)
+    if draw.status != "frozen":
+        raise Conflict("只有已冻结的抽查可以抽取；每次抽查只能抽取一次。")
+    if draw.public_value_note and not draw.public_value:
+        raise Conflict(
+            f"本次抽查约定混入公开随机数（{draw.public_value_note}），须先由监督机构录入。"
+        )
+    before = audit.snapshot(draw)
+    frozen = json.loads(draw.frozen_json)
+    members = algorithm.parse_pool(stored_pool(session, draw))
+    drawn, teams = algorithm.compute(
+        members, frozen, bytes.fromhex(draw.seed_hex), draw.public_value
+    )
+    usccs = [t.uscc for t in teams]
+    certs = sorted({c for t in teams for cs in t.officers.values() for c in cs})
+    enterprises: dict[str, Enterprise] = {}
+    for part in _chunks(usccs):
+        enterprises.update(
+            (e.uscc, e)
+            for e in session.scalars(select(Enterprise).where(Enterprise.uscc.in_(part)))
+        )
+    officers: dict[str, Officer] = {}
+    for part in _chunks(certs):
+        officers.update(
+            (str(o.cert_no), o)
+            for o in session.scalars(select(Officer).where(Officer.cert_no.in_(part)))
+        )
+    subjects = subjects_of(session, draw)
+    items = [(i, sid) for i, sid in items_of(session, draw)]
+    written: list[Base] = []
+    for team in teams:
+        team_officers = [officers[c] for s in sorted(team.officers) for c in team.officers[s]]
+        written += _create_task(session, draw=draw, enterprise=enterprises[team.uscc],
+                                subjects=subjects, items=items, officers=team_officers,
+                                actor=actor)  # fmt: skip
+    draw.result_json = algorithm.canonical(
+        {"selection": algorithm.selection_json(drawn), "teams": algorithm.teams_json(teams)}
+    ).decode()
+    draw.status = "drawn"
+    draw.seed_revealed = True
+    draw.drawn_at = utcnow()
+    draw.tasks_created = len(teams)
+    short = sum(1 for t in teams if t.short)
+    audit.record(
+        session, actor=actor, action="draw.run", obj=draw, before=before, covers=written,
+        region_code=draw.region_code,
+        summary=f"公开种子并抽取 {len(teams)} 户，生成检查任务 {len(teams)} 个"
+        + (f"（{short} 户人员不足）" if short else ""),
+    )  # fmt: skip
+    return draw
+
+
+def cancel_draw(session: Session, *, draw: Draw, reason: str, actor: Actor) -> Draw:
+    """Cancel a draft or frozen draw; a committed seed is revealed so no re-roll hides."""
+    _require_lead(actor, draw)
+    if draw.status not in ("draft", "frozen"):
+        raise Conflict("已抽取或已取消的抽查不能取消。")
+    if not reason.strip():
+        raise InvalidInput("请填写取消理由。", field="reason")
+    before = audit.snapshot(draw)
+    draw.seed_revealed = draw.status == "frozen"
+    draw.status = "cancelled"
+    draw.cancel_reason = reason.strip()
+    draw.cancelled_at = utcnow()
+    audit.record(
+        session, actor=actor, action="draw.cancel", obj=draw, before=before,
+        region_code=draw.region_code, summary=f"取消抽查：{draw.cancel_reason}",
+    )  # fmt: skip
+    return draw
+
+
+def artefacts(draw: Draw) -> dict[str, Any]:
+    """What anyone needs (with pool.csv) to recompute a draw: never the seed before the draw."""
+    if draw.status == "draft" or not draw.frozen_json:
+        raise NotFound("该抽查尚未冻结，没有可公开的材料。")
+    result = json.loads(draw.result_json) if draw.result_json else {}
+    return {
+        "format": algorithm.ARTEFACTS_FORMAT,
+        "algorithm": algorithm.ALGORITHM,
+        "draw_id": draw.id,
+        "status": draw.status,
+        "frozen": json.loads(draw.frozen_json),
+        "frozen_sha256": draw.frozen_sha256,
+        "public_value": draw.public_value,
+        "seed": draw.seed_hex if draw.seed_revealed else None,
+        "selection": result.get("selection"),
+        "teams": result.get("teams"),
+        "pool_file": "pool.csv",
+    }
+
+
+# --- public --------------------------------------------------------------------------------
+
+
+def _public() -> Select[Draw]:
+    # a draft cancelled before its freeze committed nothing and published nothing
+    return select(Draw).where(Draw.frozen_at.is_not(None))
+
+
+def list_public_draws(
+    session: Session, *, region: str = "", page: int = 1, per_page: int = 20
+) -> tuple[list[Draw], int]:
+    """Frozen, drawn and cancelled draws, for everyone."""
+    stmt = _public()
+    if region.strip():
+        try:
+            prefix = region_scope_prefix(region.strip())
+        except IdentifierError as exc:
+            raise InvalidInput(str(exc), field="region") from None
+        stmt = stmt.where(region_in_scope(Draw.region_code, prefix))
+    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    rows = session.scalars(
+        stmt.order_by(Draw.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return list(rows), total
+
+
+def get_public_draw(session: Session, *, draw_id: int) -> Draw:
+    """One public draw."""
+    draw = session.scalar(_public().where(Draw.id == draw_id))
+    if draw is None:
+        raise NotFound("抽查不存在或尚未公开。")
+    return draw
+
+
+# --- results (一公开) ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """A drawn enterprise's task, its record and its C6 state."""
+
+    task: InspectionTask
+    enterprise: Enterprise
+    record: InspectionRecord | None
+    state: str  # open / pending / warn / overdue / published / error
+    deadline: Deadline | None = None
+    overdue_days: int = 0
+    error: str = ""
+
+
+def _result_state(
+    task: InspectionTask, record: InspectionRecord | None, today: dt.date
+) -> tuple[str, Deadline | None, int, str]:
+    if record is None or record.finished_at is None:
+        return "open", None, 0, ""
+    try:
+        deadline = publish_deadline(task.region_code, local_date(record.finished_at))
+    except workdays.UnknownCalendarYear as exc:
+        return ("published" if record.published_at else "error"), None, 0, exc.message
+    if record.published_at is not None:
+        return "published", deadline, 0, ""
+    if today > deadline.due_on:
+        return "overdue", deadline, workdays.working_days_between(deadline.due_on, today), ""
+    return ("warn" if today > deadline.warn_on else "pending"), deadline, 0, ""
+
+
+def draw_results(
+    session: Session,
+    *,
+    draw: Draw,
+    today: dt.date,
+    published_only: bool = False,
+    page: int = 1,
+    per_page: int = 20,
+) -> tuple[list[ResultRow], int]:
+    """A page of the draw's tasks with their records and publication state."""
+    stmt = (
+        select(InspectionTask, Enterprise, InspectionRecord)
+        .join(Enterprise, Enterprise.id == InspectionTask.enterprise_id)
+        .outerjoin(InspectionRecord, InspectionRecord.task_id == InspectionTask.id)
+        .where(InspectionTask.draw_id == draw.id)
+    )
+    if published_only:
+        stmt = stmt.where(InspectionRecord.published_at.is_not(None))
+    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    rows = session.execute(
+        stmt.order_by(Enterprise.uscc).offset((page - 1) * per_page).limit(per_page)
+    )
+    out = []
+    for task, ent, rec in rows:
+        state, deadline, days, error = _result_state(task, rec, today)
+        out.append(ResultRow(task, ent, rec, state, deadline, days, error))
+    return out, total
+
+
+def publish_result(session: Session, *, task: InspectionTask, actor: Actor) -> InspectionRecord:
+    """Publish a finished draw task's result (谁检查、谁录入、谁公开, C6)."""
+    actor.require(Permission.DRAWS_MANAGE)
+    if task.draw_id is None:
+        raise Conflict("只有双随机抽查任务的结果在此公示。")
+    ours = session.scalar(
+        select(TaskSubject.subject_id).where(
+            TaskSubject.task_id == task.id, TaskSubject.subject_id == actor.subject_id
+        )
+    )
+    if ours is None and actor.role is not Role.SYSADMIN:
+        raise Forbidden("只有参与检查的执法主体可以公示检查结果。")
+    record = session.scalar(select(InspectionRecord).where(InspectionRecord.task_id == task.id))
+    if record is None or record.finished_at is None:
+        raise Conflict("检查笔录尚未完成，不能公示结果。")
+    if record.outcome not in OUTCOMES:
+        raise Conflict("检查笔录没有检查结论（未发现问题、责令整改或移送立案），不能公示。")
+    if record.published_at is not None:
+        raise Conflict("该检查结果已公示。")
+    before = audit.snapshot(record)
+    record.published_at = utcnow()
+    audit.record(session, actor=actor, action="draw.result_publish", obj=record, before=before,
+                 region_code=task.region_code,
+                 summary=f"公示双随机抽查结果：{OUTCOMES[record.outcome]}")  # fmt: skip
+    return record
+
+
+def get_draw_task(session: Session, *, draw: Draw, task_id: int) -> InspectionTask:
+    """A task of the draw."""
+    task = session.get(InspectionTask, task_id)
+    if task is None or task.draw_id != draw.id:
+        raise NotFound("该抽查没有这个检查任务。")
+    return task
+
+
+def late_results(
+    session: Session, *, actor: Actor, today: dt.date, page: int = 1, per_page: int = 20
+) -> tuple[list[ResultRow], int]:
+    """Finished draw results in the supervisor's region not published by the deadline (C6)."""
+    actor.require(Permission.DRAWS_SUPERVISE)
+    # n working days are at least n calendar days: anything finished later cannot be late yet
+    days = int(get_policy().value(PUBLISH_POLICY, actor.region_code, today))
+    cutoff = dt.datetime.combine(today - dt.timedelta(days=days), dt.time(), LOCAL_TZ)
+    rows = session.execute(
+        select(InspectionTask, Enterprise, InspectionRecord)
+        .join(Enterprise, Enterprise.id == InspectionTask.enterprise_id)
+        .join(InspectionRecord, InspectionRecord.task_id == InspectionTask.id)
+        .where(
+            region_filter(actor, InspectionTask.region_code),
+            InspectionTask.origin == "draw",
+            InspectionRecord.finished_at.is_not(None),
+            InspectionRecord.finished_at < cutoff,
+            InspectionRecord.published_at.is_(None),
+        )
+        .order_by(InspectionRecord.finished_at, InspectionTask.id)
+    )
+    late = []
+    for task, ent, rec in rows:
+        state, deadline, overdue, error = _result_state(task, rec, today)
+        if state in ("overdue", "error"):
+            late.append(ResultRow(task, ent, rec, state, deadline, overdue, error))
+    return late[(page - 1) * per_page : page * per_page], len(late)
+
+
+# --- conflicts of interest (回避, B4) --------------------------------------------------------
+
+
+def _may_declare(actor: Actor, officer: Officer) -> None:
+    if actor.role is Role.SYSADMIN:
+        return
+    if (
+        actor.role not in (Role.AGENCY_ADMIN, Role.OFFICER)
+        or actor.subject_id != officer.subject_id
+    ):
+        raise Forbidden("只有本人所在执法主体的执法人员或管理员可以登记回避。")
+
+
+def find_officer(session: Session, *, actor: Actor, cert_no: str) -> Officer:
+    """An officer of the actor's subject by certificate number."""
+    officer = session.scalar(select(Officer).where(Officer.cert_no == cert_no.strip()))
+    if officer is None:
+        raise InvalidInput("没有这个执法证号。", field="cert_no")
+    _may_declare(actor, officer)
+    return officer
+
+
+def find_enterprise(session: Session, *, uscc: str) -> Enterprise:
+    """An enterprise by USCC."""
+    ent = session.scalar(select(Enterprise).where(Enterprise.uscc == uscc.strip().upper()))
+    if ent is None:
+        raise InvalidInput("检查对象名录库中没有这个统一社会信用代码。", field="uscc")
+    return ent
+
+
+def declare_conflict(
+    session: Session, *, officer: Officer, enterprise: Enterprise, reason: str, actor: Actor
+) -> OfficerConflict:
+    """Record that ``officer`` must not inspect ``enterprise`` (回避, B4)."""
+    _may_declare(actor, officer)
+    if not reason.strip():
+        raise InvalidInput("请填写回避事由。", field="reason")
+    existing = session.scalar(
+        select(OfficerConflict.id).where(
+            OfficerConflict.officer_id == officer.id,
+            OfficerConflict.enterprise_id == enterprise.id,
+            OfficerConflict.withdrawn_at.is_(None),
+        )
+    )
+    if existing is not None:
+        raise Conflict("已登记过该回避关系。")
+    row = OfficerConflict(officer_id=officer.id, enterprise_id=enterprise.id,
+                          reason=reason.strip()[:2000], declared_by_id=actor.user_id,
+                          declared_at=utcnow())  # fmt: skip
+    session.add(row)
+    audit.record(session, actor=actor, action="conflict.declare", obj=row,
+                 summary=f"{officer.name}对{enterprise.name}回避：{row.reason}")  # fmt: skip
+    return row
+
+
+def withdraw_conflict(session: Session, *, conflict: OfficerConflict, actor: Actor) -> None:
+    """End a declared conflict (kept on record)."""
+    officer = session.get(Officer, conflict.officer_id)
+    assert officer is not None
+    _may_declare(actor, officer)
+    if conflict.withdrawn_at is not None:
+        raise Conflict("该回避登记已撤销。")
+    before = audit.snapshot(conflict)
+    conflict.withdrawn_at = utcnow()
+    audit.record(session, actor=actor, action="conflict.withdraw", obj=conflict, before=before)
+
+
+def list_conflicts(
+    session: Session, *, actor: Actor, page: int = 1, per_page: int = 20
+) -> tuple[list[tuple[OfficerConflict, Officer, Enterprise]], int]:
+    """Declared conflicts of officers the actor may see."""
+    actor.require(Permission.TASKS_VIEW)
+    stmt = (
+        select(OfficerConflict, Officer, Enterprise)
+        .join(Officer, Officer.id == OfficerConflict.officer_id)
+        .join(Enterprise, Enterprise.id == OfficerConflict.enterprise_id)
+        .join(EnforcementSubject, EnforcementSubject.id == Officer.subject_id)
+        .where(region_filter(actor, EnforcementSubject.region_code))
+    )
+    if actor.role in AGENCY_ROLES:
+        stmt = stmt.where(Officer.subject_id == actor.subject_id)
+    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    rows = session.execute(
+        stmt.order_by(OfficerConflict.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    )
+    return [(c, o, e) for c, o, e in rows], total
+
+
+def get_conflict(session: Session, *, conflict_id: int) -> OfficerConflict:
+    """One declared conflict."""
+    row = session.get(OfficerConflict, conflict_id)
+    if row is None:
+        raise NotFound("回避登记不存在。")
+    return row
+
+
+# --- form choices ----------------------------------------------------------------------------
+
+
+def form_choices(
+    session: Session, *, actor: Actor
+) -> tuple[list[EnforcementSubject], list[InspectionItem]]:
+    """Announced subjects in the actor's region (partners) and published items on the list."""
+    actor.require(Permission.DRAWS_MANAGE)
+    subjects = session.scalars(
+        select(EnforcementSubject)
+        .where(region_filter(actor, EnforcementSubject.region_code),
+               EnforcementSubject.announced_on.is_not(None))
+        .order_by(EnforcementSubject.region_code, EnforcementSubject.id)
+        .limit(200)
+    ).all()  # fmt: skip
+    fields = {s.field for s in subjects}
+    items = session.scalars(
+        select(InspectionItem)
+        .where(InspectionItem.on_dss_list.is_(True), InspectionItem.status == "published",
+               InspectionItem.field.in_(fields))
+        .order_by(InspectionItem.field, InspectionItem.code)
+        .limit(500)
+    ).all()  # fmt: skip
+    return list(subjects), list(items)
