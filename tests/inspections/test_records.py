@@ -74,6 +74,14 @@ def _enterprise(db: Session, uscc: str, name: str, region: str) -> Enterprise:
     return ent
 
 
+def _persona_user_id(db: Session) -> int:
+    from wurao.auth.models import User
+
+    user_id = db.scalar(select(User.id).where(User.username == "kc_scjg_zhang"))
+    assert user_id is not None
+    return user_id
+
+
 def make_task(
     db: Session,
     *,
@@ -109,6 +117,11 @@ def make_task(
     officers = []
     for name in officer_names:
         k = next(_seq)
+        if name == "张明":
+            mine = db.scalar(select(OfficerRow).where(OfficerRow.user_id == _persona_user_id(db)))
+            if mine is not None:
+                officers.append(mine)
+                continue
         officers.append(
             OfficerRow(
                 name=name,
@@ -118,6 +131,8 @@ def make_task(
                 cert_no=f"T{n:04d}{k:04d}{id(db) % 10000:04d}",
                 cert_valid_from=today - dt.timedelta(days=365),
                 cert_valid_to=today + dt.timedelta(days=365),
+                # 张明 is the officer persona's own account (kc_scjg_zhang).
+                user_id=_persona_user_id(db) if name == "张明" else None,
             )
         )
     task = InspectionTask(

@@ -12,6 +12,18 @@ from sqlalchemy.engine import Connection
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
+# Search structures made by hand in migration 0003 (FTS5 on SQLite, a trigram index on
+# PostgreSQL) are not in the models; comparing models with the database must skip them.
+HAND_MADE = ("enterprise_name_fts", "ix_enterprise_name_trgm")
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Alembic filter: leave the hand-made search structures out of comparisons."""
+    return not (reflected and compare_to is None and (name or "").startswith(HAND_MADE))
+
+
 def alembic_config(url: str | None = None, connection: Connection | None = None) -> Config:
     """An Alembic config pointing at the packaged migrations."""
     cfg = Config()

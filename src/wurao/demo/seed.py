@@ -75,6 +75,72 @@ def _subjects(session: Session) -> list[EnforcementSubject]:
     return out
 
 
+# The officer personas' own entries in the officer registry (持证执法人员), linked to their
+# accounts so that the record page knows who is on site.
+PERSONA_OFFICERS = [
+    ("kc_scjg_zhang", "张明", 0, "浙33080220001", dt.date(1986, 4, 12), 101),
+    ("kc_yjj_li", "李华", 1, "浙33080230001", dt.date(1990, 9, 3), 102),
+]
+
+
+def link_persona_officers(session: Session) -> None:
+    """Give the officer personas certified officer entries of their subjects (idempotent)."""
+    from wurao.demo.generator import make_ric
+    from wurao.registry.models import Officer
+
+    subjects = _subjects(session)
+    for username, name, index, cert_no, birth, seq in PERSONA_OFFICERS:
+        user_id = session.scalar(select(User.id).where(User.username == username))
+        if user_id is None or session.scalar(select(Officer.id).where(Officer.user_id == user_id)):
+            continue
+        officer = Officer(
+            name=name,
+            ric=make_ric("330802", birth, seq),
+            subject_id=subjects[index].id,
+            kind="officer",
+            cert_no=cert_no,
+            cert_valid_from=dt.date(2024, 1, 1),
+            cert_valid_to=dt.date(2029, 12, 31),
+            review_year=2025,
+            review_result="passed",
+            active=True,
+            user_id=user_id,
+        )
+        session.add(officer)
+        audit.record(
+            session,
+            actor=SYSTEM_ACTOR,
+            action="officer.create",
+            obj=officer,
+            summary=f"演示：执法人员{name}关联账号{username}",
+        )
+
+
+def _demo_enterprise(session: Session) -> None:
+    """The enterprise persona's own entry in the 检查对象名录库."""
+    from wurao.core.time import utcnow
+    from wurao.registry.models import Enterprise
+
+    uscc = next(a.uscc for a in DEMO_ACCOUNTS if a.role is Role.ENTERPRISE)
+    if uscc is None or session.scalar(select(Enterprise.id).where(Enterprise.uscc == uscc)):
+        return
+    enterprise = Enterprise(
+        uscc=uscc,
+        name="衢州示例制造有限公司",
+        region_code=COUNTY,
+        address="衢州市柯城区示例路1号",
+        industry_code="C3311",
+        status="active",
+        credit_class="B",
+        tags="|特种设备|",
+        contact_name="王经理",
+        contact_phone="0570-0000000",
+        updated_at=utcnow(),
+    )
+    session.add(enterprise)
+    audit.record(session, actor=SYSTEM_ACTOR, action="enterprise.create", obj=enterprise)
+
+
 def seed_foundation(session: Session) -> list[DemoAccount]:
     """Regions, demo subjects and persona accounts (idempotent)."""
     registry.load_shipped_regions(session, actor=SYSTEM_ACTOR)
@@ -97,4 +163,6 @@ def seed_foundation(session: Session) -> list[DemoAccount]:
                 enterprise_uscc=acc.uscc,
             ),
         )
+    link_persona_officers(session)
+    _demo_enterprise(session)
     return DEMO_ACCOUNTS

@@ -163,16 +163,11 @@ def get_task(session: Session, *, actor: Actor, task_id: int) -> InspectionTask:
     return task_service.get_task(session, actor=actor, task_id=task_id)
 
 
-def person_name(display_name: str) -> str:
-    """The person's name in an account's display name ("张明（柯城区市场监管局）" → "张明")."""
-    return re.split(r"[（(]", display_name, maxsplit=1)[0].strip()
-
-
 def acting_officer(session: Session, *, actor: Actor, task: InspectionTask) -> Officer:
     """The signed-in officer as an officer assigned to the task; otherwise Forbidden.
 
-    Accounts carry no link to the officer registry yet, so the account is matched to an
-    assigned officer of the same subject by the person's name.
+    The account is the officer's own (``Officer.user_id``), so nobody writes a record in a
+    colleague's name.
     """
     actor.require(Permission.RECORDS_WRITE)
     if actor.role is not Role.OFFICER or actor.subject_id is None:
@@ -183,7 +178,7 @@ def acting_officer(session: Session, *, actor: Actor, task: InspectionTask) -> O
         .where(
             TaskOfficer.task_id == task.id,
             Officer.subject_id == actor.subject_id,
-            Officer.name == person_name(actor.display_name),
+            Officer.user_id == actor.user_id,
         )
     )
     if officer is None:

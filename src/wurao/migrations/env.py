@@ -5,22 +5,12 @@ from __future__ import annotations
 from alembic import context
 
 from wurao.core.db import Base, make_engine
+from wurao.core.migrate import include_object
 from wurao.core.models_registry import import_all_models
 
 import_all_models()
 config = context.config
 target_metadata = Base.metadata
-
-
-# Search structures made by hand in migration 0003 (FTS5 on SQLite, a trigram index on
-# PostgreSQL) are not in the models; autogenerate must not propose dropping them.
-_HAND_MADE = ("enterprise_name_fts", "ix_enterprise_name_trgm")
-
-
-def include_object(
-    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
-) -> bool:
-    return not (reflected and compare_to is None and (name or "").startswith(_HAND_MADE))
 
 
 def run_migrations_online() -> None:

@@ -85,6 +85,8 @@ class Officer(Base):
     legal_qualified: Mapped[bool] = mapped_column(Boolean, default=False)
     supervision_cert_no: Mapped[str | None] = mapped_column(String(40))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The officer's own sign-in account, so the platform knows who is on site.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), unique=True)
     created_at: Mapped[dt.datetime | None]
 
 
