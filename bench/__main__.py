@@ -11,7 +11,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import registry_load
+from bench import inspections, registry_load, sampling
+
+SUITES = ("registry", "sampling", "inspections")
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -40,27 +42,53 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="load with the secondary indexes in place instead of rebuilding them afterwards",
     )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=SUITES,
+        help="run only these suites (repeatable; default all, in this order — registry first, "
+        "since it rebuilds the benchmark database the sampling suite reads)",
+    )
     args = parser.parse_args(argv)
+    suites = args.only or list(SUITES)
     dbs = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
     sizes = args.enterprises or [1_000_000]
     RESULTS.mkdir(parents=True, exist_ok=True)
+    command = "python -m bench " + " ".join(argv or sys.argv[1:])
     for size in sizes:
         for db in dbs:
-            print(f"registry_load: {db}, {size:,} enterprises", file=sys.stderr, flush=True)
-            result = registry_load.run(
-                db,
-                size,
-                queries=args.queries,
-                seed=args.seed,
-                defer_indexes=not args.keep_indexes,
-            )
-            result["machine"] = _machine()
-            result["command"] = "python -m bench " + " ".join(argv or sys.argv[1:])
-            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-            out = RESULTS / f"registry_load-{db}-{size}-{stamp}.json"
-            out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
-            print(json.dumps(result, ensure_ascii=False, indent=2), flush=True)
+            if "registry" in suites:
+                print(f"registry_load: {db}, {size:,} enterprises", file=sys.stderr, flush=True)
+                _write(
+                    "registry_load",
+                    db,
+                    size,
+                    command,
+                    registry_load.run(
+                        db,
+                        size,
+                        queries=args.queries,
+                        seed=args.seed,
+                        defer_indexes=not args.keep_indexes,
+                    ),
+                )
+            if "sampling" in suites:
+                print(f"sampling: {db}, {size:,} enterprises", file=sys.stderr, flush=True)
+                _write("sampling", db, size, command, sampling.run(db, size))
+    if "inspections" in suites:
+        for db in dbs:
+            print(f"inspections: {db}", file=sys.stderr, flush=True)
+            _write("inspections", db, 0, command, inspections.run(db))
     return 0
+
+
+def _write(suite: str, db: str, size: int, command: str, result: dict[str, Any]) -> None:
+    result["machine"] = _machine()
+    result["command"] = command
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = RESULTS / f"{suite}-{db}-{size}-{stamp}.json"
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    print(json.dumps(result, ensure_ascii=False, indent=2), flush=True)
 
 
 if __name__ == "__main__":
