@@ -47,7 +47,7 @@ def test_code_scan_record_and_rating(page: Page, browser: Browser, live_server: 
     scan.goto(url)
     expect(scan.locator("#scan-status")).to_have_attribute("data-status", "valid")
     expect(scan.locator("body")).to_contain_text("张明")
-    shot(scan, "40-flow-scan")
+    shot(scan, "50-flow-scan")
 
     # The officer 张明 fills the record on his phone.
     officer = phone(browser)
@@ -62,10 +62,10 @@ def test_code_scan_record_and_rating(page: Page, browser: Browser, live_server: 
     officer.click("button:has-text('保存')")
     for box in officer.locator("input[type=checkbox][name^=attest_]").all():
         box.check()
-    shot(officer, "41-flow-record")
+    shot(officer, "51-flow-record")
     officer.click("button:has-text('完成检查')")
     expect(officer.locator("body")).to_contain_text("已完成")
-    shot(officer, "42-flow-record-done")
+    shot(officer, "52-flow-record-done")
 
     # The scan page now says the code has been used.
     scan.goto(url)
@@ -80,7 +80,7 @@ def test_code_scan_record_and_rating(page: Page, browser: Browser, live_server: 
     firm.click("a[href*='/evaluate/']")
     firm.check("input[name=rating][value='5']")
     firm.fill("textarea[name=comment]", "检查规范，出示了行政行为码，未影响生产。")
-    shot(firm, "43-flow-evaluate")
+    shot(firm, "53-flow-evaluate")
     firm.click("button[type=submit]:has-text('提交')")
     expect(firm.locator("body")).to_contain_text("感谢")
-    shot(firm, "44-flow-evaluated")
+    shot(firm, "54-flow-evaluated")
