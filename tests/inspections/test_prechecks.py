@@ -33,7 +33,12 @@ from wurao.core.audit import SYSTEM
 from wurao.core.errors import RuleViolation
 from wurao.inspections import service
 from wurao.inspections.models import OnsiteCount
-from wurao.planning.models import InspectionPlan, PlanEntry, SpecialInspection
+from wurao.planning.models import (
+    InspectionPlan,
+    PlanEntry,
+    SpecialInspection,
+    SpecialInspectionItem,
+)
 
 __all__ = ["key_dir"]
 ALL_BLOCK = (
@@ -118,7 +123,15 @@ def test_target_status_revoked_enterprise_fails(db: Session, personas: Personas)
     assert statuses(db, personas.agency_admin, task)["target_status"] == "fail"
 
 
-def _plan(db: Session, w: object, status: str, year: int = 2026, version: int = 1) -> PlanEntry:
+def _plan(
+    db: Session,
+    w: object,
+    status: str,
+    year: int = 2026,
+    version: int = 1,
+    months: str = "3",
+    published_on: dt.date | None = dt.date(2026, 1, 15),
+) -> PlanEntry:
     s = w.subject  # type: ignore[attr-defined]
     plan = InspectionPlan(
         subject_id=s.id,
@@ -128,10 +141,11 @@ def _plan(db: Session, w: object, status: str, year: int = 2026, version: int = 
         version=version,
         created_at=NOW,
         updated_at=NOW,
+        published_on=published_on if status in ("published", "filed") else None,
     )
     db.add(plan)
     db.flush()
-    entry = PlanEntry(plan_id=plan.id, item_id=w.item.id)  # type: ignore[attr-defined]
+    entry = PlanEntry(plan_id=plan.id, item_id=w.item.id, months=months)  # type: ignore[attr-defined]
     db.add(entry)
     audit.record(db, actor=SYSTEM, action="plan.create", obj=plan, covers=[entry])
     return entry
@@ -150,13 +164,37 @@ def test_A4_plan_origin_needs_published_plan(db: Session, personas: Personas) ->
     assert statuses(db, personas.agency_admin, task3)["origin_approved"] == "fail"
 
 
+def test_A4_plan_origin_needs_the_entry_to_cover_the_inspection(
+    db: Session, personas: Personas
+) -> None:
+    """Stricter than the old rule: the plan's own coverage (planning.queries) must agree."""
+    w = world(db)
+    april = _plan(db, w, "published", months="4")  # not the month the inspection starts
+    task = new_task(db, personas.agency_admin, w, origin="plan", plan_entry_id=april.id)
+    assert statuses(db, personas.agency_admin, task)["origin_approved"] == "fail"
+    late = _plan(db, w, "published", version=2, published_on=dt.date(2026, 3, 4))  # after START
+    task2 = new_task(db, personas.agency_admin, w, origin="plan", plan_entry_id=late.id)
+    assert statuses(db, personas.agency_admin, task2)["origin_approved"] == "fail"
+    ok = _plan(db, w, "published", version=3)
+    extra = add_item(db, w.subject.field)  # an item the plan does not list
+    task3 = new_task(
+        db,
+        personas.agency_admin,
+        w,
+        origin="plan",
+        plan_entry_id=ok.id,
+        item_codes=[w.item.code, extra.code],
+    )
+    result = service.precheck(db, actor=personas.agency_admin, task=task3, today=TODAY)
+    origin = next(o for o in result.outcomes if o.rule.key == "origin_approved")
+    assert origin.status == "fail" and "部分检查事项" in origin.violations[0].detail
+    task4 = new_task(db, personas.agency_admin, w, origin="plan", plan_entry_id=ok.id)
+    assert statuses(db, personas.agency_admin, task4)["origin_approved"] == "pass"
+
+
 def test_A7_special_origin_needs_approved_special(db: Session, personas: Personas) -> None:
     w = world(db)
-    special = SpecialInspection(
-        subject_id=w.subject.id, year=2026, title="燃气安全专项", status="reviewed", created_at=NOW
-    )
-    db.add(special)
-    audit.record(db, actor=SYSTEM, action="special.create", obj=special)
+    special = _special(db, w)
     task = new_task(db, personas.agency_admin, w, origin="special", special_id=special.id)
     result = service.precheck(db, actor=personas.agency_admin, task=task, today=TODAY)
     origin = next(o for o in result.outcomes if o.rule.key == "origin_approved")
@@ -164,7 +202,52 @@ def test_A7_special_origin_needs_approved_special(db: Session, personas: Persona
     assert origin.violations[0].rule_id == "A7 INSP-SPECIAL-PLAN"
     special.status = "approved"
     audit.record(db, actor=SYSTEM, action="special.approve", obj=special)
+    # approved but not yet published: planning's coverage (SPECIAL_PUBLIC) does not count it
+    assert statuses(db, personas.agency_admin, task)["origin_approved"] == "fail"
+    special.status = "published"
+    audit.record(db, actor=SYSTEM, action="special.publish", obj=special)
     assert statuses(db, personas.agency_admin, task)["origin_approved"] == "pass"
+
+
+def _special(db: Session, w: object, end_on: dt.date = dt.date(2026, 6, 30)) -> SpecialInspection:
+    special = SpecialInspection(
+        subject_id=w.subject.id,  # type: ignore[attr-defined]
+        year=2026,
+        title="燃气安全专项",
+        status="reviewed",
+        created_at=NOW,
+        start_on=dt.date(2026, 3, 1),
+        end_on=end_on,
+    )
+    db.add(special)
+    db.flush()
+    line = SpecialInspectionItem(special_id=special.id, item_id=w.item.id)  # type: ignore[attr-defined]
+    db.add(line)
+    audit.record(db, actor=SYSTEM, action="special.create", obj=special, covers=[line])
+    return special
+
+
+def test_A7_special_origin_needs_the_special_to_run_then(db: Session, personas: Personas) -> None:
+    """Stricter than the old rule: published, running on the start day, listing the items."""
+    w = world(db)
+    ended = _special(db, w, end_on=dt.date(2026, 3, 2))  # ends the day before START
+    ended.status = "published"
+    task = new_task(db, personas.agency_admin, w, origin="special", special_id=ended.id)
+    assert statuses(db, personas.agency_admin, task)["origin_approved"] == "fail"
+    running = _special(db, w)
+    running.status = "published"
+    extra = add_item(db, w.subject.field)  # not among the special inspection's items
+    task2 = new_task(
+        db,
+        personas.agency_admin,
+        w,
+        origin="special",
+        special_id=running.id,
+        item_codes=[w.item.code, extra.code],
+    )
+    assert statuses(db, personas.agency_admin, task2)["origin_approved"] == "fail"
+    task3 = new_task(db, personas.agency_admin, w, origin="special", special_id=running.id)
+    assert statuses(db, personas.agency_admin, task3)["origin_approved"] == "pass"
 
 
 def test_A4_unplanned_needs_valid_approval(db: Session, personas: Personas) -> None:
@@ -180,6 +263,41 @@ def test_A4_unplanned_needs_valid_approval(db: Session, personas: Personas) -> N
     assert statuses(db, personas.agency_admin, task3)["origin_approved"] == "pass"
     none = new_task(db, personas.agency_admin, w, origin="unplanned")
     assert statuses(db, personas.agency_admin, none)["origin_approved"] == "fail"
+
+
+def test_A4_unplanned_must_precede_the_inspection(db: Session, personas: Personas) -> None:
+    """Stricter than the old rule: approved before the start and valid then (planning's
+    coverage); an approval without an end date covers nothing."""
+    w = world(db)
+    after = approval(db, w, requested_at=dt.datetime(2026, 3, 4, 2, 0, tzinfo=dt.UTC))
+    task = new_task(db, personas.agency_admin, w, origin="unplanned", unplanned_id=after.id)
+    assert statuses(db, personas.agency_admin, task)["origin_approved"] == "fail"
+    open_ended = approval(db, w, valid_until=None)
+    task2 = new_task(db, personas.agency_admin, w, origin="unplanned", unplanned_id=open_ended.id)
+    assert statuses(db, personas.agency_admin, task2)["origin_approved"] == "fail"
+    good = approval(db, w)
+    task3 = new_task(db, personas.agency_admin, w, origin="unplanned", unplanned_id=good.id)
+    assert statuses(db, personas.agency_admin, task3)["origin_approved"] == "pass"
+
+
+def test_A4_late_code_may_rest_on_an_approval_obtained_after_the_start(
+    db: Session, personas: Personas
+) -> None:
+    """补码 (衢政办发〔2025〕16号 第7项): the approval is obtained afterwards, so coverage is
+    checked on the day of the code rather than on the start."""
+    w = world(db)
+    started = dt.date(2026, 2, 27)
+    ok = approval(db, w)  # requested on TODAY, after the inspection started
+    task = new_task(
+        db,
+        personas.agency_admin,
+        w,
+        origin="unplanned",
+        unplanned_id=ok.id,
+        window_start=started,
+        started_without_code_on=started,
+    )
+    assert statuses(db, personas.agency_admin, task)["origin_approved"] == "pass"
 
 
 def test_A4_draw_needs_draw_and_trigger_needs_reference(db: Session, personas: Personas) -> None:

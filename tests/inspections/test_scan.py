@@ -34,7 +34,9 @@ def test_scan_page_shows_who_what_until_when(
         assert officer.name in text and officer.cert_no in text
     assert w.item.name in text and "查验产品质量检验合格证明" in text  # type: ignore[attr-defined]
     assert "产品质量法" in text and issued.code.valid_to.isoformat() in text
-    assert f"/evaluate/{issued.code.task_id}" in text
+    # The enterprise rates from its own inspections list (the link carries a one-time token).
+    assert "/enterprise/inspections" in text
+    assert f"/evaluate/{issued.code.task_id}" not in text
 
 
 def test_scan_page_of_a_tampered_token_says_invalid(

@@ -11,6 +11,7 @@ from wurao.auth import service as auth_service
 from wurao.auth.scope import Actor
 from wurao.core.time import local_today
 from wurao.planning import service
+from wurao.planning import unplanned as unplanned_service
 
 
 def _bearer(db: Session, actor: Actor) -> dict[str, str]:
@@ -216,7 +217,7 @@ def test_forms_for_entries_special_and_unplanned(
         "/unplanned", data={"csrf_token": csrf, "uscc": firms[0].uscc, "reason": "上级交办"}
     )
     assert asked.status_code == 200 and "上级交办" in asked.text
-    row = service.list_unplanned(db, actor=personas.agency_admin)[0][0]
+    row = unplanned_service.list_unplanned(db, actor=personas.agency_admin)[0][0]
     decided = client.post(
         f"/unplanned/{row.id}/decision",
         data={"csrf_token": csrf, "decision": "approve", "head_name": "陈局长", "comment": "同意"},

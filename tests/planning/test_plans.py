@@ -12,6 +12,7 @@ from wurao.core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
 from wurao.core.models import AuditEntry
 from wurao.core.time import local_today
 from wurao.planning import queries, service
+from wurao.planning import unplanned as unplanned_service
 
 
 def test_lifecycle_with_role_checks_and_audit(db: Session, personas: Personas) -> None:
@@ -178,7 +179,7 @@ def test_plan_and_unplanned_coverage(db: Session, personas: Personas) -> None:
     assert cov(named[0].id, [c.id]) is None  # not in this month
     # outside the plan: the head's approval, filed with the supervisor
     officer = personas.officer
-    req = service.request_unplanned(
+    req = unplanned_service.request_unplanned(
         db, actor=officer, enterprise=outside[0], reason="群众投诉举报", key_area=False
     )
     assert (
@@ -188,14 +189,14 @@ def test_plan_and_unplanned_coverage(db: Session, personas: Personas) -> None:
         is None
     )
     with pytest.raises(Forbidden):
-        service.decide_unplanned(
+        unplanned_service.decide_unplanned(
             db, approval=req, actor=officer, approve=True, head_name="陈局长", comment="同意"
         )
     with pytest.raises(Forbidden):
-        service.decide_unplanned(
+        unplanned_service.decide_unplanned(
             db, approval=req, actor=admin_of(db, SAFETY), approve=True, head_name="x", comment="y"
         )
-    service.decide_unplanned(
+    unplanned_service.decide_unplanned(
         db,
         approval=req,
         actor=admin,
@@ -208,9 +209,9 @@ def test_plan_and_unplanned_coverage(db: Session, personas: Personas) -> None:
         db, subject_id=sid, enterprise_id=outside[0].id, item_ids=[a.id], on=today
     )
     assert got is not None and got.kind == "unplanned" and "投诉线索具体" in got.detail
-    listed, _ = service.list_unplanned(db, actor=personas.supervisor)
+    listed, _ = unplanned_service.list_unplanned(db, actor=personas.supervisor)
     assert req.id in [r.id for r in listed]
-    listed, _ = service.list_unplanned(db, actor=personas.neighbour_supervisor)
+    listed, _ = unplanned_service.list_unplanned(db, actor=personas.neighbour_supervisor)
     assert req.id not in [r.id for r in listed]
 
 

@@ -12,12 +12,13 @@ from tests.planning import SAFETY, admin_of, enterprises, item, subject
 from wurao.core.errors import Forbidden, RuleViolation
 from wurao.core.policy import get_policy
 from wurao.core.time import local_today
-from wurao.planning import queries, service
+from wurao.planning import queries
+from wurao.planning import special as special_service
 
 A7 = "A7 INSP-SPECIAL-PLAN"
 
 
-def data(item_ids: list[int], **kw: object) -> service.SpecialData:
+def data(item_ids: list[int], **kw: object) -> special_service.SpecialData:
     today = local_today()
     base: dict[str, object] = {
         "year": today.year,
@@ -29,7 +30,7 @@ def data(item_ids: list[int], **kw: object) -> service.SpecialData:
         "item_ids": item_ids,
     }
     base.update(kw)
-    return service.SpecialData(**base)  # type: ignore[arg-type]
+    return special_service.SpecialData(**base)  # type: ignore[arg-type]
 
 
 def test_a7_quota_refuses_the_request_over_quota(db: Session, personas: Personas) -> None:
@@ -37,63 +38,63 @@ def test_a7_quota_refuses_the_request_over_quota(db: Session, personas: Personas
     it = item(db)
     quota = int(get_policy().value("special.annual_quota", "330802", local_today()))
     made = [
-        service.create_special(db, actor=admin, data=data([it.id], title=f"专项{i}"))
+        special_service.create_special(db, actor=admin, data=data([it.id], title=f"专项{i}"))
         for i in range(quota)
     ]
     with pytest.raises(RuleViolation) as exc:
-        service.create_special(db, actor=admin, data=data([it.id], title="超额专项"))
+        special_service.create_special(db, actor=admin, data=data([it.id], title="超额专项"))
     v = exc.value.violations[0]
     assert v.rule_id == A7 and f"上限为{quota}项" in v.detail and v.evidence["used"] == quota
     # a refused one no longer counts
-    service.legal_review_special(
+    special_service.legal_review_special(
         db, special=made[0], actor=personas.legal_reviewer, passed=False, opinion="缺乏必要性"
     )
     assert made[0].status == "refused"
-    service.create_special(db, actor=admin, data=data([it.id], title="替补专项"))
+    special_service.create_special(db, actor=admin, data=data([it.id], title="替补专项"))
 
 
 def test_a7_passing_case_full_procedure(db: Session, personas: Personas) -> None:
     admin = personas.agency_admin
     it = item(db)
     with pytest.raises(RuleViolation):  # the necessity assessment is required
-        service.create_special(db, actor=admin, data=data([it.id], necessity=""))
-    special = service.create_special(db, actor=admin, data=data([it.id]))
+        special_service.create_special(db, actor=admin, data=data([it.id], necessity=""))
+    special = special_service.create_special(db, actor=admin, data=data([it.id]))
     today = local_today()
     with pytest.raises(Forbidden):  # only the legal reviewer reviews
-        service.legal_review_special(
+        special_service.legal_review_special(
             db, special=special, actor=personas.officer, passed=True, opinion="同意"
         )
     with pytest.raises(Exception, match="状态"):  # no discussion before review
-        service.record_discussion(db, special=special, actor=admin, on=today, record="讨论")
-    service.legal_review_special(
+        special_service.record_discussion(db, special=special, actor=admin, on=today, record="讨论")
+    special_service.legal_review_special(
         db, special=special, actor=personas.legal_reviewer, passed=True, opinion="合法"
     )
     with pytest.raises(RuleViolation):
-        service.record_discussion(db, special=special, actor=admin, on=today, record=" ")
-    service.record_discussion(
+        special_service.record_discussion(db, special=special, actor=admin, on=today, record=" ")
+    special_service.record_discussion(
         db, special=special, actor=admin, on=today, record="局务会议集体讨论，同意开展"
     )
     with pytest.raises(RuleViolation) as town:
-        service.record_special_approval(
+        special_service.record_special_approval(
             db, special=special, actor=admin, organ="衢州市柯城区石室乡人民政府", ref="x", on=today
         )
     assert town.value.violations[0].rule_id == A7
     with pytest.raises(RuleViolation):  # the organ itself cannot approve
-        service.record_special_approval(
+        special_service.record_special_approval(
             db, special=special, actor=admin, organ=subject(db, "11330802MB1A00001T").name,
             ref="x", on=today,
         )  # fmt: skip
-    service.record_special_approval(
+    special_service.record_special_approval(
         db, special=special, actor=admin, organ="衢州市柯城区人民政府", ref="柯政办〔2026〕1号",
         on=today,
     )  # fmt: skip
     assert special.status == "approved"
     assert queries.list_public_specials(db, region="330802")[1] == 0
-    service.publish_special(db, special=special, actor=admin)
+    special_service.publish_special(db, special=special, actor=admin)
     rows, total = queries.list_public_specials(db, region="330802")
     assert total == 1 and rows[0][0].id == special.id
     assert queries.list_public_specials(db, region="330803")[1] == 0
-    service.file_special(db, special=special, actor=admin)
+    special_service.file_special(db, special=special, actor=admin)
     assert special.status == "filed" and special.filed_at is not None
     ent = enterprises(db, 1)[0]
     cov = queries.special_coverage(
@@ -114,13 +115,13 @@ def test_vertical_subject_may_be_approved_by_its_superior(db: Session) -> None:
 def test_joint_special_visible_to_partner(db: Session, personas: Personas) -> None:
     safety = subject(db, SAFETY)
     it = item(db, "应急管理")
-    special = service.create_special(
+    special = special_service.create_special(
         db, actor=personas.agency_admin, data=data([it.id], joint_subject_ids=[safety.id])
     )
-    assert [s.id for s in service.special_partners(db, special)] == [safety.id]
-    rows, _ = service.list_specials(db, actor=personas.other_officer)
+    assert [s.id for s in special_service.special_partners(db, special)] == [safety.id]
+    rows, _ = special_service.list_specials(db, actor=personas.other_officer)
     assert special.id in [r.id for r in rows]
-    rows, _ = service.list_specials(db, actor=personas.neighbour_supervisor)
+    rows, _ = special_service.list_specials(db, actor=personas.neighbour_supervisor)
     assert special.id not in [r.id for r in rows]
     with pytest.raises(Forbidden):  # the partner does not run the lead's procedure
-        service.publish_special(db, special=special, actor=admin_of(db, SAFETY))
+        special_service.publish_special(db, special=special, actor=admin_of(db, SAFETY))

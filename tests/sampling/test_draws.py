@@ -14,7 +14,7 @@ from tests.sampling import END, KC_YJJ, add_enterprises, add_item, add_officers,
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
 from wurao.inspections.models import InspectionTask, TaskItem, TaskOfficer, TaskSubject
 from wurao.registry.models import Enterprise, Officer
-from wurao.sampling import algorithm, service
+from wurao.sampling import algorithm, conflicts, service
 from wurao.sampling.models import Draw
 
 Frozen = tuple[Draw, list[Officer], list[Enterprise]]
@@ -80,7 +80,7 @@ def test_no_expired_conflicted_or_capped_officer_is_drawn(db: Session, personas:
     expired = add_officers(db, s, 1, cert_valid_to=dt.date(2026, 3, 1))[0]
     lapsing = add_officers(db, s, 1, cert_valid_to=END - dt.timedelta(days=1))[0]
     ents = add_enterprises(db, "C" * 3)
-    service.declare_conflict(db, officer=good[0], enterprise=ents[0], reason="配偶任该企业股东",
+    conflicts.declare_conflict(db, officer=good[0], enterprise=ents[0], reason="配偶任该企业股东",
                              actor=personas.agency_admin)  # fmt: skip
     draw = new_draw(db, personas.agency_admin, [s], [add_item(db)], officer_cap=2)
     service.freeze_draw(db, draw=draw, actor=personas.agency_admin)

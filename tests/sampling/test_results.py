@@ -16,20 +16,20 @@ from wurao.core.errors import Conflict, Forbidden
 from wurao.core.time import LOCAL_TZ
 from wurao.core.workdays import UnknownCalendarYear
 from wurao.inspections.models import InspectionRecord, InspectionTask
-from wurao.sampling import service
+from wurao.sampling import results, service
 from wurao.sampling.models import Draw
 
 
 def test_c6_deadline_counts_working_days_across_the_national_day_holiday() -> None:
     # 2025: 1–8 October off, Saturday 11 October worked (国办发明电〔2024〕12号)
-    d = service.publish_deadline("330802", dt.date(2025, 9, 30))
+    d = results.publish_deadline("330802", dt.date(2025, 9, 30))
     assert d.warn_on == dt.date(2025, 10, 28)
     assert d.due_on == dt.date(2025, 11, 4)
 
 
 def test_c6_deadline_in_an_unknown_year_is_an_error_not_a_guess() -> None:
     with pytest.raises(UnknownCalendarYear, match="尚未导入"):
-        service.publish_deadline("330802", dt.date(2099, 6, 1))
+        results.publish_deadline("330802", dt.date(2099, 6, 1))
 
 
 def _drawn_tasks(db: Session, personas: Personas) -> list[InspectionTask]:
@@ -57,16 +57,16 @@ def test_c6_late_results_show_for_the_supervisor_with_days_overdue(
     _finish(db, tasks[0], dt.date(2025, 9, 30))
     _finish(db, tasks[1], dt.date(2025, 9, 30), "rectify")
     _finish(db, tasks[2], dt.date(2025, 11, 3), "case")
-    service.publish_result(db, task=tasks[1], actor=personas.agency_admin)
+    results.publish_result(db, task=tasks[1], actor=personas.agency_admin)
     today = dt.date(2025, 11, 7)  # three working days after the 4 November deadline
-    rows, total = service.late_results(db, actor=personas.supervisor, today=today)
+    rows, total = results.late_results(db, actor=personas.supervisor, today=today)
     assert total == 1 and rows[0].task.id == tasks[0].id
     assert rows[0].overdue_days == 3 and rows[0].deadline is not None
     assert rows[0].deadline.due_on == dt.date(2025, 11, 4)
-    none, _ = service.late_results(db, actor=personas.neighbour_supervisor, today=today)
+    none, _ = results.late_results(db, actor=personas.neighbour_supervisor, today=today)
     assert none == []
     with pytest.raises(Forbidden):
-        service.late_results(db, actor=personas.agency_admin, today=today)
+        results.late_results(db, actor=personas.agency_admin, today=today)
 
 
 def test_publishing_a_result_needs_a_finished_record_and_is_audited(
@@ -74,17 +74,17 @@ def test_publishing_a_result_needs_a_finished_record_and_is_audited(
 ) -> None:
     tasks = _drawn_tasks(db, personas)
     with pytest.raises(Conflict, match="尚未完成"):
-        service.publish_result(db, task=tasks[0], actor=personas.agency_admin)
+        results.publish_result(db, task=tasks[0], actor=personas.agency_admin)
     _finish(db, tasks[0], dt.date(2026, 3, 10))
     with pytest.raises(Forbidden):
-        service.publish_result(db, task=tasks[0], actor=personas.supervisor)
-    rec = service.publish_result(db, task=tasks[0], actor=personas.agency_admin)
+        results.publish_result(db, task=tasks[0], actor=personas.supervisor)
+    rec = results.publish_result(db, task=tasks[0], actor=personas.agency_admin)
     assert rec.published_at is not None
     with pytest.raises(Conflict, match="已公示"):
-        service.publish_result(db, task=tasks[0], actor=personas.agency_admin)
+        results.publish_result(db, task=tasks[0], actor=personas.agency_admin)
     draw = db.get(Draw, tasks[0].draw_id)
     assert draw is not None
-    public, total = service.draw_results(db, draw=draw, today=dt.date(2026, 3, 11),
+    public, total = results.draw_results(db, draw=draw, today=dt.date(2026, 3, 11),
                                          published_only=True)  # fmt: skip
     assert total == 1 and public[0].record is not None and public[0].state == "published"
     db.commit()  # the audit guard accepts the transaction

@@ -21,13 +21,8 @@ from wurao.core.ids import region_scope_prefix
 from wurao.core.policy import get_policy
 from wurao.core.workdays import add_working_days
 from wurao.inspections.models import InspectionTask, TaskItem, TaskOfficer, TaskSubject
-from wurao.planning.models import (
-    InspectionPlan,
-    PlanEntry,
-    SpecialInspection,
-    SpecialInspectionSubject,
-    UnplannedApproval,
-)
+from wurao.planning import queries
+from wurao.planning.special import SPECIAL_PUBLIC
 from wurao.registry.enterprises.service import (
     TARGET_STATUS_RULE,
     TARGET_STATUS_SOURCE,
@@ -276,20 +271,25 @@ def check_target(_s: Session, f: TaskFacts) -> tuple[list[Violation], str]:
     return enterprise_problems(f.enterprise), f.enterprise.name
 
 
+def _start(task: InspectionTask) -> dt.date:
+    """The day the inspection starts (or started, for a late code)."""
+    return task.started_without_code_on or task.window_start
+
+
+def _item_ids(f: TaskFacts, subject_id: int) -> list[int]:
+    return [t.item_id for t, _ in f.items if t.subject_id == subject_id]
+
+
 def _plan_problems(session: Session, f: TaskFacts) -> list[Violation]:
     task = f.task
     if task.plan_entry_id is None:
         return [_v(A4, "来源为年度检查计划，但未指明计划条目。")]
-    row = session.execute(
-        select(PlanEntry, InspectionPlan)
-        .join(InspectionPlan, InspectionPlan.id == PlanEntry.plan_id)
-        .where(PlanEntry.id == task.plan_entry_id)
-    ).first()
+    row = queries.origin_entry(session, task.plan_entry_id)
     if row is None:
         return [_v(A4, f"计划条目 {task.plan_entry_id} 不存在。")]
     _entry, plan = row
     out = []
-    if plan.status not in ("published", "filed"):
+    if plan.status not in queries.COVERING_PLAN_STATES:
         out.append(
             _v(A4, f"年度计划“{plan.title}”尚未批准公布（状态：{plan.status}）。", plan_id=plan.id)
         )
@@ -297,7 +297,38 @@ def _plan_problems(session: Session, f: TaskFacts) -> list[Violation]:
         out.append(_v(A4, f"年度计划“{plan.title}”不属于本任务的执法主体。", plan_id=plan.id))
     if plan.year != task.year:
         out.append(_v(A4, f"年度计划“{plan.title}”是{plan.year}年的计划，任务在{task.year}年。"))
-    return out
+    if out:
+        return out
+    # The planning domain's own answer (one source of truth): the entry must cover this
+    # enterprise in the starting month, the plan be published by then, and the plan's
+    # entries cover every item this subject checks.
+    start = _start(task)
+    cov = queries.plan_coverage(
+        session,
+        subject_id=plan.subject_id,
+        enterprise_id=task.enterprise_id,
+        item_ids=_item_ids(f, plan.subject_id),
+        on=start,
+    )
+    if cov is None or task.plan_entry_id not in cov.entry_ids:
+        return [
+            _v(
+                A4,
+                f"年度计划“{plan.title}”的该条目在{start.isoformat()}不覆盖本企业"
+                "（须已公布、属实施月份、企业在检查对象范围内）。",
+                plan_id=plan.id,
+            )
+        ]
+    if not cov.complete:
+        return [
+            _v(
+                A4,
+                f"年度计划“{plan.title}”未列入本任务的部分检查事项。",
+                plan_id=plan.id,
+                missing_item_ids=list(cov.missing_item_ids),
+            )
+        ]
+    return []
 
 
 def _special_problems(session: Session, f: TaskFacts) -> list[Violation]:
@@ -307,21 +338,42 @@ def _special_problems(session: Session, f: TaskFacts) -> list[Violation]:
     )
     if task.special_id is None:
         return [_v(rule, "来源为专项检查，但未指明专项检查。")]
-    special = session.get(SpecialInspection, task.special_id)
-    if special is None:
+    found = queries.origin_special(session, task.special_id)
+    if found is None:
         return [_v(rule, f"专项检查 {task.special_id} 不存在。")]
+    special, members = found
     out = []
-    if special.status not in ("approved", "published", "filed"):
+    if special.status not in ("approved", *SPECIAL_PUBLIC):
         out.append(_v(rule, f"专项检查“{special.title}”未经批准（状态：{special.status}）。"))
-    members = {special.subject_id} | set(
-        session.scalars(
-            select(SpecialInspectionSubject.subject_id).where(
-                SpecialInspectionSubject.special_id == special.id
-            )
+    elif special.status not in SPECIAL_PUBLIC:
+        out.append(
+            _v(rule, f"专项检查“{special.title}”已批准但尚未公布（状态：{special.status}）。")
         )
-    )
     if not members & set(f.task_subjects):
         out.append(_v(rule, f"专项检查“{special.title}”不包括本任务的执法主体。"))
+    if out:
+        return out
+    # The planning domain's own answer: running on the starting day, the enterprise active,
+    # and every item a member subject checks among the special inspection's items.
+    start = _start(task)
+    for sid in sorted(members & set(f.task_subjects)):
+        cov = queries.special_coverage(
+            session,
+            subject_id=sid,
+            enterprise_id=task.enterprise_id,
+            item_ids=_item_ids(f, sid),
+            on=start,
+            special_id=special.id,
+        )
+        if cov is None or not cov.complete:
+            out.append(
+                _v(
+                    rule,
+                    f"专项检查“{special.title}”在{start.isoformat()}不覆盖本任务"
+                    "（须在实施期间内、企业未注销吊销、检查事项属于该专项）。",
+                    subject_id=sid,
+                )
+            )
     return out
 
 
@@ -329,11 +381,11 @@ def _unplanned_problems(session: Session, f: TaskFacts) -> list[Violation]:
     task = f.task
     if task.unplanned_id is None:
         return [_v(A4, "计划外检查须附经批准并报备的计划外检查审批。")]
-    approval = session.get(UnplannedApproval, task.unplanned_id)
+    approval = queries.origin_unplanned(session, task.unplanned_id)
     if approval is None:
         return [_v(A4, f"计划外检查审批 {task.unplanned_id} 不存在。")]
     out = []
-    if approval.status not in ("approved", "filed"):
+    if approval.status != "approved":
         out.append(_v(A4, f"计划外检查审批未获批准（状态：{approval.status}）。"))
     if approval.valid_until is not None and approval.valid_until < f.today:
         out.append(_v(A4, f"计划外检查审批已于{approval.valid_until.isoformat()}失效。"))
@@ -341,7 +393,25 @@ def _unplanned_problems(session: Session, f: TaskFacts) -> list[Violation]:
         out.append(_v(A4, "计划外检查审批针对的是另一家企业。"))
     if approval.subject_id not in f.task_subjects:
         out.append(_v(A4, "计划外检查审批不属于本任务的执法主体。"))
-    return out
+    if out:
+        return out
+    # The planning domain's own answer: approved before the inspection starts and valid
+    # then; a late code (补码) may rest on an approval obtained afterwards (衢政办发〔2025〕16号
+    # 第7项, bounded by the late window), so it is checked on the day of the code.
+    on = f.today if task.started_without_code_on else task.window_start
+    cov = queries.unplanned_coverage(
+        session,
+        subject_id=approval.subject_id,
+        enterprise_id=task.enterprise_id,
+        item_ids=_item_ids(f, approval.subject_id),
+        on=on,
+        approval_id=approval.id,
+    )
+    if cov is None:
+        return [
+            _v(A4, f"计划外检查审批在{on.isoformat()}不覆盖本次检查（须事前批准且在有效期内）。")
+        ]
+    return []
 
 
 def check_origin(session: Session, f: TaskFacts) -> tuple[list[Violation], str]:

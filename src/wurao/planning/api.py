@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.planning import queries, service
+from wurao.planning import special as special_service
+from wurao.planning import unplanned as unplanned_service
 from wurao.planning.models import InspectionPlan
 from wurao.planning.schemas import (
     AmendIn,
@@ -211,7 +213,7 @@ def list_specials(
     db: Session = Depends(get_db),
 ) -> SpecialPage:
     """Special inspections the caller may see."""
-    rows, total = service.list_specials(db, actor=actor, year=year, page=page)
+    rows, total = special_service.list_specials(db, actor=actor, year=year, page=page)
     return SpecialPage(items=[SpecialOut.of(s) for s in rows], total=total, page=page)
 
 
@@ -222,7 +224,9 @@ def create_special(
     db: Session = Depends(get_db),
 ) -> SpecialOut:
     """Draft a special inspection (refused over the annual quota)."""
-    special = service.create_special(db, actor=actor, data=service.SpecialData(**body.model_dump()))
+    special = special_service.create_special(
+        db, actor=actor, data=special_service.SpecialData(**body.model_dump())
+    )
     return SpecialOut.of(special)
 
 
@@ -233,7 +237,7 @@ def get_special(
     db: Session = Depends(get_db),
 ) -> SpecialOut:
     """One special inspection."""
-    return SpecialOut.of(service.get_special(db, actor=actor, special_id=special_id))
+    return SpecialOut.of(special_service.get_special(db, actor=actor, special_id=special_id))
 
 
 @router.post("/special-inspections/{special_id}/legal-review", response_model=SpecialOut)
@@ -244,8 +248,8 @@ def legal_review(
     db: Session = Depends(get_db),
 ) -> SpecialOut:
     """法制审核."""
-    special = service.get_special(db, actor=actor, special_id=special_id)
-    service.legal_review_special(
+    special = special_service.get_special(db, actor=actor, special_id=special_id)
+    special_service.legal_review_special(
         db, special=special, actor=actor, passed=body.passed, opinion=body.opinion
     )
     return SpecialOut.of(special)
@@ -259,8 +263,10 @@ def discussion(
     db: Session = Depends(get_db),
 ) -> SpecialOut:
     """Record the collective discussion."""
-    special = service.get_special(db, actor=actor, special_id=special_id)
-    service.record_discussion(db, special=special, actor=actor, on=body.on, record=body.record)
+    special = special_service.get_special(db, actor=actor, special_id=special_id)
+    special_service.record_discussion(
+        db, special=special, actor=actor, on=body.on, record=body.record
+    )
     return SpecialOut.of(special)
 
 
@@ -272,8 +278,8 @@ def approval(
     db: Session = Depends(get_db),
 ) -> SpecialOut:
     """Record the government's (or the superior organ's) approval."""
-    special = service.get_special(db, actor=actor, special_id=special_id)
-    service.record_special_approval(
+    special = special_service.get_special(db, actor=actor, special_id=special_id)
+    special_service.record_special_approval(
         db, special=special, actor=actor, organ=body.organ, ref=body.ref, on=body.on
     )
     return SpecialOut.of(special)
@@ -286,8 +292,8 @@ def publish_special(
     db: Session = Depends(get_db),
 ) -> SpecialOut:
     """Publish an approved special inspection."""
-    special = service.get_special(db, actor=actor, special_id=special_id)
-    return SpecialOut.of(service.publish_special(db, special=special, actor=actor))
+    special = special_service.get_special(db, actor=actor, special_id=special_id)
+    return SpecialOut.of(special_service.publish_special(db, special=special, actor=actor))
 
 
 @router.post("/special-inspections/{special_id}/file", response_model=SpecialOut)
@@ -297,8 +303,8 @@ def file_special(
     db: Session = Depends(get_db),
 ) -> SpecialOut:
     """File a published special inspection with the supervisor."""
-    special = service.get_special(db, actor=actor, special_id=special_id)
-    return SpecialOut.of(service.file_special(db, special=special, actor=actor))
+    special = special_service.get_special(db, actor=actor, special_id=special_id)
+    return SpecialOut.of(special_service.file_special(db, special=special, actor=actor))
 
 
 # --- unplanned inspections --------------------------------------------------------------
@@ -312,7 +318,7 @@ def list_unplanned(
     db: Session = Depends(get_db),
 ) -> UnplannedPage:
     """Unplanned-inspection approvals the caller may see."""
-    rows, total = service.list_unplanned(db, actor=actor, status=status, page=page)
+    rows, total = unplanned_service.list_unplanned(db, actor=actor, status=status, page=page)
     return UnplannedPage(items=[UnplannedOut.of(r) for r in rows], total=total, page=page)
 
 
@@ -324,7 +330,7 @@ def request_unplanned(
 ) -> UnplannedOut:
     """Ask the head to approve an inspection outside any plan."""
     enterprise = get_by_uscc(db, actor=actor, uscc=body.enterprise_uscc)
-    row = service.request_unplanned(
+    row = unplanned_service.request_unplanned(
         db,
         actor=actor,
         enterprise=enterprise,
@@ -343,8 +349,8 @@ def decide_unplanned(
     db: Session = Depends(get_db),
 ) -> UnplannedOut:
     """Record the head's decision (an approval is filed at once)."""
-    row = service.get_unplanned(db, actor=actor, approval_id=approval_id)
-    service.decide_unplanned(
+    row = unplanned_service.get_unplanned(db, actor=actor, approval_id=approval_id)
+    unplanned_service.decide_unplanned(
         db,
         approval=row,
         actor=actor,

@@ -14,6 +14,8 @@ from wurao.auth.scope import Actor
 from wurao.core.errors import InvalidInput
 from wurao.core.time import local_today
 from wurao.planning import queries, service
+from wurao.planning import special as special_service
+from wurao.planning import unplanned as unplanned_service
 from wurao.registry import service as registry
 from wurao.registry.enterprises.service import get_by_uscc
 from wurao.web.deps import TxRoute, get_db, public, require
@@ -31,8 +33,8 @@ def _labels() -> dict[str, Any]:
         "filing_labels": service.FILING_LABELS,
         "methods": service.METHODS,
         "selections": service.SELECTIONS,
-        "special_labels": service.SPECIAL_LABELS,
-        "unplanned_labels": service.UNPLANNED_LABELS,
+        "special_labels": special_service.SPECIAL_LABELS,
+        "unplanned_labels": unplanned_service.UNPLANNED_LABELS,
     }
 
 
@@ -273,7 +275,7 @@ def specials_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """Special inspections, with the form to start one and this year's quota."""
-    rows, total = service.list_specials(
+    rows, total = special_service.list_specials(
         db, actor=actor, year=_year(year), page=page, per_page=PER_PAGE
     )
     quota = None
@@ -281,7 +283,7 @@ def specials_page(
     if actor.can(Permission.PLANS_EDIT) and actor.subject_id is not None:
         subject = service.actor_subject(db, actor)
         if subject is not None:
-            quota = service.special_quota(db, subject=subject, year=local_today().year)
+            quota = special_service.special_quota(db, subject=subject, year=local_today().year)
         choices = service.plannable_items(db, actor=actor)
     return render(
         request,
@@ -315,7 +317,7 @@ def create_special(
     db: Session = Depends(get_db),
 ) -> Response:
     """Draft a special inspection from the form."""
-    data = service.SpecialData(
+    data = special_service.SpecialData(
         year=required_int(year, "year"),
         title=title,
         necessity=necessity,
@@ -324,7 +326,7 @@ def create_special(
         end_on=form_date(end_on, "end_on"),
         item_ids=[required_int(i, "item_ids") for i in item_ids],
     )
-    special = service.create_special(db, actor=actor, data=data)
+    special = special_service.create_special(db, actor=actor, data=data)
     flash(request, "已起草专项检查，下一步：法制审核。")
     return _go(f"/special/{special.id}")
 
@@ -337,7 +339,7 @@ def special_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """One special inspection and its next step."""
-    special = service.get_special(db, actor=actor, special_id=special_id)
+    special = special_service.get_special(db, actor=actor, special_id=special_id)
     return render(
         request,
         "planning/special_detail.html",
@@ -346,8 +348,8 @@ def special_page(
             "subject_name": registry.subject_names(db, {special.subject_id}).get(
                 special.subject_id, ""
             ),
-            "items": service.special_items(db, special),
-            "partners": service.special_partners(db, special),
+            "items": special_service.special_items(db, special),
+            "partners": special_service.special_partners(db, special),
             "own": actor.can(Permission.PLANS_EDIT) and actor.subject_id == special.subject_id,
             "reviewer": actor.can(Permission.SPECIAL_LEGAL_REVIEW)
             and actor.subject_id == special.subject_id,
@@ -367,8 +369,8 @@ def special_legal_review(
     db: Session = Depends(get_db),
 ) -> Response:
     """法制审核 from the form."""
-    special = service.get_special(db, actor=actor, special_id=special_id)
-    service.legal_review_special(
+    special = special_service.get_special(db, actor=actor, special_id=special_id)
+    special_service.legal_review_special(
         db, special=special, actor=actor, passed=decision == "pass", opinion=opinion
     )
     flash(request, "已记录法制审核意见。")
@@ -388,21 +390,21 @@ def special_step(
     db: Session = Depends(get_db),
 ) -> Response:
     """The lead subject's next step: discussion, approval, publication or filing."""
-    special = service.get_special(db, actor=actor, special_id=special_id)
+    special = special_service.get_special(db, actor=actor, special_id=special_id)
     day = form_date(on, "on") or local_today()
     if step == "discuss":
-        service.record_discussion(db, special=special, actor=actor, on=day, record=record)
+        special_service.record_discussion(db, special=special, actor=actor, on=day, record=record)
     elif step == "approve":
-        service.record_special_approval(
+        special_service.record_special_approval(
             db, special=special, actor=actor, organ=organ, ref=ref, on=day
         )
     elif step == "publish":
-        service.publish_special(db, special=special, actor=actor)
+        special_service.publish_special(db, special=special, actor=actor)
     elif step == "file":
-        service.file_special(db, special=special, actor=actor)
+        special_service.file_special(db, special=special, actor=actor)
     else:
         raise InvalidInput("未知操作。", field="step")
-    flash(request, f"已办理：{service.special_label(special.status)}。")
+    flash(request, f"已办理：{special_service.special_label(special.status)}。")
     return _go(f"/special/{special.id}")
 
 
@@ -418,7 +420,7 @@ def unplanned_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """Unplanned-inspection requests and approvals."""
-    rows, total = service.list_unplanned(
+    rows, total = unplanned_service.list_unplanned(
         db, actor=actor, status=status, page=page, per_page=PER_PAGE
     )
     return render(
@@ -449,7 +451,7 @@ def request_unplanned(
 ) -> Response:
     """Ask for the head's approval of an inspection outside any plan."""
     enterprise = get_by_uscc(db, actor=actor, uscc=uscc)
-    service.request_unplanned(
+    unplanned_service.request_unplanned(
         db,
         actor=actor,
         enterprise=enterprise,
@@ -472,9 +474,9 @@ def decide_unplanned(
     db: Session = Depends(get_db),
 ) -> Response:
     """Record the head's decision."""
-    row = service.get_unplanned(db, actor=actor, approval_id=approval_id)
+    row = unplanned_service.get_unplanned(db, actor=actor, approval_id=approval_id)
     approve = decision == "approve"
-    service.decide_unplanned(
+    unplanned_service.decide_unplanned(
         db, approval=row, actor=actor, approve=approve, head_name=head_name, comment=comment
     )
     flash(request, "已批准并报监督机构备案。" if approve else "已记录不予批准。")
@@ -606,7 +608,7 @@ def public_special(
             "subject_name": registry.subject_names(db, {special.subject_id}).get(
                 special.subject_id, ""
             ),
-            "items": service.special_items(db, special),
-            "partners": service.special_partners(db, special),
+            "items": special_service.special_items(db, special),
+            "partners": special_service.special_partners(db, special),
         },
     )

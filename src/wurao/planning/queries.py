@@ -37,10 +37,10 @@ from wurao.planning.service import (
     METHODS,
     PUBLIC_STATES,
     SELECTIONS,
-    SPECIAL_PUBLIC,
     months_of,
     status_label,
 )
+from wurao.planning.special import SPECIAL_PUBLIC
 from wurao.registry.models import EnforcementSubject, Enterprise, InspectionItem, Region
 
 COVERING_PLAN_STATES = ("published", "filed")
@@ -145,12 +145,19 @@ def plan_coverage(
 
 
 def special_coverage(
-    session: Session, *, subject_id: int, enterprise_id: int, item_ids: Sequence[int], on: dt.date
+    session: Session,
+    *,
+    subject_id: int,
+    enterprise_id: int,
+    item_ids: Sequence[int],
+    on: dt.date,
+    special_id: int | None = None,
 ) -> Coverage | None:
     """A published special inspection the subject leads or joins, running on ``on``.
 
     A special inspection's scope is free text, so the enterprise is checked only for being
-    active; the items must be among the special inspection's items.
+    active; the items must be among the special inspection's items. ``special_id`` limits the
+    answer to that special inspection (a task names the one it comes from).
     """
     enterprise = session.get(Enterprise, enterprise_id)
     if enterprise is None or enterprise.status in INACTIVE:
@@ -159,16 +166,15 @@ def special_coverage(
     joined = select(SpecialInspectionSubject.special_id).where(
         SpecialInspectionSubject.subject_id == subject_id
     )
-    specials = session.scalars(
-        select(SpecialInspection)
-        .where(
-            (SpecialInspection.subject_id == subject_id) | SpecialInspection.id.in_(joined),
-            SpecialInspection.status.in_(SPECIAL_PUBLIC),
-            SpecialInspection.start_on <= on,
-            SpecialInspection.end_on >= on,
-        )
-        .order_by(SpecialInspection.id)
-    ).all()
+    stmt = select(SpecialInspection).where(
+        (SpecialInspection.subject_id == subject_id) | SpecialInspection.id.in_(joined),
+        SpecialInspection.status.in_(SPECIAL_PUBLIC),
+        SpecialInspection.start_on <= on,
+        SpecialInspection.end_on >= on,
+    )
+    if special_id is not None:
+        stmt = stmt.where(SpecialInspection.id == special_id)
+    specials = session.scalars(stmt.order_by(SpecialInspection.id)).all()
     for special in specials:
         items = set(
             session.scalars(
@@ -191,20 +197,27 @@ def special_coverage(
 
 
 def unplanned_coverage(
-    session: Session, *, subject_id: int, enterprise_id: int, item_ids: Sequence[int], on: dt.date
+    session: Session,
+    *,
+    subject_id: int,
+    enterprise_id: int,
+    item_ids: Sequence[int],
+    on: dt.date,
+    approval_id: int | None = None,
 ) -> Coverage | None:
-    """An approved (and so filed) unplanned-inspection approval valid on ``on``."""
-    row = session.scalar(
-        select(UnplannedApproval)
-        .where(
-            UnplannedApproval.subject_id == subject_id,
-            UnplannedApproval.enterprise_id == enterprise_id,
-            UnplannedApproval.status == "approved",
-            UnplannedApproval.valid_until >= on,
-        )
-        .order_by(UnplannedApproval.id.desc())
-        .limit(1)
+    """An approved (and so filed) unplanned-inspection approval valid on ``on``.
+
+    ``approval_id`` limits the answer to that approval (a task names the one it comes from).
+    """
+    stmt = select(UnplannedApproval).where(
+        UnplannedApproval.subject_id == subject_id,
+        UnplannedApproval.enterprise_id == enterprise_id,
+        UnplannedApproval.status == "approved",
+        UnplannedApproval.valid_until >= on,
     )
+    if approval_id is not None:
+        stmt = stmt.where(UnplannedApproval.id == approval_id)
+    row = session.scalar(stmt.order_by(UnplannedApproval.id.desc()).limit(1))
     if row is None or row.decided_at is None:
         return None
     if row.requested_at.date() > on:
@@ -232,6 +245,37 @@ def inspection_coverage(
             return found
         partial = partial or found
     return partial
+
+
+def origin_entry(session: Session, entry_id: int) -> tuple[PlanEntry, InspectionPlan] | None:
+    """A plan entry a task names as its origin, with its plan; None if there is none."""
+    row = session.execute(
+        select(PlanEntry, InspectionPlan)
+        .join(InspectionPlan, InspectionPlan.id == PlanEntry.plan_id)
+        .where(PlanEntry.id == entry_id)
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def origin_special(session: Session, special_id: int) -> tuple[SpecialInspection, set[int]] | None:
+    """A special inspection a task names as its origin, with the ids of the subjects that
+    lead or join it; None if there is none."""
+    special = session.get(SpecialInspection, special_id)
+    if special is None:
+        return None
+    members = {special.subject_id} | set(
+        session.scalars(
+            select(SpecialInspectionSubject.subject_id).where(
+                SpecialInspectionSubject.special_id == special.id
+            )
+        )
+    )
+    return special, members
+
+
+def origin_unplanned(session: Session, approval_id: int) -> UnplannedApproval | None:
+    """An unplanned-inspection approval a task names as its origin; None if there is none."""
+    return session.get(UnplannedApproval, approval_id)
 
 
 # --- joint-inspection candidates (综合查一次) -------------------------------------------

@@ -13,7 +13,7 @@ from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.core.errors import InvalidInput
 from wurao.core.time import local_today
-from wurao.sampling import algorithm, service
+from wurao.sampling import algorithm, conflicts, results, service
 from wurao.sampling.models import Draw
 from wurao.web.deps import TxRoute, get_db, public, require
 from wurao.web.forms import form_date, page_count, required_int
@@ -25,7 +25,7 @@ PER_PAGE = 20
 
 
 def _labels() -> dict[str, object]:
-    return {"states": service.STATES, "methods": service.METHODS, "outcomes": service.OUTCOMES}
+    return {"states": service.STATES, "methods": service.METHODS, "outcomes": results.OUTCOMES}
 
 
 def _plan(draw: Draw, counts: dict[str, int]) -> list[dict[str, Any]]:
@@ -138,7 +138,7 @@ def late_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """Finished draw results in the supervisor's region published late or not at all (C6)."""
-    rows, total = service.late_results(
+    rows, total = results.late_results(
         db, actor=actor, today=local_today(), page=page, per_page=PER_PAGE
     )
     return render(request, "sampling/late.html", {
@@ -154,7 +154,7 @@ def conflicts_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """Declared conflicts of interest (回避) and the form to declare one."""
-    rows, total = service.list_conflicts(db, actor=actor, page=page, per_page=PER_PAGE)
+    rows, total = conflicts.list_conflicts(db, actor=actor, page=page, per_page=PER_PAGE)
     return render(request, "sampling/conflicts.html", {
         "rows": rows, "total": total, "page": page, "pages": page_count(total),
     })  # fmt: skip
@@ -170,9 +170,11 @@ def declare_conflict(
     db: Session = Depends(get_db),
 ) -> Response:
     """Record a conflict of interest."""
-    officer = service.find_officer(db, actor=actor, cert_no=cert_no)
-    enterprise = service.find_enterprise(db, uscc=uscc)
-    service.declare_conflict(db, officer=officer, enterprise=enterprise, reason=reason, actor=actor)
+    officer = conflicts.find_officer(db, actor=actor, cert_no=cert_no)
+    enterprise = conflicts.find_enterprise(db, uscc=uscc)
+    conflicts.declare_conflict(
+        db, officer=officer, enterprise=enterprise, reason=reason, actor=actor
+    )
     flash(request, f"已登记：{officer.name}对{enterprise.name}回避，今后抽取时自动排除。")
     return RedirectResponse("/draws/conflicts", status_code=303)
 
@@ -185,8 +187,8 @@ def withdraw_conflict(
     db: Session = Depends(get_db),
 ) -> Response:
     """End a declared conflict (kept on record)."""
-    conflict = service.get_conflict(db, conflict_id=conflict_id)
-    service.withdraw_conflict(db, conflict=conflict, actor=actor)
+    conflict = conflicts.get_conflict(db, conflict_id=conflict_id)
+    conflicts.withdraw_conflict(db, conflict=conflict, actor=actor)
     flash(request, "已撤销该回避登记。")
     return RedirectResponse("/draws/conflicts", status_code=303)
 
@@ -208,7 +210,7 @@ def draw_page(
         counts = service.pool_counts(db, draw=draw)
     else:
         counts = {}
-    results, total = service.draw_results(
+    rows, total = results.draw_results(
         db, draw=draw, today=local_today(), page=page, per_page=PER_PAGE
     )
     art = service.artefacts(draw) if draw.status != "draft" and draw.frozen_json else None
@@ -218,7 +220,7 @@ def draw_page(
         "items": service.items_of(db, draw), "plan": _plan(draw, counts),
         "art": art, "teams": teams, "strata": _strata(art), "sp": sp,
         "sel_total": sel_total, "sel_pages": page_count(sel_total, SEL_PER_PAGE),
-        "results": results, "total": total, "page": page,
+        "results": rows, "total": total, "page": page,
         "pages": page_count(total), "is_lead": actor.subject_id == draw.lead_subject_id
         or actor.role.value == "sysadmin", **_labels(),
     })  # fmt: skip
@@ -294,8 +296,8 @@ def publish_result(
 ) -> Response:
     """Publish one result (一公开)."""
     draw = service.get_draw(db, actor=actor, draw_id=draw_id)
-    task = service.get_draw_task(db, draw=draw, task_id=task_id)
-    service.publish_result(db, task=task, actor=actor)
+    task = results.get_draw_task(db, draw=draw, task_id=task_id)
+    results.publish_result(db, task=task, actor=actor)
     flash(request, "已公示检查结果。")
     return RedirectResponse(f"/draws/{draw.id}", status_code=303)
 
@@ -314,7 +316,7 @@ def public_draws_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """Committed, drawn and cancelled draws, for everyone."""
-    rows, total = service.list_public_draws(db, region=region, page=page, per_page=PER_PAGE)
+    rows, total = results.list_public_draws(db, region=region, page=page, per_page=PER_PAGE)
     return render(request, "sampling/public_draws.html", {
         "draws": rows, "total": total, "page": page, "pages": page_count(total),
         "region": region.strip(), **_labels(),
@@ -330,7 +332,7 @@ def public_draw_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """One draw's commitment, seed, selection and how to verify it."""
-    draw = service.get_public_draw(db, draw_id=draw_id)
+    draw = results.get_public_draw(db, draw_id=draw_id)
     art = service.artefacts(draw)
     selection, sel_total = _slice(art["selection"], page)
     return render(request, "sampling/public_draw.html", {
@@ -346,7 +348,7 @@ def public_artefacts(
     db: Session = Depends(get_db),
 ) -> Response:
     """The artefacts to verify the draw with `wurao draw verify`."""
-    art = service.artefacts(service.get_public_draw(db, draw_id=draw_id))
+    art = service.artefacts(results.get_public_draw(db, draw_id=draw_id))
     body = json.dumps(art, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     name = f"draw-{draw_id}-artefacts.json"
     return Response(
@@ -363,7 +365,7 @@ def public_pool(
     db: Session = Depends(get_db),
 ) -> Response:
     """The frozen pool file, byte for byte as hashed."""
-    draw = service.get_public_draw(db, draw_id=draw_id)
+    draw = results.get_public_draw(db, draw_id=draw_id)
     return Response(service.stored_pool(db, draw), media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="draw-{draw_id}-pool.csv"'})  # fmt: skip
 
@@ -377,8 +379,8 @@ def public_results_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """Published results of a draw's inspections (一公开)."""
-    draw = service.get_public_draw(db, draw_id=draw_id)
-    rows, total = service.draw_results(
+    draw = results.get_public_draw(db, draw_id=draw_id)
+    rows, total = results.draw_results(
         db, draw=draw, today=local_today(), published_only=True, page=page, per_page=PER_PAGE
     )
     return render(request, "sampling/public_results.html", {

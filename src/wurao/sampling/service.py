@@ -1,9 +1,10 @@
-"""双随机、一公开: define, freeze, draw and cancel draws; declare conflicts; publish results.
+"""双随机 draws: define, freeze (pool and roster), draw, cancel, and their artefacts.
 
 Rules coded here: C2 (objects drawn at random from the 名录库, seed, algorithm and pool kept),
 C3 (inspectors drawn at random, two or more certified per subject, conflicted officers
-excluded), C4 (ratios by credit class from the policy file), C6 (results published within
-20 working days, warned at 15), B4 (recusal). The draw itself is `wurao.sampling.algorithm`.
+excluded), C4 (ratios by credit class from the policy file). The draw itself is
+`wurao.sampling.algorithm`; results and their publication (一公开, C6) are in
+`wurao.sampling.results`, conflict declarations (回避, B4) in `wurao.sampling.conflicts`.
 """
 
 from __future__ import annotations
@@ -22,14 +23,13 @@ from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import AGENCY_ROLES, Permission, Role
 from wurao.auth.scope import Actor, region_filter, region_in_scope
-from wurao.core import audit, workdays
+from wurao.core import audit
 from wurao.core.db import Base
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation, Violation
 from wurao.core.ids import IdentifierError, region_scope_prefix, validate_region_code
 from wurao.core.policy import PolicyError, get_policy
-from wurao.core.time import LOCAL_TZ, local_date, utcnow
+from wurao.core.time import utcnow
 from wurao.inspections.models import (
-    InspectionRecord,
     InspectionTask,
     TaskItem,
     TaskOfficer,
@@ -49,19 +49,15 @@ STATES = {
     "cancelled": "已取消",
 }
 METHODS = {"onsite": "现场检查", "offsite": "非现场检查", "written": "书面检查"}
-OUTCOMES = {"none": "未发现问题", "rectify": "责令整改", "case": "移送立案"}
 CREDIT_CLASSES = "ABCD"
 INSPECTED = ("coded", "in_progress", "done")  # tasks that count as "inspected recently"
 RATIO_POLICY = "dss.ratio_by_credit_class"
-PUBLISH_POLICY = "dss.publish_working_days"
-WARN_POLICY = "dss.publish_warn_working_days"
 
 C3 = (
     "C3 DSS-DRAW-INSPECTORS",
     "双随机抽取检查人员",
     "国办发〔2015〕58号；行政处罚法 第42条、第43条",
 )
-B4 = ("B4 RECUSAL", "回避", "行政处罚法 第43条")
 
 
 def _c3(detail: str, **evidence: object) -> Violation:
@@ -168,27 +164,6 @@ def ratios_for(region_code: str, on: dt.date) -> dict[str, str]:
     except PolicyError as exc:
         raise InvalidInput(f"政策参数“{RATIO_POLICY}”在该区划和日期没有取值：{exc}") from None
     return {str(k): str(Decimal(str(v))) for k, v in sorted(dict(table).items())}
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """When a finished result must be published (C6): the warning day and the last day."""
-
-    finished_on: dt.date
-    warn_on: dt.date
-    due_on: dt.date
-
-
-def publish_deadline(region_code: str, finished_on: dt.date) -> Deadline:
-    """The C6 deadline for a result finished on ``finished_on`` (raises UnknownCalendarYear)."""
-    policy = get_policy()
-    days = int(policy.value(PUBLISH_POLICY, region_code, finished_on))
-    warn = int(policy.value(WARN_POLICY, region_code, finished_on))
-    return Deadline(
-        finished_on,
-        workdays.add_working_days(finished_on, warn),
-        workdays.add_working_days(finished_on, days),
-    )
 
 
 # --- define --------------------------------------------------------------------------------
@@ -669,261 +644,6 @@ def artefacts(draw: Draw) -> dict[str, Any]:
         "teams": result.get("teams"),
         "pool_file": "pool.csv",
     }
-
-
-# --- public --------------------------------------------------------------------------------
-
-
-def _public() -> Select[Draw]:
-    # a draft cancelled before its freeze committed nothing and published nothing
-    return select(Draw).where(Draw.frozen_at.is_not(None))
-
-
-def list_public_draws(
-    session: Session, *, region: str = "", page: int = 1, per_page: int = 20
-) -> tuple[list[Draw], int]:
-    """Frozen, drawn and cancelled draws, for everyone."""
-    stmt = _public()
-    if region.strip():
-        try:
-            prefix = region_scope_prefix(region.strip())
-        except IdentifierError as exc:
-            raise InvalidInput(str(exc), field="region") from None
-        stmt = stmt.where(region_in_scope(Draw.region_code, prefix))
-    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    rows = session.scalars(
-        stmt.order_by(Draw.id.desc()).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return list(rows), total
-
-
-def get_public_draw(session: Session, *, draw_id: int) -> Draw:
-    """One public draw."""
-    draw = session.scalar(_public().where(Draw.id == draw_id))
-    if draw is None:
-        raise NotFound("抽查不存在或尚未公开。")
-    return draw
-
-
-# --- results (一公开) ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ResultRow:
-    """A drawn enterprise's task, its record and its C6 state."""
-
-    task: InspectionTask
-    enterprise: Enterprise
-    record: InspectionRecord | None
-    state: str  # open / pending / warn / overdue / published / error
-    deadline: Deadline | None = None
-    overdue_days: int = 0
-    error: str = ""
-
-
-def _result_state(
-    task: InspectionTask, record: InspectionRecord | None, today: dt.date
-) -> tuple[str, Deadline | None, int, str]:
-    if record is None or record.finished_at is None:
-        return "open", None, 0, ""
-    try:
-        deadline = publish_deadline(task.region_code, local_date(record.finished_at))
-    except workdays.UnknownCalendarYear as exc:
-        return ("published" if record.published_at else "error"), None, 0, exc.message
-    if record.published_at is not None:
-        return "published", deadline, 0, ""
-    if today > deadline.due_on:
-        return "overdue", deadline, workdays.working_days_between(deadline.due_on, today), ""
-    return ("warn" if today > deadline.warn_on else "pending"), deadline, 0, ""
-
-
-def draw_results(
-    session: Session,
-    *,
-    draw: Draw,
-    today: dt.date,
-    published_only: bool = False,
-    page: int = 1,
-    per_page: int = 20,
-) -> tuple[list[ResultRow], int]:
-    """A page of the draw's tasks with their records and publication state."""
-    stmt = (
-        select(InspectionTask, Enterprise, InspectionRecord)
-        .join(Enterprise, Enterprise.id == InspectionTask.enterprise_id)
-        .outerjoin(InspectionRecord, InspectionRecord.task_id == InspectionTask.id)
-        .where(InspectionTask.draw_id == draw.id)
-    )
-    if published_only:
-        stmt = stmt.where(InspectionRecord.published_at.is_not(None))
-    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    rows = session.execute(
-        stmt.order_by(Enterprise.uscc).offset((page - 1) * per_page).limit(per_page)
-    )
-    out = []
-    for task, ent, rec in rows:
-        state, deadline, days, error = _result_state(task, rec, today)
-        out.append(ResultRow(task, ent, rec, state, deadline, days, error))
-    return out, total
-
-
-def publish_result(session: Session, *, task: InspectionTask, actor: Actor) -> InspectionRecord:
-    """Publish a finished draw task's result (谁检查、谁录入、谁公开, C6)."""
-    actor.require(Permission.DRAWS_MANAGE)
-    if task.draw_id is None:
-        raise Conflict("只有双随机抽查任务的结果在此公示。")
-    ours = session.scalar(
-        select(TaskSubject.subject_id).where(
-            TaskSubject.task_id == task.id, TaskSubject.subject_id == actor.subject_id
-        )
-    )
-    if ours is None and actor.role is not Role.SYSADMIN:
-        raise Forbidden("只有参与检查的执法主体可以公示检查结果。")
-    record = session.scalar(select(InspectionRecord).where(InspectionRecord.task_id == task.id))
-    if record is None or record.finished_at is None:
-        raise Conflict("检查笔录尚未完成，不能公示结果。")
-    if record.outcome not in OUTCOMES:
-        raise Conflict("检查笔录没有检查结论（未发现问题、责令整改或移送立案），不能公示。")
-    if record.published_at is not None:
-        raise Conflict("该检查结果已公示。")
-    before = audit.snapshot(record)
-    record.published_at = utcnow()
-    audit.record(session, actor=actor, action="draw.result_publish", obj=record, before=before,
-                 region_code=task.region_code,
-                 summary=f"公示双随机抽查结果：{OUTCOMES[record.outcome]}")  # fmt: skip
-    return record
-
-
-def get_draw_task(session: Session, *, draw: Draw, task_id: int) -> InspectionTask:
-    """A task of the draw."""
-    task = session.get(InspectionTask, task_id)
-    if task is None or task.draw_id != draw.id:
-        raise NotFound("该抽查没有这个检查任务。")
-    return task
-
-
-def late_results(
-    session: Session, *, actor: Actor, today: dt.date, page: int = 1, per_page: int = 20
-) -> tuple[list[ResultRow], int]:
-    """Finished draw results in the supervisor's region not published by the deadline (C6)."""
-    actor.require(Permission.DRAWS_SUPERVISE)
-    # n working days are at least n calendar days: anything finished later cannot be late yet
-    days = int(get_policy().value(PUBLISH_POLICY, actor.region_code, today))
-    cutoff = dt.datetime.combine(today - dt.timedelta(days=days), dt.time(), LOCAL_TZ)
-    rows = session.execute(
-        select(InspectionTask, Enterprise, InspectionRecord)
-        .join(Enterprise, Enterprise.id == InspectionTask.enterprise_id)
-        .join(InspectionRecord, InspectionRecord.task_id == InspectionTask.id)
-        .where(
-            region_filter(actor, InspectionTask.region_code),
-            InspectionTask.origin == "draw",
-            InspectionRecord.finished_at.is_not(None),
-            InspectionRecord.finished_at < cutoff,
-            InspectionRecord.published_at.is_(None),
-        )
-        .order_by(InspectionRecord.finished_at, InspectionTask.id)
-    )
-    late = []
-    for task, ent, rec in rows:
-        state, deadline, overdue, error = _result_state(task, rec, today)
-        if state in ("overdue", "error"):
-            late.append(ResultRow(task, ent, rec, state, deadline, overdue, error))
-    return late[(page - 1) * per_page : page * per_page], len(late)
-
-
-# --- conflicts of interest (回避, B4) --------------------------------------------------------
-
-
-def _may_declare(actor: Actor, officer: Officer) -> None:
-    if actor.role is Role.SYSADMIN:
-        return
-    if (
-        actor.role not in (Role.AGENCY_ADMIN, Role.OFFICER)
-        or actor.subject_id != officer.subject_id
-    ):
-        raise Forbidden("只有本人所在执法主体的执法人员或管理员可以登记回避。")
-
-
-def find_officer(session: Session, *, actor: Actor, cert_no: str) -> Officer:
-    """An officer of the actor's subject by certificate number."""
-    officer = session.scalar(select(Officer).where(Officer.cert_no == cert_no.strip()))
-    if officer is None:
-        raise InvalidInput("没有这个执法证号。", field="cert_no")
-    _may_declare(actor, officer)
-    return officer
-
-
-def find_enterprise(session: Session, *, uscc: str) -> Enterprise:
-    """An enterprise by USCC."""
-    ent = session.scalar(select(Enterprise).where(Enterprise.uscc == uscc.strip().upper()))
-    if ent is None:
-        raise InvalidInput("检查对象名录库中没有这个统一社会信用代码。", field="uscc")
-    return ent
-
-
-def declare_conflict(
-    session: Session, *, officer: Officer, enterprise: Enterprise, reason: str, actor: Actor
-) -> OfficerConflict:
-    """Record that ``officer`` must not inspect ``enterprise`` (回避, B4)."""
-    _may_declare(actor, officer)
-    if not reason.strip():
-        raise InvalidInput("请填写回避事由。", field="reason")
-    existing = session.scalar(
-        select(OfficerConflict.id).where(
-            OfficerConflict.officer_id == officer.id,
-            OfficerConflict.enterprise_id == enterprise.id,
-            OfficerConflict.withdrawn_at.is_(None),
-        )
-    )
-    if existing is not None:
-        raise Conflict("已登记过该回避关系。")
-    row = OfficerConflict(officer_id=officer.id, enterprise_id=enterprise.id,
-                          reason=reason.strip()[:2000], declared_by_id=actor.user_id,
-                          declared_at=utcnow())  # fmt: skip
-    session.add(row)
-    audit.record(session, actor=actor, action="conflict.declare", obj=row,
-                 summary=f"{officer.name}对{enterprise.name}回避：{row.reason}")  # fmt: skip
-    return row
-
-
-def withdraw_conflict(session: Session, *, conflict: OfficerConflict, actor: Actor) -> None:
-    """End a declared conflict (kept on record)."""
-    officer = session.get(Officer, conflict.officer_id)
-    assert officer is not None
-    _may_declare(actor, officer)
-    if conflict.withdrawn_at is not None:
-        raise Conflict("该回避登记已撤销。")
-    before = audit.snapshot(conflict)
-    conflict.withdrawn_at = utcnow()
-    audit.record(session, actor=actor, action="conflict.withdraw", obj=conflict, before=before)
-
-
-def list_conflicts(
-    session: Session, *, actor: Actor, page: int = 1, per_page: int = 20
-) -> tuple[list[tuple[OfficerConflict, Officer, Enterprise]], int]:
-    """Declared conflicts of officers the actor may see."""
-    actor.require(Permission.TASKS_VIEW)
-    stmt = (
-        select(OfficerConflict, Officer, Enterprise)
-        .join(Officer, Officer.id == OfficerConflict.officer_id)
-        .join(Enterprise, Enterprise.id == OfficerConflict.enterprise_id)
-        .join(EnforcementSubject, EnforcementSubject.id == Officer.subject_id)
-        .where(region_filter(actor, EnforcementSubject.region_code))
-    )
-    if actor.role in AGENCY_ROLES:
-        stmt = stmt.where(Officer.subject_id == actor.subject_id)
-    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    rows = session.execute(
-        stmt.order_by(OfficerConflict.id.desc()).offset((page - 1) * per_page).limit(per_page)
-    )
-    return [(c, o, e) for c, o, e in rows], total
-
-
-def get_conflict(session: Session, *, conflict_id: int) -> OfficerConflict:
-    """One declared conflict."""
-    row = session.get(OfficerConflict, conflict_id)
-    if row is None:
-        raise NotFound("回避登记不存在。")
-    return row
 
 
 # --- form choices ----------------------------------------------------------------------------

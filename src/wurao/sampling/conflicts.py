@@ -1,0 +1,112 @@
+"""回避 (B4): officers declare conflicts of interest with enterprises; draws exclude them."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from wurao.auth.permissions import AGENCY_ROLES, Permission, Role
+from wurao.auth.scope import Actor, region_filter
+from wurao.core import audit
+from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from wurao.core.time import utcnow
+from wurao.registry.models import EnforcementSubject, Enterprise, Officer
+from wurao.sampling.models import OfficerConflict
+
+B4 = ("B4 RECUSAL", "回避", "行政处罚法 第43条")
+
+
+# --- conflicts of interest (回避, B4) --------------------------------------------------------
+
+
+def _may_declare(actor: Actor, officer: Officer) -> None:
+    if actor.role is Role.SYSADMIN:
+        return
+    if (
+        actor.role not in (Role.AGENCY_ADMIN, Role.OFFICER)
+        or actor.subject_id != officer.subject_id
+    ):
+        raise Forbidden("只有本人所在执法主体的执法人员或管理员可以登记回避。")
+
+
+def find_officer(session: Session, *, actor: Actor, cert_no: str) -> Officer:
+    """An officer of the actor's subject by certificate number."""
+    officer = session.scalar(select(Officer).where(Officer.cert_no == cert_no.strip()))
+    if officer is None:
+        raise InvalidInput("没有这个执法证号。", field="cert_no")
+    _may_declare(actor, officer)
+    return officer
+
+
+def find_enterprise(session: Session, *, uscc: str) -> Enterprise:
+    """An enterprise by USCC."""
+    ent = session.scalar(select(Enterprise).where(Enterprise.uscc == uscc.strip().upper()))
+    if ent is None:
+        raise InvalidInput("检查对象名录库中没有这个统一社会信用代码。", field="uscc")
+    return ent
+
+
+def declare_conflict(
+    session: Session, *, officer: Officer, enterprise: Enterprise, reason: str, actor: Actor
+) -> OfficerConflict:
+    """Record that ``officer`` must not inspect ``enterprise`` (回避, B4)."""
+    _may_declare(actor, officer)
+    if not reason.strip():
+        raise InvalidInput("请填写回避事由。", field="reason")
+    existing = session.scalar(
+        select(OfficerConflict.id).where(
+            OfficerConflict.officer_id == officer.id,
+            OfficerConflict.enterprise_id == enterprise.id,
+            OfficerConflict.withdrawn_at.is_(None),
+        )
+    )
+    if existing is not None:
+        raise Conflict("已登记过该回避关系。")
+    row = OfficerConflict(officer_id=officer.id, enterprise_id=enterprise.id,
+                          reason=reason.strip()[:2000], declared_by_id=actor.user_id,
+                          declared_at=utcnow())  # fmt: skip
+    session.add(row)
+    audit.record(session, actor=actor, action="conflict.declare", obj=row,
+                 summary=f"{officer.name}对{enterprise.name}回避：{row.reason}")  # fmt: skip
+    return row
+
+
+def withdraw_conflict(session: Session, *, conflict: OfficerConflict, actor: Actor) -> None:
+    """End a declared conflict (kept on record)."""
+    officer = session.get(Officer, conflict.officer_id)
+    assert officer is not None
+    _may_declare(actor, officer)
+    if conflict.withdrawn_at is not None:
+        raise Conflict("该回避登记已撤销。")
+    before = audit.snapshot(conflict)
+    conflict.withdrawn_at = utcnow()
+    audit.record(session, actor=actor, action="conflict.withdraw", obj=conflict, before=before)
+
+
+def list_conflicts(
+    session: Session, *, actor: Actor, page: int = 1, per_page: int = 20
+) -> tuple[list[tuple[OfficerConflict, Officer, Enterprise]], int]:
+    """Declared conflicts of officers the actor may see."""
+    actor.require(Permission.TASKS_VIEW)
+    stmt = (
+        select(OfficerConflict, Officer, Enterprise)
+        .join(Officer, Officer.id == OfficerConflict.officer_id)
+        .join(Enterprise, Enterprise.id == OfficerConflict.enterprise_id)
+        .join(EnforcementSubject, EnforcementSubject.id == Officer.subject_id)
+        .where(region_filter(actor, EnforcementSubject.region_code))
+    )
+    if actor.role in AGENCY_ROLES:
+        stmt = stmt.where(Officer.subject_id == actor.subject_id)
+    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    rows = session.execute(
+        stmt.order_by(OfficerConflict.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    )
+    return [(c, o, e) for c, o, e in rows], total
+
+
+def get_conflict(session: Session, *, conflict_id: int) -> OfficerConflict:
+    """One declared conflict."""
+    row = session.get(OfficerConflict, conflict_id)
+    if row is None:
+        raise NotFound("回避登记不存在。")
+    return row
