@@ -317,6 +317,15 @@ def run(
     }
 
 
+def run_scale(
+    db: str, *, enterprises: int = 10_000_000, inspections: int = 2_000_000, samples: int = 200
+) -> dict[str, Any]:
+    """The same measures on the province-scale database (see ``bench.inspections_scale``)."""
+    from bench.inspections_scale import run_scale as scale
+
+    return scale(db, enterprises=enterprises, inspections=inspections, samples=samples)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``python -m bench.inspections``."""
     parser = argparse.ArgumentParser(prog="python -m bench.inspections", description=__doc__)
