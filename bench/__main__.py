@@ -13,7 +13,7 @@ from typing import Any
 
 from bench import inspections, registry_load, sampling
 
-SUITES = ("registry", "sampling", "inspections")
+SUITES = ("registry", "sampling", "inspections", "inspections-scale")
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -79,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         for db in dbs:
             print(f"inspections: {db}", file=sys.stderr, flush=True)
             _write("inspections", db, 0, command, inspections.run(db))
+    if "inspections-scale" in suites:
+        for db in dbs:
+            print(f"inspections at province scale: {db}", file=sys.stderr, flush=True)
+            _write("inspections-scale", db, 10_000_000, command, inspections.run_scale(db))
     return 0
 
 
