@@ -28,7 +28,8 @@ from wurao.auth.scope import Actor, region_filter
 from wurao.core import audit
 from wurao.core.audit import SystemActor
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from wurao.core.time import utcnow
+from wurao.core.policy import get_policy
+from wurao.core.time import local_today, utcnow
 from wurao.inspections.models import (
     ActionCode,
     Evaluation,
@@ -48,8 +49,8 @@ MISCONDUCT: dict[str, str] = {
     "disturbance": "影响生产经营",
     "other": "其他",
 }
-MIN_FOR_SUMMARY = 5
-SUMMARY_HIDDEN = "评价不足5条，暂不显示"
+# Policy parameter: how many evaluations a subject must have before it sees any aggregate.
+MIN_FOR_SUMMARY_PARAM = "evaluations.min_for_summary"
 # Tasks the enterprise sees: once the inspection has begun (a planned, unannounced
 # inspection is not disclosed to its target in advance).
 VISIBLE_TO_ENTERPRISE = ("in_progress", "done")
@@ -372,6 +373,7 @@ class Summary:
     count: int
     average: float | None
     misconduct: dict[str, int] | None
+    minimum: int
 
     @property
     def shown(self) -> bool:
@@ -404,8 +406,9 @@ def subject_summary(session: Session, *, actor: Actor, subject_id: int | None = 
         .where(TaskSubject.subject_id == subject.id, Evaluation.submitted_at.is_not(None))
     ).all()
     count = len(rows)
-    if count < MIN_FOR_SUMMARY:
-        return Summary(subject=subject, count=count, average=None, misconduct=None)
+    minimum = int(get_policy().value(MIN_FOR_SUMMARY_PARAM, subject.region_code, local_today()))
+    if count < minimum:
+        return Summary(subject=subject, count=count, average=None, misconduct=None, minimum=minimum)
     ratings = [r for r, _ in rows if r is not None]
     counter: Counter[str] = Counter(m for _, stored in rows for m in stored.split(",") if m)
     return Summary(
@@ -413,4 +416,5 @@ def subject_summary(session: Session, *, actor: Actor, subject_id: int | None = 
         count=count,
         average=round(sum(ratings) / len(ratings), 2) if ratings else 0.0,
         misconduct={key: counter.get(key, 0) for key in MISCONDUCT},
+        minimum=minimum,
     )

@@ -280,5 +280,5 @@ def evaluation_summary(
     return render(
         request,
         "inspections/evaluate_summary.html",
-        {"s": summary, "minimum": evaluations.MIN_FOR_SUMMARY, **_labels()},
+        {"s": summary, "minimum": summary.minimum, **_labels()},
     )
