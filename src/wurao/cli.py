@@ -9,6 +9,7 @@ from wurao.auth.cli import user_app
 from wurao.core.cli import db_app, policy_app
 from wurao.demo.cli import demo
 from wurao.inspections.cli import code_app
+from wurao.oversight.cli import rules_app
 from wurao.planning.cli import plan_app
 from wurao.registry.imports.cli import import_command
 from wurao.sampling.cli import draw_app
@@ -26,6 +27,7 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(plan_app, name="plan")
 app.add_typer(code_app, name="code")
 app.add_typer(draw_app, name="draw")
+app.add_typer(rules_app, name="rules")
 app.command("demo")(demo)
 app.command("import")(import_command)
 

@@ -54,8 +54,10 @@ class Alert(Base):
     source: Mapped[str] = mapped_column(Text)
     region_code: Mapped[str] = mapped_column(String(12), index=True)
     subject_id: Mapped[int | None] = mapped_column(ForeignKey("enforcement_subject.id"), index=True)
-    enterprise_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("enterprise.id"))
-    task_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("inspection_task.id"))
+    enterprise_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("enterprise.id"), index=True
+    )
+    task_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("inspection_task.id"), index=True)
     evidence: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of {type,id,label}
     status: Mapped[str] = mapped_column(String(12), default="new", index=True)
     created_at: Mapped[dt.datetime]

@@ -29,6 +29,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     from wurao.inspections import api as inspections_api
     from wurao.inspections import pages as inspections_pages
     from wurao.inspections import record_api, record_pages
+    from wurao.oversight import alert_api, alert_pages
     from wurao.oversight import api as oversight_api
     from wurao.oversight import pages as oversight_pages
     from wurao.planning import api as planning_api
@@ -104,6 +105,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         record_api,
         oversight_api,
         sampling_api,
+        alert_pages,
+        alert_api,
     )
     for module in modules:
         app.include_router(module.router)

@@ -83,7 +83,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_alert")),
         sa.UniqueConstraint("dedup_key", name=op.f("uq_alert_dedup_key")),
     )
-    for column in ("rule_id", "region_code", "subject_id", "status"):
+    for column in ("rule_id", "region_code", "subject_id", "status", "enterprise_id", "task_id"):
         op.create_index(op.f(f"ix_alert_{column}"), "alert", [column])
     op.create_table(
         "inbox_message",
@@ -118,7 +118,7 @@ def downgrade() -> None:
         batch_op.drop_column("user_id")
     op.drop_index(op.f("ix_inbox_message_subject_id"), table_name="inbox_message")
     op.drop_table("inbox_message")
-    for column in ("rule_id", "region_code", "subject_id", "status"):
+    for column in ("rule_id", "region_code", "subject_id", "status", "enterprise_id", "task_id"):
         op.drop_index(op.f(f"ix_alert_{column}"), table_name="alert")
     op.drop_table("alert")
     op.drop_index(op.f("ix_risk_notice_region_code"), table_name="risk_notice")

@@ -1,0 +1,278 @@
+"""Pages of the rules engine: alerts and their lifecycle, the inbox, the public rules page,
+the supervisor's dashboard and its drill-down."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from wurao.auth.permissions import Permission
+from wurao.auth.scope import Actor
+from wurao.core.policy import get_policy
+from wurao.core.time import local_today
+from wurao.oversight import dashboard, engine, rules
+from wurao.web.deps import TxRoute, get_db, public, require
+from wurao.web.forms import page_count
+from wurao.web.templating import flash, render
+
+router = APIRouter(route_class=TxRoute)
+
+PER_PAGE = 20
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+EVIDENCE_LINKS = {
+    "task": "/tasks/{id}",
+    "officer": "/registry/officers/{id}",
+    "clue": "/oversight/clues/{id}",
+    "enterprise": "/oversight/indicator/inspections?enterprise={id}",
+    "evaluation": "/oversight/evaluations",
+    "unplanned": "/unplanned",
+    "indicator": "/oversight/dashboard",
+}
+
+
+def _link(item: dict[str, object]) -> str:
+    pattern = EVIDENCE_LINKS.get(str(item.get("type", "")), "")
+    return pattern.format(id=item.get("id")) if pattern else ""
+
+
+@router.get("/oversight/alerts", response_class=HTMLResponse)
+def alerts_page(
+    request: Request,
+    status: str = "",
+    rule: str = "",
+    page: int = Query(1, ge=1),
+    actor: Actor = Depends(require(Permission.ALERTS_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Alerts the actor may see, filterable by status and rule."""
+    rows, total = engine.list_alerts(
+        db, actor=actor, status=status, rule_id=rule, page=page, per_page=PER_PAGE
+    )
+    return render(
+        request,
+        "oversight/alerts.html",
+        {
+            "alerts": rows,
+            "total": total,
+            "page": page,
+            "pages": page_count(total, PER_PAGE),
+            "status": status,
+            "rule": rule,
+            "rules": rules.RULES,
+            "statuses": engine.STATUSES,
+            "subjects": engine.subject_names(db, (a.subject_id for a in rows)),
+        },
+    )
+
+
+@router.post("/oversight/alerts/sweep", response_class=HTMLResponse)
+def run_sweep(
+    request: Request,
+    actor: Actor = Depends(require(Permission.ALERTS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Run the rules now (the same sweep as the scheduled one)."""
+    result = engine.sweep(db, actor=actor)
+    flash(request, f"规则扫描完成，新增预警{result.total}条。")
+    return RedirectResponse("/oversight/alerts", status_code=303)
+
+
+@router.get("/oversight/alerts/{alert_id}", response_class=HTMLResponse)
+def alert_page(
+    request: Request,
+    alert_id: int,
+    actor: Actor = Depends(require(Permission.ALERTS_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """One alert with its evidence, its notice and the actions open to the actor."""
+    alert = engine.get_alert(db, actor=actor, alert_id=alert_id)
+    evidence = [(e, _link(e)) for e in engine.evidence_of(alert)]
+    return render(
+        request,
+        "oversight/alert_detail.html",
+        {
+            "alert": alert,
+            "evidence": evidence,
+            "statuses": engine.STATUSES,
+            "subject_name": engine.subject_names(db, [alert.subject_id]).get(
+                alert.subject_id or 0, "—"
+            ),
+            "can_manage": actor.can(Permission.ALERTS_MANAGE),
+            "can_respond": actor.can(Permission.ALERTS_RESPOND)
+            and alert.subject_id == actor.subject_id,
+        },
+    )
+
+
+@router.post("/oversight/alerts/{alert_id}/notify", response_class=HTMLResponse)
+def notify_alert(
+    request: Request,
+    alert_id: int,
+    note: str = Form(""),
+    actor: Actor = Depends(require(Permission.ALERTS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Send a 风险提示函 to the alert's subject."""
+    alert = engine.get_alert(db, actor=actor, alert_id=alert_id)
+    notice = engine.notify(db, alert=alert, actor=actor, note=note)
+    flash(request, f"风险提示函 {notice.number} 已发送至执法主体收件箱。")
+    return RedirectResponse(f"/oversight/alerts/{alert.id}", status_code=303)
+
+
+@router.post("/oversight/alerts/{alert_id}/dismiss", response_class=HTMLResponse)
+def dismiss_alert(
+    request: Request,
+    alert_id: int,
+    reason: str = Form(""),
+    actor: Actor = Depends(require(Permission.ALERTS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Dismiss an alert with the supervisor's reason."""
+    alert = engine.get_alert(db, actor=actor, alert_id=alert_id)
+    engine.dismiss(db, alert=alert, actor=actor, reason=reason)
+    flash(request, "预警已核销。")
+    return RedirectResponse(f"/oversight/alerts/{alert.id}", status_code=303)
+
+
+@router.post("/oversight/alerts/{alert_id}/respond", response_class=HTMLResponse)
+def respond_alert(
+    request: Request,
+    alert_id: int,
+    response: str = Form(""),
+    actor: Actor = Depends(require(Permission.ALERTS_RESPOND)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The subject's written response: the alert is rectified."""
+    alert = engine.get_alert(db, actor=actor, alert_id=alert_id)
+    engine.respond(db, alert=alert, actor=actor, response=response)
+    flash(request, "整改情况已答复，预警已整改。")
+    return RedirectResponse(f"/oversight/alerts/{alert.id}", status_code=303)
+
+
+@router.get("/oversight/notices/{notice_id}.docx")
+def notice_docx(
+    notice_id: int,
+    actor: Actor = Depends(require(Permission.ALERTS_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The 风险提示函 as issued (.docx)."""
+    notice = engine.get_notice(db, actor=actor, notice_id=notice_id)
+    data = engine.notice_docx(db, notice=notice)
+    return Response(
+        data,
+        media_type=DOCX,
+        headers={"Content-Disposition": f"attachment; filename=risk-notice-{notice.id}.docx"},
+    )
+
+
+@router.get("/inbox", response_class=HTMLResponse)
+def inbox_page(
+    request: Request,
+    page: int = Query(1, ge=1),
+    actor: Actor = Depends(require(Permission.ALERTS_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The subject's inbox: risk notices and other messages."""
+    rows, total = engine.inbox(db, actor=actor, page=page, per_page=PER_PAGE)
+    return render(
+        request,
+        "oversight/inbox.html",
+        {"messages": rows, "total": total, "page": page, "pages": page_count(total, PER_PAGE)},
+    )
+
+
+@router.get("/public/rules", response_class=HTMLResponse)
+def rules_page(
+    request: Request,
+    region: str = "330800",
+    _: Actor | None = Depends(public),
+) -> Response:
+    """Every supervision rule with its source and the policy parameters in force."""
+    policy = get_policy()
+    today = local_today()
+    in_force = {p.name: (p, v) for p, v in policy.in_force(region, today)}
+    return render(
+        request,
+        "oversight/rules.html",
+        {
+            "rules": rules.RULES,
+            "in_force": in_force,
+            "region": region,
+            "today": today,
+            "repeat_min": rules.REPEAT_NONE_MIN,
+        },
+    )
+
+
+@router.get("/oversight/dashboard", response_class=HTMLResponse)
+def dashboard_page(
+    request: Request,
+    year: int | None = Query(None, ge=2000, le=2100),
+    actor: Actor = Depends(require(Permission.DASHBOARD_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The supervisor's indicator dashboard for its region."""
+    board = dashboard.build(db, actor=actor, year=year)
+    return render(
+        request,
+        "oversight/dashboard.html",
+        {"b": board, "buckets": dashboard.PER_ENTERPRISE_BUCKETS, "ages": dashboard.AGE_BUCKETS},
+    )
+
+
+@router.get("/oversight/dashboard.xlsx")
+def dashboard_xlsx(
+    year: int | None = Query(None, ge=2000, le=2100),
+    actor: Actor = Depends(require(Permission.DASHBOARD_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Every table of the dashboard as .xlsx."""
+    board = dashboard.build(db, actor=actor, year=year)
+    return Response(
+        dashboard.workbook(board),
+        media_type=XLSX,
+        headers={"Content-Disposition": f"attachment; filename=dashboard-{board.year}.xlsx"},
+    )
+
+
+@router.get("/oversight/indicator/{name}", response_class=HTMLResponse)
+def indicator_page(
+    request: Request,
+    name: str,
+    year: int = Query(0, ge=0, le=2100),
+    subject: int | None = None,
+    month: int | None = Query(None, ge=1, le=12),
+    enterprise: int | None = None,
+    page: int = Query(1, ge=1),
+    actor: Actor = Depends(require(Permission.DASHBOARD_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The inspections behind one figure of the dashboard."""
+    year = year or local_today().year
+    rows, total = dashboard.indicator_tasks(
+        db,
+        actor=actor,
+        name=name,
+        year=year,
+        subject_id=subject,
+        month=month,
+        enterprise_id=enterprise,
+        page=page,
+    )
+    return render(
+        request,
+        "oversight/indicator.html",
+        {
+            "rows": rows,
+            "total": total,
+            "page": page,
+            "pages": page_count(total, 50),
+            "name": name,
+            "label": dashboard.INDICATORS[name],
+            "year": year,
+            "month": month,
+            "subject": engine.subject_names(db, [subject]).get(subject or 0, ""),
+        },
+    )
