@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import math
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
@@ -16,7 +15,7 @@ from wurao.auth.scope import Actor
 from wurao.core.errors import InvalidInput
 from wurao.inspections import documents, evaluations, records
 from wurao.web.deps import TxRoute, get_db, public, require
-from wurao.web.forms import form_date, form_int
+from wurao.web.forms import form_date, form_int, page_count
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute)
@@ -199,7 +198,7 @@ def _enterprise_page(
             "revealed": revealed,
             "total": total,
             "page": page,
-            "pages": max(1, math.ceil(total / PER_PAGE)),
+            "pages": page_count(total, PER_PAGE),
             **_labels(),
         },
     )

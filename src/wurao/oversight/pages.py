@@ -3,8 +3,6 @@ region's evaluations."""
 
 from __future__ import annotations
 
-import math
-
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
@@ -14,7 +12,7 @@ from wurao.auth.scope import Actor
 from wurao.inspections import evaluations
 from wurao.oversight import service
 from wurao.web.deps import TxRoute, get_db, public, require
-from wurao.web.forms import form_date, form_int
+from wurao.web.forms import form_date, form_int, page_count
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute)
@@ -82,7 +80,7 @@ def clues_page(
             "clues": rows,
             "total": total,
             "page": page,
-            "pages": max(1, math.ceil(total / PER_PAGE)),
+            "pages": page_count(total, PER_PAGE),
             "status": status,
             "source": source,
             "q": q,
@@ -138,7 +136,7 @@ def evaluations_page(
             "rows": rows,
             "total": total,
             "page": page,
-            "pages": max(1, math.ceil(total / PER_PAGE)),
+            "pages": page_count(total, PER_PAGE),
             "misconduct": misconduct,
             "misconduct_labels": evaluations.MISCONDUCT,
         },
