@@ -100,3 +100,20 @@ def test_policy_show_prints_source(var: Path) -> None:
     done = wurao(var, "policy", "show", "inspection.onsite_cap_per_year", "--region", "330802")
     assert done.returncode == 0
     assert "衢政办发〔2025〕16号" in done.stdout
+
+
+def test_indicators_check_finds_a_tampered_figure_and_rebuild_mends_it(var: Path) -> None:
+    import sqlite3
+
+    assert wurao(var, "indicators", "check").returncode == 0
+    with sqlite3.connect(var / "wurao.sqlite3") as conn:
+        # the demo's history fills the table; one figure a little off is what check must find
+        changed = conn.execute(
+            "UPDATE indicator_day SET inspections = inspections + 1"
+            " WHERE rowid = (SELECT min(rowid) FROM indicator_day)"
+        ).rowcount
+        assert changed == 1
+    bad = wurao(var, "indicators", "check")
+    assert bad.returncode == 1 and "indicator_day" in bad.stdout, bad.stdout
+    assert wurao(var, "indicators", "rebuild").returncode == 0
+    assert wurao(var, "indicators", "check").returncode == 0

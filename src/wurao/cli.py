@@ -9,7 +9,7 @@ from wurao.auth.cli import user_app
 from wurao.core.cli import db_app, policy_app
 from wurao.demo.cli import demo
 from wurao.inspections.cli import code_app
-from wurao.oversight.cli import rules_app
+from wurao.oversight.cli import indicators_app, rules_app
 from wurao.planning.cli import plan_app
 from wurao.registry.imports.cli import import_command
 from wurao.sampling.cli import draw_app
@@ -28,6 +28,7 @@ app.add_typer(plan_app, name="plan")
 app.add_typer(code_app, name="code")
 app.add_typer(draw_app, name="draw")
 app.add_typer(rules_app, name="rules")
+app.add_typer(indicators_app, name="indicators")
 app.command("demo")(demo)
 app.command("import")(import_command)
 

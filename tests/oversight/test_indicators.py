@@ -1,5 +1,8 @@
 """The dashboard's indicators against a small data set computed by hand (docs/indicators.md).
 
+Dates are the local (Beijing) day each record was finished; the rows are written directly,
+as an import would, and the kept figures rebuilt from them.
+
     T1 ent1 [A, B] onsite  none    2026-01-10  joint
     T2 ent1 [A]    offsite rectify 2026-02-05  non-site, problem
     T3 ent2 [A]    written case    2026-02-20  non-site, problem
@@ -30,11 +33,23 @@ from tests.inspections import add_enterprise, subject
 from tests.oversight.test_rules import KC_SCJG, KC_YJJ, NOW, make_task
 from wurao.auth.scope import SYSTEM_ACTOR
 from wurao.core import audit
+from wurao.core.time import LOCAL_TZ
 from wurao.inspections.models import Evaluation, InspectionTask
-from wurao.oversight import dashboard
+from wurao.oversight import dashboard, drill_down, indicators
 from wurao.registry.models import Enterprise
 
 Y0, Y1 = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
+
+
+def at(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
+    """A local (Beijing) time of ``day``, as the UTC instant the database stores."""
+    return dt.datetime.combine(day, dt.time(hour, minute), LOCAL_TZ).astimezone(dt.UTC)
+
+
+def done(
+    db: Session, ent: Enterprise, subjects: list[object], day: dt.date, **kw: object
+) -> InspectionTask:
+    return make_task(db, ent, subjects, start=day, finished=at(day), **kw)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -50,13 +65,13 @@ def data(db: Session) -> Data:
     a, b = subject(db, KC_SCJG), subject(db, KC_YJJ)
     e1, e2, e3 = add_enterprise(db), add_enterprise(db), add_enterprise(db)
     t = [
-        make_task(db, e1, [a, b], start=dt.date(2026, 1, 10)),
-        make_task(db, e1, [a], start=dt.date(2026, 2, 5), method="offsite", outcome="rectify"),
-        make_task(db, e2, [a], start=dt.date(2026, 2, 20), method="written", outcome="case"),
-        make_task(db, e2, [b], start=dt.date(2026, 3, 1)),
-        make_task(db, e3, [a], start=dt.date(2026, 3, 2), status="in_progress", outcome=None),
+        done(db, e1, [a, b], dt.date(2026, 1, 10)),
+        done(db, e1, [a], dt.date(2026, 2, 5), method="offsite", outcome="rectify"),
+        done(db, e2, [a], dt.date(2026, 2, 20), method="written", outcome="case"),
+        done(db, e2, [b], dt.date(2026, 3, 1)),
+        done(db, e3, [a], dt.date(2026, 3, 2), status="in_progress", outcome=None),
         make_task(db, e3, [a], start=dt.date(2026, 3, 3), finished=None),
-        make_task(db, e1, [a], start=dt.date(2025, 3, 1)),
+        done(db, e1, [a], dt.date(2025, 3, 1)),
     ]
     for task, rating, misconduct in ((t[0], 5, ""), (t[1], 1, "repeated")):
         ev = Evaluation(
@@ -69,6 +84,7 @@ def data(db: Session) -> Data:
         )
         db.add(ev)
         audit.record(db, actor=SYSTEM_ACTOR, action="t", obj=ev)
+    indicators.rebuild(db)
     return Data(t, [e1, e2, e3], a.id, b.id)
 
 
@@ -87,32 +103,54 @@ def test_subject_rates(db: Session, data: Data) -> None:
     assert (a.inspections, a.joint, a.nonsite, a.problem) == (3, 1, 2, 2)
     assert (b.inspections, b.joint, b.nonsite, b.problem) == (2, 1, 0, 0)
     assert b.joint_rate == 0.5
+    kept = dashboard.kept_subject_rates(db, "330802", Y0, Y1)
+    assert kept == {data.a: a, data.b: b}  # the kept figures equal the records' own count
+    assert dashboard.kept_subject_rates(db, "330803", Y0, Y1) == {}
+
+
+def test_an_inspection_is_dated_by_its_local_finishing_day(db: Session, data: Data) -> None:
+    a = subject(db, KC_SCJG)
+    ent = data.ents[2]
+    late_jan = make_task(
+        db, ent, [a], start=dt.date(2026, 1, 31), finished=at(dt.date(2026, 1, 31), 23, 30)
+    )
+    early_feb = make_task(
+        db, ent, [a], start=dt.date(2026, 1, 31), finished=at(dt.date(2026, 2, 1), 0, 30)
+    )
+    assert late_jan.id and early_feb.id
+    # both are on 31 January in UTC; in Beijing one is on 1 February
+    indicators.rebuild(db)
+    assert dashboard.monthly(db, "330802", 2026)[:3] == [2, 3, 1]
+    assert dashboard.monthly(db, "330802", 2026, a.id)[:3] == [2, 3, 0]
+    jan = dashboard.region_rates(db, "330802", Y0, dt.date(2026, 1, 31))
+    assert jan.inspections == 2
 
 
 def test_monthly_per_enterprise_evaluations(db: Session, data: Data) -> None:
     assert dashboard.monthly(db, "330802", 2026)[:4] == [1, 2, 1, 0]
     assert dashboard.monthly(db, "330802", 2025)[2] == 1
     assert dashboard.monthly(db, "330802", 2026, data.b)[:3] == [1, 0, 1]
-    buckets, top = dashboard.per_enterprise(db, "330802", Y0, Y1)
+    buckets, top = dashboard.per_enterprise(db, "330802", 2026)
     assert buckets == [0, 2, 0, 0, 0]
     assert {(e.id, n) for e, n in top} == {(data.ents[0].id, 2), (data.ents[1].id, 2)}
-    ev = dashboard.evaluation_summary(db, "330802", Y0, Y1)
-    assert ev == {"count": 2, "mean": 3.0, "low": 1, "misconduct": 1}
+    ev = dashboard.evaluation_summary(db, "330802", Y0, Y1, 2)
+    assert ev.by_rating == (1, 0, 0, 0, 1) and ev.misconduct == 1
+    assert (ev.count, ev.mean, ev.low) == (2, 3.0, 1)
 
 
 def test_drill_down_lists_the_tasks_behind_a_figure(
     db: Session, data: Data, personas: Personas
 ) -> None:
     sup = personas.supervisor
-    joint, n = dashboard.indicator_tasks(db, actor=sup, name="joint", year=2026)
+    joint, n = drill_down.indicator_tasks(db, actor=sup, name="joint", year=2026)
     assert n == 1 and joint[0][0].id == data.tasks[0].id and joint[0][2] == 2
-    nonsite, _ = dashboard.indicator_tasks(
+    nonsite, _ = drill_down.indicator_tasks(
         db, actor=sup, name="nonsite", year=2026, subject_id=data.a
     )
     assert [r[0].id for r in nonsite] == [data.tasks[1].id, data.tasks[2].id]
-    feb, _ = dashboard.indicator_tasks(db, actor=sup, name="inspections", year=2026, month=2)
+    feb, _ = drill_down.indicator_tasks(db, actor=sup, name="inspections", year=2026, month=2)
     assert len(feb) == 2
-    neighbour, n = dashboard.indicator_tasks(
+    neighbour, n = drill_down.indicator_tasks(
         db, actor=personas.neighbour_supervisor, name="inspections", year=2026
     )
     assert n == 0 and neighbour == []
@@ -125,6 +163,7 @@ def test_dashboard_page_and_export(db: Session, data: Data, client: TestClient) 
     assert page.status_code == 200
     assert "/static/vendor/echarts.min.js" in page.text and "指标口径" in page.text
     assert "25.0%（1/4）" in page.text
+    assert "+300.00%" in page.text  # 4 inspections against 1 in the same period last year
     drill = client.get("/oversight/indicator/joint?year=2026")
     assert drill.status_code == 200 and f"/tasks/{data.tasks[0].id}" in drill.text
     xlsx = client.get("/oversight/dashboard.xlsx?year=2026")
@@ -135,3 +174,52 @@ def test_dashboard_page_and_export(db: Session, data: Data, client: TestClient) 
     client.cookies.clear()
     sign_in(client, "kc_scjg_admin")
     assert client.get("/oversight/dashboard").status_code == 403
+
+
+def test_a_subjects_own_dashboard(
+    db: Session, data: Data, personas: Personas, client: TestClient
+) -> None:
+    from wurao.core.errors import NotFound
+    from wurao.oversight import subject_dashboard
+
+    sup = personas.supervisor
+    a = subject_dashboard.build(db, actor=sup, subject_id=data.a, year=2026)
+    assert (a.total.inspections, a.total.joint, a.total.nonsite, a.total.problem) == (3, 1, 2, 2)
+    assert a.last_total.inspections == 1  # T7, 2025-03-01, within the same period last year
+    assert a.months[:3] == [1, 2, 0] and a.last_months[2] == 1
+    assert a.per_enterprise == [1, 1, 0, 0, 0]  # ent2 once (T3), ent1 twice (T1, T2)
+    assert a.evaluations == dashboard.Evaluations((1, 0, 0, 0, 1), 1, 2)
+    b = subject_dashboard.build(db, actor=sup, subject_id=data.b, year=2026)
+    assert b.evaluations == dashboard.Evaluations((0, 0, 0, 0, 1), 0, 2)
+    assert (b.evaluations.count, b.evaluations.mean, b.evaluations.low) == (1, 5.0, 0)
+    with pytest.raises(NotFound):
+        subject_dashboard.build(db, actor=personas.neighbour_supervisor, subject_id=data.a)
+    db.commit()
+    sign_in(client, "kc_sfj")
+    page = client.get(f"/oversight/dashboard?year=2026&subject={data.a}")
+    assert page.status_code == 200 and "返回全辖区看板" in page.text
+    assert f"/oversight/indicator/joint?year=2026&subject={data.a}" in page.text
+    xlsx = client.get(f"/oversight/dashboard.xlsx?year=2026&subject={data.a}")
+    assert xlsx.status_code == 200 and f"subject-{data.a}" in xlsx.headers["content-disposition"]
+
+
+def test_drill_down_totals_from_the_kept_figures_equal_the_records(
+    db: Session, data: Data, personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sup = personas.supervisor
+    cases: list[dict[str, object]] = [
+        {"name": n, "year": y} for n in dashboard.INDICATORS for y in (2025, 2026)
+    ]
+    cases += [
+        {"name": "joint", "year": 2026, "subject_id": data.a},
+        {"name": "onsite", "year": 2026, "subject_id": data.b, "month": 3},
+        {"name": "problem", "year": 2026, "month": 2},
+        {"name": "inspections", "year": 2025, "until": dt.date(2025, 2, 1)},
+        {"name": "inspections", "year": 2026, "enterprise_id": data.ents[0].id},
+        {"name": "nonsite", "year": 2026, "subject_id": data.a, "until": dt.date(2026, 2, 10)},
+    ]
+    kept = [drill_down.indicator_tasks(db, actor=sup, **c)[1] for c in cases]  # type: ignore[arg-type]
+    monkeypatch.setattr(drill_down, "kept_total", lambda *a, **k: None)
+    counted = [drill_down.indicator_tasks(db, actor=sup, **c)[1] for c in cases]  # type: ignore[arg-type]
+    assert kept == counted
+    assert kept[:2] == [1, 4]  # inspections: 2025 T7; 2026 T1-T4

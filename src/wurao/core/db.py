@@ -118,3 +118,10 @@ def session_scope(engine: Engine | None = None, *, write: bool = True) -> Iterat
 def is_postgresql(session: Session) -> bool:
     """Whether the session is bound to PostgreSQL."""
     return session.get_bind().dialect.name == "postgresql"
+
+
+def insert_for(session: Session, table: Any) -> Any:
+    """An INSERT in the session's dialect, which offers ON CONFLICT (PostgreSQL and SQLite)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return (postgresql.insert if is_postgresql(session) else sqlite.insert)(table)

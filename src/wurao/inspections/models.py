@@ -169,7 +169,7 @@ class InspectionRecord(Base):
     outcome: Mapped[str] = mapped_column(String(10), default="")
     rectify_deadline: Mapped[dt.date | None] = mapped_column(Date)
     attested: Mapped[bool] = mapped_column(Boolean, default=False)  # B5 五个严禁 attestation
-    finished_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None] = mapped_column(index=True)  # dashboard drill-downs
     # Published result (一公开) for draws; the deadline is tracked by the sampling domain.
     published_at: Mapped[dt.datetime | None]
 
