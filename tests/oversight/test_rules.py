@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +16,8 @@ from sqlalchemy.orm import Session
 from tests.inspections import add_enterprise, add_officer, subject
 from wurao.auth.scope import SYSTEM_ACTOR
 from wurao.core import audit
+from wurao.core.config import get_settings
+from wurao.core.policy import get_policy
 from wurao.inspections.models import (
     ActionCode,
     Evaluation,
@@ -32,6 +37,7 @@ KC_YJJ = "11330802MB1A00002X"
 QJ_SCJG = "11330803MB1A00003F"
 TODAY = dt.date(2026, 3, 20)
 NOW = dt.datetime(2026, 3, 20, 2, 0, tzinfo=dt.UTC)
+KC, QJ = "330802", "330803"  # 柯城区 keeps the national values; 衢江区 sets its own
 _n = itertools.count(1)
 
 
@@ -130,6 +136,33 @@ def for_task(found: list[rules.Finding], task: InspectionTask) -> list[rules.Fin
     return [f for f in found if f.task_id == task.id]
 
 
+CountyPolicy = Callable[[dict[str, object]], None]
+
+
+@pytest.fixture
+def county_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CountyPolicy]:
+    """Load a local policy file (WURAO_POLICY_FILE) giving 衢江区 its own values."""
+
+    def load(values: dict[str, object]) -> None:
+        path = tmp_path / "county.toml"
+        path.write_text(
+            "".join(
+                f'[[{name}.values]]\nregion = "{QJ}"\neffective = 2026-01-01\n'
+                f'value = {json.dumps(value)}\nsource = "测试：衢江区自定"\n'
+                for name, value in values.items()
+            ),
+            encoding="utf-8",
+        )
+        monkeypatch.setenv("WURAO_POLICY_FILE", str(path))
+        get_settings.cache_clear()
+        get_policy.cache_clear()
+
+    yield load
+    monkeypatch.delenv("WURAO_POLICY_FILE", raising=False)
+    get_settings.cache_clear()
+    get_policy.cache_clear()
+
+
 # --- A5 -----------------------------------------------------------------------------------
 
 
@@ -151,6 +184,46 @@ def test_A5_triggered_and_nonsite_not_counted(db: Session) -> None:
     assert for_enterprise(findings(db, "A5 INSP-FREQ-CAP"), ent) == []
 
 
+def test_A5_county_lists_count_offsite_and_complaints_there_only(
+    db: Session, county_policy: CountyPolicy
+) -> None:
+    # 衢江区 counts non-site inspections and exempts only referrals; 柯城区 keeps the national
+    # lists (on-site only; complaints, referrals and monitoring exempt)
+    county_policy(
+        {
+            "inspection.cap_counted_methods": ["onsite", "offsite"],
+            "inspection.cap_exempt_origins": ["referral"],
+        }
+    )
+    qj_tasks = []
+    ents = {}
+    for s, region in ((subject(db, KC_SCJG), KC), (subject(db, QJ_SCJG), QJ)):
+        ents[region] = ent = add_enterprise(db, region=region)
+        tasks = [
+            make_task(db, ent, [s], start=dt.date(2026, 1, 10)),
+            make_task(db, ent, [s], start=dt.date(2026, 1, 20), origin="complaint"),
+            make_task(db, ent, [s], start=dt.date(2026, 2, 10), method="offsite"),
+            make_task(db, ent, [s], start=dt.date(2026, 2, 20), origin="referral"),
+        ]
+        if region == QJ:
+            qj_tasks = tasks[:3]
+    found = findings(db, "A5 INSP-FREQ-CAP")
+    assert for_enterprise(found, ents[KC]) == []
+    (qj,) = for_enterprise(found, ents[QJ])
+    assert qj.region_code == QJ and "计入上限的检查3次，已超过年度上限2次" in qj.detail
+    assert [e["id"] for e in qj.evidence if e["type"] == "task"] == [t.id for t in qj_tasks]
+
+
+def test_A5_county_cap_of_one_warns_there_only(db: Session, county_policy: CountyPolicy) -> None:
+    county_policy({"inspection.onsite_cap_per_year": 1})
+    kc, qj = add_enterprise(db, region=KC), add_enterprise(db, region=QJ)
+    make_task(db, kc, [subject(db, KC_SCJG)], start=dt.date(2026, 1, 10))
+    make_task(db, qj, [subject(db, QJ_SCJG)], start=dt.date(2026, 1, 10))
+    found = findings(db, "A5 INSP-FREQ-CAP")
+    assert for_enterprise(found, kc) == []
+    assert ["已达到年度上限1次" in f.detail for f in for_enterprise(found, qj)] == [True]
+
+
 # --- F3 multi-agency and the A6 early warning ---------------------------------------------
 
 
@@ -166,6 +239,19 @@ def test_F3_MULTI_AGENCY_three_subjects_in_window(db: Session) -> None:
     ent, _ = _three_agencies(db)
     found = for_enterprise(findings(db, "F3 MULTI-AGENCY"), ent)
     assert len(found) == 1 and len([e for e in found[0].evidence if e["type"] == "task"]) == 3
+
+
+def test_F3_MULTI_AGENCY_a_joint_inspection_is_one_visit(db: Session) -> None:
+    ent = add_enterprise(db)
+    subs = [subject(db, KC_SCJG), subject(db, KC_YJJ), extra_subject(db)]
+    make_task(db, ent, subs, start=TODAY - dt.timedelta(days=3))  # three subjects, one visit
+    assert for_enterprise(findings(db, "F3 MULTI-AGENCY"), ent) == []
+    fourth = extra_subject(db, "柯城区交通运输局")
+    make_task(db, ent, [subs[1]], start=TODAY - dt.timedelta(days=2))
+    assert for_enterprise(findings(db, "F3 MULTI-AGENCY"), ent) == []  # two leads so far
+    make_task(db, ent, [fourth], start=TODAY - dt.timedelta(days=1))
+    found = for_enterprise(findings(db, "F3 MULTI-AGENCY"), ent)
+    assert len(found) == 1 and "3个执法主体分别检查" in found[0].detail
 
 
 def test_F3_MULTI_AGENCY_outside_window_passes(db: Session) -> None:
@@ -210,6 +296,29 @@ def test_F3_REPEAT_NONE_a_finding_breaks_the_series(db: Session) -> None:
     make_task(db, ent, [s], start=dt.date(2026, 2, 5), origin="complaint")
     make_task(db, ent, [s], start=dt.date(2026, 3, 5), origin="complaint", outcome="rectify")
     assert for_enterprise(findings(db, "F3 REPEAT-NONE"), ent) == []
+
+
+@pytest.mark.parametrize(
+    ("qj_min", "empty", "qj_warns", "kc_warns"),
+    [(2, 2, True, False), (4, 3, False, True)],
+    ids=["lower-in-qj", "higher-in-qj"],
+)
+def test_F3_REPEAT_NONE_county_threshold_applies_there_only(
+    db: Session,
+    county_policy: CountyPolicy,
+    qj_min: int,
+    empty: int,
+    qj_warns: bool,
+    kc_warns: bool,
+) -> None:
+    county_policy({"oversight.repeat_none_min": qj_min})
+    kc, qj = add_enterprise(db, region=KC), add_enterprise(db, region=QJ)
+    for ent, s in ((kc, subject(db, KC_SCJG)), (qj, subject(db, QJ_SCJG))):
+        for m in range(1, empty + 1):
+            make_task(db, ent, [s], start=dt.date(2026, m, 5), origin="complaint")
+    found = findings(db, "F3 REPEAT-NONE")
+    assert len(for_enterprise(found, qj)) == int(qj_warns)
+    assert len(for_enterprise(found, kc)) == int(kc_warns)
 
 
 def test_F2_DEREGISTERED_fails_and_passes(db: Session) -> None:
@@ -398,13 +507,18 @@ def test_F2_CODELESS_REPORT(db: Session) -> None:
 # --- F8 -----------------------------------------------------------------------------------
 
 
+def _on(day: dt.date) -> dt.datetime:
+    """10:00 local time on ``day``: an inspection finished the day its window opened."""
+    return dt.datetime(day.year, day.month, day.day, 2, 0, tzinfo=dt.UTC)
+
+
 def test_F8_TARGETS_joint_rate_falling(db: Session) -> None:
     s, other = extra_subject(db), subject(db, KC_SCJG)
     for i in range(10):
-        make_task(
-            db, add_enterprise(db), [s, other], start=dt.date(2025, 2, 1 + i), method="offsite"
-        )
-        make_task(db, add_enterprise(db), [s], start=dt.date(2026, 2, 1 + i), method="offsite")
+        last, this = dt.date(2025, 2, 1 + i), dt.date(2026, 2, 1 + i)
+        ent = add_enterprise(db)
+        make_task(db, ent, [s, other], start=last, finished=_on(last), method="offsite")
+        make_task(db, add_enterprise(db), [s], start=this, finished=_on(this), method="offsite")
     found = [f for f in findings(db, "F8 TARGETS") if f.subject_id == s.id]
     assert len(found) == 1 and "联合检查率0.0%低于目标80%" in found[0].detail
 
@@ -412,9 +526,56 @@ def test_F8_TARGETS_joint_rate_falling(db: Session) -> None:
 def test_F8_TARGETS_steady_subject_passes(db: Session) -> None:
     s, other = extra_subject(db), subject(db, KC_SCJG)
     for i in range(10):
-        make_task(db, add_enterprise(db), [s, other], start=dt.date(2025, 2, 1 + i))
-        make_task(db, add_enterprise(db), [s, other], start=dt.date(2026, 2, 1 + i))
+        last, this = dt.date(2025, 2, 1 + i), dt.date(2026, 2, 1 + i)
+        make_task(db, add_enterprise(db), [s, other], start=last, finished=_on(last))
+        make_task(db, add_enterprise(db), [s, other], start=this, finished=_on(this))
     assert [f for f in findings(db, "F8 TARGETS") if f.subject_id == s.id] == []
+
+
+@pytest.mark.parametrize(("problems_now", "warns"), [(9, False), (8, True)], ids=["-2.5pp", "-5pp"])
+def test_F8_TARGETS_a_drop_below_the_policy_threshold_passes(
+    db: Session, problems_now: int, warns: bool
+) -> None:
+    # 40 joint on-site inspections a period; problems found 10 last year (25 %)
+    s, other = extra_subject(db), subject(db, KC_SCJG)
+    for period, problems in ((2025, 10), (2026, problems_now)):
+        for i in range(40):
+            day = dt.date(period, 1, 1) + dt.timedelta(days=i)
+            outcome = "rectify" if i < problems else "none"
+            ent = add_enterprise(db)
+            make_task(db, ent, [s, other], start=day, finished=_on(day), outcome=outcome)
+    found = [f for f in findings(db, "F8 TARGETS") if f.subject_id == s.id]
+    assert len(found) == int(warns)
+    if warns:
+        assert "问题发现率20.0%低于上年同期25.0%" in found[0].detail
+
+
+@pytest.mark.parametrize(
+    ("qj_floor", "per_period", "qj_warns", "kc_warns"),
+    [(5, 5, True, False), (11, 10, False, True)],
+    ids=["lower-in-qj", "higher-in-qj"],
+)
+def test_F8_TARGETS_county_floor_applies_there_only(
+    db: Session,
+    county_policy: CountyPolicy,
+    qj_floor: int,
+    per_period: int,
+    qj_warns: bool,
+    kc_warns: bool,
+) -> None:
+    # both subjects' joint-inspection rate fell from 100% to 0%: only the floor decides
+    county_policy({"oversight.trend_min_inspections": qj_floor})
+    kc, qj = extra_subject(db, region=KC), extra_subject(db, "衢江区生态环境分局", region=QJ)
+    for s, partner, region in ((kc, subject(db, KC_SCJG), KC), (qj, subject(db, QJ_SCJG), QJ)):
+        for i in range(per_period):
+            last, this = dt.date(2025, 2, 1 + i), dt.date(2026, 2, 1 + i)
+            ent = add_enterprise(db, region=region)
+            make_task(db, ent, [s, partner], start=last, finished=_on(last), method="offsite")
+            ent = add_enterprise(db, region=region)
+            make_task(db, ent, [s], start=this, finished=_on(this), method="offsite")
+    found = findings(db, "F8 TARGETS")
+    assert len([f for f in found if f.subject_id == qj.id]) == int(qj_warns)
+    assert len([f for f in found if f.subject_id == kc.id]) == int(kc_warns)
 
 
 # --- the sweep ----------------------------------------------------------------------------
@@ -443,8 +604,64 @@ def test_evaluate_for_task_raises_only_for_that_task(db: Session) -> None:
 
 @pytest.mark.parametrize("rule", rules.RULES, ids=lambda r: r.id)
 def test_every_rule_has_source_and_known_params(rule: rules.Rule) -> None:
-    from wurao.core.policy import get_policy
-
     assert rule.source and rule.title and rule.severity in {"WARN", "BLOCK", "INFO"}
     for name in rule.params:
         assert name in get_policy().parameters
+
+
+def test_rules_list_their_thresholds_for_the_rules_page() -> None:
+    assert "oversight.repeat_none_min" in rules.BY_ID["F3 REPEAT-NONE"].params
+    assert "oversight.trend_min_inspections" in rules.BY_ID["F8 TARGETS"].params
+
+
+def test_F3_MULTI_AGENCY_county_window_applies_there_only(
+    db: Session, county_policy: CountyPolicy
+) -> None:
+    county_policy({"oversight.multi_agency_window_days": 60})
+    subs = [subject(db, KC_SCJG), subject(db, KC_YJJ), extra_subject(db)]
+    here, there = add_enterprise(db, region=QJ), add_enterprise(db)
+    for ent in (here, there):
+        for s, days in zip(subs, (45, 2, 1), strict=True):
+            make_task(db, ent, [s], start=TODAY - dt.timedelta(days=days))
+    found = findings(db, "F3 MULTI-AGENCY")
+    assert len(for_enterprise(found, here)) == 1  # 45 days ago lies in 衢江's 60-day window
+    assert for_enterprise(found, there) == []  # and outside the national 30 days
+
+
+def test_C6_county_shorter_deadline_applies_there_only(
+    db: Session, county_policy: CountyPolicy
+) -> None:
+    county_policy({"dss.publish_working_days": 5})
+    s = subject(db, KC_SCJG)
+    finished = dt.datetime(2026, 3, 6, 2, 0, tzinfo=dt.UTC)  # ten working days before TODAY
+    here = make_task(db, add_enterprise(db, region=QJ), [s], origin="draw", finished=finished)
+    there = make_task(db, add_enterprise(db), [s], origin="draw", finished=finished)
+    found = findings(db, "C6 DSS-PUBLISH-20WD")
+    assert len(for_task(found, here)) == 1 and for_task(found, there) == []
+
+
+def test_C6_a_deadline_in_a_year_without_holidays_is_noted_not_raised(db: Session) -> None:
+    s, ent = subject(db, KC_SCJG), add_enterprise(db)
+    finished = dt.datetime(2099, 12, 1, 2, 0, tzinfo=dt.UTC)
+    make_task(db, ent, [s], origin="draw", finished=finished, start=dt.date(2099, 12, 1))
+    ctx = rules.Context(today=dt.date(2100, 3, 1))
+    assert list(rules.BY_ID["C6 DSS-PUBLISH-20WD"].find(db, ctx)) == []
+    assert (
+        len(ctx.notes) == 1
+        and "2099 年节假日安排" in ctx.notes[0]
+        and "wurao calendar import" in ctx.notes[0]
+    )
+
+
+def test_F2_EVALUATION_county_low_rating_applies_there_only(
+    db: Session, county_policy: CountyPolicy
+) -> None:
+    county_policy({"evaluations.low_rating_max": 3})
+    s = subject(db, KC_SCJG)
+    here = make_task(db, add_enterprise(db, region=QJ), [s])
+    there = make_task(db, add_enterprise(db), [s])
+    _evaluation(db, here, 3)
+    _evaluation(db, there, 3)
+    found = findings(db, "F2 EVALUATION")
+    assert len(for_task(found, here)) == 1 and for_task(found, there) == []
+    assert "企业评分3分" in for_task(found, here)[0].detail

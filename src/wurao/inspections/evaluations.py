@@ -289,10 +289,12 @@ def submit_evaluation(
         summary=f"企业提交评价（任务 {task.id}，{rating}分）",
         region_code=task.region_code,
     )
-    if evaluation.misconduct:
-        from wurao.oversight import service as oversight
+    from wurao.oversight import service as oversight
+    from wurao.oversight import triggers
 
+    if evaluation.misconduct:
         oversight.clue_from_evaluation(session, evaluation=evaluation, task=task, actor=who)
+    triggers.evaluation_submitted(session, task=task, evaluation=evaluation)
     return evaluation
 
 

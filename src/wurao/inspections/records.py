@@ -340,6 +340,9 @@ def start_record(session: Session, *, task: InspectionTask, actor: Actor) -> Ins
         summary="任务进入检查中",
         region_code=task.region_code,
     )
+    from wurao.oversight import triggers
+
+    triggers.record_started(session, task=task)
     return record
 
 
@@ -630,5 +633,8 @@ def finish_record(
         region_code=task.region_code,
     )
     task_service.mark_code_used(session, task=task, actor=actor)  # the task becomes done
+    from wurao.oversight import triggers
+
+    triggers.record_finished(session, task=task, record=record)
     _, token = evaluations.issue_evaluation(session, task=task, actor=actor)
     return Finished(record=record, evaluation_token=token)

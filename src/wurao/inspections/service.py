@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, exists, false, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission, Role
 from wurao.auth.scope import Actor, region_filter
 from wurao.core import audit
+from wurao.core.db import insert_for
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation, Violation
 from wurao.core.ids import IdentifierError, normalize_uscc
 from wurao.core.time import LOCAL_TZ, local_today, utcnow
@@ -326,6 +326,9 @@ def create_task(session: Session, *, data: TaskData, actor: Actor) -> Inspection
         summary=f"创建检查任务：{enterprise.name}，{rules.METHODS[task.method]}，"
         f"{rules.ORIGINS[task.origin]}",
     )
+    from wurao.oversight import triggers
+
+    triggers.task_created(session, task=task)
     return task
 
 
@@ -373,11 +376,7 @@ def precheck(
 
 
 def _insert_ignore(session: Session, table: Any, values: dict[str, Any]) -> None:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        session.execute(postgresql.insert(table).values(**values).on_conflict_do_nothing())
-    else:
-        session.execute(sqlite.insert(table).values(**values).on_conflict_do_nothing())
+    session.execute(insert_for(session, table).values(**values).on_conflict_do_nothing())
 
 
 def _lock_counts(session: Session, b: TaskBundle) -> dict[int, OnsiteCount]:
@@ -541,6 +540,9 @@ def issue_code(
         region_code=locked.region_code,
         summary=f"签发行政行为码 {number}{'（补码）' if late else ''}",
     )
+    from wurao.oversight import triggers
+
+    triggers.code_issued(session, task=locked)
     return Issued(code, result.warnings)
 
 

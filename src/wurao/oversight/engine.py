@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, func, insert, select
@@ -29,6 +29,7 @@ from wurao.registry.models import EnforcementSubject
 
 STATUSES = {"new": "新建", "notified": "已提醒", "rectified": "已整改", "dismissed": "已核销"}
 OPEN = ("new", "notified")
+KEY_LOOKUP_MAX = 1000  # up to this many findings, look their keys up instead of the rule's
 
 
 @dataclass
@@ -36,6 +37,7 @@ class SweepResult:
     """New alerts raised per rule, and findings already known."""
 
     raised: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what a rule could not judge, in Chinese
     known: int = 0
     seconds: dict[str, float] = field(default_factory=dict)  # per rule: find, dedup, insert
 
@@ -45,22 +47,29 @@ class SweepResult:
         return sum(self.raised.values())
 
 
-def _existing(session: Session, rule_id: str) -> set[str]:
-    """Every dedup key already raised by a rule: one indexed query per rule, not per key."""
+def _existing(session: Session, rule_id: str, keys: Collection[str]) -> set[str]:
+    """The keys among ``keys`` already raised: by key for a few, one query per rule for many."""
+    if len(keys) <= KEY_LOOKUP_MAX:
+        wanted = sorted(keys)
+        return set(session.scalars(select(Alert.dedup_key).where(Alert.dedup_key.in_(wanted))))
     return set(session.scalars(select(Alert.dedup_key).where(Alert.rule_id == rule_id)))
 
 
 def _raise(
-    session: Session, selected: Iterable[rules.Rule], ctx: rules.Context, actor: Actor
+    session: Session,
+    selected: Iterable[rules.Rule],
+    ctx: rules.Context,
+    actor: Actor,
+    why: str = "规则扫描",
 ) -> tuple[SweepResult, list[str]]:
-    """Insert an alert per new finding (Core bulk insert, one audit entry per sweep)."""
+    """Insert an alert per new finding (Core bulk insert, one audit entry per run)."""
     result = SweepResult()
     keys: list[str] = []
     now = utcnow()
     for rule in selected:
         started = time.perf_counter()
         findings = {f.dedup_key: f for f in rule.find(session, ctx)}
-        known = _existing(session, rule.id) & findings.keys()
+        known = _existing(session, rule.id, findings.keys()) if findings else set()
         result.known += len(known)
         fresh = [f for k, f in findings.items() if k not in known]
         result.raised[rule.id] = len(fresh)
@@ -95,7 +104,7 @@ def _raise(
             action="alert.sweep",
             object_type="alert",
             object_id=f"sweep:{now.isoformat()}",
-            summary=f"规则扫描新增预警{len(keys)}条："
+            summary=f"{why}新增预警{len(keys)}条："
             + "、".join(f"{k} {v}" for k, v in result.raised.items() if v),
         )
     return result, keys
@@ -111,16 +120,33 @@ def sweep(
     """Evaluate every rule (or those in ``only``) and raise an alert per new finding."""
     selected = [r for r in rules.RULES if not only or r.id in only]
     ctx = rules.Context(today=today or local_today())
-    return _raise(session, selected, ctx, actor)[0]
+    result = _raise(session, selected, ctx, actor)[0]
+    result.notes = list(ctx.notes)
+    return result
 
 
 def evaluate_for_task(
-    session: Session, task: InspectionTask, *, today: dt.date | None = None
+    session: Session,
+    task: InspectionTask,
+    *,
+    only: Sequence[str] = (),
+    today: dt.date | None = None,
 ) -> list[Alert]:
-    """Evaluate the task-based rules for one task just written; returns the new alerts."""
+    """Evaluate the task-based rules (or those in ``only``) for one task just written."""
     ctx = rules.Context(today=today or local_today(), task_ids=frozenset({task.id}))
-    selected = [r for r in rules.RULES if r.task_based]
-    keys = _raise(session, selected, ctx, SYSTEM_ACTOR)[1]
+    selected = [r for r in rules.RULES if r.task_based and (not only or r.id in only)]
+    keys = _raise(session, selected, ctx, SYSTEM_ACTOR, f"任务 {task.id} 写入后规则评估")[1]
+    return _alerts(session, keys)
+
+
+def evaluate(session: Session, *, only: Sequence[str], today: dt.date | None = None) -> list[Alert]:
+    """Evaluate a few whole-table rules after a write (small tables: clues, special plans)."""
+    selected = [r for r in rules.RULES if r.id in only]
+    ctx = rules.Context(today=today or local_today())
+    return _alerts(session, _raise(session, selected, ctx, SYSTEM_ACTOR, "写入后规则评估")[1])
+
+
+def _alerts(session: Session, keys: list[str]) -> list[Alert]:
     if not keys:
         return []
     return list(session.scalars(select(Alert).where(Alert.dedup_key.in_(keys))))

@@ -134,6 +134,9 @@ def report_codeless(session: Session, *, report: CodelessReport) -> Clue:
         summary=f"收到无码检查举报：{clue.enterprise_name}",
         region_code=region,
     )
+    from wurao.oversight import triggers
+
+    triggers.clue_reported(session)
     return clue
 
 

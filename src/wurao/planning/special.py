@@ -201,6 +201,9 @@ def _special_record(
         summary=summary,
         region_code=subject.region_code if subject else None,
     )
+    from wurao.oversight import triggers
+
+    triggers.special_changed(session)
 
 
 def create_special(

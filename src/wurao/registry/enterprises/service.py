@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from wurao.auth.permissions import Permission, Role
 from wurao.auth.scope import Actor, region_filter, region_in_scope
 from wurao.core import audit
+from wurao.core.db import is_postgresql
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Violation
 from wurao.core.ids import (
     IdentifierError,
@@ -168,7 +169,7 @@ def _escape_like(fragment: str) -> str:
 
 def _anywhere(session: Session, fragment: str) -> ColumnElement[bool]:
     pattern = f"%{_escape_like(fragment)}%"
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgresql(session):
         return Enterprise.name.ilike(pattern, escape="\\")
     return Enterprise.name.like(pattern, escape="\\")
 

@@ -1,0 +1,112 @@
+"""Supervision on write: the services that write a triggering record call these, inside
+their own transaction, so that an alert exists the moment its cause does — not only after
+the nightly ``wurao rules sweep``.
+
+Which rules each write evaluates (the rest of the task-based rules cannot change there):
+
+=================  ===================================================================
+task created       A6 early warning (a visit planned to an enterprise already inspected
+                   by many), A2 officers, A8 locality, F2 deregistered enterprise
+code issued        A5 cap, A6 early warning, A2 officers, A4 late code, A8 locality,
+                   F2 deregistered enterprise
+record started     F3 multi-agency, A6 early warning to the others, A4 code
+record finished    F3 multi-agency, A6, F3 repeated no finding, A4 code; indicators
+evaluation         F2 evaluation; indicators
+clue reported      F2 code-less report
+special changed    A7 special-inspection quota
+=================  ===================================================================
+
+Time-driven findings (C6 results not published within the deadline, F8 trends, L1 filing)
+are the sweep's alone. Tasks created by a 双随机 draw (thousands at once) are evaluated when
+each is coded.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from wurao.inspections.models import Evaluation, InspectionRecord, InspectionTask
+from wurao.oversight import engine, indicators
+from wurao.oversight.models import Alert
+
+ON_CREATE = (
+    "A6 INSP-MERGE-JOINT-OFFSITE",
+    "A2 INSP-CERT",
+    "A8 INSP-LOCALITY",
+    "F2 DEREGISTERED",
+)
+ON_CODE = (
+    "A5 INSP-FREQ-CAP",
+    "A6 INSP-MERGE-JOINT-OFFSITE",
+    "A2 INSP-CERT",
+    "A4 INSP-APPROVAL",
+    "A8 INSP-LOCALITY",
+    "F2 DEREGISTERED",
+)
+ON_START = ("F3 MULTI-AGENCY", "A6 INSP-MERGE-JOINT-OFFSITE", "A4 INSP-APPROVAL")
+ON_FINISH = (*ON_START, "F3 REPEAT-NONE")
+ON_EVALUATION = ("F2 EVALUATION",)
+ON_CLUE = ("F2 CODELESS-REPORT",)
+ON_SPECIAL = ("A7 INSP-SPECIAL-PLAN",)
+
+
+EVENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("创建检查任务", ON_CREATE),
+    ("赋码", ON_CODE),
+    ("开始检查", ON_START),
+    ("完成检查笔录", ON_FINISH),
+    ("企业提交评价", ON_EVALUATION),
+    ("收到无码检查举报", ON_CLUE),
+    ("专项检查立项或变更", ON_SPECIAL),
+)
+
+
+def events_of(rule_id: str) -> list[str]:
+    """The writes (in Chinese) on which a rule is evaluated at once, for the rules page."""
+    return [label for label, ids in EVENTS if rule_id in ids]
+
+
+def task_created(session: Session, *, task: InspectionTask) -> list[Alert]:
+    """A task was created by hand (a plan's, a trigger's, a special inspection's)."""
+    session.flush()
+    return engine.evaluate_for_task(session, task, only=ON_CREATE)
+
+
+def code_issued(session: Session, *, task: InspectionTask) -> list[Alert]:
+    """A code was signed for the task."""
+    return engine.evaluate_for_task(session, task, only=ON_CODE)
+
+
+def record_started(session: Session, *, task: InspectionTask) -> list[Alert]:
+    """The officer started the inspection."""
+    return engine.evaluate_for_task(session, task, only=ON_START)
+
+
+def record_finished(
+    session: Session, *, task: InspectionTask, record: InspectionRecord
+) -> list[Alert]:
+    """The record was finished: the inspection counts in the indicators from now on."""
+    session.flush()
+    indicators.add_inspection(session, task=task, record=record)
+    return engine.evaluate_for_task(session, task, only=ON_FINISH)
+
+
+def evaluation_submitted(
+    session: Session, *, task: InspectionTask, evaluation: Evaluation
+) -> list[Alert]:
+    """The enterprise submitted its evaluation."""
+    session.flush()
+    indicators.add_evaluation(session, task=task, evaluation=evaluation)
+    return engine.evaluate_for_task(session, task, only=ON_EVALUATION)
+
+
+def clue_reported(session: Session) -> list[Alert]:
+    """A code-less inspection was reported (the rule reads the few open clues)."""
+    session.flush()
+    return engine.evaluate(session, only=ON_CLUE)
+
+
+def special_changed(session: Session) -> list[Alert]:
+    """A special inspection was created or moved on (the rule counts the year's)."""
+    session.flush()
+    return engine.evaluate(session, only=ON_SPECIAL)
