@@ -31,11 +31,9 @@ def test_alert_from_warning_to_rectified(page: Page, browser: Browser, live_serv
     page.click("button:has-text('创建任务')")
     assert re.search(r"/tasks/\d+", page.url), page.url
 
-    # The supervisor runs the rules and sends a risk notice about the alert.
+    # The alert exists as soon as the task does (no sweep); the supervisor sends a risk notice.
     sup = browser.new_context(locale="zh-CN").new_page()
     sign_in(sup, live_server, "kc_sfj")
-    sup.goto(f"{live_server}/oversight/alerts")
-    sup.click("button:has-text('立即扫描')")
     sup.goto(f"{live_server}/oversight/alerts?rule=F2+DEREGISTERED&status=new")
     sup.locator("#alert_list tbody a").first.click()
     expect(sup.locator("#alert-status")).to_have_text("新建")
@@ -66,10 +64,19 @@ def test_dashboard_draws_charts(page: Page, live_server: str) -> None:
     sign_in(page, live_server, "kc_sfj")
     page.goto(f"{live_server}/oversight/dashboard")
     expect(page.locator("h1")).to_contain_text("监督看板")
-    expect(page.locator("#chart-months canvas")).to_have_count(1)
-    expect(page.locator("#chart-method canvas")).to_have_count(1)
+    for chart in ("months", "method", "subjects", "per-enterprise", "ratings", "alerts"):
+        expect(page.locator(f"#chart-{chart} canvas")).to_have_count(1)
     expect(page.locator("#definitions")).to_contain_text("联合检查率")
     shot(page, "72-oversight-dashboard")
+    # A subject of the region has its own dashboard, reached from the subject table.
+    page.locator("#subjects tbody a[title='查看该主体的看板']").first.click()
+    expect(page.locator("body")).to_contain_text("返回全辖区看板")
+    expect(page.locator("#chart-months canvas")).to_have_count(1)
+    shot(page, "74-oversight-subject-dashboard")
+    # Every figure opens the inspections behind it.
+    page.locator("#kpi a").first.click()
+    expect(page.locator("h1")).to_contain_text("指标明细")
+    shot(page, "75-oversight-indicator-list")
     page.goto(f"{live_server}/public/rules")
     expect(page.locator("body")).to_contain_text("A5 INSP-FREQ-CAP")
     shot(page, "73-public-rules")

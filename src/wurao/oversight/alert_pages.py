@@ -3,6 +3,8 @@ the supervisor's dashboard and its drill-down."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
@@ -11,7 +13,10 @@ from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.core.policy import get_policy
 from wurao.core.time import local_today
-from wurao.oversight import dashboard, engine, rules
+from wurao.inspections.records import METHODS, OUTCOMES
+from wurao.inspections.rules import ORIGINS
+from wurao.oversight import dashboard, drill_down, engine, rules, subject_dashboard, triggers
+from wurao.oversight.dashboard import Dashboard
 from wurao.web.deps import TxRoute, get_db, public, require
 from wurao.web.forms import page_count
 from wurao.web.templating import flash, render
@@ -42,13 +47,20 @@ def alerts_page(
     request: Request,
     status: str = "",
     rule: str = "",
+    subject: int | None = None,
     page: int = Query(1, ge=1),
     actor: Actor = Depends(require(Permission.ALERTS_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Alerts the actor may see, filterable by status and rule."""
+    """Alerts the actor may see, filterable by status, rule and subject."""
     rows, total = engine.list_alerts(
-        db, actor=actor, status=status, rule_id=rule, page=page, per_page=PER_PAGE
+        db,
+        actor=actor,
+        status=status,
+        rule_id=rule,
+        subject_id=subject,
+        page=page,
+        per_page=PER_PAGE,
     )
     return render(
         request,
@@ -60,6 +72,7 @@ def alerts_page(
             "pages": page_count(total, PER_PAGE),
             "status": status,
             "rule": rule,
+            "subject": subject,
             "rules": rules.RULES,
             "statuses": engine.STATUSES,
             "subjects": engine.subject_names(db, (a.subject_id for a in rows)),
@@ -75,7 +88,7 @@ def run_sweep(
 ) -> Response:
     """Run the rules now (the same sweep as the scheduled one)."""
     result = engine.sweep(db, actor=actor)
-    flash(request, f"规则扫描完成，新增预警{result.total}条。")
+    flash(request, f"规则扫描完成，新增预警{result.total}条。" + "".join(result.notes))
     return RedirectResponse("/oversight/alerts", status_code=303)
 
 
@@ -198,42 +211,62 @@ def rules_page(
         "oversight/rules.html",
         {
             "rules": rules.RULES,
+            "events": {r.id: triggers.events_of(r.id) for r in rules.RULES},
             "in_force": in_force,
             "region": region,
             "today": today,
-            "repeat_min": rules.REPEAT_NONE_MIN,
         },
     )
+
+
+def _board(db: Session, actor: Actor, year: int | None, subject: int | None) -> Dashboard:
+    if subject is None:
+        return dashboard.build(db, actor=actor, year=year)
+    return subject_dashboard.build(db, actor=actor, subject_id=subject, year=year)
 
 
 @router.get("/oversight/dashboard", response_class=HTMLResponse)
 def dashboard_page(
     request: Request,
     year: int | None = Query(None, ge=2000, le=2100),
+    subject: int | None = None,
     actor: Actor = Depends(require(Permission.DASHBOARD_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """The supervisor's indicator dashboard for its region."""
-    board = dashboard.build(db, actor=actor, year=year)
+    """The supervisor's indicator dashboard for its region, or for one subject of it."""
+    board = _board(db, actor, year, subject)
     return render(
         request,
         "oversight/dashboard.html",
-        {"b": board, "buckets": dashboard.PER_ENTERPRISE_BUCKETS, "ages": dashboard.AGE_BUCKETS},
+        {
+            "b": board,
+            "buckets": dashboard.PER_ENTERPRISE_BUCKETS,
+            "ages": dashboard.AGE_BUCKETS,
+            "subjects_chart": [
+                {"id": s.id, "name": s.name, "rate": round(r.joint_rate * 100, 1)}
+                for s, r in board.subjects[:20]
+                if r.inspections
+            ],
+        },
     )
 
 
 @router.get("/oversight/dashboard.xlsx")
 def dashboard_xlsx(
     year: int | None = Query(None, ge=2000, le=2100),
+    subject: int | None = None,
     actor: Actor = Depends(require(Permission.DASHBOARD_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
     """Every table of the dashboard as .xlsx."""
-    board = dashboard.build(db, actor=actor, year=year)
+    board = _board(db, actor, year, subject)
     return Response(
         dashboard.workbook(board),
         media_type=XLSX,
-        headers={"Content-Disposition": f"attachment; filename=dashboard-{board.year}.xlsx"},
+        headers={
+            "Content-Disposition": "attachment; filename=dashboard-"
+            + f"{board.year}{f'-subject-{subject}' if subject else ''}.xlsx"
+        },
     )
 
 
@@ -245,13 +278,14 @@ def indicator_page(
     subject: int | None = None,
     month: int | None = Query(None, ge=1, le=12),
     enterprise: int | None = None,
+    until: dt.date | None = None,
     page: int = Query(1, ge=1),
     actor: Actor = Depends(require(Permission.DASHBOARD_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """The inspections behind one figure of the dashboard."""
+    """The inspections behind one figure of the dashboard (``until``: same period last year)."""
     year = year or local_today().year
-    rows, total = dashboard.indicator_tasks(
+    rows, total = drill_down.indicator_tasks(
         db,
         actor=actor,
         name=name,
@@ -259,6 +293,7 @@ def indicator_page(
         subject_id=subject,
         month=month,
         enterprise_id=enterprise,
+        until=until,
         page=page,
     )
     return render(
@@ -273,6 +308,10 @@ def indicator_page(
             "label": dashboard.INDICATORS[name],
             "year": year,
             "month": month,
+            "until": until,
+            "origins": ORIGINS,
+            "methods": METHODS,
+            "outcomes": OUTCOMES,
             "subject": engine.subject_names(db, [subject]).get(subject or 0, ""),
         },
     )
