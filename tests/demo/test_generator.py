@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -11,12 +12,14 @@ from wurao.core import audit, ids
 from wurao.demo.generator import (
     CITY,
     ENTERPRISE_COLUMNS,
+    OFFICER_COLUMNS,
     Place,
     UsccMaker,
     city_marker_uscc,
     enterprise_rows,
     generate_city,
     make_uscc,
+    officer_rows,
     places_for,
 )
 from wurao.registry.models import (
@@ -158,3 +161,23 @@ def test_fast_uscc_matches_stdnum() -> None:
     for serial in (0, 1, 30, 31, 961, 31**5, 31**6 - 1, 12_345_678):
         for kind, region in (("91", "330802"), ("92", "331127"), ("11", "330100")):
             assert fast(kind, region, serial) == make_uscc(kind, region, serial)
+
+
+def test_officers_may_still_inspect_when_the_demo_is_set_up_in_a_later_year(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from wurao.demo import generator
+
+    subjects = [generator.SubjectRef(1, "330802", "市场监管")]
+    monkeypatch.setattr(generator, "local_today", lambda: dt.date(2026, 6, 1))
+    now = list(officer_rows(2026, subjects, 400, birth_regions=["330802"]))
+    monkeypatch.setattr(generator, "local_today", lambda: dt.date(2028, 3, 1))
+    then = list(officer_rows(2026, subjects, 400, birth_regions=["330802"]))
+    col = {name: i for i, name in enumerate(OFFICER_COLUMNS)}
+    certified = [(a, b) for a, b in zip(now, then, strict=True) if a[col["kind"]] == "officer"]
+    assert certified
+    for a, b in certified:  # the same people, two years on
+        assert b[col["review_year"]] == a[col["review_year"]] + 2
+        assert b[col["cert_valid_to"]] == generator.later(a[col["cert_valid_to"]], 2)
+    current = [b for _, b in certified if b[col["review_year"]] >= 2027]
+    assert len(current) > 0.8 * len(certified)  # reviewed last year: may inspect in 2028

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
-from wurao.core import migrate
+from wurao.core import migrate, workdays
 from wurao.core.config import get_settings
 from wurao.core.db import session_scope
+from wurao.core.holidays import load_calendar
+
+if TYPE_CHECKING:
+    from wurao.oversight.engine import SweepResult
+
+
+def _sweep_summary(result: SweepResult) -> str:
+    """One line in Chinese: the alerts the supervision rules raised on the demo data."""
+    raised = "、".join(f"{rule} {n} 条" for rule, n in result.raised.items() if n)
+    took = sum(result.seconds.values())
+    if not raised:
+        return f"监督规则扫描完成：无新增预警（已有 {result.known} 条），用时 {took:.1f} 秒"
+    return f"监督规则扫描完成：新增预警 {result.total} 条（{raised}），用时 {took:.1f} 秒"
 
 
 def demo(
@@ -16,7 +31,10 @@ def demo(
 ) -> None:
     """Create or upgrade the database, fill it with the demo city and start the web UI."""
     from wurao.demo.generator import generate_city
+    from wurao.demo.history import generate_history
     from wurao.demo.seed import DEMO_PASSWORD, seed_foundation
+    from wurao.oversight import indicators
+    from wurao.oversight.engine import sweep
 
     settings = get_settings()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
@@ -25,8 +43,19 @@ def demo(
     with session_scope() as session:
         accounts = seed_foundation(session)
         stats = generate_city(session)
+        history = generate_history(session)
+        indicators.rebuild(session)  # the history is written in bulk, not through the services
+        workdays.configure(lambda: load_calendar(session))
+        try:
+            swept = sweep(session)
+        finally:
+            workdays.configure(None)
     typer.echo(f"演示数据已就绪：{url}")
     typer.echo(stats.summary())
+    typer.echo(history.summary())
+    typer.echo(_sweep_summary(swept))
+    for note in swept.notes:
+        typer.echo(note)
     typer.echo(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
     for acc in accounts:
         typer.echo(f"  {acc.username:<16} {acc.role.label:<10} {acc.display_name}")

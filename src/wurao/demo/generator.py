@@ -24,6 +24,7 @@ from stdnum.cn import uscc as stdnum_uscc
 
 from wurao.core import audit
 from wurao.core.db import make_engine, session_factory
+from wurao.core.time import local_today
 from wurao.registry.models import (
     ChecklistLine,
     EnforcementSubject,
@@ -37,6 +38,23 @@ CITY = "330800"  # 衢州市
 PROVINCE = "330000"  # 浙江省
 GENERATOR = audit.SystemActor(display_name="演示数据生成器")
 _EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+DEMO_YEAR = 2026  # the year the registries were drawn for
+
+
+def years_on() -> int:
+    """Whole years since DEMO_YEAR: certificate and annual-review dates move on by as much,
+    so that the demo's officers may still inspect when it is set up in a later year."""
+    return max(0, local_today().year - DEMO_YEAR)
+
+
+def later(day: dt.date, years: int) -> dt.date:
+    """``day`` moved ``years`` on (28 February for 29 February)."""
+    if not years:
+        return day
+    if (day.month, day.day) == (2, 29):
+        day = day.replace(day=28)
+    return day.replace(year=day.year + years)
+
 
 # --- identifiers --------------------------------------------------------------------------
 
@@ -291,6 +309,7 @@ def officer_rows(
     """
     rng = random.Random(f"officer:{seed}")
     rnd = rng.random
+    shift = years_on()
     seen: set[str] = set()
     created = _EPOCH - dt.timedelta(days=300)
     serial = 0
@@ -322,9 +341,10 @@ def officer_rows(
                     )
                 result = "failed" if rnd() < 0.05 else "passed"
                 legal = x > 0.94
+                reviewed = (DEMO_YEAR - 1 if rnd() < 0.85 else DEMO_YEAR - 2) + shift
                 row = (
-                    "officer", "", f"ZF{subject.region_code}{serial:07d}", start, end,
-                    2025 if rnd() < 0.85 else 2024, result, legal,
+                    "officer", "", f"ZF{subject.region_code}{serial:07d}", later(start, shift),
+                    later(end, shift), reviewed, result, legal,
                     f"JD{subject.region_code}{serial:07d}" if legal and rnd() < 0.3 else None,
                 )  # fmt: skip
             active = rnd() > 0.03

@@ -13,6 +13,7 @@ from wurao.auth.models import User
 from wurao.auth.permissions import Role
 from wurao.auth.scope import SYSTEM_ACTOR
 from wurao.core import audit
+from wurao.demo.generator import DEMO_YEAR, later, years_on
 from wurao.registry import service as registry
 from wurao.registry.models import EnforcementSubject
 
@@ -100,8 +101,8 @@ def link_persona_officers(session: Session) -> None:
             kind="officer",
             cert_no=cert_no,
             cert_valid_from=dt.date(2024, 1, 1),
-            cert_valid_to=dt.date(2029, 12, 31),
-            review_year=2025,
+            cert_valid_to=later(dt.date(2029, 12, 31), years_on()),
+            review_year=DEMO_YEAR - 1 + years_on(),
             review_result="passed",
             active=True,
             user_id=user_id,
