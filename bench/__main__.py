@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -11,22 +12,20 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import inspections, registry_load, sampling
+from bench import inspections, oversight, registry_load, sampling
 
-SUITES = ("registry", "sampling", "inspections", "inspections-scale")
+SUITES = ("registry", "sampling", "inspections", "inspections-scale", "oversight")
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def _machine() -> dict[str, Any]:
     cpu = ""
-    try:
+    with contextlib.suppress(OSError):  # no /proc: the CPU stays unnamed
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    except OSError:
-        pass
     return {"nproc": os.cpu_count(), "cpu": cpu, "python": platform.python_version()}
 
 
@@ -37,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--enterprises", type=int, action="append", help="repeatable")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--tasks", type=int, default=2_000_000, help="oversight: inspection tasks to generate"
+    )
     parser.add_argument(
         "--keep-indexes",
         action="store_true",
@@ -83,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
         for db in dbs:
             print(f"inspections at province scale: {db}", file=sys.stderr, flush=True)
             _write("inspections-scale", db, 10_000_000, command, inspections.run_scale(db))
+    if "oversight" in suites:
+        for db in dbs:
+            print(f"oversight at province scale: {db}", file=sys.stderr, flush=True)
+            _write("oversight", db, 10_000_000, command, oversight.run(db, tasks=args.tasks))
     return 0
 
 

@@ -1,243 +1,270 @@
-"""Supervision at province scale: a full rules sweep, its idempotent re-run, and the
-dashboard queries, on tasks generated into the 10-million-enterprise ``wurao_bench`` database.
+"""Supervision at province scale: the indicator rebuild, a full rules sweep and its idempotent
+re-run, the dashboard, its drill-down and the rules evaluated on write, on tasks generated into
+the 10-million-enterprise databases by bench/oversight_data.py (which describes what is generated
+and how it is loaded and reused).
 
-Generation (bulk Core inserts, one covering audit entry): ``tasks`` tasks on random enterprises
-of the province (a quarter of them inspected several times), 30 % joint (two subjects), two
-officers each, 90 % done with a finished record (outcomes none 70 %, rectify 25 %, case 5 %),
-a code on 99 % of started tasks (1 % late), origins plan/draw/complaint, methods onsite 70 % /
-offsite 20 % / written 10 %, dates over this year and last. Generated rows carry
-``trigger_ref = 'bench-oversight'`` and are kept for the next run (which reuses them when the
-count matches); the alert table, written only by this benchmark, is emptied before and after;
-other rows of the database (e.g. other benchmarks' tasks) are left alone
-but are swept too, and their count is reported.
+Timed phases: ``generate``; ``rebuild`` (``indicators.rebuild`` + commit); ``sweep`` (every
+rule, on an emptied alert table — alerts are written only by this benchmark) and
+``sweep_again`` (must raise 0); ``dashboard.build`` for a supervisor of a county (330802), a
+prefecture (330800) and the province (330000), and the drill-down's first page (joint, this
+year, prefecture), each 5 runs in a fresh session; the write path on 200 random done tasks:
+``engine.evaluate_for_task`` with ``triggers.ON_FINISH`` and with ``triggers.ON_CODE``, and
+``indicators.add_inspection``, each rolled back.
 
-Timed phases: ``generate``, ``sweep`` (every rule, first run), ``sweep_again`` (must raise 0),
-``dashboard_prefecture`` and ``dashboard_province`` (``wurao.oversight.dashboard.build`` for a
-supervisor of 330800 and of 330000), ``drill_down`` (first page of one figure).
+Run: ``python -m bench --only oversight --db postgresql`` (or ``python -m bench.oversight
+[sqlite|postgresql] [tasks]``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
+import sqlite3
+import statistics
+import subprocess
+import sys
 import time
+from collections.abc import Callable
+from dataclasses import asdict
+from functools import partial
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import Engine, delete, func, select, text
 from sqlalchemy.orm import Session
 
+from bench.inspections import _ms
+from bench.oversight_data import COLUMNS, MARK, SQLITE_PATH, _cleanup, generate, url_for
 from wurao.auth.permissions import Role
-from wurao.auth.scope import SYSTEM_ACTOR, Actor
-from wurao.core import audit, migrate, workdays
+from wurao.auth.scope import Actor
+from wurao.core import migrate, workdays
 from wurao.core.db import make_engine
 from wurao.core.holidays import load_calendar
-from wurao.core.time import utcnow
-from wurao.inspections.models import (
-    ActionCode,
-    InspectionRecord,
-    InspectionTask,
-    SigningKey,
-    TaskOfficer,
-    TaskSubject,
-)
-from wurao.oversight import dashboard, engine
+from wurao.core.time import local_today
+from wurao.inspections.models import ActionCode, Evaluation, InspectionRecord, InspectionTask
+from wurao.oversight import dashboard, drill_down, engine, indicators, triggers
 from wurao.oversight.models import Alert
-from wurao.registry.models import Enterprise, Officer
+from wurao.registry.models import Enterprise
 
-PG_URL = "postgresql+psycopg://postgres:postgres@127.0.0.1:5432/wurao_bench"
-MARK = "bench-oversight"
-CHUNK = 20_000
-ID_BASE = 9_000_000_000
-
-
-def _timed(out: dict[str, float], name: str, fn: Any) -> Any:
-    t0 = time.perf_counter()
-    value = fn()
-    out[name] = round(time.perf_counter() - t0, 3)
-    return value
+RUNS = 5
+WRITES = 200
+SUPERVISORS = (("county", "330802"), ("prefecture", "330800"), ("province", "330000"))
 
 
-def _cleanup(session: Session, first_alert: int | None) -> None:
-    """Remove the generated rows; at the start (None) every alert, which only this writes."""
-    ids = select(InspectionTask.id).where(InspectionTask.trigger_ref == MARK)
-    session.execute(delete(Alert).where(Alert.id >= (first_alert or 0)))
-    for model in (ActionCode, InspectionRecord, TaskOfficer, TaskSubject):
-        session.execute(delete(model).where(model.task_id.in_(ids)))
-    session.execute(delete(InspectionTask).where(InspectionTask.trigger_ref == MARK))
+def _empty_alerts(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("TRUNCATE alert RESTART IDENTITY"))
+    else:
+        session.execute(delete(Alert))
 
 
-def generate(session: Session, tasks: int, today: dt.date, seed: int = 2026) -> int:
-    """Insert ``tasks`` tasks with subjects, officers, records and codes; returns the count."""
-    rng = random.Random(seed)
-    max_ent = int(session.scalar(select(func.max(Enterprise.id))) or 0)
-    officers: dict[int, list[int]] = {}
-    for oid, sid in session.execute(
-        select(Officer.id, Officer.subject_id).where(Officer.kind == "officer")
-    ):
-        officers.setdefault(sid, []).append(oid)
-    subjects = sorted(officers)
-    n_ents = max(1, tasks * 3 // 4)
-    ent_ids = sorted(rng.sample(range(1, max_ent + 1), n_ents))
-    regions = (
-        dict(
-            session.execute(
-                select(Enterprise.id, Enterprise.region_code).where(Enterprise.id.in_(ent_ids))
-            ).all()
-        )
-        if n_ents <= 50_000
-        else {}
-    )
-    if not regions:
-        for i in range(0, n_ents, CHUNK):
-            part = ent_ids[i : i + CHUNK]
-            regions.update(
-                session.execute(
-                    select(Enterprise.id, Enterprise.region_code).where(Enterprise.id.in_(part))
-                ).all()
-            )
-    ents = list(regions)
-    if session.get(SigningKey, "bench-oversight") is None:
+def _analyze(eng: Engine) -> None:
+    """Fresh planner statistics (and on PostgreSQL a vacuum, so autovacuum stays quiet)."""
+    tables = [*COLUMNS, "alert", "indicator_day", "indicator_subject_month",
+              "indicator_enterprise_year"]  # fmt: skip
+    if eng.dialect.name == "postgresql":
+        with eng.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for table in tables:
+                conn.execute(text(f"VACUUM (ANALYZE) {table}"))
+    else:
+        with eng.begin() as conn:
+            for table in tables:
+                conn.execute(text(f"ANALYZE {table}"))
+
+
+# --- measures -------------------------------------------------------------------------------
+
+
+def _version(eng: Engine) -> str:
+    if eng.dialect.name == "sqlite":
+        return f"SQLite {sqlite3.sqlite_version}"
+    with eng.connect() as conn:
+        return str(conn.scalar(text("SELECT version()")))
+
+
+def _source() -> dict[str, Any]:
+    """The commit measured, and whether src/ had uncommitted changes (others edit it too)."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "src"], cwd=root, capture_output=True, text=True
+        ).stdout.split("\n")
+    except OSError:
+        return {}
+    return {"commit": head, "src_uncommitted": [line for line in dirty if line]}
+
+
+def _census(session: Session) -> dict[str, Any]:
+    by_ref = dict(
         session.execute(
-            insert(SigningKey).values(kid="bench-oversight", public_x="x", created_at=utcnow())
-        )
-    # Ids far above any other writer's (another benchmark may be loading tasks concurrently).
-    next_id = max(ID_BASE, int(session.scalar(select(func.max(InspectionTask.id))) or 0)) + 1
-    first_id = next_id
-    now = utcnow()
-    start_of_last = dt.date(today.year - 1, 1, 1)
-    span = (today - start_of_last).days
-    for lo in range(0, tasks, CHUNK):
-        rows_t, rows_s, rows_o, rows_r, rows_c = [], [], [], [], []
-        for _ in range(lo, min(tasks, lo + CHUNK)):
-            tid = next_id
-            next_id += 1
-            ent = ents[rng.randrange(len(ents))] if rng.random() < 0.25 else ents[tid % len(ents)]
-            start = start_of_last + dt.timedelta(days=rng.randrange(span))
-            status = "done" if rng.random() < 0.9 else rng.choice(("draft", "coded", "in_progress"))
-            method = rng.choices(("onsite", "offsite", "written"), (70, 20, 10))[0]
-            rows_t.append(
-                {
-                    "id": tid,
-                    "enterprise_id": ent,
-                    "region_code": regions[ent],
-                    "year": start.year,
-                    "origin": rng.choices(("plan", "draw", "complaint"), (50, 35, 15))[0],
-                    "trigger_ref": MARK,
-                    "method": method,
-                    "window_start": start,
-                    "window_end": start + dt.timedelta(days=5),
-                    "status": status,
-                    "created_at": now,
-                }
-            )
-            subs = rng.sample(subjects, 2 if rng.random() < 0.3 else 1)
-            for i, s in enumerate(subs):
-                rows_s.append({"task_id": tid, "subject_id": s, "lead": i == 0})
-            for oid in rng.sample(officers[subs[0]], min(2, len(officers[subs[0]]))):
-                rows_o.append({"task_id": tid, "officer_id": oid, "subject_id": subs[0]})
-            if status == "done":
-                outcome = rng.choices(("none", "rectify", "case"), (70, 25, 5))[0]
-                finished = dt.datetime.combine(start, dt.time(3), dt.UTC)
-                rows_r.append(
-                    {
-                        "id": tid,
-                        "task_id": tid,
-                        "outcome": outcome,
-                        "finished_at": finished,
-                        "published_at": finished,
-                    }
-                )
-            if status in ("coded", "in_progress", "done") and rng.random() < 0.99:
-                rows_c.append(
-                    {
-                        "id": tid,
-                        "task_id": tid,
-                        "number": f"BO-{tid}",
-                        "jti": f"bo-{tid}",
-                        "kid": "bench-oversight",
-                        "token": "-",
-                        "issued_at": now,
-                        "valid_from": start,
-                        "valid_to": start + dt.timedelta(days=5),
-                        "late": rng.random() < 0.01,
-                    }
-                )
-        session.execute(insert(InspectionTask), rows_t)
-        session.execute(insert(TaskSubject), rows_s)
-        session.execute(insert(TaskOfficer), rows_o)
-        if rows_r:
-            session.execute(insert(InspectionRecord), rows_r)
-        if rows_c:
-            session.execute(insert(ActionCode), rows_c)
-    audit.record(
-        session,
-        actor=SYSTEM_ACTOR,
-        action="bench.generate",
-        object_type="inspection_task",
-        object_id=f"{first_id}..{next_id - 1}",
-        summary=f"benchmark tasks ({MARK})",
+            select(InspectionTask.trigger_ref, func.count()).group_by(InspectionTask.trigger_ref)
+        ).all()
     )
-    return tasks
+    known = {MARK: by_ref.pop(MARK, 0), "bench-insp": by_ref.pop("bench-insp", 0)}
+    return {
+        "enterprises": session.scalar(select(func.count()).select_from(Enterprise)),
+        "tasks_total": sum(known.values()) + sum(by_ref.values()),
+        "tasks_by_trigger_ref": {**known, "other": sum(by_ref.values())},
+        "finished_records": session.scalar(
+            select(func.count()).where(InspectionRecord.finished_at.is_not(None))
+        ),
+        "codes": session.scalar(select(func.count()).select_from(ActionCode)),
+        "evaluations": session.scalar(select(func.count()).select_from(Evaluation)),
+    }
 
 
-def run(db: str = "postgresql", tasks: int = 200_000, *, keep: bool = False) -> dict[str, Any]:
-    """Generate, sweep twice, build the dashboards; returns the timings and counts."""
-    if db != "postgresql":
-        raise ValueError("the oversight benchmark runs on the PostgreSQL wurao_bench database")
-    migrate.upgrade(PG_URL)
-    eng = make_engine(PG_URL)
-    today = dt.date.today()
-    out: dict[str, Any] = {"db": db, "tasks_generated": tasks, "today": today.isoformat()}
+def _supervisor(region: str) -> Actor:
+    return Actor(
+        user_id=None, username="bench", display_name="基准测试", role=Role.SUPERVISOR,
+        region_code=region,
+    )  # fmt: skip
+
+
+def _build(session: Session, *, actor: Actor) -> dashboard.Dashboard:
+    return dashboard.build(session, actor=actor)
+
+
+def _runs(eng: Engine, fn: Callable[[Session], Any]) -> tuple[dict[str, Any], Any]:
+    """``fn`` RUNS times, each in a fresh session as a page request would; seconds."""
+    seconds, value = [], None
+    for _ in range(RUNS):
+        with Session(eng) as session:
+            t0 = time.perf_counter()
+            value = fn(session)
+            seconds.append(time.perf_counter() - t0)
+    return {
+        "median_s": round(statistics.median(seconds), 3),
+        "max_s": round(max(seconds), 3),
+        "runs_s": [round(s, 3) for s in seconds],
+    }, value
+
+
+def _write_path(session: Session, rng: random.Random, today: dt.date) -> dict[str, Any]:
+    """Rules on finish, rules on code issue and the indicator upserts, each rolled back."""
+    lo, hi = session.execute(
+        select(func.min(InspectionTask.id), func.max(InspectionTask.id)).where(
+            InspectionTask.trigger_ref == MARK
+        )
+    ).one()
+    ids = sorted(rng.sample(range(int(lo), int(hi) + 1), WRITES * 2))
+    done = list(
+        session.scalars(
+            select(InspectionTask.id).where(
+                InspectionTask.id.in_(ids), InspectionTask.status == "done"
+            )
+        )
+    )[:WRITES]
+    session.rollback()
+    times: dict[str, list[float]] = {"on_finish": [], "on_code": [], "add_inspection": []}
+    raised = 0
+    for tid in done:
+        for name, only in (("on_finish", triggers.ON_FINISH), ("on_code", triggers.ON_CODE)):
+            task = session.get(InspectionTask, tid)
+            assert task is not None
+            t0 = time.perf_counter()
+            raised += len(engine.evaluate_for_task(session, task, only=only, today=today))
+            times[name].append(time.perf_counter() - t0)
+            session.rollback()
+        task = session.get(InspectionTask, tid)
+        record = session.scalar(select(InspectionRecord).where(InspectionRecord.task_id == tid))
+        assert task is not None and record is not None
+        t0 = time.perf_counter()
+        indicators.add_inspection(session, task=task, record=record)
+        session.flush()
+        times["add_inspection"].append(time.perf_counter() - t0)
+        session.rollback()
+    return {**{k: _ms(v) for k, v in times.items()}, "alerts_raised": raised}
+
+
+def run(
+    db: str = "postgresql", tasks: int = 2_000_000, *, seed: int = 2026, keep: bool = False
+) -> dict[str, Any]:
+    """Generate (or reuse), rebuild, sweep twice, build dashboards, time the write path."""
+    if db == "sqlite" and not SQLITE_PATH.exists():
+        raise SystemExit(f"{SQLITE_PATH} is missing: generate the province first")
+    url = url_for(db)
+    migrate.upgrade(url)
+    today = local_today()
+    eng = make_engine(url)
+    out: dict[str, Any] = {
+        "benchmark": "oversight", "db": db, "database": _version(eng), "today": today.isoformat(),
+        "tasks_generated": tasks, "seed": seed, "source": _source(),
+    }  # fmt: skip
     times: dict[str, float] = {}
     with Session(eng) as session:
-        # Alerts are written only by this benchmark in wurao_bench: start from none.
-        session.execute(text("TRUNCATE alert RESTART IDENTITY"))
+        _empty_alerts(session)  # alerts are written only by this benchmark
+        have = session.scalar(select(func.count()).where(InspectionTask.trigger_ref == MARK))
+        if have and have != tasks:
+            _cleanup(session)
         session.commit()
-        have = session.scalar(
-            select(func.count(InspectionTask.id)).where(InspectionTask.trigger_ref == MARK)
-        )
-        if have != tasks:
-            _cleanup(session, None)
-            session.commit()
-            _timed(times, "generate", lambda: generate(session, tasks, today))
-            session.commit()
-        out["reused_generated_tasks"] = have == tasks
-        session.execute(select(func.count()).select_from(InspectionTask))  # warm
-        out["tasks_in_database"] = session.scalar(select(func.count(InspectionTask.id)))
-        out["enterprises_in_database"] = session.scalar(select(func.count(Enterprise.id)))
+    out["reused_generated_tasks"] = have == tasks
+    if have != tasks:
+        eng.dispose()  # the SQLite load switches the journal mode: no other connection open
+        t0 = time.perf_counter()
+        out["generate"] = generate(url, tasks, today, seed)
+        times["generate"] = round(time.perf_counter() - t0, 1)
+    t0 = time.perf_counter()
+    _analyze(eng)
+    times["analyze"] = round(time.perf_counter() - t0, 1)
+    with Session(eng) as session:
+        out["rows"] = _census(session)
+    out["loadavg_before_timed_phases"] = [round(x, 2) for x in os.getloadavg()]
+    print(f"oversight {db}: {out['rows']}", file=sys.stderr, flush=True)
+    with Session(eng) as session:
+        t0 = time.perf_counter()
+        built = indicators.rebuild(session)
+        session.commit()
+        times["rebuild"] = round(time.perf_counter() - t0, 2)
+        out["indicator_rows"] = asdict(built)
+        print(f"  rebuild {times['rebuild']} s {built}", file=sys.stderr, flush=True)
+    _analyze(eng)
+    with Session(eng) as session:
         workdays.configure(lambda: load_calendar(session))
         try:
-            first = _timed(times, "sweep", lambda: engine.sweep(session, today=today))
+            t0 = time.perf_counter()
+            first = engine.sweep(session, today=today)
             session.commit()
-            print("sweep", times["sweep"], first.total, first.seconds, flush=True)
-            again = _timed(times, "sweep_again", lambda: engine.sweep(session, today=today))
+            times["sweep"] = round(time.perf_counter() - t0, 1)
+            print(f"  sweep {times['sweep']} s {first.raised}", file=sys.stderr, flush=True)
+            t0 = time.perf_counter()
+            again = engine.sweep(session, today=today)
             session.commit()
+            times["sweep_again"] = round(time.perf_counter() - t0, 1)
+            print(f"  again {times['sweep_again']} s {again.total}", file=sys.stderr, flush=True)
+            out["sweep"] = {
+                "raised_total": first.total, "raised": first.raised, "seconds": first.seconds,
+            }  # fmt: skip
+            out["sweep_again"] = {
+                "raised_total": again.total, "known": again.known, "seconds": again.seconds,
+            }  # fmt: skip
+            _analyze(eng)
+            boards: dict[str, Any] = {}
+            for name, region in SUPERVISORS:
+                actor = _supervisor(region)
+                figures, board = _runs(eng, partial(_build, actor=actor))
+                boards[name] = {
+                    "region": region, **figures, "inspections_this_year": board.total.inspections,
+                    "inspections_last_year_to_date": board.last_total.inspections,
+                    "subjects": len(board.subjects),
+                }  # fmt: skip
+                print(f"  dashboard {name} {figures}", file=sys.stderr, flush=True)
+            out["dashboard"] = boards
+            actor = _supervisor("330800")
+            figures, (page, total) = _runs(
+                eng,
+                lambda s: drill_down.indicator_tasks(s, actor=actor, name="joint", year=today.year),
+            )
+            out["drill_down"] = {"region": "330800", **figures, "rows": len(page), "total": total}
+            out["write_path"] = _write_path(session, random.Random(seed), today)
+            print(f"  write path {out['write_path']}", file=sys.stderr, flush=True)
         finally:
             workdays.configure(None)
-        out["alerts_raised"] = first.raised
-        out["alerts_raised_total"] = first.total
-        out["sweep_again_raised"] = again.total
-        out["sweep_seconds_by_rule"] = first.seconds
-        out["sweep_again_seconds_by_rule"] = again.seconds
-        for name, region in (("dashboard_prefecture", "330800"), ("dashboard_province", "330000")):
-            actor = Actor(
-                user_id=None,
-                username="bench",
-                display_name="bench",
-                role=Role.SUPERVISOR,
-                region_code=region,
-            )
-            board = _timed(times, name, lambda a=actor: dashboard.build(session, actor=a))
-            out[f"{name}_inspections"] = board.total.inspections
-        _timed(
-            times,
-            "drill_down",
-            lambda: dashboard.indicator_tasks(session, actor=actor, name="joint", year=today.year),
-        )
         if not keep:
-            # The generated tasks stay for the next run (deleting 200 000 tasks row by row
-            # through their foreign keys takes longer than the benchmark); the alerts go.
-            session.execute(text("TRUNCATE alert RESTART IDENTITY"))
+            _empty_alerts(session)
             session.commit()
     eng.dispose()
     out["seconds"] = times
@@ -246,7 +273,8 @@ def run(db: str = "postgresql", tasks: int = 200_000, *, keep: bool = False) -> 
 
 if __name__ == "__main__":
     import json
-    import sys
 
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
-    print(json.dumps(run("postgresql", n), ensure_ascii=False, indent=2))
+    args = sys.argv[1:]
+    which = args.pop(0) if args and not args[0].isdigit() else "postgresql"
+    n = int(args[0]) if args else 2_000_000
+    print(json.dumps(run(which, n), ensure_ascii=False, indent=2, default=str))
