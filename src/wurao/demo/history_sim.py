@@ -21,6 +21,7 @@ from wurao.core import workdays
 from wurao.core.time import LOCAL_TZ
 from wurao.demo.history_draws import DrawSpec, Pools, run, schedule
 from wurao.demo.history_world import Ent, Item, Off, Subj, World
+from wurao.registry.officers.service import MIN_OFFICERS
 
 TRIGGERED = ("complaint", "referral", "monitoring")
 # (at the start of the history, today): how the mix moves
@@ -283,7 +284,7 @@ class Sim:
             if s.field in {p.field for p in out} or s.announced > start or not s.items_on(start):
                 continue
             fits = world.fits([*out, s], ent, start, method, origin, joining=lead.id)
-            if fits and len(world.free(s, start, window[1], day)) >= 2:
+            if fits and len(world.free(s, start, window[1], day)) >= MIN_OFFICERS:
                 out.append(s)
             if len(out) == want:
                 break
@@ -300,7 +301,7 @@ class Sim:
         spec.subjects = [spec.lead, partner]
         extra = self._items(partner, partner.items_on(start), spec.method)
         spec.items = sorted([*spec.items, *extra], key=lambda p: p[0].code)
-        officers = self.rng.sample(free, 2)
+        officers = self.rng.sample(free, MIN_OFFICERS)
         spec.officers = [*spec.officers, *officers]
         self.world.register([partner], spec.ent, start, spec.method, spec.origin, officers,
                             spec.day)  # fmt: skip
@@ -330,10 +331,11 @@ class Sim:
             plan = self.plans.get((s.id, start.year))
             own = plan.items if k == 0 and origin == "plan" and plan else s.items_on(start)
             free = self.world.free(s, start, window[1], day)
-            if len(free) < 2 or not own:
+            if len(free) < MIN_OFFICERS or not own:
                 return None
             items += self._items(s, own, method)
-            officers += rng.sample(free, 3 if len(free) > 2 and rng.random() < 0.1 else 2)
+            extra = len(free) > MIN_OFFICERS and rng.random() < 0.1  # now and then a third
+            officers += rng.sample(free, MIN_OFFICERS + extra)
         created, issued, started, finished = self._times(day, origin, start, subs[0])
         spec = Spec(
             ent, subs, sorted(items, key=lambda p: p[0].code), officers, origin, method, window,

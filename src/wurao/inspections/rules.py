@@ -31,7 +31,13 @@ from wurao.registry.enterprises.service import (
 )
 from wurao.registry.items.service import item_problems
 from wurao.registry.models import EnforcementSubject, Enterprise, InspectionItem, Officer
-from wurao.registry.officers.service import A2_ID, A2_SOURCE, A2_TITLE, officer_problems
+from wurao.registry.officers.service import (
+    A2_ID,
+    A2_SOURCE,
+    A2_TITLE,
+    MIN_OFFICERS,
+    officer_problems,
+)
 from wurao.registry.subjects.service import A1_ID, A1_SOURCE, A1_TITLE, subject_problems
 
 CAP_POLICY = "inspection.onsite_cap_per_year"
@@ -214,7 +220,7 @@ def check_two_officers(_s: Session, f: TaskFacts) -> tuple[list[Violation], str]
             )
         ]
         notes.append(f"{subject.name}：{len(fit)} 名")
-        if len(fit) < 2:
+        if len(fit) < MIN_OFFICERS:
             out.append(
                 _v(
                     B1,

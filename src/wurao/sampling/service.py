@@ -37,7 +37,7 @@ from wurao.inspections.models import (
 )
 from wurao.registry.items.service import item_problems
 from wurao.registry.models import EnforcementSubject, Enterprise, InspectionItem, Officer
-from wurao.registry.officers.service import who_may_inspect
+from wurao.registry.officers.service import MIN_OFFICERS, who_may_inspect
 from wurao.registry.subjects.service import subject_problems
 from wurao.sampling import algorithm
 from wurao.sampling.models import Draw, DrawItem, DrawPool, DrawSubject, OfficerConflict
@@ -191,7 +191,7 @@ def _check_data(data: DrawData) -> None:
         raise InvalidInput("信用风险分类应为 A、B、C、D 中的一个或多个。", field="credit_classes")
     if not 0 <= data.exclude_months <= 60:
         raise InvalidInput("排除近期已检查企业的月数应在0到60之间。", field="exclude_months")
-    if data.officers_per_subject < 2:
+    if data.officers_per_subject < MIN_OFFICERS:
         raise RuleViolation(
             [_c3("每个执法主体对每户企业至少派出两名执法人员。", value=data.officers_per_subject)]
         )

@@ -36,6 +36,8 @@ CERT_STATES: dict[str, str] = {
 A2_ID = "A2 INSP-CERT"
 A2_TITLE = "执法人员资格"
 A2_SOURCE = "国办发〔2024〕54号 §二；行政处罚法 第42条、第55条"
+# 行政处罚法 第42条、行政强制法 第18条：执法人员不得少于两人 (B1 TWO-OFFICERS, C3).
+MIN_OFFICERS = 2
 REVIEW_POLICY = "auth.certificate_review_required"
 
 
