@@ -1,12 +1,12 @@
 """The deliberate cases of the demo history and the finishing touches to it.
 
 ``plant`` adds, in 柯城区 so that its supervisor persona sees them, one enterprise inspected
-three times this year by one subject without a finding (F3 REPEAT-NONE), one inspected by
-three subjects in the past weeks (F3 MULTI-AGENCY) and one inspection whose code followed
-it (A4, 补码). ``balance`` nudges a few of this year's outcomes, methods and teams (or last
-year's joint teams) so that no subject's figures move against the targets of F8. ``rate`` gives
-about a third of the inspections the enterprise's evaluation, a few of them low or reporting
-misconduct (F2 EVALUATION).
+as often this year by one subject without a finding as F3 REPEAT-NONE warns at, one inspected
+by as many subjects in the rule's window as F3 MULTI-AGENCY warns at, and one inspection
+whose code followed it (A4, 补码). ``balance`` nudges a few of this year's outcomes, methods
+and teams (or last year's joint teams) so that no subject's figures move against the targets
+of F8. ``rate`` gives about a third of the inspections the enterprise's evaluation, a few of
+them low or reporting misconduct (F2 EVALUATION).
 """
 
 from __future__ import annotations
@@ -70,11 +70,13 @@ def _enterprise(sim: Sim, subs: list[Subj]) -> Ent | None:
 
 
 def _repeat(sim: Sim) -> None:
+    n = sim.world.repeat_min
+    fractions = [0.15 + 0.7 * k / max(n - 1, 1) for k in range(n)]  # spread over the year so far
     days = _days(sim, dt.date(sim.world.today.year, 1, 1))
     for s in sorted(sim.world.subjects, key=lambda s: (s.region != COUNTY, s.id)):
         usable = [d for d in days if s.items_on(d) and s.announced <= d]
-        picks = sorted({usable[int(len(usable) * f)] for f in (0.15, 0.5, 0.85)} if usable else [])
-        ent = _enterprise(sim, [s]) if len(picks) == 3 else None
+        picks = sorted({usable[int(len(usable) * f)] for f in fractions} if usable else [])
+        ent = _enterprise(sim, [s]) if len(picks) == n else None
         if ent is None:
             continue
         sim.world.reserved.add(ent.id)
@@ -86,11 +88,13 @@ def _repeat(sim: Sim) -> None:
 
 
 def _multi(sim: Sim) -> None:
-    today = sim.world.today
-    days = _days(sim, max(dt.date(today.year, 1, 1), today - dt.timedelta(days=28)))
-    if len(days) < 3:
+    today, n = sim.world.today, sim.world.multi_min
+    # inside the rule's window, with two days to spare for a sweep run a little later
+    since = today - dt.timedelta(days=sim.world.window_days - 2)
+    days = _days(sim, max(dt.date(today.year, 1, 1), since))
+    if len(days) < n:
         return
-    picks = [days[0], days[len(days) // 2], days[-1]]
+    picks = [days[(len(days) - 1) * k // max(n - 1, 1)] for k in range(n)]
     for ent in sim.rng.sample(sim.world.enterprises, len(sim.world.enterprises)):
         if ent.region != COUNTY or ent.id in sim.world.reserved:
             continue
@@ -102,10 +106,10 @@ def _multi(sim: Sim) -> None:
                 and all(s.items_on(d) for d in picks)
             ):
                 subs.append(s)
-        if len(subs) >= 3:
+        if len(subs) >= n:
             sim.world.reserved.add(ent.id)
             for k, (day, s) in enumerate(zip(picks, subs, strict=False)):
-                spec = _one(sim, day, s, ent, "written" if k == 2 else "onsite", "multi")
+                spec = _one(sim, day, s, ent, "written" if k == n - 1 else "onsite", "multi")
                 if spec is not None:
                     spec.outcome = "rectify" if k == 1 else "none"
             return

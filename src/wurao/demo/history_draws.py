@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from wurao.demo.generator import INDUSTRIES
-from wurao.demo.history_world import FIELD_SCOPE, GUARD_DAYS, Ent, Item, Off, Subj, World
+from wurao.demo.history_world import FIELD_SCOPE, Ent, Item, Off, Subj, World
 from wurao.sampling import algorithm
 from wurao.sampling.service import ratios_for
 
@@ -94,7 +94,7 @@ def _draw(
 ) -> DrawSpec | None:
     start = planner.working(day + dt.timedelta(days=rng.randint(3, 7)))
     end = start + dt.timedelta(days=rng.randint(35, 50))
-    end = min(end, world.today - dt.timedelta(days=GUARD_DAYS + 1), dt.date(day.year, 12, 31))
+    end = min(end, world.guard_from - dt.timedelta(days=1), dt.date(day.year, 12, 31))
     own = planner.listed(lead, day)
     if (end - start).days < 14 or not own:
         return None

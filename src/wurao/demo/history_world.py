@@ -3,10 +3,11 @@ enterprises, loaded once, and the limits every generated inspection keeps.
 
 The limits are those of the pre-checks and supervision rules: officers certified on both ends
 of the window (A2), the enterprise in each subject's jurisdiction (A8), at most one counted
-on-site inspection and two inspections in all per subject, enterprise and year (A5, F3
-REPEAT-NONE), and never a third subject at one enterprise in the weeks the multi-agency rule
-looks at (F3 MULTI-AGENCY). The persona subjects, their officers and the persona enterprise
-of ``seed.py`` are left out: the browser tests act as them.
+on-site inspection fewer than the cap and inspections in all fewer than the repeated
+no-finding count per subject, enterprise and year (A5, F3 REPEAT-NONE), and fewer subjects at
+one enterprise than the multi-agency rule warns at in the weeks it looks at (F3 MULTI-AGENCY),
+each threshold read from the policy file for the city. The persona subjects, their officers
+and the persona enterprise of ``seed.py`` are left out: the browser tests act as them.
 """
 
 from __future__ import annotations
@@ -36,9 +37,9 @@ from wurao.registry.officers.service import certificate_review_required
 from wurao.registry.subjects.service import subject_problems
 
 CITY_PREFIX = "3308"
-# The weeks before today in which no enterprise meets a third subject (F3 MULTI-AGENCY looks
-# back 30 days; the margin keeps a sweep run a little later quiet too).
-GUARD_DAYS = 45
+# Days added to the multi-agency window (F3 MULTI-AGENCY) in which the history stays below the
+# rule's subject count, so that a sweep run a little later stays quiet too.
+GUARD_MARGIN_DAYS = 15
 # Which enterprises a field inspects: GB/T 4754 code prefixes, or an enterprise |tag|.
 FIELD_SCOPE: dict[str, tuple[str, ...]] = {
     "市场监管": (),
@@ -214,12 +215,17 @@ class World:
         self.subjects = [s for s in self.subjects if s.items and len(s.officers) >= 2]
         self.enterprises = _enterprises(session)
         self.today = today
-        self.guard_from = today - dt.timedelta(days=GUARD_DAYS)
         policy = get_policy()
         self.counted_methods = frozenset(policy.value(prechecks.COUNTED_POLICY, CITY, today))
         self.exempt_origins = frozenset(policy.value(prechecks.EXEMPT_POLICY, CITY, today))
+        # one below what each rule warns at, so that only the planted cases raise alerts
+        self.repeat_min = int(policy.value("oversight.repeat_none_min", CITY, today))
+        self.multi_min = int(policy.value("oversight.multi_agency_min_subjects", CITY, today))
+        self.counted_max = int(policy.value("inspection.onsite_cap_per_year", CITY, today)) - 1
+        self.window_days = int(policy.value("oversight.multi_agency_window_days", CITY, today))
+        self.guard_from = today - dt.timedelta(days=self.window_days + GUARD_MARGIN_DAYS)
         self.visits: Counter[tuple[int, int, int]] = Counter()
-        self.counted: set[tuple[int, int, int]] = set()
+        self.counted: Counter[tuple[int, int, int]] = Counter()
         self.recent: dict[int, set[int]] = defaultdict(set)
         self.seen: dict[tuple[int, int], dt.date] = {}
         # (enterprise USCC, subject) → (start, certificates) of the latest team, for draws
@@ -282,11 +288,15 @@ class World:
         counted = self.is_counted(method, origin)
         for s in subs:
             key = (s.id, ent.id, start.year)
-            if not s.covers(ent) or self.visits[key] >= 2 or (counted and key in self.counted):
+            if (
+                not s.covers(ent)
+                or self.visits[key] >= self.repeat_min - 1
+                or (counted and self.counted[key] >= self.counted_max)
+            ):
                 return False
         if start >= self.guard_from:
             went = self.recent[ent.id] | {s.id for s in subs} | {joining} - {None}
-            return len(went) <= 2
+            return len(went) < self.multi_min
         return True
 
     def register(
@@ -311,7 +321,7 @@ class World:
             key = (s.id, ent.id, start.year)
             self.visits[key] += 1
             if counted:
-                self.counted.add(key)
+                self.counted[key] += 1
             last = self.seen.get((s.id, ent.id))
             self.seen[(s.id, ent.id)] = start if last is None else max(last, start)
             if start >= self.guard_from:
