@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -182,6 +184,8 @@ def test_plan_and_unplanned_coverage(db: Session, personas: Personas) -> None:
     req = unplanned_service.request_unplanned(
         db, actor=officer, enterprise=outside[0], reason="群众投诉举报", key_area=False
     )
+    # no end named: the policy's default validity (30 days nationally) from today
+    assert req.valid_until == today + dt.timedelta(days=30)
     assert (
         queries.unplanned_coverage(
             db, subject_id=sid, enterprise_id=outside[0].id, item_ids=[a.id], on=today

@@ -434,6 +434,7 @@ def unplanned_page(
             "page": page,
             "pages": page_count(total),
             "status": status,
+            "valid_days": unplanned_service.default_valid_days(actor.region_code, local_today()),
             **_labels(),
         },
     )

@@ -13,6 +13,7 @@ from wurao.auth.permissions import Permission, Role
 from wurao.auth.scope import Actor, region_filter, subject_filter
 from wurao.core import audit
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from wurao.core.policy import get_policy
 from wurao.core.time import local_today, utcnow
 from wurao.planning import rules
 from wurao.planning.models import (
@@ -23,7 +24,12 @@ from wurao.registry.models import EnforcementSubject, Enterprise
 from wurao.registry.subjects.service import require_usable_subject
 
 UNPLANNED_LABELS = {"requested": "待负责人审批", "approved": "已批准并报备", "refused": "未批准"}
-UNPLANNED_DAYS = 30
+VALID_DAYS_POLICY = "planning.unplanned_valid_days"
+
+
+def default_valid_days(region_code: str, on: dt.date) -> int:
+    """How long an approval holds when the request names no end (policy, per region)."""
+    return int(get_policy().value(VALID_DAYS_POLICY, region_code, on))
 
 
 def unplanned_visible_to(actor: Actor) -> Select[UnplannedApproval]:
@@ -94,7 +100,7 @@ def request_unplanned(
             ]
         )
     today = local_today()
-    until = valid_until or today + dt.timedelta(days=UNPLANNED_DAYS)
+    until = valid_until or today + dt.timedelta(days=default_valid_days(subject.region_code, today))
     if until < today:
         raise InvalidInput("有效期不能早于今天。", field="valid_until")
     row = UnplannedApproval(
