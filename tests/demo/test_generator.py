@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -18,6 +19,7 @@ from wurao.demo.generator import (
     city_marker_uscc,
     enterprise_rows,
     generate_city,
+    load_items,
     make_uscc,
     officer_rows,
     places_for,
@@ -117,6 +119,21 @@ def test_items_with_checklists(db: Session) -> None:
     assert len(published) > len(items) * 0.8
     assert any(i.status == "draft" for i in items)
     assert any(i.on_dss_list for i in items)
+
+
+def test_item_catalogue_is_a_data_file(tmp_path: Path) -> None:
+    items = load_items()
+    assert len(items) >= 50
+    assert len({(i.field, i.name) for i in items}) == len(items)
+    assert all(i.checklist.count("；") >= 2 for i in items)
+    # The generator reads the file it is given: a county's own list replaces the demo's.
+    own = tmp_path / "items.csv"
+    own.write_text(
+        "field,code_prefix,name,basis_level,basis_law,basis_article,checklist\n"
+        "市场监管,SC,自定义事项,法律,《中华人民共和国计量法》,第九条,甲；乙；丙\n",
+        encoding="utf-8",
+    )
+    assert [i.name for i in load_items(own)] == ["自定义事项"]
 
 
 def test_idempotent(db: Session) -> None:
