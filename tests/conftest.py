@@ -28,6 +28,9 @@ from wurao.core import migrate
 from wurao.core.db import make_engine
 from wurao.demo.seed import DEMO_PASSWORD, seed_foundation
 
+# TestClient speaks plain HTTP to "testserver": a Secure session cookie (the default outside
+# localhost) would never be sent back. The tests of the default build their own app.
+os.environ.setdefault("WURAO_COOKIE_SECURE", "false")
 PG_BASE = os.environ.get("WURAO_TEST_PG_URL", "postgresql://postgres:postgres@127.0.0.1:5432")
 # Distinct prefixes let several checkouts run their suites on one server at once.
 DB_PREFIX = os.environ.get("WURAO_TEST_DB_PREFIX", "wurao_test")

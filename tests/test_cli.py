@@ -117,3 +117,54 @@ def test_indicators_check_finds_a_tampered_figure_and_rebuild_mends_it(var: Path
     assert bad.returncode == 1 and "indicator_day" in bad.stdout, bad.stdout
     assert wurao(var, "indicators", "rebuild").returncode == 0
     assert wurao(var, "indicators", "check").returncode == 0
+
+
+def test_policy_show_without_region_lists_every_regions_value(var: Path) -> None:
+    done = wurao(var, "policy", "show", "inspection.onsite_cap_per_year")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert any("区划000000" in line and "国办发〔2024〕54号" in line for line in lines)
+    assert any("区划330800" in line and "衢政办发〔2025〕16号" in line for line in lines)
+    everything = wurao(var, "policy", "show")
+    assert everything.returncode == 0, everything.stderr
+    assert "calendar.warn_from" in everything.stdout
+
+
+def test_policy_show_for_the_national_default_and_a_bad_region(var: Path) -> None:
+    national = wurao(var, "policy", "show", "inspection.onsite_cap_per_year", "--region", "000000")
+    assert national.returncode == 0, national.stderr
+    assert "区划000000" in national.stdout and "区划330800" not in national.stdout
+    bad = wurao(var, "policy", "show", "--region", "990000")
+    assert bad.returncode == 1 and "行政区划代码" in bad.stderr and "Traceback" not in bad.stderr
+    unknown = wurao(var, "policy", "show", "no.such_parameter")
+    assert unknown.returncode == 1 and "没有名为" in unknown.stderr
+
+
+def test_backup_and_restore_commands(var: Path, tmp_path: Path) -> None:
+    file = tmp_path / "wurao.backup"
+    done = wurao(var, "backup", str(file))
+    assert done.returncode == 0, done.stderr
+    assert "已备份到" in done.stdout and file.exists()
+    fresh = tmp_path / "fresh-var"
+    restored = wurao(fresh, "restore", str(file))
+    assert restored.returncode == 0, restored.stderr
+    assert "审计链完整" in restored.stdout and "审计链末条" in restored.stdout
+    refused = wurao(fresh, "restore", str(file))
+    assert refused.returncode == 1 and "--force" in refused.stderr
+    assert wurao(fresh, "restore", str(file), "--force").returncode == 0
+    assert wurao(fresh, "audit", "verify").returncode == 0
+
+
+def test_calendar_show_lists_the_known_years(var: Path, tmp_path: Path) -> None:
+    from wurao.core import workdays
+
+    years = workdays.package_years()
+    shown = wurao(var, "calendar", "show")
+    assert shown.returncode == 0, shown.stderr
+    assert f"{years[0]}–{years[-1]}" in shown.stdout
+    later = max(years) + 2
+    notice = tmp_path / f"{later}.txt"
+    notice.write_text(NOTICE_2026.replace("2026年", f"{later}年"), encoding="utf-8")
+    assert wurao(var, "calendar", "import", str(notice)).returncode == 0
+    shown = wurao(var, "calendar", "show")
+    assert f"已导入 {later} 年" in shown.stdout

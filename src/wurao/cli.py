@@ -6,7 +6,7 @@ import typer
 
 from wurao.admin.cli import audit_app, calendar_app
 from wurao.auth.cli import user_app
-from wurao.core.cli import db_app, policy_app
+from wurao.core.cli import backup_command, db_app, policy_app, restore_command
 from wurao.demo.cli import demo
 from wurao.inspections.cli import code_app
 from wurao.oversight.cli import indicators_app, rules_app
@@ -31,6 +31,8 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(indicators_app, name="indicators")
 app.command("demo")(demo)
 app.command("import")(import_command)
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 
 
 @app.command()

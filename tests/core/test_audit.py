@@ -104,3 +104,96 @@ def test_cli_verify_reports_success_and_breakage(engine, tmp_path, monkeypatch) 
     finally:
         with engine.begin() as conn:
             conn.execute(update(AuditEntry).where(AuditEntry.seq == seq).values(summary=original))
+
+
+# --- audit verify --rows: the chain vouches for the business rows ---------------------------
+
+
+def _user_id(db: Session, username: str) -> int:
+    from wurao.auth.models import User
+
+    found = db.scalar(select(User.id).where(User.username == username))
+    assert found is not None
+    return found
+
+
+def test_rows_written_through_the_platform_verify(db: Session, personas: Personas) -> None:
+    from wurao.auth.models import ApiToken
+
+    _new_user(db, personas, "rows_a")
+    token, _raw = auth_service.create_api_token(db, actor=personas.officer, name="测试")
+    db.flush()
+    # bookkeeping columns (__audit_ignore_columns__) change without an entry, legitimately
+    db.execute(
+        update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=token.created_at)
+    )
+    result = audit.verify_rows(db)
+    assert result.ok, [f.message for f in result.findings]
+    assert result.checked >= 2
+
+
+def test_a_direct_update_and_delete_are_reported_exactly(db: Session, personas: Personas) -> None:
+    from wurao.auth.models import User
+
+    for name in ("rows_b", "rows_c", "rows_d"):
+        _new_user(db, personas, name)
+    assert audit.verify_rows(db).ok
+    changed, gone = _user_id(db, "rows_b"), _user_id(db, "rows_c")
+    db.execute(update(User).where(User.id == changed).values(display_name="库里直接改的"))
+    db.execute(delete(User).where(User.id == gone))
+    db.expire_all()
+    result = audit.verify_rows(db)
+    found = sorted((f.table, f.object_id, f.kind) for f in result.findings)
+    assert found == sorted(
+        [("app_user", str(changed), "changed"), ("app_user", str(gone), "deleted")]
+    )
+    assert "在平台之外被改动" in next(f for f in result.findings if f.kind == "changed").message
+
+
+def test_a_platform_write_after_an_outside_change_still_reports_it(
+    db: Session, personas: Personas
+) -> None:
+    """The next service write snapshots the altered row as its 'before': that contradiction
+    is kept, so writing over a tampered row through the platform does not launder it."""
+    from wurao.auth.models import User
+
+    _new_user(db, personas, "rows_e")
+    uid = _user_id(db, "rows_e")
+    db.execute(update(User).where(User.id == uid).values(display_name="库里直接改的"))
+    db.expire_all()
+    user = db.get(User, uid)
+    assert user is not None
+    before = audit.snapshot(user)
+    user.is_active = False
+    audit.record(db, actor=personas.admin, action="user.deactivate", obj=user, before=before)
+    found = [(f.table, f.object_id) for f in audit.verify_rows(db).findings]
+    assert found == [("app_user", str(uid))]
+
+
+def test_cli_verify_rows_exits_1_on_a_changed_row(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from wurao.auth.models import User
+    from wurao.cli import app
+    from wurao.core import db as core_db
+    from wurao.core import migrate
+    from wurao.core.db import make_engine
+    from wurao.demo.seed import seed_foundation
+
+    url = f"sqlite:///{tmp_path / 'rows.sqlite3'}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        seed_foundation(session)
+        session.commit()
+    monkeypatch.setattr(core_db, "get_engine", lambda url=None: engine)
+    runner = CliRunner()
+    ok = runner.invoke(app, ["audit", "verify", "--rows"])
+    assert ok.exit_code == 0, ok.output
+    assert "业务数据与审计记录一致" in ok.output
+    with engine.begin() as conn:
+        uid = conn.scalar(select(User.id).where(User.username == "kc_sfj"))
+        conn.execute(update(User).where(User.id == uid).values(region_code="330803"))
+    bad = runner.invoke(app, ["audit", "verify", "--rows"])
+    assert bad.exit_code == 1
+    assert f"app_user #{uid}" in bad.output and "发现 1 行" in bad.output
+    assert runner.invoke(app, ["audit", "verify"]).exit_code == 0  # the chain itself is intact
+    engine.dispose()

@@ -33,6 +33,7 @@ def test_issue_a_code_and_scan_it(page: Page, browser: Browser, live_server: str
     shot(page, "20-task-new")
     page.click("button:has-text('创建任务')")
     expect(page.locator("#precheck")).to_contain_text("B1 TWO-OFFICERS")
+    task_url = page.url
     expect(page.locator("#precheck .badge.bad")).to_have_count(0)
     shot(page, "21-task-prechecks")
 
@@ -62,4 +63,16 @@ def test_issue_a_code_and_scan_it(page: Page, browser: Browser, live_server: str
     scan.goto(url[:-4] + ("AAAA" if not url.endswith("AAAA") else "BBBB"))
     expect(scan.locator("#scan-status")).to_have_attribute("data-status", "invalid")
     shot(scan, "25-scan-tampered")
+
+    # the agency revokes the code: the same scan now shows one state and no entry grant
+    page.goto(task_url)
+    page.fill("input[name=reason]", "检查计划调整")
+    page.click("button:has-text('撤销此码')")
+    expect(page.locator("body")).to_contain_text("已撤销")
+    scan.goto(url)
+    expect(scan.locator("#scan-status")).to_have_attribute("data-status", "revoked")
+    expect(scan.locator("#scan-status")).to_contain_text("已撤销")
+    for granted in ("可以进入", "真实有效", "签名真实，且在检查时间窗口内"):
+        expect(scan.locator("body")).not_to_contain_text(granted)
+    shot(scan, "26-scan-revoked")
     phone.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ from wurao.registry.models import (
     InspectionItem,
     Officer,
 )
+from wurao.sampling.models import Draw, DrawSubject
 
 KC_SCJG = "11330802MB1A00001T"  # 柯城区市场监督管理局 (agency admin's and officer's subject)
 KC_YJJ = "11330802MB1A00002X"  # 柯城区应急管理局 (other_officer's subject)
@@ -149,6 +151,40 @@ def approval(db: Session, w: World, **changes: object) -> UnplannedApproval:
     db.add(row)
     audit.record(db, actor=SYSTEM_ACTOR, action="unplanned.create", obj=row)
     return row
+
+
+def add_draw(
+    db: Session,
+    w: World,
+    *,
+    status: str = "drawn",
+    selected: tuple[str, ...] | None = None,
+    subjects: tuple[EnforcementSubject, ...] = (),
+) -> Draw:
+    """A 双随机 draw of ``subjects`` (default: the world's) that selected ``selected``
+    (default: the world's enterprise), written as ``sampling.service.run_draw`` leaves it."""
+    members = subjects or (w.subject,)
+    chosen = (w.enterprise.uscc,) if selected is None else selected
+    selection = [{"uscc": u, "stratum": "B", "rank": n, "key": "00"} for n, u in enumerate(chosen)]
+    draw = Draw(
+        title="2026年产品质量双随机抽查",
+        lead_subject_id=members[0].id,
+        region_code=members[0].region_code,
+        draw_date=TODAY,
+        method="onsite",
+        window_start=START,
+        window_end=END,
+        status=status,
+        result_json=json.dumps({"selection": selection, "teams": []}) if status == "drawn" else "",
+        created_at=NOW,
+        drawn_at=NOW if status == "drawn" else None,
+    )
+    db.add(draw)
+    db.flush()
+    links = [DrawSubject(draw_id=draw.id, subject_id=s.id, seq=n) for n, s in enumerate(members)]
+    db.add_all(links)
+    audit.record(db, actor=SYSTEM_ACTOR, action="draw.create", obj=draw, covers=links)
+    return draw
 
 
 def task_data(w: World, **changes: object) -> service.TaskData:

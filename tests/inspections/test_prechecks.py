@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Personas
@@ -17,6 +18,7 @@ from tests.inspections import (
     NOW,
     START,
     TODAY,
+    add_draw,
     add_enterprise,
     add_item,
     add_officer,
@@ -30,9 +32,11 @@ from tests.inspections import (
 )
 from wurao.core import audit
 from wurao.core.audit import SYSTEM
-from wurao.core.errors import RuleViolation
-from wurao.inspections import service
+from wurao.core.errors import InvalidInput, RuleViolation
+from wurao.core.policy import get_policy
+from wurao.inspections import cross_region, service
 from wurao.inspections.models import OnsiteCount
+from wurao.oversight.models import Alert
 from wurao.planning.models import (
     InspectionPlan,
     PlanEntry,
@@ -300,14 +304,126 @@ def test_A4_late_code_may_rest_on_an_approval_obtained_after_the_start(
     assert statuses(db, personas.agency_admin, task)["origin_approved"] == "pass"
 
 
-def test_A4_draw_needs_draw_and_trigger_needs_reference(db: Session, personas: Personas) -> None:
+def _origin(db: Session, actor: object, task: object) -> tuple[str, str]:
+    result = service.precheck(db, actor=actor, task=task, today=TODAY)  # type: ignore[arg-type]
+    o = next(o for o in result.outcomes if o.rule.key == "origin_approved")
+    return o.status, " ".join(v.detail for v in o.violations)
+
+
+def test_A4_draw_must_be_drawn_by_a_task_subject_and_select_the_enterprise(
+    db: Session, personas: Personas
+) -> None:
+    """双随机 origin: the draw must exist, be drawn (not merely created), belong to one of the
+    task's subjects and have selected this enterprise; a number alone proves nothing."""
     w = world(db)
-    draw = new_task(db, personas.agency_admin, w, origin="draw")
-    assert statuses(db, personas.agency_admin, draw)["origin_approved"] == "fail"
-    drawn = new_task(db, personas.agency_admin, w, origin="draw", draw_id=7)
-    assert statuses(db, personas.agency_admin, drawn)["origin_approved"] == "pass"
+    admin = personas.agency_admin
+    none = new_task(db, admin, w, origin="draw")
+    assert _origin(db, admin, none)[0] == "fail"
+    frozen = add_draw(db, w, status="frozen")
+    status, text = _origin(db, admin, new_task(db, admin, w, origin="draw", draw_id=frozen.id))
+    assert status == "fail" and "尚未抽取" in text
+    others = add_draw(db, w, subjects=(subject(db, KC_YJJ),))
+    status, text = _origin(db, admin, new_task(db, admin, w, origin="draw", draw_id=others.id))
+    assert status == "fail" and "不属于本任务的执法主体" in text
+    elsewhere = add_draw(db, w, selected=(add_enterprise(db).uscc,))
+    status, text = _origin(db, admin, new_task(db, admin, w, origin="draw", draw_id=elsewhere.id))
+    assert status == "fail" and "未抽中" in text
+    good = add_draw(db, w)
+    assert _origin(db, admin, new_task(db, admin, w, origin="draw", draw_id=good.id)) == (
+        "pass",
+        "",
+    )
+
+
+def test_A4_draw_that_does_not_exist_is_refused_at_creation(
+    db: Session, personas: Personas
+) -> None:
+    w = world(db)
+    with pytest.raises(InvalidInput) as err:
+        new_task(db, personas.agency_admin, w, origin="draw", draw_id=987654)
+    assert err.value.field == "draw_id" and "987654" in err.value.message
+
+
+def test_A4_trigger_needs_reference(db: Session, personas: Personas) -> None:
+    w = world(db)
     bare = new_task(db, personas.agency_admin, w, trigger_ref="", trigger_reason="")
     assert statuses(db, personas.agency_admin, bare)["origin_approved"] == "fail"
+
+
+@pytest.mark.parametrize(
+    ("started", "finished", "code_on", "ok"),
+    [
+        # a two-day inspection ending on the eve of 国庆 2026 (1–7 October are holidays): the
+        # one working day after completion is 8 October; counted from the start it was 30 Sep.
+        (dt.date(2026, 9, 29), dt.date(2026, 9, 30), dt.date(2026, 10, 8), True),
+        (dt.date(2026, 9, 29), dt.date(2026, 9, 30), dt.date(2026, 10, 9), False),
+        # begun on the holiday's last day, completed on 8 October: until 9 October; Saturday
+        # 10 October is a make-up working day and already too late
+        (dt.date(2026, 10, 7), dt.date(2026, 10, 8), dt.date(2026, 10, 9), True),
+        (dt.date(2026, 10, 7), dt.date(2026, 10, 8), dt.date(2026, 10, 10), False),
+    ],
+    ids=["eve-in-time", "eve-late", "last-day-in-time", "makeup-saturday-late"],
+)
+def test_A4_late_code_counts_from_completion_across_national_day(
+    db: Session,
+    personas: Personas,
+    started: dt.date,
+    finished: dt.date,
+    code_on: dt.date,
+    ok: bool,
+) -> None:
+    """衢政办发〔2025〕16号 第7项: 在检查任务完成后1个工作日内补办批准手续并赋码."""
+    w = world(db)
+    task = new_task(
+        db,
+        personas.agency_admin,
+        w,
+        window_start=started,
+        window_end=dt.date(2026, 10, 16),
+        started_without_code_on=started,
+        finished_without_code_on=finished,
+    )
+    result = service.precheck(db, actor=personas.agency_admin, task=task, today=code_on)
+    late = next(o for o in result.outcomes if o.rule.key == "late_window")
+    assert late.status == ("pass" if ok else "fail"), late
+    assert f"{finished.isoformat()} 完成检查" in late.note
+
+
+def test_A4_late_code_without_completion_date_counts_from_the_start(
+    db: Session, personas: Personas
+) -> None:
+    w = world(db)
+    started = dt.date(2026, 9, 29)
+    kw = {"window_start": started, "window_end": dt.date(2026, 10, 16)}
+    task = new_task(db, personas.agency_admin, w, started_without_code_on=started, **kw)
+    result = service.precheck(
+        db, actor=personas.agency_admin, task=task, today=dt.date(2026, 10, 8)
+    )
+    late = next(o for o in result.outcomes if o.rule.key == "late_window")
+    assert late.status == "fail" and "未填写检查完成日期" in late.note
+    with pytest.raises(InvalidInput) as err:  # completed before it started
+        new_task(
+            db,
+            personas.agency_admin,
+            w,
+            started_without_code_on=started,
+            finished_without_code_on=started - dt.timedelta(days=1),
+            **kw,
+        )
+    assert err.value.field == "finished_without_code_on"
+    future = new_task(
+        db,
+        personas.agency_admin,
+        w,
+        started_without_code_on=started,
+        finished_without_code_on=dt.date(2026, 10, 12),
+        **kw,
+    )  # a completion after the day of the code has not happened yet
+    result = service.precheck(
+        db, actor=personas.agency_admin, task=future, today=dt.date(2026, 10, 9)
+    )
+    late = next(o for o in result.outcomes if o.rule.key == "late_window")
+    assert late.status == "fail" and "晚于" in late.violations[0].detail
 
 
 def _count(db: Session, w: object, counted: int, exempt: int = 0) -> None:
@@ -361,14 +477,66 @@ def test_A5_triggered_inspection_exempt_but_counted_and_shown(
 def test_A8_remote_enterprise_needs_common_superior_approval(
     db: Session, personas: Personas
 ) -> None:
+    """Each failure of the recorded approval is in tests/inspections/test_cross_region.py."""
     w = world(db)
     w.enterprise = add_enterprise(db, region="330803")
     task = new_task(db, personas.agency_admin, w)
     assert statuses(db, personas.agency_admin, task)["locality"] == "fail"
-    approved = new_task(
-        db, personas.agency_admin, w, remote_approval_refs={w.subject.id: "衢市监〔2026〕3号"}
+    cross_region.record_approval(
+        db,
+        actor=personas.agency_admin,
+        data=cross_region.ApprovalData(
+            organ_name="衢州市市场监督管理局",
+            organ_region_code="330800",
+            approved_on=dt.date(2026, 3, 1),
+            doc_no="衢市监〔2026〕3号",
+            valid_from=START,
+            valid_to=END,
+            enterprise_usccs=[w.enterprise.uscc],
+            item_codes=[w.item.code],
+        ),
     )
-    assert statuses(db, personas.agency_admin, approved)["locality"] == "pass"
+    assert statuses(db, personas.agency_admin, task)["locality"] == "pass"
+
+
+def test_F9_triggered_count_shown_and_warned_above_the_reasonable_frequency(
+    db: Session, personas: Personas, key_dir: object
+) -> None:
+    """衢政办发〔2025〕16号 第9项: exempt from the cap, but not obviously above a reasonable
+    frequency; the count (all subjects) is shown at code issue and the code carries the warning."""
+    limit = int(get_policy().value("oversight.triggered_max_per_year", "330802", START))
+    w = world(db)
+    other = world(db, KC_YJJ)
+    other.enterprise = w.enterprise
+    for n in range(limit):  # half by each subject: the count is the enterprise's
+        if n % 2:
+            issue(db, personas.other_officer, new_task(db, personas.other_officer, other))
+        else:
+            issue(db, personas.agency_admin, new_task(db, personas.agency_admin, w))
+    new_task(db, personas.agency_admin, w, method="written")  # not on-site: not counted
+    task = new_task(db, personas.agency_admin, w)
+    result = service.precheck(db, actor=personas.agency_admin, task=task, today=TODAY)
+    f9 = next(o for o in result.outcomes if o.rule.key == "triggered_freq")
+    assert f"该企业本年度已接受触发式检查 {limit} 次（合理频次上限 {limit}）" in f9.note
+    assert f9.status == "warn" and f9.rule.rule_id == "F9 TRIGGERED-FREQ"
+    f9_alerts = select(Alert).where(
+        Alert.rule_id == "F9 TRIGGERED-FREQ", Alert.enterprise_id == w.enterprise.id
+    )
+    assert db.scalar(f9_alerts) is None
+    issued = issue(db, personas.agency_admin, task)  # a warning never blocks
+    assert "F9 TRIGGERED-FREQ" in issued.code.warnings
+    alert = db.scalar(f9_alerts)  # evaluated on code issue (oversight.triggers.ON_CODE)
+    assert alert is not None and f"触发式现场检查{limit + 1}次（2个执法主体）" in alert.detail
+
+
+def test_F9_triggered_within_the_reasonable_frequency_passes(
+    db: Session, personas: Personas
+) -> None:
+    w = world(db)
+    task = new_task(db, personas.agency_admin, w)
+    result = service.precheck(db, actor=personas.agency_admin, task=task, today=TODAY)
+    f9 = next(o for o in result.outcomes if o.rule.key == "triggered_freq")
+    assert f9.status == "pass" and "该企业本年度已接受触发式检查 0 次" in f9.note
 
 
 def test_A6_merge_and_joint_warn_and_are_stored_with_the_code(

@@ -196,3 +196,40 @@ def test_page_refusal_shows_every_failed_rule(
         and "B1 TWO-OFFICERS" in resp.text
         and "A4 INSP-APPROVAL" in resp.text
     )
+
+
+def test_a_draw_that_does_not_exist_is_a_field_error_not_a_500(
+    db: Session, personas: Personas, client: TestClient
+) -> None:
+    """``draw_id`` is a foreign key now: a wrong number is refused before the insert, in
+    Chinese and naming the field, on the API and on the page."""
+    w = world(db)
+    today = local_today().isoformat()
+    fields = {
+        "enterprise_uscc": w.enterprise.uscc,
+        "method": "onsite",
+        "origin": "draw",
+        "window_start": today,
+        "window_end": today,
+        "item_codes": [w.item.code],
+    }
+    officer_ids = [o.id for o in w.officers]
+    headers = bearer(db, personas.agency_admin)
+    body = {**fields, "subject_ids": [w.subject.id], "officer_ids": officer_ids}
+    for draw_id in (424242, 2**40):
+        resp = client.post("/api/v1/tasks", json={**body, "draw_id": draw_id}, headers=headers)
+        assert resp.status_code == 422, resp.text
+        assert resp.json()["field"] == "draw_id"
+        assert f"双随机抽查编号 {draw_id} 不存在" in resp.json()["message"]
+    csrf = sign_in(client, "kc_scjg_admin")
+    page = client.post(
+        "/tasks",
+        data={
+            **fields,
+            "csrf_token": csrf,
+            "officer_ids": [str(i) for i in officer_ids],
+            "draw_id": "424242",
+        },
+        follow_redirects=False,
+    )
+    assert page.status_code == 422 and "双随机抽查编号 424242 不存在" in page.text

@@ -20,6 +20,8 @@ from wurao.core.config import get_settings
 from wurao.core.policy import get_policy
 from wurao.inspections.models import (
     ActionCode,
+    CrossRegionApproval,
+    CrossRegionApprovalEnterprise,
     Evaluation,
     InspectionRecord,
     InspectionTask,
@@ -376,11 +378,91 @@ def test_A8_INSP_LOCALITY_remote_without_approval(db: Session) -> None:
     kc = subject(db, KC_SCJG)
     other_county = add_enterprise(db, region="330803")
     bad = make_task(db, other_county, [kc])
-    approved = make_task(db, other_county, [kc], remote_ref="衢市府〔2026〕1号")
+    # a free-text reference (the field before approvals were records) proves nothing
+    text_only = make_task(db, other_county, [kc], remote_ref="衢市府〔2026〕1号")
     home = make_task(db, add_enterprise(db), [kc])
     found = findings(db, "A8 INSP-LOCALITY")
-    assert len(for_task(found, bad)) == 1
-    assert for_task(found, approved) == [] and for_task(found, home) == []
+    assert len(for_task(found, bad)) == 1 and len(for_task(found, text_only)) == 1
+    assert "须登记共同上级机关的异地检查批准" in for_task(found, bad)[0].detail
+    assert for_task(found, home) == []
+
+
+def _approval(
+    db: Session, s: EnforcementSubject, ent: Enterprise, until: dt.date
+) -> CrossRegionApproval:
+    row = CrossRegionApproval(
+        subject_id=s.id,
+        organ_name="衢州市市场监督管理局",
+        organ_region_code="330800",
+        approved_on=dt.date(2026, 1, 5),
+        doc_no="衢市监〔2026〕1号",
+        valid_from=dt.date(2026, 1, 5),
+        valid_to=until,
+        recorded_at=NOW,
+    )
+    db.add(row)
+    db.flush()
+    link = CrossRegionApprovalEnterprise(approval_id=row.id, enterprise_id=ent.id)
+    db.add(link)
+    audit.record(db, actor=SYSTEM_ACTOR, action="t", obj=row, covers=[link])
+    return row
+
+
+def test_A8_INSP_LOCALITY_recorded_common_superior_approval_passes(db: Session) -> None:
+    kc = subject(db, KC_SCJG)
+    covered, lapsed = add_enterprise(db, region="330803"), add_enterprise(db, region="330803")
+    _approval(db, kc, covered, dt.date(2026, 12, 31))
+    _approval(db, kc, lapsed, dt.date(2026, 2, 28))  # over before the inspection
+    ok = make_task(db, covered, [kc])
+    late = make_task(db, lapsed, [kc])
+    found = findings(db, "A8 INSP-LOCALITY")
+    assert for_task(found, ok) == []
+    assert ["不覆盖检查时间" in f.detail for f in for_task(found, late)] == [True]
+
+
+# --- F9: triggered inspections ----------------------------------------------------------------
+
+
+def test_F9_TRIGGERED_FREQ_above_the_reasonable_frequency(db: Session) -> None:
+    limit = int(get_policy().value("oversight.triggered_max_per_year", KC, TODAY))
+    ent = add_enterprise(db)
+    subs = [subject(db, KC_SCJG), subject(db, KC_YJJ)]
+    origins = ("complaint", "referral", "monitoring")
+    tasks = [
+        make_task(db, ent, [subs[i % 2]], start=dt.date(2026, 1, 5 + i), origin=origins[i % 3])
+        for i in range(limit + 1)
+    ]
+    (found,) = for_enterprise(findings(db, "F9 TRIGGERED-FREQ"), ent)
+    assert f"触发式现场检查{limit + 1}次（2个执法主体），超过合理频次{limit}次" in found.detail
+    assert [e["id"] for e in found.evidence if e["type"] == "task"] == [t.id for t in tasks]
+    assert found.subject_id == subs[limit % 2].id  # the subject of the latest, to be told
+
+
+def test_F9_TRIGGERED_FREQ_within_the_frequency_and_uncounted_kinds_pass(db: Session) -> None:
+    limit = int(get_policy().value("oversight.triggered_max_per_year", KC, TODAY))
+    ent = add_enterprise(db)
+    s = subject(db, KC_SCJG)
+    for i in range(limit):
+        make_task(db, ent, [s], start=dt.date(2026, 1, 5 + i), origin="complaint")
+    # none of these is a triggered on-site inspection that takes place
+    make_task(db, ent, [s], start=dt.date(2026, 2, 1), origin="complaint", method="written")
+    make_task(db, ent, [s], start=dt.date(2026, 2, 2), origin="complaint", status="cancelled")
+    make_task(db, ent, [s], start=dt.date(2026, 2, 3), origin="complaint", status="draft")
+    make_task(db, ent, [s], start=dt.date(2026, 2, 4), origin="plan")
+    make_task(db, ent, [s], start=dt.date(2025, 6, 1), origin="complaint")  # last year
+    assert for_enterprise(findings(db, "F9 TRIGGERED-FREQ"), ent) == []
+
+
+def test_F9_TRIGGERED_FREQ_county_number_applies_there_only(
+    db: Session, county_policy: CountyPolicy
+) -> None:
+    county_policy({"oversight.triggered_max_per_year": 2})
+    here, there = add_enterprise(db, region=QJ), add_enterprise(db, region=KC)
+    for ent, s in ((here, subject(db, QJ_SCJG)), (there, subject(db, KC_SCJG))):
+        for i in range(3):
+            make_task(db, ent, [s], start=dt.date(2026, 1, 5 + i), origin="complaint")
+    found = findings(db, "F9 TRIGGERED-FREQ")
+    assert len(for_enterprise(found, here)) == 1 and for_enterprise(found, there) == []
 
 
 # --- unplanned filing, special quota -----------------------------------------------------
@@ -429,8 +511,9 @@ def test_A7_INSP_SPECIAL_PLAN_within_quota(db: Session) -> None:
             subject_id=s.id, year=2026, title=f"专项{i}", status="approved", created_at=NOW
         )
         for i in range(3)
-    ] + [
-        SpecialInspection(subject_id=s.id, year=2026, title="草稿", status="draft", created_at=NOW)
+    ] + [  # not yet approved: no place taken (planning.special.QUOTA_COUNTED)
+        SpecialInspection(subject_id=s.id, year=2026, title=st, status=st, created_at=NOW)
+        for st in ("draft", "reviewed", "discussed", "refused")
     ]
     db.add_all(rows)
     db.flush()

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests.conftest import Personas
-from tests.planning import SAFETY, admin_of, enterprises, item, subject
+from tests.planning import MARKET, SAFETY, admin_of, enterprises, item, subject
 from wurao.core.errors import Forbidden, RuleViolation
 from wurao.core.policy import get_policy
 from wurao.core.time import local_today
@@ -33,24 +33,54 @@ def data(item_ids: list[int], **kw: object) -> special_service.SpecialData:
     return special_service.SpecialData(**base)  # type: ignore[arg-type]
 
 
-def test_a7_quota_refuses_the_request_over_quota(db: Session, personas: Personas) -> None:
+def _to_discussed(
+    db: Session, personas: Personas, special: special_service.SpecialInspection
+) -> None:
+    special_service.legal_review_special(
+        db, special=special, actor=personas.legal_reviewer, passed=True, opinion="合法"
+    )
+    special_service.record_discussion(
+        db, special=special, actor=personas.agency_admin, on=local_today(), record="同意开展"
+    )
+
+
+def _approve(
+    db: Session, personas: Personas, special: special_service.SpecialInspection
+) -> special_service.SpecialInspection:
+    return special_service.record_special_approval(
+        db, special=special, actor=personas.agency_admin, organ="衢州市柯城区人民政府",
+        ref=f"柯政办〔2026〕{special.id}号", on=local_today(),
+    )  # fmt: skip
+
+
+def test_a7_quota_counts_approved_special_inspections_not_drafts(
+    db: Session, personas: Personas
+) -> None:
+    """The quota counts special inspections approved (approved, published, filed): drafts and
+    those still in legal review or discussion take no place; the approval that would exceed
+    the quota is refused, and so is a new draft once the approved ones fill it."""
     admin = personas.agency_admin
     it = item(db)
     quota = int(get_policy().value("special.annual_quota", "330802", local_today()))
-    made = [
+    drafts = [
         special_service.create_special(db, actor=admin, data=data([it.id], title=f"专项{i}"))
-        for i in range(quota)
-    ]
+        for i in range(quota + 1)
+    ]  # more drafts than the quota: none of them is a special inspection yet
+    for special in drafts:
+        _to_discussed(db, personas, special)
+    for special in drafts[:quota]:
+        _approve(db, personas, special)
+    assert special_service.special_quota(db, subject=subject(db, MARKET), year=drafts[0].year) == (
+        quota,
+        quota,
+    )
     with pytest.raises(RuleViolation) as exc:
-        special_service.create_special(db, actor=admin, data=data([it.id], title="超额专项"))
+        _approve(db, personas, drafts[quota])
     v = exc.value.violations[0]
     assert v.rule_id == A7 and f"上限为{quota}项" in v.detail and v.evidence["used"] == quota
-    # a refused one no longer counts
-    special_service.legal_review_special(
-        db, special=made[0], actor=personas.legal_reviewer, passed=False, opinion="缺乏必要性"
-    )
-    assert made[0].status == "refused"
-    special_service.create_special(db, actor=admin, data=data([it.id], title="替补专项"))
+    assert drafts[quota].status == "discussed"
+    with pytest.raises(RuleViolation):
+        special_service.create_special(db, actor=admin, data=data([it.id], title="超额专项"))
 
 
 def test_a7_passing_case_full_procedure(db: Session, personas: Personas) -> None:

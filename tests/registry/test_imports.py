@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 
 import pytest
 from fastapi.testclient import TestClient
@@ -272,3 +273,55 @@ def test_upload_report_then_import_valid_rows_on_the_page(client: TestClient, db
     )
     assert done.status_code == 200 and "新增3" in done.text
     assert count(db) == 3
+
+
+def _with_cell_xml(data: bytes, placeholder: str, xml: str) -> bytes:
+    """The workbook with ``placeholder`` replaced by raw XML: spreadsheet programs write
+    character references such as &#x7f; that openpyxl refuses to write but reads back."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item.filename).replace(placeholder.encode(), xml.encode()))
+    return out.getvalue()
+
+
+def test_row_with_a_control_character_is_rejected_with_row_and_column(
+    db: Session, personas: Personas
+) -> None:
+    rows = [
+        enterprise_row(uscc(60), "控制字符XXCTRLXX公司"),
+        enterprise_row(uscc(61), "正常导入测试公司"),
+    ]
+    data = _with_cell_xml(workbook("enterprises", rows), "XXCTRLXX", "&#x7f;&#x85;")
+    report = service.validate(db, actor=personas.admin, kind="enterprises", data=data)
+    assert report.rejected_rows == 1 and len(report.valid) == 1
+    (problem,) = report.problems
+    assert (problem.row, problem.column) == (2, "企业名称")
+    assert problem.reason == "含有不可见的控制字符，请删除后重试"
+    assert problem.value == "控制字符[U+007F][U+0085]公司"
+    service.apply(db, actor=personas.admin, report=report, accept_valid=True)
+    stored = select(func.count()).select_from(Enterprise).where(Enterprise.name.like("控制字符%"))
+    assert db.scalar(stored) == 0
+
+
+def test_row_with_nul_is_reported_not_stored(
+    db: Session, personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cells = enterprise_row(uscc(62), "空字符\x00公司")
+    row = dict(zip(SPECS["enterprises"].headers, cells, strict=True))
+    monkeypatch.setattr(service, "read_rows", lambda data, spec: iter([(5, row)]))
+    report = service.validate(db, actor=personas.admin, kind="enterprises", data=b"x")
+    assert report.rejected_rows == 1 and not report.valid
+    reported = [(p.row, p.column, p.value) for p in report.problems]
+    assert reported == [(5, "企业名称", "空字符[U+0000]公司")]
+
+
+def test_cell_longer_than_its_column_is_rejected(db: Session, personas: Personas) -> None:
+    rows = [enterprise_row(uscc(63), "长" * 201)]
+    report = service.validate(
+        db, actor=personas.admin, kind="enterprises", data=workbook("enterprises", rows)
+    )
+    assert report.rejected_rows == 1
+    (problem,) = report.problems
+    assert (problem.row, problem.column, problem.reason) == (2, "企业名称", "最多200个字")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import hmac
 import json
 import math
 from typing import Any
@@ -175,3 +176,126 @@ def test_each_member_is_drawn_with_the_expected_frequency() -> None:
 def test_artefacts_are_plain_json() -> None:
     art = artefacts_for(pool("AB" * 4), {"A": "0.5", "B": "0.5"})
     assert json.loads(json.dumps(art)) == art
+
+
+# --- canonical JSON (RFC 8785), salted conflict tags, public value, times ------------------
+
+
+def test_canonical_json_is_rfc8785_jcs() -> None:
+    # numbers in ECMAScript form, keys by UTF-16 code units, U+2028 and non-ASCII unescaped
+    data = {"\uffff": 1.0, "\U0001f600": [1e21, 0.5, -0.0], "a": '\u2028\x1f"é'}
+    expected = '{"a":"\u2028\\u001f\\"é","\U0001f600":[1e+21,0.5,0],"\uffff":1}'.encode()
+    assert alg.canonical(data) == expected
+    import rfc8785
+
+    assert alg.canonical(data) == rfc8785.dumps(data)
+
+
+def test_documents_frozen_before_jcs_hash_the_same() -> None:
+    """Strings, integers and ASCII keys: the former sorted-keys form and JCS coincide."""
+    members = pool("AB" * 5)
+    frozen = frozen_for(members, {"A": "0.2", "B": "0.5"})
+    frozen["draw"] = {"title": "2026年\t第一批\n“双随机”", "window": ["2026-03-03", "2026-03-31"]}
+    legacy = json.dumps(frozen, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert alg.canonical(frozen) == legacy.encode()
+
+
+SALT = bytes(range(32, 64))
+
+
+def test_salted_conflict_tags_are_hmac_and_legacy_tags_plain_sha256() -> None:
+    uscc, cert = "91330802MA00056C7M", "ZJ330802001"
+    assert alg.pair_tag(uscc, cert, None) == alg.pair_hash(uscc, cert)
+    expected = hmac.new(SALT, f"{uscc}|{cert}".encode(), "sha256").hexdigest()
+    assert alg.pair_tag(uscc, cert, SALT) == expected != alg.pair_hash(uscc, cert)
+
+
+def salted_artefacts(
+    members: list[tuple[str, str]], conflicts: list[tuple[str, str]], salt: bytes = SALT
+) -> dict[str, Any]:
+    frozen = frozen_for(members, {"A": "1"}, cap=2)
+    frozen[alg.SALT_COMMITMENT] = alg.commitment(salt)
+    frozen["officers"]["conflicts"] = sorted(alg.pair_tag(u, c, salt) for u, c in conflicts)
+    drawn, teams = alg.compute(members, frozen, SEED, "", salt)
+    return {
+        "algorithm": alg.ALGORITHM,
+        "frozen": frozen,
+        "frozen_sha256": alg.sha256_hex(alg.canonical(frozen)),
+        "public_value": "",
+        "seed": SEED.hex(),
+        "selection": alg.selection_json(drawn),
+        "teams": alg.teams_json(teams),
+    }
+
+
+def test_verify_with_the_salt_checks_conflicts_and_without_it_says_what_it_skipped() -> None:
+    members = pool("A" * 3)
+    usccs = [u for u, _c in members]
+    art = salted_artefacts(members, [(usccs[0], "C001"), (usccs[0], "C002")])
+    data = alg.pool_bytes(members)
+    first = next(t for t in art["teams"] if t["uscc"] == usccs[0])
+    assert first["officers"]["S1"] == ["C003"] and first["short"] == {"S1": 1}
+    full = alg.verify(art, data, salt=SALT)
+    assert full.ok and full.unchecked == []
+    assert any("盐值" in text for ok, text in full.checks if ok)
+    partial = alg.verify(art, data)
+    assert partial.ok and partial.unchecked and "回避" in partial.unchecked[0]
+    wrong = alg.verify(art, data, salt=bytes(32))
+    assert not wrong.ok
+    # a team that ignores the conflict is caught with the salt, not without it
+    cheat = copy.deepcopy(art)
+    next(t for t in cheat["teams"] if t["uscc"] == usccs[0])["officers"]["S1"] = ["C003", "C001"]
+    next(t for t in cheat["teams"] if t["uscc"] == usccs[0]).pop("short")
+    assert not alg.verify(cheat, data, salt=SALT).ok
+    # without the salt the structure is still checked: an officer not on the roster fails
+    alien = copy.deepcopy(art)
+    alien["teams"][1]["officers"]["S1"][0] = "X999"
+    assert not alg.verify(alien, data).ok
+    over = copy.deepcopy(art)  # cap 2: C003 in all three teams is one too many
+    for t in over["teams"]:
+        t["officers"]["S1"] = ["C003", *[c for c in t["officers"]["S1"] if c != "C003"]][:2]
+    assert not alg.verify(over, data).ok
+
+
+def test_verify_needs_no_salt_when_nothing_was_excluded() -> None:
+    members = pool("A" * 3)
+    art = salted_artefacts(members, [])
+    verdict = alg.verify(art, alg.pool_bytes(members))
+    assert verdict.ok and verdict.unchecked == []
+
+
+@pytest.mark.parametrize(
+    ("entered", "stored"),
+    [
+        ("381", "381"),
+        ("  ３８１\u3000", "381"),  # full-width digits and ideographic space
+        ("\t福彩3D　2026057期 ３８１\n", "福彩3D 2026057期 381"),
+        ("①②③", "123"),
+        ("\ufb01\u2460", "fi1"),
+    ],
+)
+def test_public_value_is_nfkc_normalised_then_trimmed(entered: str, stored: str) -> None:
+    assert alg.normalise_public_value(entered) == stored
+
+
+@pytest.mark.parametrize("bad", ["38\x001", "381\u200b", "38\x7f1", "\u202e183"])
+def test_public_value_with_control_or_invisible_characters_is_refused(bad: str) -> None:
+    with pytest.raises(alg.PublicValueError):
+        alg.normalise_public_value(bad)
+
+
+def test_times_out_of_order_fail_verification() -> None:
+    members = pool("AB" * 5)
+    art = artefacts_for(members, {"A": "0.2", "B": "0.5"}, public_value="381")
+    data = alg.pool_bytes(members)
+    art["times"] = {"pool_frozen_at": "2026-03-01T16:00:00+08:00",
+                    "seed_committed_at": "2026-03-01T16:00:00+08:00",
+                    "public_value_entered_at": "2026-03-02T09:00:00+08:00",
+                    "drawn_at": "2026-03-02T09:30:00+08:00", "cancelled_at": None}  # fmt: skip
+    assert alg.verify(art, data).ok
+    early = copy.deepcopy(art)
+    early["times"]["public_value_entered_at"] = "2026-03-01T15:59:59+08:00"
+    assert not alg.verify(early, data).ok
+    late = copy.deepcopy(art)
+    late["times"]["public_value_entered_at"] = "2026-03-02T01:31:00Z"  # 09:31 in Beijing
+    assert not alg.verify(late, data).ok

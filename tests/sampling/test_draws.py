@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Personas
 from tests.sampling import END, KC_YJJ, add_enterprises, add_item, add_officers, new_draw, subject
-from wurao.core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
+from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from wurao.inspections.models import InspectionTask, TaskItem, TaskOfficer, TaskSubject
 from wurao.registry.models import Enterprise, Officer
 from wurao.sampling import algorithm, conflicts, service
@@ -185,3 +185,126 @@ def test_recent_inspections_are_excluded_and_last_team_avoided(
     frozen = json.loads(later.frozen_json)
     assert len(frozen["officers"]["avoid"]) == 6  # three enterprises × two officers
     assert {e.uscc for e in ents}
+
+
+# --- hardening: times, the public value's form, salted conflicts, legacy draws ---------------
+
+
+def _iso_local(value: str) -> dt.datetime:
+    parsed = dt.datetime.fromisoformat(value)
+    assert value.endswith("+08:00") and parsed.utcoffset() == dt.timedelta(hours=8), value
+    return parsed
+
+
+def test_artefacts_carry_the_times_of_freeze_public_value_and_draw(
+    db: Session, personas: Personas
+) -> None:
+    draw, _s, _e = _frozen(db, personas, public_value_note="3月3日福彩3D开奖号码")
+    times = service.artefacts(draw)["times"]
+    assert times["pool_frozen_at"] == times["seed_committed_at"]
+    assert _iso_local(times["pool_frozen_at"]) == draw.frozen_at.replace(microsecond=0)
+    assert times["public_value_entered_at"] is None and times["drawn_at"] is None
+    service.set_public_value(db, draw=draw, value="381", actor=personas.supervisor)
+    service.run_draw(db, draw=draw, actor=personas.agency_admin)
+    times = service.artefacts(draw)["times"]
+    keys = ("pool_frozen_at", "public_value_entered_at", "drawn_at")
+    frozen_at, entered, drawn = (_iso_local(times[k]) for k in keys)
+    assert frozen_at <= entered <= drawn and times["cancelled_at"] is None
+    assert algorithm.verify(service.artefacts(draw), service.stored_pool(db, draw)).ok
+    other = new_draw(db, personas.agency_admin, [subject(db)], [add_item(db)])
+    service.freeze_draw(db, draw=other, actor=personas.agency_admin)
+    service.cancel_draw(db, draw=other, reason="事项有误", actor=personas.agency_admin)
+    assert _iso_local(service.artefacts(other)["times"]["cancelled_at"])
+
+
+def test_public_value_is_stored_nfkc_normalised_and_trimmed(
+    db: Session, personas: Personas
+) -> None:
+    draw, _s, _e = _frozen(db, personas, public_value_note="福彩3D开奖号码")
+    with pytest.raises(InvalidInput, match="控制字符"):
+        service.set_public_value(db, draw=draw, value="38\u200b1", actor=personas.supervisor)
+    with pytest.raises(InvalidInput, match="公开随机数"):
+        service.set_public_value(db, draw=draw, value="\u3000 \u3000", actor=personas.supervisor)
+    service.set_public_value(db, draw=draw, value="\u3000３８１ ", actor=personas.supervisor)
+    assert draw.public_value == "381"
+    service.run_draw(db, draw=draw, actor=personas.agency_admin)
+    art = service.artefacts(draw)
+    assert art["public_value"] == "381"
+    assert algorithm.verify(art, service.stored_pool(db, draw)).ok
+
+
+def _pairs_in(db: Session, draw: Draw) -> set[str]:
+    """Every unsalted pair hash anyone could compute from the public pool and roster."""
+    frozen = json.loads(draw.frozen_json)
+    members = algorithm.parse_pool(service.stored_pool(db, draw))
+    certs = [c for cs in frozen["officers"]["roster"].values() for c in cs]
+    return {algorithm.pair_hash(u, c) for u, _s in members for c in certs}
+
+
+def test_conflicts_and_last_teams_are_published_as_salted_tags_only(
+    db: Session, personas: Personas
+) -> None:
+    s = subject(db)
+    staff = add_officers(db, s, 4)
+    ents = add_enterprises(db, "D" * 3)
+    conflicts.declare_conflict(db, officer=staff[0], enterprise=ents[0], reason="配偶任该企业股东",
+                             actor=personas.agency_admin)  # fmt: skip
+    first = new_draw(db, personas.agency_admin, [s], [add_item(db)])
+    service.freeze_draw(db, draw=first, actor=personas.agency_admin)
+    service.run_draw(db, draw=first, actor=personas.agency_admin)
+    later = new_draw(db, personas.agency_admin, [s], [add_item(db)])
+    service.freeze_draw(db, draw=later, actor=personas.agency_admin)
+    service.run_draw(db, draw=later, actor=personas.agency_admin)
+    art = service.artefacts(later)
+    off = art["frozen"]["officers"]
+    assert len(off["conflicts"]) == 1 and len(off["avoid"]) == 6
+    # nobody holding the public pool and roster can test a pair
+    assert not (set(off["conflicts"]) | set(off["avoid"])) & _pairs_in(db, later)
+    salt = bytes.fromhex(later.conflict_salt_hex or "")
+    assert len(salt) == 32 and later.conflict_salt_hex not in json.dumps(art)
+    assert art["frozen"][algorithm.SALT_COMMITMENT] == algorithm.commitment(salt)
+    assert off["conflicts"] == [algorithm.pair_tag(ents[0].uscc, str(staff[0].cert_no), salt)]
+    pool = service.stored_pool(db, later)
+    full = algorithm.verify(art, pool, salt=salt)
+    assert full.ok and full.unchecked == []
+    partial = algorithm.verify(art, pool)
+    assert partial.ok and partial.unchecked
+
+
+def test_a_draw_frozen_before_salting_still_draws_and_verifies(
+    db: Session, personas: Personas
+) -> None:
+    """A legacy draw: no salt (NULL), plain SHA-256 tags, no salt commitment."""
+    draw, staff, ents = _frozen(db, personas, classes="D" * 3, officers=4)
+    frozen = json.loads(draw.frozen_json)
+    del frozen[algorithm.SALT_COMMITMENT]
+    frozen["officers"]["conflicts"] = [algorithm.pair_hash(ents[0].uscc, str(staff[0].cert_no))]
+    draw.frozen_json = algorithm.canonical(frozen).decode()
+    draw.frozen_sha256 = algorithm.sha256_hex(algorithm.canonical(frozen))
+    draw.conflict_salt_hex = None
+    service.run_draw(db, draw=draw, actor=personas.agency_admin)
+    art = service.artefacts(draw)
+    team = next(t for t in art["teams"] if t["uscc"] == ents[0].uscc)
+    assert str(staff[0].cert_no) not in team["officers"][subject(db).uscc]
+    verdict = algorithm.verify(art, service.stored_pool(db, draw))
+    assert verdict.ok and verdict.unchecked == []
+
+
+def test_the_verification_package_gives_the_salt_to_the_supervisor_and_the_lead_only(
+    db: Session, personas: Personas
+) -> None:
+    import io
+    import zipfile
+
+    draw, _s, _e = _frozen(db, personas, classes="D" * 3, officers=4)
+    service.run_draw(db, draw=draw, actor=personas.agency_admin)
+    for actor in (personas.supervisor, personas.agency_admin, personas.admin):
+        body = service.verification_package(db, draw=draw, actor=actor)
+        package = zipfile.ZipFile(io.BytesIO(body))
+        names = set(package.namelist())
+        assert {"artefacts.json", "pool.csv", "conflict-salt.txt"} <= names
+        assert package.read("conflict-salt.txt").decode().strip() == draw.conflict_salt_hex
+        assert package.read("artefacts.json") == service.artefacts_bytes(draw)
+    for actor in (personas.officer, personas.neighbour_supervisor, personas.other_officer):
+        with pytest.raises((Forbidden, NotFound)):
+            service.verification_package(db, draw=draw, actor=actor)

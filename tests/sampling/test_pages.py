@@ -173,3 +173,74 @@ def test_public_value_late_results_and_cancelled_draw_pages(
     anon = TestClient(client.app)
     cancelled = anon.get(f"/public/draws/{other.id}")
     assert "事项选错" in cancelled.text and other.seed_hex in cancelled.text
+
+
+def test_public_page_and_artefacts_show_times_and_commitments_but_never_the_salt(
+    db: Session, client: TestClient, personas: Personas, tmp_path: Path
+) -> None:
+    import io
+    import re
+    import zipfile
+
+    import rfc8785
+
+    from wurao.sampling import conflicts, service
+
+    s = subject(db)
+    staff = add_officers(db, s, 4)
+    item = add_item(db)
+    ents = add_enterprises(db, "D" * 3)
+    conflicts.declare_conflict(db, officer=staff[0], enterprise=ents[0], reason="近亲属任高管",
+                             actor=personas.agency_admin)  # fmt: skip
+    draw = new_draw(db, personas.agency_admin, [s], [item], public_value_note="福彩3D开奖号码")
+    service.freeze_draw(db, draw=draw, actor=personas.agency_admin)
+    service.set_public_value(db, draw=draw, value="３８１", actor=personas.supervisor)
+    service.run_draw(db, draw=draw, actor=personas.agency_admin)
+    db.commit()
+    salt = draw.conflict_salt_hex
+    assert salt
+    anon = TestClient(client.app)
+    page = anon.get(f"/public/draws/{draw.id}")
+    assert page.status_code == 200 and salt not in page.text
+    stamps = re.findall(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00", page.text)
+    assert len(stamps) >= 3 and "名录库冻结" in page.text and "公开随机数录入" in page.text
+    art = anon.get(f"/public/draws/{draw.id}/artefacts.json")
+    assert salt not in art.text
+    data = json.loads(art.content)
+    assert art.content == rfc8785.dumps(data)  # served in its canonical (JCS) form
+    assert data["frozen"]["conflict_salt_commitment"] in page.text
+    assert set(stamps) <= {v for v in data["times"].values() if v}
+    pool = anon.get(f"/public/draws/{draw.id}/pool.csv").content
+    (tmp_path / "artefacts.json").write_bytes(art.content)
+    (tmp_path / "pool.csv").write_bytes(pool)
+    (tmp_path / "salt.txt").write_text(salt + "\n", encoding="utf-8")
+    runner = CliRunner()
+    target = str(tmp_path / "artefacts.json")
+    without = runner.invoke(cli_app, ["draw", "verify", target])
+    assert without.exit_code == 0 and "未核验" in without.output and "--salt" in without.output
+    full = runner.invoke(cli_app, ["draw", "verify", target, "--salt", salt])
+    assert full.exit_code == 0 and "未核验" not in full.output, full.output
+    assert "✓ 回避盐值" in full.output
+    by_file = runner.invoke(cli_app, ["draw", "verify", target, "--salt-file",
+                                      str(tmp_path / "salt.txt")])  # fmt: skip
+    assert by_file.exit_code == 0 and "未核验" not in by_file.output
+    wrong = runner.invoke(cli_app, ["draw", "verify", target, "--salt", "00" * 32])
+    assert wrong.exit_code == 1 and "✗ 回避盐值" in wrong.output
+    junk = runner.invoke(cli_app, ["draw", "verify", target, "--salt", "not hex"])
+    assert junk.exit_code == 2 and "盐值" in junk.output
+    # the supervisor downloads the full verification package; an officer may not
+    unsigned = anon.get(f"/draws/{draw.id}/verification.zip", follow_redirects=False)
+    assert unsigned.status_code in (303, 401)
+    sign_in(client, "kc_sfj")
+    detail = client.get(f"/draws/{draw.id}")
+    assert f"/draws/{draw.id}/verification.zip" in detail.text
+    assert "名录库冻结" in detail.text
+    package = client.get(f"/draws/{draw.id}/verification.zip")
+    assert package.status_code == 200
+    assert zipfile.ZipFile(io.BytesIO(package.content)).read("conflict-salt.txt").strip() == (
+        salt.encode()
+    )
+    client.cookies.clear()
+    sign_in(client, "kc_scjg_zhang")
+    assert f"/draws/{draw.id}/verification.zip" not in client.get(f"/draws/{draw.id}").text
+    assert client.get(f"/draws/{draw.id}/verification.zip").status_code == 403

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+from fastapi import routing
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -46,15 +48,28 @@ def _declared(dependant: Any) -> tuple[bool, bool]:
     return has_perm, has_public
 
 
+def api_routes(app: Any) -> Iterator[tuple[str, set[str], APIRoute]]:
+    """Every API route of the application as (full path, methods, route). FastAPI keeps
+    included routers as branches (``app.routes`` holds no APIRoute of theirs); the route
+    contexts are the flattened view."""
+    for context in routing.iter_route_contexts(app.routes):
+        if isinstance(context.route, APIRoute):
+            yield context.path, set(context.methods or ()), context.route
+
+
+def test_the_walker_sees_every_route(app) -> None:  # type: ignore[no-untyped-def]
+    seen = {(m, path) for path, methods, _ in api_routes(app) for m in methods}
+    assert len(seen) > 150
+    assert {("GET", "/api/v1/me"), ("POST", "/login"), ("GET", "/v/{token}")} <= seen
+
+
 def test_every_route_declares_a_permission(app) -> None:  # type: ignore[no-untyped-def]
     undeclared, wrongly_public = [], []
-    for route in app.routes:
-        if not isinstance(route, APIRoute):
-            continue
+    for path, methods, route in api_routes(app):
         has_perm, has_public = _declared(route.dependant)
-        for method in route.methods:
-            key = (method, route.path)
-            if has_public and key not in PUBLIC_ROUTES and not route.path.startswith(PUBLIC_PREFIX):
+        for method in methods:
+            key = (method, path)
+            if has_public and key not in PUBLIC_ROUTES and not path.startswith(PUBLIC_PREFIX):
                 wrongly_public.append(key)
             if not has_perm and not has_public:
                 undeclared.append(key)
@@ -204,3 +219,74 @@ def test_unexpected_error_page_is_chinese(app, client: TestClient) -> None:  # t
     api = client.get("/api/v1/boom")
     assert api.status_code == 500
     assert api.json()["error"] == "internal_error"
+
+
+# ---------------------------------------------------------------------------------------
+# No database work on the event loop
+# ---------------------------------------------------------------------------------------
+
+# Coroutine dependencies that do no database work (they read the request or the session
+# cookie, and hand any database lookup to the thread pool). Everything else, endpoints
+# included, is a plain ``def``: FastAPI runs it in the thread pool, so a slow query never
+# stalls the other requests.
+ASYNC_ALLOWED = {
+    "wurao.web.deps.current_actor_optional",
+    "wurao.web.deps.public",
+    "wurao.web.deps.require.<locals>.dependency",
+    "wurao.web.deps.form_fields",
+}
+
+
+def _async_calls(dependant: Any, seen: set[str]) -> None:
+    import inspect
+
+    for dep in dependant.dependencies:
+        call = dep.call
+        if inspect.iscoroutinefunction(call):
+            seen.add(f"{call.__module__}.{call.__qualname__}")
+        _async_calls(dep, seen)
+
+
+def test_no_endpoint_runs_on_the_event_loop(app) -> None:  # type: ignore[no-untyped-def]
+    import inspect
+
+    endpoints, dependencies = [], set()
+    for path, methods, route in api_routes(app):
+        if inspect.iscoroutinefunction(route.endpoint):
+            endpoints.append(f"{sorted(methods)} {path}")
+        _async_calls(route.dependant, dependencies)
+    assert not endpoints, f"async def endpoints (make them def): {endpoints}"
+    unexpected = dependencies - ASYNC_ALLOWED
+    assert not unexpected, f"async dependencies outside the allow-list: {sorted(unexpected)}"
+
+
+# ---------------------------------------------------------------------------------------
+# HEAD
+# ---------------------------------------------------------------------------------------
+
+
+def _sample_path(path: str) -> str:
+    """A concrete URL for a route template (every parameter "1")."""
+    import re
+
+    return re.sub(r"\{[^}]+\}", "1", path)
+
+
+def test_head_answers_like_get_on_every_route(client: TestClient, app) -> None:  # type: ignore[no-untyped-def]
+    gets = sorted({_sample_path(path) for path, methods, _ in api_routes(app) if "GET" in methods})
+    assert len(gets) > 50
+    gets += ["/static/css/app.css", "/no/such/page", "/api/v1/no-such-thing"]
+    mismatched = []
+    for who in (None, "kc_sfj"):
+        if who:
+            sign_in(client, who)
+        for url in gets:
+            get = client.get(url, follow_redirects=False)
+            head = client.head(url, follow_redirects=False)
+            if head.status_code != get.status_code or head.content:
+                mismatched.append((who, url, get.status_code, head.status_code, len(head.content)))
+            elif get.status_code == 200 and "content-type" in get.headers:
+                assert head.headers["content-type"] == get.headers["content-type"], url
+    assert not mismatched, f"HEAD differs from GET: {mismatched}"
+    # A route that only takes POST refuses HEAD as it refuses GET.
+    assert client.head("/logout").status_code == client.get("/logout").status_code == 405

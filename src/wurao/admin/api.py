@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from wurao.admin import service
@@ -15,14 +15,17 @@ from wurao.auth.scope import Actor
 from wurao.core import workdays
 from wurao.core.policy import get_policy
 from wurao.web.deps import TxRoute, get_db, require
+from wurao.web.errors import API_ERRORS
 
-router = APIRouter(prefix="/api/v1", route_class=TxRoute, tags=["admin"])
+MAX_WORKING_DAYS = 3_650  # ten years of working days: beyond any legal time limit
+
+router = APIRouter(prefix="/api/v1", route_class=TxRoute, tags=["admin"], responses=API_ERRORS)
 
 
 @router.get("/working-days", response_model=WorkingDaysOut)
 def working_days(
     start: dt.date,
-    n: int = 0,
+    n: Annotated[int, Query(ge=-MAX_WORKING_DAYS, le=MAX_WORKING_DAYS)] = 0,
     end: dt.date | None = None,
     _: Actor = Depends(require(Permission.HOME)),
 ) -> dict[str, Any]:

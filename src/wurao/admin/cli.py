@@ -9,10 +9,12 @@ import typer
 
 from wurao.admin import service
 from wurao.auth.scope import SYSTEM_ACTOR
-from wurao.core import audit
+from wurao.core import audit, workdays
 from wurao.core.db import session_scope
 from wurao.core.errors import DomainError
-from wurao.core.holidays import load_calendar, parse_schedule
+from wurao.core.holidays import load_calendar, parse_schedule, schedule_due, year_ranges
+from wurao.core.policy import NATIONAL, get_policy
+from wurao.core.time import format_local, local_today
 
 calendar_app = typer.Typer(
     help="Working-day calendar (official holiday schedules).", no_args_is_help=True
@@ -45,14 +47,36 @@ def calendar_import(
 
 @calendar_app.command("show")
 def calendar_show(
-    start: str = typer.Argument(..., help="Date YYYY-MM-DD."),
+    start: str = typer.Argument("", help="Date YYYY-MM-DD (optional)."),
     n: int = typer.Option(0, help="Add N working days."),
 ) -> None:
-    """Say whether a day is a working day, and what date N working days later is."""
-    day = dt.date.fromisoformat(start)
+    """List the years whose holiday schedule is known; for a date, whether it is a working day."""
     try:
-        with session_scope(write=False) as session:
-            cal = load_calendar(session)
+        day = dt.date.fromisoformat(start) if start else None
+    except ValueError:
+        typer.echo("错误：日期格式应为 YYYY-MM-DD。", err=True)
+        raise typer.Exit(1) from None
+    with session_scope(write=False) as session:
+        cal = load_calendar(session)
+        imported = service.list_years(session)
+    typer.echo(f"日历程序包（chinese-calendar）已知年份：{year_ranges(workdays.package_years())}")
+    if imported:
+        for y in sorted(imported, key=lambda r: r.year):
+            typer.echo(
+                f"已导入 {y.year} 年：{y.source}（{format_local(y.imported_at)} {y.imported_by}）"
+            )
+    else:
+        typer.echo("已导入年份：无")
+    today = local_today()
+    due = schedule_due(cal, today, get_policy().value(service.WARN_FROM, NATIONAL, today))
+    if due is not None:
+        typer.echo(
+            f"提醒：尚未导入{due}年法定节假日安排，请在国务院办公厅通知发布后用 "
+            f"wurao calendar import 导入。"
+        )
+    if day is None:
+        return
+    try:
         typer.echo(f"{day}：{'工作日' if cal.is_working_day(day) else '休息日'}")
         if n:
             typer.echo(f"{n}个工作日后：{cal.add_working_days(day, n)}")
@@ -62,16 +86,35 @@ def calendar_show(
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Recompute the hash chain; report the first broken entry or the count checked."""
+def audit_verify(
+    rows: bool = typer.Option(
+        False,
+        "--rows",
+        help="Also compare every audited row with the state its last audit entry vouches for.",
+    ),
+) -> None:
+    """Recompute the hash chain (and with --rows the business rows); exit 1 on any finding."""
     with session_scope(write=False) as session:
         result = audit.verify_chain(session)
-    if result.ok:
-        typer.echo(f"审计链完整：已校验 {result.checked} 条记录。")
+        checked = audit.verify_rows(session) if rows and result.ok else None
+    if not result.ok:
+        typer.echo(
+            f"审计链在第 {result.broken_seq} 条记录处断开：{result.reason}"
+            f"（此前 {result.checked} 条完整）。",
+            err=True,
+        )
+        raise typer.Exit(1)
+    typer.echo(f"审计链完整：已校验 {result.checked} 条记录。")
+    if checked is None:
         return
     typer.echo(
-        f"审计链在第 {result.broken_seq} 条记录处断开：{result.reason}"
-        f"（此前 {result.checked} 条完整）。",
-        err=True,
+        f"业务数据：已比对 {checked.checked} 行；另有 {checked.unvouched} 行为批量导入或随其他"
+        f"对象写入，审计记录不含其逐行状态，未比对。"
     )
+    if checked.ok:
+        typer.echo("业务数据与审计记录一致。")
+        return
+    for finding in checked.findings:
+        typer.echo(finding.message, err=True)
+    typer.echo(f"发现 {len(checked.findings)} 行在平台之外被改动或删除。", err=True)
     raise typer.Exit(1)

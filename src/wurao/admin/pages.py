@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -17,10 +18,12 @@ from wurao.core.holidays import parse_schedule
 from wurao.core.policy import get_policy
 from wurao.core.time import local_today
 from wurao.web.deps import TxRoute, get_db, require
-from wurao.web.forms import page_count
+from wurao.web.errors import PAGE_ERRORS
+from wurao.web.forms import form_int, page_count
+from wurao.web.params import OptYear, PageNo, Text
 from wurao.web.templating import flash, render
 
-router = APIRouter(route_class=TxRoute)
+router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
@@ -28,7 +31,7 @@ def users_page(
     request: Request,
     q: str = "",
     role: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.USERS_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -52,13 +55,13 @@ def users_page(
 @router.post("/admin/users", response_class=HTMLResponse)
 def create_user(
     request: Request,
-    username: str = Form(""),
-    display_name: str = Form(""),
-    password: str = Form(""),
-    role: str = Form(""),
-    region_code: str = Form(""),
-    subject_id: str = Form(""),
-    enterprise_uscc: str = Form(""),
+    username: Annotated[str, Form(), Text(60, "用户名")] = "",
+    display_name: Annotated[str, Form(), Text(60, "姓名")] = "",
+    password: Annotated[str, Form(), Text(200, "密码")] = "",
+    role: Annotated[str, Form(), Text(20, "角色")] = "",
+    region_code: Annotated[str, Form(), Text(12, "行政区划代码")] = "",
+    subject_id: Annotated[str, Form(), Text(20, "执法主体")] = "",
+    enterprise_uscc: Annotated[str, Form(), Text(40, "企业统一社会信用代码")] = "",
     actor: Actor = Depends(require(Permission.USERS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -76,7 +79,7 @@ def create_user(
             password=password,
             role=role_value,
             region_code=region_code.strip(),
-            subject_id=int(subject_id) if subject_id.strip().isdigit() else None,
+            subject_id=form_int(subject_id, "subject_id"),
             enterprise_uscc=enterprise_uscc or None,
         ),
     )
@@ -88,7 +91,7 @@ def create_user(
 def audit_page(
     request: Request,
     action: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.AUDIT_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -121,7 +124,7 @@ def audit_verify(
 @router.get("/admin/calendar", response_class=HTMLResponse)
 def calendar_page(
     request: Request,
-    year: int | None = None,
+    year: OptYear = None,
     actor: Actor = Depends(require(Permission.CALENDAR_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -146,7 +149,7 @@ def calendar_page(
 
 
 @router.post("/admin/calendar", response_class=HTMLResponse)
-async def calendar_import(
+def calendar_import(
     request: Request,
     text: str = Form(""),
     year: str = Form(""),
@@ -158,7 +161,7 @@ async def calendar_import(
     filename = ""
     if file is not None and file.filename:
         filename = file.filename
-        text = (await file.read()).decode("utf-8-sig")
+        text = file.file.read().decode("utf-8-sig")  # a spooled file: read in the thread pool
     if not text.strip():
         raise InvalidInput("请粘贴通知全文或上传文件。", field="text")
     parsed_year, days = parse_schedule(

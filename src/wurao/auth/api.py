@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
 from wurao.auth import service
@@ -12,8 +12,10 @@ from wurao.auth.permissions import ROLE_PERMISSIONS, Permission
 from wurao.auth.schemas import MeOut, UserIn, UserOut, UserPage
 from wurao.auth.scope import Actor
 from wurao.web.deps import TxRoute, get_db, require
+from wurao.web.errors import API_ERRORS
+from wurao.web.params import Id, PageNo
 
-router = APIRouter(prefix="/api/v1", route_class=TxRoute, tags=["auth"])
+router = APIRouter(prefix="/api/v1", route_class=TxRoute, tags=["auth"], responses=API_ERRORS)
 
 
 @router.get("/me", response_model=MeOut)
@@ -36,7 +38,7 @@ def me(actor: Actor = Depends(require(Permission.HOME))) -> dict[str, Any]:
 def list_users(
     q: str = "",
     role: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.USERS_VIEW)),
     db: Session = Depends(get_db),
 ) -> dict[str, Any]:
@@ -47,7 +49,7 @@ def list_users(
 
 @router.get("/users/{user_id}", response_model=UserOut)
 def get_user(
-    user_id: int,
+    user_id: Id,
     actor: Actor = Depends(require(Permission.USERS_VIEW)),
     db: Session = Depends(get_db),
 ) -> Any:

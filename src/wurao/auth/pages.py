@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
@@ -10,9 +12,11 @@ from wurao.auth import service
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.web.deps import SESSION_COOKIE_KEY, TxRoute, get_db, public, require
+from wurao.web.errors import PAGE_ERRORS
+from wurao.web.params import Id, Text
 from wurao.web.templating import flash, render
 
-router = APIRouter(route_class=TxRoute)
+router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 
 
 def _safe_next(target: str | None) -> str:
@@ -34,9 +38,9 @@ def login_form(
 @router.post("/login", response_class=HTMLResponse)
 def login(
     request: Request,
-    username: str = Form(""),
-    password: str = Form(""),
-    next: str = Form("/"),
+    username: Annotated[str, Form(), Text(60, "用户名")] = "",
+    password: Annotated[str, Form(), Text(200, "密码")] = "",
+    next: Annotated[str, Form(), Text(2000, "跳转地址")] = "/",
     _: Actor | None = Depends(public),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -85,7 +89,7 @@ def tokens_page(
 @router.post("/account/tokens", response_class=HTMLResponse)
 def create_token(
     request: Request,
-    name: str = Form(""),
+    name: Annotated[str, Form(), Text(60, "令牌名称")] = "",
     actor: Actor = Depends(require(Permission.ACCOUNT)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -101,7 +105,7 @@ def create_token(
 @router.post("/account/tokens/{token_id}/revoke")
 def revoke_token(
     request: Request,
-    token_id: int,
+    token_id: Id,
     actor: Actor = Depends(require(Permission.ACCOUNT)),
     db: Session = Depends(get_db),
 ) -> Response:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from wurao.auth.permissions import Role
+from wurao.web.params import BodyId, Text
 
 
 class UserOut(BaseModel):
@@ -30,13 +32,13 @@ class UserPage(BaseModel):
 
 
 class UserIn(BaseModel):
-    username: str = Field(min_length=3, max_length=60)
-    display_name: str = Field(min_length=1, max_length=60)
-    password: str = Field(min_length=1)
+    username: Annotated[str, Text(60, "用户名")] = Field(min_length=3)
+    display_name: Annotated[str, Text(60, "姓名")] = Field(min_length=1)
+    password: Annotated[str, Text(200, "密码")] = Field(min_length=1)
     role: Role
-    region_code: str
-    subject_id: int | None = None
-    enterprise_uscc: str | None = None
+    region_code: Annotated[str, Text(12, "行政区划代码")]
+    subject_id: BodyId | None = None
+    enterprise_uscc: Annotated[str, Text(40, "企业统一社会信用代码")] | None = None
 
 
 class MeOut(BaseModel):

@@ -5,13 +5,15 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import logging
 import re
 import secrets
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Select, func, select
+from sqlalchemy import Engine, Select, func, or_, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from wurao.auth.models import ApiToken, User, UserSession
@@ -29,6 +31,9 @@ _DUMMY_HASH = _hasher.hash("wurao-timing-equaliser")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,60}$")
 MIN_PASSWORD_LENGTH = 8
 TOKEN_PREFIX = "wr_"  # noqa: S105 - a public marker, not a secret
+# A token's last use is recorded to within this much: at most one write per token per period.
+TOKEN_USE_RESOLUTION = dt.timedelta(minutes=5)
+log = logging.getLogger("wurao.auth")
 
 
 def hash_password(password: str) -> str:
@@ -314,8 +319,9 @@ def revoke_api_token(session: Session, *, actor: Actor, token_id: int) -> ApiTok
     return token
 
 
-def user_for_api_token(session: Session, raw: str) -> User | None:
-    """The active user behind a bearer token, or None; records the token's last use."""
+def token_user(session: Session, raw: str) -> tuple[User, ApiToken] | None:
+    """The active user behind a bearer token and the token itself, or None. Reads only:
+    a GET with a token must never need the write lock (see ``record_token_use``)."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(raw)))
@@ -327,5 +333,54 @@ def user_for_api_token(session: Session, raw: str) -> User | None:
     user = session.get(User, token.user_id)
     if user is None or not user.is_active:
         return None
-    token.last_used_at = now
-    return user
+    return user, token
+
+
+def token_use_is_stale(token: ApiToken, now: dt.datetime | None = None) -> bool:
+    """Whether the token's recorded last use is older than ``TOKEN_USE_RESOLUTION``."""
+    now = now or utcnow()
+    return token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION
+
+
+def record_token_use(engine: Engine, token_id: int) -> bool:
+    """Mark a token as used now, in a short transaction of its own, when its mark is stale.
+
+    Never waits for a lock and never raises: under contention (SQLite's write lock held by
+    another writer, the row locked on PostgreSQL) the mark is simply skipped; the next use
+    after the contention records it. Returns whether the mark was written.
+    """
+    now = utcnow()
+    stmt = (
+        update(ApiToken)
+        .where(
+            ApiToken.id == token_id,
+            or_(
+                ApiToken.last_used_at.is_(None),
+                ApiToken.last_used_at <= now - TOKEN_USE_RESOLUTION,
+            ),
+        )
+        .values(last_used_at=now)
+    )
+    sqlite = engine.dialect.name == "sqlite"
+    try:
+        with engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            previous = None
+            if sqlite:
+                # Outside any transaction (the driver is in autocommit mode): take the write
+                # lock without waiting, then restore the pooled connection's patience.
+                previous = raw.execute("PRAGMA busy_timeout").fetchone()[0]  # type: ignore[union-attr]
+                raw.execute("PRAGMA busy_timeout=0")  # type: ignore[union-attr]
+            try:
+                conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+                with conn.begin():
+                    if not sqlite:
+                        conn.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
+                    written = conn.execute(stmt).rowcount
+            finally:
+                if previous is not None:
+                    raw.execute(f"PRAGMA busy_timeout={int(previous)}")  # type: ignore[union-attr]
+    except DBAPIError:
+        log.info("token %s: last use not recorded (database busy)", token_id)
+        return False
+    return bool(written)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from typing import NoReturn
 
 import typer
 
@@ -44,22 +46,94 @@ def db_revision(message: str = typer.Option(..., "-m", help="What the migration 
 @policy_app.command("show")
 def policy_show(
     name: str = typer.Argument("", help="Parameter name; all when omitted."),
-    region: str = typer.Option("000000", help="Region code."),
+    region: str = typer.Option(
+        "",
+        help=(
+            "Region code (000000 = national default). Omitted: every region that sets its "
+            "own value, national default first, each with the value in force there."
+        ),
+    ),
     on: str = typer.Option("", help="Date YYYY-MM-DD (default: today)."),
 ) -> None:
-    """Print the parameters in force for a region and date, with their sources."""
-    from wurao.core.policy import get_policy
+    """Print the parameters in force for a date (one region, or every region), with sources."""
+    from wurao.core.ids import IdentifierError
+    from wurao.core.policy import NATIONAL, PolicyError, get_policy
     from wurao.core.time import local_today
 
-    day = dt.date.fromisoformat(on) if on else local_today()
-    for param, value in get_policy().in_force(region, day):
-        if name and param.name != name:
-            continue
-        if value is None:
-            typer.echo(f"{param.name}\t(无取值)\t{param.title}")
+    policy = get_policy()
+    try:
+        day = dt.date.fromisoformat(on) if on else local_today()
+    except ValueError:
+        _fail("日期格式应为 YYYY-MM-DD。")
+    if name and name not in policy.parameters:
+        _fail(f"没有名为 {name} 的政策参数；不带参数运行可列出全部参数。")
+    params = (
+        [policy.parameters[name]]
+        if name
+        else sorted(policy.parameters.values(), key=lambda p: p.name)
+    )
+    for param in params:
+        if region:
+            regions = [region.strip()]
         else:
+            regions = sorted({v.region for v in param.values}, key=lambda r: (r != NATIONAL, r))
+        for code in regions:
+            try:
+                value = policy.lookup(param.name, code, day)
+            except IdentifierError as exc:
+                _fail(f"区划代码“{code}”无效：{exc.reason}")
+            except PolicyError:
+                typer.echo(f"{param.name}\t(无取值)\t{param.title}\t区划{code}")
+                continue
+            if not region and value.region != code:
+                continue  # that region's own values take effect later than ``day``
             flag = " [待核实]" if value.unconfirmed else ""
             typer.echo(
                 f"{param.name}\t{value.value}{flag}\t{param.title}\t"
                 f"区划{value.region} 自{value.effective}\t{value.source}"
             )
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"错误：{message}", err=True)
+    raise typer.Exit(1)
+
+
+def backup_command(
+    file: Path = typer.Argument(..., help="Backup file to write."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+) -> None:
+    """Write a consistent online backup of the database (SQLite backup API, or pg_dump -Fc)."""
+    from wurao.core import backup
+
+    try:
+        written = backup.backup(_url(), file, overwrite=force)
+    except backup.BackupError as exc:
+        _fail(exc.message)
+    size = written.stat().st_size
+    typer.echo(f"已备份到 {written}（{size / 1024 / 1024:.1f} MB）。恢复：wurao restore {written}")
+
+
+def restore_command(
+    file: Path = typer.Argument(..., help="Backup file written by `wurao backup`."),
+    force: bool = typer.Option(
+        False, "--force", help="Overwrite a database that already holds data."
+    ),
+) -> None:
+    """Restore the database from a backup, then verify the restored audit chain."""
+    from wurao.core import backup
+
+    try:
+        result = backup.restore(_url(), file, force=force)
+    except backup.BackupError as exc:
+        _fail(exc.message)
+    typer.echo(f"已从 {file} 恢复：{result.tables} 张表，共 {result.rows} 行。")
+    typer.echo(f"审计链末条：第 {result.audit_seq} 条，哈希 {result.audit_hash}")
+    chain = result.chain
+    if chain.ok:
+        typer.echo(f"审计链完整：已校验 {chain.checked} 条记录。")
+        return
+    _fail(
+        f"审计链在第 {chain.broken_seq} 条记录处断开：{chain.reason}"
+        f"（此前 {chain.checked} 条完整）。恢复的数据不可信，请换用其他备份。"
+    )

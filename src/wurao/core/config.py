@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -28,7 +29,20 @@ class Settings(BaseSettings):
     session_hours: int = 12
     login_max_failures: int = 5
     login_lock_minutes: int = 15
-    cookie_secure: bool = False
+    # "auto": the session cookie is ``Secure`` unless the request is addressed to localhost
+    # (127.0.0.1, ::1, localhost) over plain HTTP; true/false force it.
+    cookie_secure: bool | Literal["auto"] = "auto"
+    # Addresses (or CIDR networks), comma-separated, of reverse proxies whose
+    # X-Forwarded-For is believed when they are the connection's peer.
+    trusted_proxies: str = ""
+    # Rate limits of the anonymous endpoints, per client address (limits' notation,
+    # several joined by ";"); storage memory:// (per process) or redis://host:port/db.
+    rate_limits: bool = True
+    rate_limit_storage: str = "memory://"
+    rate_limit_scan: str = "120/minute;2000/hour"
+    rate_limit_verify: str = "300/minute"
+    rate_limit_report: str = "10/minute;60/day"
+    rate_limit_login: str = "20/minute;200/hour"
     sql_echo: bool = False
 
     def resolved_database_url(self) -> str:

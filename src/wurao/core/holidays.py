@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -143,3 +144,34 @@ def load_calendar(session: Session) -> workdays.WorkCalendar:
     days = session.execute(select(CalendarDay.day, CalendarDay.is_working)).all()
     years = session.scalars(select(CalendarYear.year)).all()
     return workdays.build_calendar(((d, w) for d, w in days), years)
+
+
+def warn_date(year: int, warn_from: str) -> dt.date:
+    """The day of ``year`` given as ``MM-DD`` (policy ``calendar.warn_from``)."""
+    try:
+        return dt.date.fromisoformat(f"{year:04d}-{warn_from.strip()}")
+    except ValueError:
+        raise InvalidInput(f"提醒起始日“{warn_from}”应为“月-日”格式，如 11-01。") from None
+
+
+def schedule_due(cal: workdays.WorkCalendar, today: dt.date, warn_from: str) -> int | None:
+    """Next year, when it is ``warn_from`` or later and that year's schedule is still unknown.
+
+    The State Council General Office publishes next year's schedule in late October or
+    November; from ``warn_from`` on, a deadline that crosses the year end cannot be computed
+    until it is imported, so the administrators are warned in advance.
+    """
+    if today < warn_date(today.year, warn_from) or cal.knows(today.year + 1):
+        return None
+    return today.year + 1
+
+
+def year_ranges(years: Iterable[int]) -> str:
+    """Years as ranges: 2004–2026、2028."""
+    spans: list[list[int]] = []
+    for y in sorted(set(years)):
+        if spans and y == spans[-1][1] + 1:
+            spans[-1][1] = y
+        else:
+            spans.append([y, y])
+    return "、".join(str(a) if a == b else f"{a}–{b}" for a, b in spans) or "无"

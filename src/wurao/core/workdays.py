@@ -4,7 +4,8 @@ The ``chinese-calendar`` package knows the State Council schedules up to the yea
 released; a table (``calendar_day`` / ``calendar_year``) that an administrator extends holds
 the years it does not know yet (page ``/admin/calendar`` and ``wurao calendar import``).
 A date in a year that neither knows raises :class:`UnknownCalendarYear`: a legal deadline is
-never computed by guessing "Monday to Friday" (DESIGN.md, DAY-XZCF / DAY-XZQZ in RULES.md).
+never computed by guessing "Monday to Friday" (DAY-XZCF / DAY-XZQZ in docs/rules.md); from
+``calendar.warn_from`` on, a missing next year is announced (DAY-NEXT-YEAR, docs/operations.md).
 """
 
 from __future__ import annotations
@@ -43,6 +44,11 @@ def _package_knows(year: int) -> bool:
 
 
 _PACKAGE_YEARS = frozenset(y for y in range(2004, 2100) if _package_knows(y))
+
+
+def package_years() -> list[int]:
+    """The years whose schedule the installed ``chinese-calendar`` package knows, ascending."""
+    return sorted(_PACKAGE_YEARS)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ and draws with ``wurao.sampling.algorithm``; the frozen parameters carry the sam
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ class DrawSpec:
     industries: list[str] = field(default_factory=list)
     cap: int = 10
     seed: bytes = b""
+    salt: bytes = b""  # the conflict salt (never published)
     members: list[tuple[str, str]] = field(default_factory=list)
     frozen: dict[str, Any] = field(default_factory=dict)
     result: dict[str, Any] = field(default_factory=dict)
@@ -177,7 +179,7 @@ def _quota(ratios: dict[str, str], ents: list[Ent]) -> int:
 def _avoid(world: World, draw: DrawSpec, certs: set[str]) -> list[str]:
     ids = {s.id for s in draw.subjects}
     return sorted(
-        {algorithm.pair_hash(uscc, c)
+        {algorithm.pair_tag(uscc, c, draw.salt)
          for (uscc, sid), (_start, team) in world.last_team.items() if sid in ids
          for c in team if c in certs}
     )  # fmt: skip
@@ -207,9 +209,13 @@ def run(world: World, pools: Pools, draw: DrawSpec, rng: random.Random) -> bool:
     draw.cap = max(10, -(-PER_SUBJECT * total // have))
     draw.members = sorted((e.uscc, e.credit) for e in ents)
     draw.seed = rng.randbytes(32)
+    # Demo only: the salt follows from the seed so the history stays a function of its generator
+    # seed without drawing from ``rng`` (which would change every later draw). The service takes
+    # an independent secret salt; in the demo everything follows from the public generator seed.
+    draw.salt = hashlib.sha256(b"wurao-demo-conflict-salt|" + draw.seed).digest()
     certs = {o.cert_no for offs in roster.values() for o in offs}
     draw.frozen = _frozen(draw, roster, _avoid(world, draw, certs), ratios)
-    drawn, teams = algorithm.compute(draw.members, draw.frozen, draw.seed)
+    drawn, teams = algorithm.compute(draw.members, draw.frozen, draw.seed, "", draw.salt)
     draw.result = {
         "selection": algorithm.selection_json(drawn),
         "teams": algorithm.teams_json(teams),
@@ -256,6 +262,7 @@ def _frozen(
         },
         "ratios": ratios,
         "seed_commitment": algorithm.commitment(draw.seed),
+        algorithm.SALT_COMMITMENT: algorithm.commitment(draw.salt),
         "public_value_note": "",
         "officers": {
             "per_subject": PER_SUBJECT,

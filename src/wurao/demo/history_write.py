@@ -92,7 +92,7 @@ def _draw_row(d: DrawSpec) -> dict[str, Any]:
         "public_value": "", "public_value_at": None, "status": "drawn",
         "pool_sha256": d.frozen["pool"]["sha256"], "pool_size": len(d.members),
         "seed_commitment": d.frozen["seed_commitment"], "seed_hex": d.seed.hex(),
-        "seed_revealed": True,
+        "seed_revealed": True, "conflict_salt_hex": d.salt.hex(),
         "result_json": algorithm.canonical(d.result).decode(), "tasks_created": len(d.teams),
         "cancel_reason": "", "created_by_id": None,
         "created_at": at(d.draw_date - dt.timedelta(days=10), 10.0), "frozen_at": frozen_at,

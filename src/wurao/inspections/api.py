@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
-from wurao.inspections import codes, service
+from wurao.inspections import codes, cross_region, service
 from wurao.inspections.schemas import (
     CodeOut,
+    CrossRegionApprovalIn,
+    CrossRegionApprovalOut,
+    CrossRegionApprovalPage,
     IssueOut,
     PrecheckOut,
     RevokeIn,
@@ -22,15 +25,17 @@ from wurao.inspections.schemas import (
     ViolationOut,
 )
 from wurao.web.deps import TxRoute, get_db, public, read_only, require
+from wurao.web.errors import API_ERRORS
+from wurao.web.params import Id, LongId, PageNo
 
-router = APIRouter(route_class=TxRoute)
+router = APIRouter(route_class=TxRoute, responses=API_ERRORS)
 
 
 @router.get("/api/v1/tasks", response_model=TaskPage, tags=["tasks"])
 def list_tasks(
     status: str = "",
     q: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.TASKS_VIEW)),
     db: Session = Depends(get_db),
 ) -> TaskPage:
@@ -68,7 +73,7 @@ def create_task(
 
 @router.get("/api/v1/tasks/{task_id}", response_model=TaskOut, tags=["tasks"])
 def get_task(
-    task_id: int,
+    task_id: LongId,
     actor: Actor = Depends(require(Permission.TASKS_VIEW)),
     db: Session = Depends(get_db),
 ) -> TaskOut:
@@ -78,7 +83,7 @@ def get_task(
 
 @router.get("/api/v1/tasks/{task_id}/precheck", response_model=PrecheckOut, tags=["tasks"])
 def precheck(
-    task_id: int,
+    task_id: LongId,
     actor: Actor = Depends(require(Permission.TASKS_VIEW)),
     db: Session = Depends(get_db),
 ) -> PrecheckOut:
@@ -87,11 +92,62 @@ def precheck(
     return PrecheckOut.of(service.precheck(db, actor=actor, task=task))
 
 
+@router.get(
+    "/api/v1/cross-region-approvals", response_model=CrossRegionApprovalPage, tags=["tasks"]
+)
+def list_cross_region_approvals(
+    page: PageNo = 1,
+    actor: Actor = Depends(require(Permission.TASKS_VIEW)),
+    db: Session = Depends(get_db),
+) -> CrossRegionApprovalPage:
+    """异地检查 approvals (A8) the caller may see, newest first."""
+    rows, total = cross_region.list_approvals(db, actor=actor, page=page)
+    return CrossRegionApprovalPage(
+        items=[CrossRegionApprovalOut.of(v) for v in rows], total=total, page=page
+    )
+
+
+@router.post(
+    "/api/v1/cross-region-approvals",
+    response_model=CrossRegionApprovalOut,
+    status_code=201,
+    tags=["tasks"],
+)
+def record_cross_region_approval(
+    body: CrossRegionApprovalIn,
+    actor: Actor = Depends(require(Permission.UNPLANNED_APPROVE)),
+    db: Session = Depends(get_db),
+) -> CrossRegionApprovalOut:
+    """Record a common superior's approval of the caller's subject's 异地检查 (A8)."""
+    approval = cross_region.record_approval(
+        db, actor=actor, data=cross_region.ApprovalData(**body.model_dump())
+    )
+    return CrossRegionApprovalOut.of(
+        cross_region.get_approval(db, actor=actor, approval_id=approval.id)
+    )
+
+
+@router.get(
+    "/api/v1/cross-region-approvals/{approval_id}",
+    response_model=CrossRegionApprovalOut,
+    tags=["tasks"],
+)
+def get_cross_region_approval(
+    approval_id: Id,
+    actor: Actor = Depends(require(Permission.TASKS_VIEW)),
+    db: Session = Depends(get_db),
+) -> CrossRegionApprovalOut:
+    """One 异地检查 approval with the enterprises and items it covers."""
+    return CrossRegionApprovalOut.of(
+        cross_region.get_approval(db, actor=actor, approval_id=approval_id)
+    )
+
+
 @router.post(
     "/api/v1/tasks/{task_id}/code", response_model=IssueOut, status_code=201, tags=["codes"]
 )
 def issue_code(
-    task_id: int,
+    task_id: LongId,
     late_reason: str = "",
     actor: Actor = Depends(require(Permission.TASKS_MANAGE)),
     db: Session = Depends(get_db),
@@ -123,9 +179,9 @@ def verify_code(
     _: Actor | None = Depends(public),
     db: Session = Depends(get_db),
 ) -> VerifyOut:
-    """Public: is this token genuine, valid now, used or revoked?"""
-    result = service.verify_token(db, body.token, details=False)
-    return VerifyOut.of(result, service.STATUS_LABELS[result.status])
+    """Public: the code's one state (valid, revoked, used, expired, not yet valid, invalid,
+    unknown), as the scan page shows it."""
+    return VerifyOut.of(service.verify_token(db, body.token, details=False))
 
 
 @router.get("/.well-known/jwks.json", tags=["codes"])

@@ -1,11 +1,17 @@
-"""The 行政行为码 envelope: JWS compact serialisation, ``alg: EdDSA`` (RFC 7515 / RFC 8037).
+"""The 行政行为码 envelope: JWS compact serialisation, ``alg: EdDSA``, Ed25519 (RFC 7515, 8037).
+
+joserfc, a maintained JOSE library, builds and checks the envelope: it signs, splits and decodes
+the three base64url segments (refusing non-canonical spellings, such as unused bits set in the
+last character) and verifies the signature. This module only chooses what it accepts: ``alg``
+must be ``EdDSA`` and the key an Ed25519 key with a ``kid`` from the platform's JWK set; a
+``crit`` header or an unregistered header parameter makes a token invalid.
 
 Keys are Ed25519. The private half lives in ``{var_dir}/keys/{kid}.pem`` (mode 0600), never in
 the database; the ``signing_key`` table holds the kid and the public ``x`` so that the JWK set
 (RFC 7517) at ``/.well-known/jwks.json`` lists every key, retired ones included: rotation stops a
 key signing new codes, while codes it signed stay verifiable. Anyone can verify a token offline
 with that JWK set and an off-the-shelf JOSE library; revocation and use are online
-(``ActionCode.status``).
+(``ActionCode.status``), and ``CodeState`` names every outcome of a verification.
 
 Claim names are short so that the token fits a QR code (see tests/inspections/test_codes.py for
 the measured length and QR version).
@@ -13,19 +19,24 @@ the measured length and QR version).
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
+import enum
 import json
 import os
 import secrets
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from joserfc import jws
+from joserfc.errors import InvalidKeyCurveError, JoseError, UnsupportedHeaderError
+from joserfc.jwa import EdDSAAlgorithm
+from joserfc.jwk import OKPKey
+from joserfc.util import urlsafe_b64decode, urlsafe_b64encode
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,11 +44,11 @@ from wurao.core import audit
 from wurao.core.audit import AuditActor
 from wurao.core.config import get_settings
 from wurao.core.errors import Conflict
-from wurao.core.time import utcnow
+from wurao.core.time import format_local, utcnow
 from wurao.inspections.models import SigningKey
+from wurao.inspections.rules import METHODS
 
 ALG = "EdDSA"
-TYP = "JWT"
 # Claim names (RFC 7519 registered ones where they exist, short private ones otherwise).
 CLAIM_LABELS = {
     "jti": "码标识",
@@ -55,29 +66,118 @@ CLAIM_LABELS = {
 
 _cache_lock = threading.Lock()
 _private_cache: dict[tuple[str, str], Ed25519PrivateKey] = {}
-_public_cache: dict[str, Ed25519PublicKey] = {}
+_public_cache: dict[str, OKPKey] = {}
 
 
-# --- base64url ---------------------------------------------------------------------------
+class CodeState(enum.StrEnum):
+    """Every outcome of verifying a code, offline (signature, window) then online (the record).
+
+    The scan page, the verify API and ``wurao code verify`` all report one of these; only
+    ``VALID`` lets officers in.
+    """
+
+    VALID = "valid"
+    REVOKED = "revoked"
+    USED = "used"
+    EXPIRED = "expired"
+    NOT_YET = "not_yet"
+    INVALID = "invalid"
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        """Chinese name of the state."""
+        return _STATE_TEXT[self][0]
+
+    @property
+    def colour(self) -> str:
+        """``green`` (enter), ``amber`` (not now, nothing wrong) or ``red`` (refuse, report)."""
+        return _STATE_TEXT[self][1]
+
+    @property
+    def advice(self) -> str:
+        """What the state means for the enterprise at the door (Chinese)."""
+        return _STATE_TEXT[self][2]
+
+    @property
+    def may_enter(self) -> bool:
+        """Whether officers may inspect on this code now."""
+        return self is CodeState.VALID
+
+    @property
+    def genuine(self) -> bool:
+        """Whether the signature verified with a key of the platform."""
+        return self is not CodeState.INVALID
+
+
+_NO_ENTRY = "检查人员不能凭此码进入检查；"
+_REFUSE = "企业可以拒绝检查并举报。"
+_STATE_TEXT: dict[CodeState, tuple[str, str, str]] = {
+    CodeState.VALID: (
+        "有效",
+        "green",
+        "此码真实有效，可以接受本次检查；请核对检查人员出示的执法证件。",
+    ),
+    CodeState.REVOKED: ("已撤销", "red", "此码已被撤销，" + _NO_ENTRY + _REFUSE),
+    CodeState.USED: ("已使用（检查已完成）", "amber", "本次检查已经完成，此码不能再用于进入检查。"),
+    CodeState.EXPIRED: ("已过期", "red", "已过检查时间窗口，" + _NO_ENTRY + _REFUSE),
+    CodeState.NOT_YET: (
+        "尚未生效",
+        "amber",
+        "尚未到检查时间窗口，检查人员现在不能凭此码进入检查；企业可以拒绝检查。",
+    ),
+    CodeState.INVALID: (
+        "签名无效",
+        "red",
+        "不是本平台签发的行政行为码，或内容已被篡改；" + _REFUSE,
+    ),
+    CodeState.UNKNOWN: ("未知的码", "red", "平台没有此码的记录，" + _NO_ENTRY + _REFUSE),
+}
+
+
+# --- the JOSE profile ----------------------------------------------------------------------
+
+
+class _EdDSAOverEd25519(EdDSAAlgorithm):
+    """RFC 8037 ``EdDSA``, restricted to Ed25519 keys.
+
+    joserfc warns that RFC 9864 deprecates the polymorphic ``EdDSA`` name, because it leaves
+    the curve open; with the curve pinned here it means exactly RFC 9864's ``Ed25519``. The
+    name stays ``EdDSA`` because codes already issued and printed carry it.
+    """
+
+    # joserfc's base class types the warning as ``str | None``; its EdDSA subclass narrowed it.
+    security_warning = None  # type: ignore[assignment]
+
+    def check_key(self, key: OKPKey) -> None:
+        super().check_key(key)
+        if key.curve_name != "Ed25519":
+            raise InvalidKeyCurveError("only Ed25519 keys sign 行政行为码")
+
+
+class _Registry(jws.JWSRegistry):
+    """A JWS registry that knows one algorithm, so nothing else can even be looked up."""
+
+    # joserfc keeps its algorithm table on the class; this subclass has its own.
+    algorithms = {ALG: _EdDSAOverEd25519()}  # noqa: RUF012
+    recommended = [ALG]  # noqa: RUF012
+
+
+_REGISTRY = _Registry(algorithms=[ALG])
 
 
 def b64u(data: bytes) -> str:
     """Unpadded base64url (RFC 7515 §2)."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    return urlsafe_b64encode(data).decode("ascii")
 
 
 def b64u_decode(text: str) -> bytes:
-    """Decode unpadded base64url; raises ValueError on anything else."""
-    if not text or any(c not in _B64U for c in text):
-        raise ValueError("not base64url")
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-_B64U = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+    """Decode canonical unpadded base64url; raises ValueError on anything else."""
+    return urlsafe_b64decode(text.encode("ascii"))
 
 
 def _json(data: dict[str, Any]) -> bytes:
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False, sort_keys=False).encode()
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 # --- keys ----------------------------------------------------------------------------------
@@ -128,13 +228,20 @@ def load_private(kid: str, directory: Path | None = None) -> Ed25519PrivateKey:
     return key
 
 
-def public_key_of(x: str) -> Ed25519PublicKey:
-    """An Ed25519 public key from its JWK ``x`` (cached)."""
+def public_key_of(x: str) -> OKPKey:
+    """An Ed25519 public key (joserfc ``OKPKey``) from its JWK ``x`` (cached).
+
+    Raises ValueError when ``x`` is not a canonical base64url Ed25519 public key.
+    """
     with _cache_lock:
         cached = _public_cache.get(x)
     if cached is not None:
         return cached
-    key = Ed25519PublicKey.from_public_bytes(b64u_decode(x))
+    try:
+        key = OKPKey.import_key({"kty": "OKP", "crv": "Ed25519", "x": x})
+        b64u_decode(x)  # joserfc's key import is lenient about the spelling of x
+    except JoseError as err:
+        raise ValueError(str(err)) from err
     with _cache_lock:
         _public_cache[x] = key
     return key
@@ -209,21 +316,23 @@ def jwks(session: Session) -> dict[str, list[dict[str, str]]]:
     return {"keys": [jwk_of(r) for r in rows]}
 
 
-def keys_from_jwks(doc: dict[str, Any]) -> dict[str, Ed25519PublicKey]:
-    """Ed25519 public keys by kid from a JWK set document (other key types are skipped)."""
-    out: dict[str, Ed25519PublicKey] = {}
-    for jwk in doc.get("keys", []):
+def keys_from_jwks(doc: Mapping[str, Any]) -> dict[str, OKPKey]:
+    """Ed25519 public keys by kid from a JWK set document (other keys and bad entries skipped)."""
+    out: dict[str, OKPKey] = {}
+    entries = doc.get("keys", [])
+    for jwk in entries if isinstance(entries, list) else []:
         if not isinstance(jwk, dict):
             continue
-        if jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519" and jwk.get("kid"):
+        kid, x = jwk.get("kid"), jwk.get("x")
+        if jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519" and kid and isinstance(x, str):
             try:
-                out[str(jwk["kid"])] = public_key_of(str(jwk["x"]))
-            except (KeyError, ValueError):
+                out[str(kid)] = public_key_of(x)
+            except ValueError:
                 continue
     return out
 
 
-def keys_from_db(session: Session) -> dict[str, Ed25519PublicKey]:
+def keys_from_db(session: Session) -> dict[str, OKPKey]:
     """Every known public key by kid."""
     return {r.kid: public_key_of(r.public_x) for r in session.scalars(select(SigningKey))}
 
@@ -232,22 +341,21 @@ def keys_from_db(session: Session) -> dict[str, Ed25519PublicKey]:
 
 
 def sign(claims: dict[str, Any], *, kid: str, private: Ed25519PrivateKey) -> str:
-    """A JWS compact token over ``claims``."""
-    header = b64u(_json({"alg": ALG, "kid": kid}))
-    payload = b64u(_json(claims))
-    signing_input = f"{header}.{payload}".encode("ascii")
-    return f"{header}.{payload}.{b64u(private.sign(signing_input))}"
+    """A JWS compact token over ``claims`` (protected header ``{"alg": "EdDSA", "kid": …}``)."""
+    key = OKPKey.import_key(private)
+    return jws.serialize_compact({"alg": ALG, "kid": kid}, _json(claims), key, registry=_REGISTRY)
 
 
 @dataclass(frozen=True)
 class Verified:
     """The offline verdict on a token: genuine (signature, known kid) and valid at ``at``.
 
-    ``state`` is ``valid``, ``not_yet`` (before nbf), ``expired`` (after exp) or ``invalid``;
-    ``claims`` are only filled when the signature is genuine.
+    ``state`` is ``VALID``, ``NOT_YET`` (before nbf), ``EXPIRED`` (from exp) or ``INVALID``;
+    revocation and use need the platform's record (``service.verify_token``). ``claims`` are
+    only filled when the signature is genuine.
     """
 
-    state: str
+    state: CodeState
     reason: str
     kid: str = ""
     claims: dict[str, Any] = field(default_factory=dict)
@@ -255,45 +363,39 @@ class Verified:
     @property
     def genuine(self) -> bool:
         """Whether the signature verified with a known key."""
-        return self.state != "invalid"
-
-
-STATE_LABELS = {
-    "valid": "有效",
-    "not_yet": "尚未生效",
-    "expired": "已过有效期",
-    "invalid": "无效（非本平台签发或已被篡改）",
-}
+        return self.state.genuine
 
 
 def _invalid(reason: str, kid: str = "") -> Verified:
-    return Verified(state="invalid", reason=reason, kid=kid)
+    return Verified(state=CodeState.INVALID, reason=reason, kid=kid)
 
 
-def verify(token: str, keys: dict[str, Ed25519PublicKey], *, at: dt.datetime) -> Verified:
+def verify(token: str, keys: Mapping[str, OKPKey], *, at: dt.datetime) -> Verified:
     """Check a token's signature against ``keys`` and its validity window at ``at``."""
-    parts = token.strip().split(".")
-    if len(parts) != 3:
-        return _invalid("格式错误：不是 JWS 紧凑序列化（应为三段，以“.”分隔）。")
     try:
-        header = json.loads(b64u_decode(parts[0]))
-        signature = b64u_decode(parts[2])
-    except ValueError:
-        return _invalid("格式错误：头部或签名不是合法的 base64url/JSON。")
+        obj = jws.extract_compact(token.strip().encode("ascii"), registry=_REGISTRY)
+    except (JoseError, ValueError):  # UnicodeEncodeError and binascii.Error are ValueErrors
+        return _invalid("格式错误：不是规范的 JWS 紧凑序列化（三段 base64url，以“.”分隔）。")
+    header = obj.protected
     if not isinstance(header, dict) or header.get("alg") != ALG:
         return _invalid("签名算法不是 EdDSA。")
     if "crit" in header:
         return _invalid("含有不支持的关键头部参数（crit）。")
-    kid = str(header.get("kid", ""))
-    key = keys.get(kid)
-    if key is None:
-        return _invalid(f"签名密钥 {kid or '（未标明）'} 不在本平台公布的公钥集中。", kid)
+    kid = header.get("kid")
+    if not isinstance(kid, str) or kid not in keys:
+        shown = kid if isinstance(kid, str) and kid else "（未标明）"
+        return _invalid(f"签名密钥 {shown} 不在本平台公布的公钥集中。", str(kid or ""))
+    key = keys[kid]
     try:
-        key.verify(signature, f"{parts[0]}.{parts[1]}".encode("ascii"))
-    except InvalidSignature:
+        genuine = jws.validate_compact(obj, key, registry=_REGISTRY)
+    except UnsupportedHeaderError:
+        return _invalid("含有本平台不使用的头部参数。", kid)
+    except JoseError:
+        genuine = False
+    if not genuine:
         return _invalid("签名校验失败：内容被改动，或不是用该密钥签发。", kid)
     try:
-        claims = json.loads(b64u_decode(parts[1]))
+        claims = json.loads(obj.payload)
     except ValueError:
         return _invalid("载荷不是合法的 JSON。", kid)
     if not isinstance(claims, dict):
@@ -303,10 +405,10 @@ def verify(token: str, keys: dict[str, Ed25519PublicKey], *, at: dt.datetime) ->
     if not isinstance(nbf, int) or not isinstance(exp, int):
         return _invalid("缺少有效期（nbf/exp）。", kid)
     if now < nbf:
-        return Verified("not_yet", "签名真实，但尚未到检查时间窗口。", kid, claims)
+        return Verified(CodeState.NOT_YET, "签名真实，但尚未到检查时间窗口。", kid, claims)
     if now >= exp:
-        return Verified("expired", "签名真实，但已超过检查时间窗口。", kid, claims)
-    return Verified("valid", "签名真实，且在检查时间窗口内。", kid, claims)
+        return Verified(CodeState.EXPIRED, "签名真实，但已超过检查时间窗口。", kid, claims)
+    return Verified(CodeState.VALID, "签名真实，且在检查时间窗口内。", kid, claims)
 
 
 def describe(claims: dict[str, Any]) -> list[tuple[str, str]]:
@@ -315,14 +417,10 @@ def describe(claims: dict[str, Any]) -> list[tuple[str, str]]:
     for key, value in claims.items():
         label = CLAIM_LABELS.get(key, key)
         if key in ("nbf", "exp", "iat") and isinstance(value, int):
-            from wurao.core.time import format_local
-
             text = format_local(dt.datetime.fromtimestamp(value, dt.UTC), "%Y-%m-%d %H:%M:%S")
         elif isinstance(value, list):
             text = "、".join(str(v) for v in value)
         elif key == "m":
-            from wurao.inspections.rules import METHODS
-
             text = METHODS.get(str(value), str(value))
         elif isinstance(value, bool):
             text = "是" if value else "否"

@@ -30,14 +30,16 @@ class InspectionTask(Base):
     plan_entry_id: Mapped[int | None] = mapped_column(ForeignKey("plan_entry.id"))
     special_id: Mapped[int | None] = mapped_column(ForeignKey("special_inspection.id"))
     unplanned_id: Mapped[int | None] = mapped_column(ForeignKey("unplanned_approval.id"))
-    draw_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    draw_id: Mapped[int | None] = mapped_column(ForeignKey("draw.id"), index=True)
     trigger_ref: Mapped[str] = mapped_column(String(80), default="")  # complaint or referral no.
     trigger_reason: Mapped[str] = mapped_column(Text, default="")
     method: Mapped[str] = mapped_column(String(10))  # onsite / offsite / written
     window_start: Mapped[dt.date] = mapped_column(Date)
     window_end: Mapped[dt.date] = mapped_column(Date)
-    # Emergency: inspected before approval; the code must follow within the policy window (A4).
+    # Emergency: inspected before approval; the code must follow within the policy window (A4),
+    # counted from the day that inspection was completed (衢政办发〔2025〕16号 第7项).
     started_without_code_on: Mapped[dt.date | None] = mapped_column(Date)
+    finished_without_code_on: Mapped[dt.date | None] = mapped_column(Date)
     legal_rep_required: Mapped[bool] = mapped_column(Boolean, default=False)  # B5 WARN
     # draft → coded → in_progress → done; cancelled
     status: Mapped[str] = mapped_column(String(12), default="draft")
@@ -59,8 +61,59 @@ class TaskSubject(Base):
         ForeignKey("enforcement_subject.id"), primary_key=True, index=True
     )
     lead: Mapped[bool] = mapped_column(Boolean, default=False)
-    # 异地检查 (A8): the common superior's recorded approval
+    # 异地检查 (A8): before migration 0009 a free-text reference, kept as it was entered but no
+    # longer accepted; the approval a code rests on is now a record, bound when it is issued.
     remote_approval_ref: Mapped[str] = mapped_column(String(120), default="")
+    cross_region_approval_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cross_region_approval.id")
+    )
+
+
+class CrossRegionApproval(Base):
+    """A common superior's approval for a subject to inspect outside its area (异地检查, A8).
+
+    衢政办发〔2025〕16号 第10项: 确需开展异地检查的，应当报共同上一级行政执法机关批准，并告知
+    当地主管部门. The approving organ's area (``organ_region_code``) contains both the subject's
+    and the enterprise's; the scope is the enterprises and items listed and the period.
+    """
+
+    __tablename__ = "cross_region_approval"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("enforcement_subject.id"), index=True)
+    organ_name: Mapped[str] = mapped_column(String(120))
+    organ_region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    approved_on: Mapped[dt.date] = mapped_column(Date)
+    doc_no: Mapped[str] = mapped_column(String(120))  # 批准文号
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text, default="")  # 异地检查事由
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    recorded_at: Mapped[dt.datetime]
+
+
+class CrossRegionApprovalEnterprise(Base):
+    """An enterprise a 异地检查 approval covers."""
+
+    __tablename__ = "cross_region_approval_enterprise"
+
+    approval_id: Mapped[int] = mapped_column(
+        ForeignKey("cross_region_approval.id", ondelete="CASCADE"), primary_key=True
+    )
+    enterprise_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("enterprise.id"), primary_key=True, index=True
+    )
+
+
+class CrossRegionApprovalItem(Base):
+    """An inspection item a 异地检查 approval covers."""
+
+    __tablename__ = "cross_region_approval_item"
+
+    approval_id: Mapped[int] = mapped_column(
+        ForeignKey("cross_region_approval.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[int] = mapped_column(ForeignKey("inspection_item.id"), primary_key=True)
 
 
 class TaskItem(Base):

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import segno
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.core.errors import RuleViolation
+from wurao.core.text import NOTE
 from wurao.core.time import local_today
-from wurao.inspections import codes, rules, service
-from wurao.web.deps import TxRoute, get_db, public, require
+from wurao.inspections import codes, cross_region, rules, service
+from wurao.web.deps import TxRoute, form_fields, get_db, public, require
+from wurao.web.errors import PAGE_ERRORS
 from wurao.web.forms import form_date, form_int, page_count
+from wurao.web.params import LongId, OptIdQuery, PageNo, Text
 from wurao.web.templating import flash, render
 
-router = APIRouter(route_class=TxRoute)
+router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 
 PER_PAGE = 20
 
@@ -44,7 +50,7 @@ def tasks_page(
     request: Request,
     status: str = "",
     q: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.TASKS_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -83,14 +89,20 @@ def new_task_page(
     )
 
 
+def _approval_ids(subject_id: int, value: str) -> dict[int, int]:
+    """The form's 异地检查 approval number, for the caller's subject (empty: A8 looks it up)."""
+    number = form_int(value, "cross_region_approval_id")
+    return {} if number is None else {subject_id: number}
+
+
 @router.post("/tasks", response_class=HTMLResponse)
-async def create_task(
+def create_task(
     request: Request,
     actor: Actor = Depends(require(Permission.TASKS_MANAGE)),
+    form: FormData = Depends(form_fields),
     db: Session = Depends(get_db),
 ) -> Response:
     """Create a task from the form."""
-    form = await request.form()
 
     def one(name: str) -> str:
         value = form.get(name, "")
@@ -126,8 +138,11 @@ async def create_task(
         started_without_code_on=form_date(
             one("started_without_code_on"), "started_without_code_on"
         ),
+        finished_without_code_on=form_date(
+            one("finished_without_code_on"), "finished_without_code_on"
+        ),
         legal_rep_required=one("legal_rep_required") in ("1", "on", "true"),
-        remote_approval_refs={subject_id: one("remote_approval_ref")},
+        cross_region_approval_ids=_approval_ids(subject_id, one("cross_region_approval_id")),
     )
     task = service.create_task(db, data=data, actor=actor)
     flash(request, "已创建检查任务，请查看预检结果后申请赋码。")
@@ -138,18 +153,25 @@ def _detail(
     request: Request,
     db: Session,
     actor: Actor,
-    task_id: int,
+    task_id: LongId,
     refused: list[object] | None = None,
     status_code: int = 200,
 ) -> Response:
     b = service.load_task(db, actor=actor, task_id=task_id)
     result = service.precheck(db, actor=actor, task=b.task) if b.code is None else None
+    remote, approvals = cross_region.task_approvals(
+        db, subjects=b.subjects, enterprise=b.enterprise
+    )
     return render(
         request,
         "inspections/task_detail.html",
         {
             "b": b,
             "result": result,
+            "remote": remote,
+            "approvals": approvals,
+            "may_record_approval": actor.can(Permission.UNPLANNED_APPROVE)
+            and actor.subject_id in {s.id for s in remote},
             "refused": refused or [],
             "warnings": service.parse_warnings(b.code.warnings) if b.code else [],
             "may_issue": actor.can(Permission.TASKS_MANAGE)
@@ -167,7 +189,7 @@ def _detail(
 @router.get("/tasks/{task_id}", response_class=HTMLResponse)
 def task_page(
     request: Request,
-    task_id: int,
+    task_id: LongId,
     actor: Actor = Depends(require(Permission.TASKS_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -178,8 +200,8 @@ def task_page(
 @router.post("/tasks/{task_id}/code", response_class=HTMLResponse)
 def issue_code(
     request: Request,
-    task_id: int,
-    late_reason: str = Form(""),
+    task_id: LongId,
+    late_reason: Annotated[str, Form(), Text(NOTE, "补码理由")] = "",
     actor: Actor = Depends(require(Permission.TASKS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -197,7 +219,7 @@ def issue_code(
 @router.get("/tasks/{task_id}/code", response_class=HTMLResponse)
 def code_page(
     request: Request,
-    task_id: int,
+    task_id: LongId,
     actor: Actor = Depends(require(Permission.TASKS_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -208,7 +230,7 @@ def code_page(
 @router.get("/tasks/{task_id}/code/print", response_class=HTMLResponse)
 def code_print_page(
     request: Request,
-    task_id: int,
+    task_id: LongId,
     actor: Actor = Depends(require(Permission.TASKS_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -238,8 +260,8 @@ def _code(request: Request, db: Session, actor: Actor, task_id: int, template: s
 @router.post("/tasks/{task_id}/code/revoke", response_class=HTMLResponse)
 def revoke_code(
     request: Request,
-    task_id: int,
-    reason: str = Form(""),
+    task_id: LongId,
+    reason: Annotated[str, Form(), Text(NOTE, "撤销理由")] = "",
     actor: Actor = Depends(require(Permission.CODES_REVOKE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -251,6 +273,78 @@ def revoke_code(
         service.revoke_code(db, actor=actor, code=b.code, reason=reason)
         flash(request, f"已撤销行政行为码 {b.code.number}。")
     return RedirectResponse(f"/tasks/{task_id}", status_code=303)
+
+
+# --- 异地检查 approvals (A8) ------------------------------------------------------------
+
+
+@router.get("/cross-region-approvals", response_class=HTMLResponse)
+def cross_region_page(
+    request: Request,
+    page: PageNo = 1,
+    actor: Actor = Depends(require(Permission.TASKS_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """异地检查 approvals the caller may see."""
+    rows, total = cross_region.list_approvals(db, actor=actor, page=page)
+    return render(
+        request,
+        "inspections/cross_region_list.html",
+        {"rows": rows, "total": total, "page": page, "pages": page_count(total, PER_PAGE)},
+    )
+
+
+@router.get("/cross-region-approvals/new", response_class=HTMLResponse)
+def new_cross_region_page(
+    request: Request,
+    enterprise: Annotated[str, Query(max_length=40)] = "",
+    task: OptIdQuery = None,
+    actor: Actor = Depends(require(Permission.UNPLANNED_APPROVE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The form to record a common superior's approval of a 异地检查."""
+    return render(
+        request,
+        "inspections/cross_region_new.html",
+        {
+            "choices": service.form_choices(db, actor=actor),
+            "enterprise": enterprise,
+            "task": task,
+            "today": local_today(),
+        },
+    )
+
+
+@router.post("/cross-region-approvals", response_class=HTMLResponse)
+def record_cross_region(
+    request: Request,
+    actor: Actor = Depends(require(Permission.UNPLANNED_APPROVE)),
+    form: FormData = Depends(form_fields),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Record the approval from the form; back to the task it was recorded for, if any."""
+
+    def one(name: str) -> str:
+        value = form.get(name, "")
+        return value if isinstance(value, str) else ""
+
+    data = cross_region.ApprovalData(
+        organ_name=one("organ_name"),
+        organ_region_code=one("organ_region_code"),
+        approved_on=form_date(one("approved_on"), "approved_on"),
+        doc_no=one("doc_no"),
+        valid_from=form_date(one("valid_from"), "valid_from"),
+        valid_to=form_date(one("valid_to"), "valid_to"),
+        enterprise_usccs=one("enterprise_usccs").split(),
+        item_codes=[v for v in form.getlist("item_codes") if isinstance(v, str)],
+        reason=one("reason"),
+    )
+    approval = cross_region.record_approval(db, actor=actor, data=data)
+    flash(request, f"已登记异地检查批准：{approval.organ_name}（{approval.doc_no}）。")
+    task = form_int(one("task"), "task")
+    return RedirectResponse(
+        f"/tasks/{task}" if task else "/cross-region-approvals", status_code=303
+    )
 
 
 @router.get("/v/{token}", response_class=HTMLResponse)
@@ -267,8 +361,7 @@ def scan_page(
         "inspections/scan.html",
         {
             "r": result,
-            "status": result.status,
-            "label": service.STATUS_LABELS[result.status],
+            "state": result.status,
             "describe": codes.describe(result.verified.claims) if result.verified.genuine else [],
             **_labels(),
         },

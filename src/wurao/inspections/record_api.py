@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from pydantic import BaseModel, Field
@@ -12,11 +12,14 @@ from sqlalchemy.orm import Session
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.core.errors import InvalidInput
+from wurao.core.text import LONG_TEXT, NOTE
 from wurao.inspections import evaluations, records
 from wurao.inspections.models import ChecklistResult, Evidence, InspectionRecord
 from wurao.web.deps import TxRoute, get_db, public, require
+from wurao.web.errors import API_ERRORS
+from wurao.web.params import MAX_LIST, BodyId, FormSize, LongId, Text
 
-router = APIRouter(route_class=TxRoute, tags=["records"])
+router = APIRouter(route_class=TxRoute, tags=["records"], responses=API_ERRORS)
 
 
 class ChecklistLineOut(BaseModel):
@@ -107,10 +110,10 @@ def _line(r: ChecklistResult) -> ChecklistLineOut:
 class RecordIn(BaseModel):
     """Fields to change; omitted fields stay as they are."""
 
-    location: str | None = Field(None, max_length=200)
-    data_source: str | None = None
-    present_person: str | None = Field(None, max_length=60)
-    findings: str | None = None
+    location: Annotated[str, Text(200, "检查地点")] | None = None
+    data_source: Annotated[str, Text(LONG_TEXT, "数据来源")] | None = None
+    present_person: Annotated[str, Text(60, "在场人员")] | None = None
+    findings: Annotated[str, Text(LONG_TEXT, "检查情况")] | None = None
     outcome: Literal["none", "rectify", "case", ""] | None = None
     rectify_deadline: dt.date | None = None
     ids_shown: bool | None = None
@@ -118,13 +121,13 @@ class RecordIn(BaseModel):
 
 
 class LineIn(BaseModel):
-    line_id: int
+    line_id: BodyId
     result: Literal["ok", "fail", "na"]
-    note: str = ""
+    note: Annotated[str, Text(NOTE, "说明")] = ""
 
 
 class ChecklistIn(BaseModel):
-    results: list[LineIn]
+    results: list[LineIn] = Field(max_length=MAX_LIST)
 
 
 class FinishedOut(BaseModel):
@@ -135,8 +138,8 @@ class FinishedOut(BaseModel):
 
 class EvaluationIn(BaseModel):
     rating: int = Field(ge=1, le=5)
-    comment: str = ""
-    misconduct: list[str] = []
+    comment: Annotated[str, Text(NOTE, "评价意见")] = ""
+    misconduct: list[Annotated[str, Text(40, "不当行为")]] = Field([], max_length=20)
 
 
 class EvaluationOut(BaseModel):
@@ -150,7 +153,7 @@ def _view(db: Session, actor: Actor, task_id: int) -> RecordOut:
 
 @router.get("/api/v1/tasks/{task_id}/record", response_model=RecordOut)
 def get_record(
-    task_id: int,
+    task_id: LongId,
     actor: Actor = Depends(require(Permission.TASKS_VIEW)),
     db: Session = Depends(get_db),
 ) -> RecordOut:
@@ -160,7 +163,7 @@ def get_record(
 
 @router.post("/api/v1/tasks/{task_id}/record/start", response_model=RecordOut)
 def start_record(
-    task_id: int,
+    task_id: LongId,
     actor: Actor = Depends(require(Permission.RECORDS_WRITE)),
     db: Session = Depends(get_db),
 ) -> RecordOut:
@@ -172,7 +175,7 @@ def start_record(
 
 @router.put("/api/v1/tasks/{task_id}/record", response_model=RecordOut)
 def update_record(
-    task_id: int,
+    task_id: LongId,
     body: RecordIn,
     actor: Actor = Depends(require(Permission.RECORDS_WRITE)),
     db: Session = Depends(get_db),
@@ -187,7 +190,7 @@ def update_record(
 
 @router.put("/api/v1/tasks/{task_id}/record/checklist", response_model=RecordOut)
 def save_checklist(
-    task_id: int,
+    task_id: LongId,
     body: ChecklistIn,
     actor: Actor = Depends(require(Permission.RECORDS_WRITE)),
     db: Session = Depends(get_db),
@@ -201,12 +204,12 @@ def save_checklist(
 
 @router.post("/api/v1/tasks/{task_id}/record/evidence", response_model=EvidenceOut, status_code=201)
 def add_evidence(
-    task_id: int,
+    task_id: LongId,
     file: UploadFile | None = File(None),
-    filename: str = Form(""),
-    sha256: str = Form(""),
-    uri: str = Form(""),
-    size: int = Form(0),
+    filename: Annotated[str, Form(), Text(200, "文件名")] = "",
+    sha256: Annotated[str, Form(), Text(64, "SHA-256 校验值")] = "",
+    uri: Annotated[str, Form(), Text(300, "存放地址")] = "",
+    size: FormSize = 0,
     actor: Actor = Depends(require(Permission.RECORDS_WRITE)),
     db: Session = Depends(get_db),
 ) -> EvidenceOut:
@@ -227,7 +230,7 @@ def add_evidence(
 
 @router.post("/api/v1/tasks/{task_id}/record/finish", response_model=FinishedOut)
 def finish_record(
-    task_id: int,
+    task_id: LongId,
     actor: Actor = Depends(require(Permission.RECORDS_WRITE)),
     db: Session = Depends(get_db),
 ) -> FinishedOut:

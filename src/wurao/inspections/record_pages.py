@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -13,19 +14,18 @@ from starlette.datastructures import FormData
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.core.errors import InvalidInput
+from wurao.core.text import NOTE
 from wurao.inspections import documents, evaluations, records
-from wurao.web.deps import TxRoute, get_db, public, require
+from wurao.web.deps import TxRoute, form_fields, get_db, public, require
+from wurao.web.errors import PAGE_ERRORS
 from wurao.web.forms import form_date, form_int, page_count
+from wurao.web.params import LongId, PageNo, Text
 from wurao.web.templating import flash, render
 
-router = APIRouter(route_class=TxRoute)
+router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 
 PER_PAGE = 20
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-async def _form(request: Request) -> FormData:
-    return await request.form()
 
 
 def _labels() -> dict[str, object]:
@@ -55,7 +55,7 @@ def _str(form: FormData, name: str) -> str:
 @router.get("/tasks/{task_id}/record", response_class=HTMLResponse)
 def record_page(
     request: Request,
-    task_id: int,
+    task_id: LongId,
     actor: Actor = Depends(require(Permission.TASKS_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -79,7 +79,7 @@ def record_page(
 @router.post("/tasks/{task_id}/record/start", response_class=HTMLResponse)
 def start_record(
     request: Request,
-    task_id: int,
+    task_id: LongId,
     actor: Actor = Depends(require(Permission.RECORDS_WRITE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -93,8 +93,8 @@ def start_record(
 @router.post("/tasks/{task_id}/record", response_class=HTMLResponse)
 def save_record(
     request: Request,
-    task_id: int,
-    form: FormData = Depends(_form),
+    task_id: LongId,
+    form: FormData = Depends(form_fields),
     actor: Actor = Depends(require(Permission.RECORDS_WRITE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -125,11 +125,11 @@ def save_record(
 @router.post("/tasks/{task_id}/record/evidence", response_class=HTMLResponse)
 def add_evidence(
     request: Request,
-    task_id: int,
+    task_id: LongId,
     file: UploadFile | None = File(None),
-    filename: str = Form(""),
-    sha256: str = Form(""),
-    uri: str = Form(""),
+    filename: Annotated[str, Form(), Text(200, "文件名")] = "",
+    sha256: Annotated[str, Form(), Text(64, "SHA-256 校验值")] = "",
+    uri: Annotated[str, Form(), Text(300, "存放地址")] = "",
     actor: Actor = Depends(require(Permission.RECORDS_WRITE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -152,8 +152,8 @@ def add_evidence(
 @router.post("/tasks/{task_id}/record/finish", response_class=HTMLResponse)
 def finish_record(
     request: Request,
-    task_id: int,
-    form: FormData = Depends(_form),
+    task_id: LongId,
+    form: FormData = Depends(form_fields),
     actor: Actor = Depends(require(Permission.RECORDS_WRITE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -167,7 +167,7 @@ def finish_record(
 
 @router.get("/tasks/{task_id}/record.docx")
 def record_document(
-    task_id: int,
+    task_id: LongId,
     actor: Actor = Depends(require(Permission.TASKS_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -207,7 +207,7 @@ def _enterprise_page(
 @router.get("/enterprise/inspections", response_class=HTMLResponse)
 def enterprise_inspections(
     request: Request,
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.ENTERPRISE_PORTAL)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -218,7 +218,7 @@ def enterprise_inspections(
 @router.post("/enterprise/inspections/{task_id}/evaluation-link", response_class=HTMLResponse)
 def evaluation_link(
     request: Request,
-    task_id: int,
+    task_id: LongId,
     actor: Actor = Depends(require(Permission.ENTERPRISE_PORTAL)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -249,9 +249,9 @@ def evaluate_page(
 def submit_evaluation(
     request: Request,
     token: str,
-    rating: str = Form(""),
-    comment: str = Form(""),
-    misconduct: list[str] = Form([]),
+    rating: Annotated[str, Form(), Text(2, "评分")] = "",
+    comment: Annotated[str, Form(), Text(NOTE, "评价意见")] = "",
+    misconduct: list[Annotated[str, Text(40, "不当行为")]] = Form(default_factory=list),
     _: Actor | None = Depends(public),
     db: Session = Depends(get_db),
 ) -> Response:

@@ -10,17 +10,24 @@ overtaken by a concurrent issue.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from wurao.core.errors import DomainError, Violation
-from wurao.core.ids import region_scope_prefix
 from wurao.core.policy import get_policy
 from wurao.core.workdays import add_working_days
-from wurao.inspections.models import InspectionTask, TaskItem, TaskOfficer, TaskSubject
+from wurao.inspections import cross_region
+from wurao.inspections.models import (
+    CrossRegionApproval,
+    InspectionTask,
+    TaskItem,
+    TaskOfficer,
+    TaskSubject,
+)
 from wurao.planning import queries
 from wurao.planning.special import SPECIAL_PUBLIC
 from wurao.registry.enterprises.service import (
@@ -39,11 +46,13 @@ from wurao.registry.officers.service import (
     officer_problems,
 )
 from wurao.registry.subjects.service import A1_ID, A1_SOURCE, A1_TITLE, subject_problems
+from wurao.sampling.models import Draw, DrawSubject
 
 CAP_POLICY = "inspection.onsite_cap_per_year"
 COUNTED_POLICY = "inspection.cap_counted_methods"
 EXEMPT_POLICY = "inspection.cap_exempt_origins"
 LATE_POLICY = "code.late_window_working_days"
+TRIGGERED_POLICY = "oversight.triggered_max_per_year"
 
 METHODS = {"onsite": "现场检查", "offsite": "非现场检查", "written": "书面核查"}
 ORIGINS = {
@@ -57,6 +66,8 @@ ORIGINS = {
 }
 TRIGGERED = frozenset({"complaint", "referral", "monitoring"})
 OPEN_STATUSES = ("draft", "coded", "in_progress")
+CODED_STATUSES = ("coded", "in_progress", "done")  # a code was issued: the visit takes place
+DRAW_STATES = {"draft": "待冻结", "frozen": "已冻结", "drawn": "已抽取", "cancelled": "已取消"}
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,8 @@ class TaskFacts:
     today: dt.date
     # (counted, exempt) on-site inspections this year per subject, before this task
     counts: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # subject id → the 异地检查 approval A8 accepted (bound to the task when coded)
+    cross_region: dict[int, CrossRegionApproval] = field(default_factory=dict)
 
     @property
     def lead(self) -> EnforcementSubject:
@@ -178,13 +191,15 @@ A5 = Rule(
     "BLOCK",
     (CAP_POLICY, COUNTED_POLICY, EXEMPT_POLICY),
 )
-A8 = Rule(
-    "locality",
-    "A8 INSP-LOCALITY",
-    "属地管辖（异地检查须经共同上级批准）",
-    "国办发〔2024〕54号；衢政办发〔2025〕16号 第10项",
-    "BLOCK",
+A8 = Rule("locality", cross_region.A8_ID, cross_region.A8_TITLE, cross_region.A8_SOURCE, "BLOCK")
+F9_ID = "F9 TRIGGERED-FREQ"
+F9_TITLE = "触发式检查不得明显超过合理频次"
+F9_SOURCE = (
+    "衢政办发〔2025〕16号 第9项：根据投诉举报、转办交办、数据监测等线索确需实施触发式现场检查的，"
+    "可以不受年度频次上限限制，但不得明显超过合理频次（RULES.md F3 高频检查之一；"
+    "“合理频次”未规定数值，政策参数 oversight.triggered_max_per_year 为本平台设定）"
 )
+F9 = Rule("triggered_freq", F9_ID, F9_TITLE, F9_SOURCE, "WARN", (TRIGGERED_POLICY,))
 A6 = Rule(
     "merge_joint",
     "A6 INSP-MERGE-JOINT-OFFSITE",
@@ -420,6 +435,49 @@ def _unplanned_problems(session: Session, f: TaskFacts) -> list[Violation]:
     return []
 
 
+def drawn_usccs(draw: Draw) -> set[str]:
+    """The USCCs a drawn 双随机 draw selected, as its published result lists them."""
+    result = json.loads(draw.result_json) if draw.result_json else {}
+    return {str(row.get("uscc", "")) for row in result.get("selection") or []}
+
+
+def _draw_problems(session: Session, f: TaskFacts) -> list[Violation]:
+    """A draw origin is a fact to check, not a number to quote: the draw exists, has been
+    drawn (frozen and run, so its selection is public), belongs to one of the task's subjects
+    and selected this enterprise (国办发〔2019〕5号；企业信息公示暂行条例 第14条)."""
+    task = f.task
+    if task.draw_id is None:
+        return [_v(A4, "来源为双随机抽查，但未关联抽查记录。")]
+    draw = session.get(Draw, task.draw_id)
+    if draw is None:
+        return [_v(A4, f"双随机抽查 {task.draw_id} 不存在。", draw_id=task.draw_id)]
+    if draw.status != "drawn":
+        state = DRAW_STATES.get(draw.status, draw.status)
+        return [
+            _v(
+                A4,
+                f"双随机抽查“{draw.title}”尚未抽取（状态：{state}），不能作为检查来源。",
+                draw_id=draw.id,
+            )
+        ]
+    members = set(
+        session.scalars(select(DrawSubject.subject_id).where(DrawSubject.draw_id == draw.id))
+    )
+    out = []
+    if not members & set(f.task_subjects):
+        out.append(_v(A4, f"双随机抽查“{draw.title}”不属于本任务的执法主体。", draw_id=draw.id))
+    if f.enterprise.uscc not in drawn_usccs(draw):
+        out.append(
+            _v(
+                A4,
+                f"双随机抽查“{draw.title}”未抽中{f.enterprise.name}。",
+                draw_id=draw.id,
+                enterprise_id=f.enterprise.id,
+            )
+        )
+    return out
+
+
 def check_origin(session: Session, f: TaskFacts) -> tuple[list[Violation], str]:
     """A4/A7: the task comes from an approved plan, a draw, an approved special inspection,
     an approved unplanned filing, or names its trigger."""
@@ -432,8 +490,7 @@ def check_origin(session: Session, f: TaskFacts) -> tuple[list[Violation], str]:
     if task.origin == "unplanned":
         return _unplanned_problems(session, f), label
     if task.origin == "draw":
-        ok = task.draw_id is not None
-        return ([] if ok else [_v(A4, "来源为双随机抽查，但未关联抽查记录。")]), label
+        return _draw_problems(session, f), label
     if task.origin in TRIGGERED:
         out = []
         if not task.trigger_ref.strip():
@@ -445,22 +502,38 @@ def check_origin(session: Session, f: TaskFacts) -> tuple[list[Violation], str]:
 
 
 def check_late(_s: Session, f: TaskFacts) -> tuple[list[Violation], str]:
-    """A4 补码: a code after the inspection started only within the policy window."""
+    """A4 补码: a code after the inspection started only within the policy window, counted from
+    the day that inspection was completed (衢政办发〔2025〕16号 第7项: 在检查任务完成后1个工作日
+    内补办批准手续并赋码); without a completion date, from the start (never looser)."""
     started = f.task.started_without_code_on
     if started is None:
         return [], "事前赋码"
-    days = int(get_policy().value(LATE_POLICY, f.lead.region_code, started))
+    finished = f.task.finished_without_code_on
+    if finished is not None and finished > f.today:
+        return [
+            _v(
+                A4_LATE,
+                f"填写的检查完成日期{finished.isoformat()}晚于赋码当日{f.today.isoformat()}："
+                "检查尚未完成，不能据此补码。",
+                finished=finished.isoformat(),
+            )
+        ], ""
+    base = finished or started
+    days = int(get_policy().value(LATE_POLICY, f.lead.region_code, base))
     try:
-        deadline = add_working_days(started, days)
+        deadline = add_working_days(base, days)
     except DomainError as exc:  # an unknown calendar year: a refusal, never a guess
         return [_v(A4_LATE, exc.message, started=started.isoformat())], ""
-    note = f"{started.isoformat()} 开始检查，补码截止 {deadline.isoformat()}（{days} 个工作日）"
+    if finished is not None:
+        event = f"{finished.isoformat()} 完成检查"
+    else:
+        event = f"{started.isoformat()} 开始检查（未填写检查完成日期，从开始之日起算）"
+    note = f"{event}，补码截止 {deadline.isoformat()}（{days} 个工作日）"
     if f.today > deadline:
         return [
             _v(
                 A4_LATE,
-                f"检查于{started.isoformat()}开始，补码期限（{days}个工作日）已于"
-                f"{deadline.isoformat()}届满，不得再补码。",
+                f"{event}，补码期限（{days}个工作日）已于{deadline.isoformat()}届满，不得再补码。",
                 started=started.isoformat(),
                 deadline=deadline.isoformat(),
             )
@@ -501,23 +574,32 @@ def check_cap(_s: Session, f: TaskFacts) -> tuple[list[Violation], str]:
     return out, "；".join(notes)
 
 
-def check_locality(_s: Session, f: TaskFacts) -> tuple[list[Violation], str]:
-    """A8: the enterprise lies in the subject's region, or a common superior approved."""
+def check_locality(session: Session, f: TaskFacts) -> tuple[list[Violation], str]:
+    """A8: the enterprise lies in the subject's area, or a recorded approval of a common
+    superior covers this enterprise, these items and the window (``cross_region``)."""
     out: list[Violation] = []
+    notes = []
+    task = f.task
+    start = _start(task)
     for s in f.subjects:
-        if f.enterprise.region_code.startswith(region_scope_prefix(s.region_code)):
+        if not cross_region.is_remote(s, f.enterprise):
             continue
-        if f.task_subjects[s.id].remote_approval_ref.strip():
-            continue
-        out.append(
-            _v(
-                A8,
-                f"{f.enterprise.name}（{f.enterprise.region_code}）不在{s.name}"
-                f"（{s.region_code}）辖区内，须记录共同上级机关的批准。",
-                subject_id=s.id,
-            )
+        visit = cross_region.Visit(
+            subject=s,
+            enterprise=f.enterprise,
+            item_ids=tuple(_item_ids(f, s.id)),
+            start=start,
+            end=task.window_end,
+            # a late code may rest on an approval obtained afterwards, as for A4
+            approved_by=f.today if task.started_without_code_on else start,
         )
-    return out, ""
+        named = f.task_subjects[s.id].cross_region_approval_id
+        approval, problems = cross_region.covering(session, visit, approval_id=named)
+        out.extend(problems)
+        if approval is not None:
+            f.cross_region[s.id] = approval
+            notes.append(f"{s.name}：{approval.organ_name}批准（{approval.doc_no}）")
+    return out, "；".join(notes)
 
 
 def check_merge_joint(session: Session, f: TaskFacts) -> tuple[list[Violation], str]:
@@ -563,6 +645,55 @@ def check_merge_joint(session: Session, f: TaskFacts) -> tuple[list[Violation], 
     return out, ""
 
 
+def triggered_conditions() -> tuple[ColumnElement[bool], ...]:
+    """SQL: the task is a triggered on-site inspection that takes place (a code was issued).
+
+    衢政办发〔2025〕16号 第9项 names 触发式现场检查 from 投诉举报、转办交办、数据监测: exempt
+    from the cap (A5) but held to a reasonable frequency (F9), counted across subjects.
+    """
+    return (
+        InspectionTask.origin.in_(sorted(TRIGGERED)),
+        InspectionTask.method == "onsite",
+        InspectionTask.status.in_(CODED_STATUSES),
+    )
+
+
+def triggered_count(
+    session: Session, *, enterprise_id: int, year: int, excluding: int | None = None
+) -> int:
+    """Triggered on-site inspections of an enterprise in a year, by any subject."""
+    stmt = select(func.count(InspectionTask.id)).where(
+        InspectionTask.enterprise_id == enterprise_id,
+        InspectionTask.year == year,
+        *triggered_conditions(),
+    )
+    if excluding is not None:
+        stmt = stmt.where(InspectionTask.id != excluding)
+    return int(session.scalar(stmt) or 0)
+
+
+def check_triggered(session: Session, f: TaskFacts) -> tuple[list[Violation], str]:
+    """F9 WARN: this triggered on-site inspection takes the enterprise's count this year (all
+    subjects) past the reasonable frequency; the count is shown for every task."""
+    task = f.task
+    limit = int(get_policy().value(TRIGGERED_POLICY, task.region_code, _start(task)))
+    done = triggered_count(
+        session, enterprise_id=task.enterprise_id, year=task.year, excluding=task.id
+    )
+    note = f"该企业本年度已接受触发式检查 {done} 次（合理频次上限 {limit}）"
+    if task.origin in TRIGGERED and task.method == "onsite" and done + 1 > limit:
+        return [
+            _v(
+                F9,
+                f"本次为{f.enterprise.name}{task.year}年第{done + 1}次触发式现场检查（各执法主体"
+                f"合计），超过合理频次上限{limit}次：请核实线索，能合并、联合或非现场核查的不入企。",
+                count=done + 1,
+                limit=limit,
+            )
+        ], note
+    return [], note
+
+
 def check_legal_rep(_s: Session, f: TaskFacts) -> tuple[list[Violation], str]:
     """B5 WARN: the task demands the legal representative be present."""
     if f.task.legal_rep_required:
@@ -583,6 +714,7 @@ RULES: list[tuple[Rule, Check]] = [
     (A5, check_cap),
     (A8, check_locality),
     (A6, check_merge_joint),
+    (F9, check_triggered),
     (B5, check_legal_rep),
 ]
 

@@ -3,37 +3,112 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from wurao.core.errors import Violation
+from wurao.core.text import NOTE
+from wurao.inspections.codes import CodeState
+from wurao.inspections.cross_region import ApprovalView
 from wurao.inspections.models import ActionCode
 from wurao.inspections.rules import Outcome, PrecheckResult
 from wurao.inspections.service import ScanResult, TaskBundle
+from wurao.web.params import MAX_LIST, BodyId, Text
 
 
 class TaskIn(BaseModel):
     """A new task. ``subject_ids`` lead first."""
 
-    enterprise_uscc: str
-    subject_ids: list[int] = Field(min_length=1)
-    item_codes: list[str] = Field(min_length=1)
-    officer_ids: list[int] = Field(min_length=1)
-    method: str = Field(description="onsite / offsite / written")
-    origin: str = Field(
+    enterprise_uscc: Annotated[str, Text(40, "企业统一社会信用代码")]
+    subject_ids: list[BodyId] = Field(min_length=1, max_length=MAX_LIST)
+    item_codes: list[Annotated[str, Text(40, "检查事项")]] = Field(
+        min_length=1, max_length=MAX_LIST
+    )
+    officer_ids: list[BodyId] = Field(min_length=1, max_length=MAX_LIST)
+    method: Annotated[str, Text(10, "检查方式")] = Field(description="onsite / offsite / written")
+    origin: Annotated[str, Text(12, "任务来源")] = Field(
         description="plan / draw / special / unplanned / complaint / referral / monitoring"
     )
     window_start: dt.date
     window_end: dt.date
-    plan_entry_id: int | None = None
-    special_id: int | None = None
-    unplanned_id: int | None = None
-    draw_id: int | None = None
-    trigger_ref: str = ""
-    trigger_reason: str = ""
+    plan_entry_id: BodyId | None = None
+    special_id: BodyId | None = None
+    unplanned_id: BodyId | None = None
+    draw_id: BodyId | None = None
+    trigger_ref: Annotated[str, Text(80, "触发文号")] = ""
+    trigger_reason: Annotated[str, Text(NOTE, "触发理由")] = ""
     started_without_code_on: dt.date | None = None
+    finished_without_code_on: dt.date | None = Field(
+        None, description="the day an inspection begun before its code was completed (补码)"
+    )
     legal_rep_required: bool = False
-    remote_approval_refs: dict[int, str] = Field(default_factory=dict)
+    cross_region_approval_ids: dict[BodyId, BodyId] = Field(
+        default_factory=dict,
+        max_length=MAX_LIST,
+        description="subject id → the 异地检查 approval it relies on (A8); "
+        "without one, pre-check A8 looks for a covering approval",
+    )
+
+
+class CrossRegionApprovalIn(BaseModel):
+    """A common superior's approval of a 异地检查 (A8), as recorded by the subject."""
+
+    organ_name: Annotated[str, Text(120, "批准机关")]
+    organ_region_code: Annotated[str, Text(12, "批准机关行政区划代码")] = Field(
+        description="GB/T 2260 code of the approving organ; its area must contain both the "
+        "subject's and each enterprise's"
+    )
+    approved_on: dt.date
+    doc_no: Annotated[str, Text(120, "批准文号")]
+    valid_from: dt.date
+    valid_to: dt.date
+    enterprise_usccs: list[Annotated[str, Text(40, "企业统一社会信用代码")]] = Field(
+        min_length=1, max_length=MAX_LIST
+    )
+    item_codes: list[Annotated[str, Text(40, "检查事项")]] = Field(
+        min_length=1, max_length=MAX_LIST
+    )
+    reason: Annotated[str, Text(NOTE, "异地检查事由")] = ""
+
+
+class CrossRegionApprovalOut(BaseModel):
+    id: int
+    subject_id: int
+    subject_name: str
+    organ_name: str
+    organ_region_code: str
+    approved_on: dt.date
+    doc_no: str
+    valid_from: dt.date
+    valid_to: dt.date
+    enterprise_usccs: list[str]
+    item_codes: list[str]
+    reason: str
+
+    @classmethod
+    def of(cls, v: ApprovalView) -> CrossRegionApprovalOut:
+        a = v.approval
+        return cls(
+            id=a.id,
+            subject_id=a.subject_id,
+            subject_name=v.subject.name,
+            organ_name=a.organ_name,
+            organ_region_code=a.organ_region_code,
+            approved_on=a.approved_on,
+            doc_no=a.doc_no,
+            valid_from=a.valid_from,
+            valid_to=a.valid_to,
+            enterprise_usccs=[e.uscc for e in v.enterprises],
+            item_codes=[i.code for i in v.items],
+            reason=a.reason,
+        )
+
+
+class CrossRegionApprovalPage(BaseModel):
+    items: list[CrossRegionApprovalOut]
+    total: int
+    page: int
 
 
 class ViolationOut(BaseModel):
@@ -178,7 +253,7 @@ class IssueOut(BaseModel):
 
 
 class RevokeIn(BaseModel):
-    reason: str
+    reason: Annotated[str, Text(NOTE, "撤销理由")]
 
 
 class VerifyIn(BaseModel):
@@ -186,24 +261,31 @@ class VerifyIn(BaseModel):
 
 
 class VerifyOut(BaseModel):
-    status: str
-    message: str
+    """The verdict on a code: one state, as the scan page shows it."""
+
+    status: CodeState = Field(description="valid / revoked / used / expired / not_yet / "
+                              "invalid / unknown; only valid lets officers in")  # fmt: skip
+    label: str = Field(description="the state's Chinese name, e.g. 已撤销")
+    colour: str = Field(description="green, amber or red")
+    message: str = Field(description="the state and what it means for the enterprise")
+    reason: str = Field(description="the fact behind the state (when revoked, the window, …)")
     genuine: bool
     may_enter: bool
     kid: str
-    reason: str
     number: str | None = None
     claims: dict[str, object] = Field(default_factory=dict)
 
     @classmethod
-    def of(cls, r: ScanResult, message: str) -> VerifyOut:
+    def of(cls, r: ScanResult) -> VerifyOut:
         return cls(
             status=r.status,
-            message=message,
+            label=r.status.label,
+            colour=r.status.colour,
+            message=r.message,
+            reason=r.detail,
             genuine=r.verified.genuine,
             may_enter=r.may_enter,
             kid=r.verified.kid,
-            reason=r.verified.reason,
             number=r.code.number if r.code else None,
             claims=r.verified.claims,
         )

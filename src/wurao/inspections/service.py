@@ -23,17 +23,19 @@ from wurao.core import audit
 from wurao.core.db import insert_for
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation, Violation
 from wurao.core.ids import IdentifierError, normalize_uscc
-from wurao.core.time import LOCAL_TZ, local_today, utcnow
-from wurao.inspections import codes, rules
+from wurao.core.time import LOCAL_TZ, format_local, local_today, utcnow
+from wurao.inspections import codes, cross_region, rules
 from wurao.inspections.models import (
     ActionCode,
     CodeSequence,
+    CrossRegionApproval,
     InspectionTask,
     OnsiteCount,
     TaskItem,
     TaskOfficer,
     TaskSubject,
 )
+from wurao.planning.models import PlanEntry, SpecialInspection, UnplannedApproval
 from wurao.registry.items.service import checklists_of
 from wurao.registry.models import (
     ChecklistLine,
@@ -42,6 +44,7 @@ from wurao.registry.models import (
     InspectionItem,
     Officer,
 )
+from wurao.sampling.models import Draw
 
 PER_PAGE = 20
 STATUSES = {
@@ -77,8 +80,10 @@ class TaskData:
     trigger_ref: str = ""
     trigger_reason: str = ""
     started_without_code_on: dt.date | None = None
+    finished_without_code_on: dt.date | None = None
     legal_rep_required: bool = False
-    remote_approval_refs: dict[int, str] = field(default_factory=dict)
+    # subject id → the 异地检查 approval it relies on (A8); without one, A8 looks it up
+    cross_region_approval_ids: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -237,6 +242,50 @@ def _clean(data: TaskData) -> None:
         raise InvalidInput("请至少选择一项检查事项。", field="item_codes")
     if not data.officer_ids:
         raise InvalidInput("请至少指派两名执法人员。", field="officer_ids")
+    started, finished = data.started_without_code_on, data.finished_without_code_on
+    if finished is not None and started is None:
+        raise InvalidInput(
+            "只有已先行检查（事后补码）的任务才填写检查完成日期。", field="finished_without_code_on"
+        )
+    if finished is not None and started is not None and finished < started:
+        raise InvalidInput("先行检查的完成日期早于开始日期。", field="finished_without_code_on")
+
+
+# A task's references, each checked before the insert so that a wrong number is a field
+# error in Chinese, never a foreign-key failure (a 500).
+_REFERENCES: tuple[tuple[str, type[Any], str], ...] = (
+    ("plan_entry_id", PlanEntry, "计划条目"),
+    ("special_id", SpecialInspection, "专项检查"),
+    ("unplanned_id", UnplannedApproval, "计划外检查审批"),
+    ("draw_id", Draw, "双随机抽查"),
+)
+_MAX_ID = 2**31 - 1  # the key columns are 32-bit integers
+
+
+def _check_reference(
+    session: Session, model: type[Any], value: int, field: str, label: str
+) -> None:
+    if not 1 <= value <= _MAX_ID or session.get(model, value) is None:
+        raise InvalidInput(f"{label}编号 {value} 不存在。", field=field)
+
+
+def _check_references(session: Session, data: TaskData) -> None:
+    for field_name, model, label in _REFERENCES:
+        value = getattr(data, field_name)
+        if value is not None:
+            _check_reference(session, model, value, field_name, label)
+    for sid, approval_id in data.cross_region_approval_ids.items():
+        if sid not in data.subject_ids:
+            raise InvalidInput(
+                "异地检查批准所属的执法主体不在本任务中。", field="cross_region_approval_ids"
+            )
+        _check_reference(
+            session,
+            CrossRegionApproval,
+            approval_id,
+            "cross_region_approval_ids",
+            "异地检查批准",
+        )
 
 
 def create_task(session: Session, *, data: TaskData, actor: Actor) -> InspectionTask:
@@ -262,6 +311,7 @@ def create_task(session: Session, *, data: TaskData, actor: Actor) -> Inspection
     }
     if len(subjects) != len(data.subject_ids):
         raise InvalidInput("所选执法主体不存在。", field="subject_ids")
+    _check_references(session, data)
     codes_wanted = sorted({c.strip() for c in data.item_codes if c.strip()})
     items = list(
         session.scalars(select(InspectionItem).where(InspectionItem.code.in_(codes_wanted)))
@@ -288,6 +338,7 @@ def create_task(session: Session, *, data: TaskData, actor: Actor) -> Inspection
         window_start=data.window_start,
         window_end=data.window_end,
         started_without_code_on=data.started_without_code_on,
+        finished_without_code_on=data.finished_without_code_on,
         legal_rep_required=data.legal_rep_required,
         status="draft",
         created_by_id=actor.user_id,
@@ -302,7 +353,7 @@ def create_task(session: Session, *, data: TaskData, actor: Actor) -> Inspection
                 task_id=task.id,
                 subject_id=sid,
                 lead=sid == lead_id,
-                remote_approval_ref=data.remote_approval_refs.get(sid, "")[:120],
+                cross_region_approval_id=data.cross_region_approval_ids.get(sid),
             )
         )
     by_field: dict[str, int] = {}
@@ -532,6 +583,7 @@ def issue_code(
         region_code=locked.region_code,
         summary=f"赋码 {number}",
     )
+    _bind_cross_region(session, b, facts.cross_region, actor=actor)
     audit.record(
         session,
         actor=actor,
@@ -540,10 +592,43 @@ def issue_code(
         region_code=locked.region_code,
         summary=f"签发行政行为码 {number}{'（补码）' if late else ''}",
     )
+    for sid, approval in facts.cross_region.items():
+        subject = next(s for s in b.subjects if s.id == sid)
+        cross_region.notify_counterparts(
+            session,
+            actor=actor,
+            subject=subject,
+            enterprise=b.enterprise,
+            approval=approval,
+            window=(valid_from, locked.window_end),
+            items=[i for t, i in b.items if t.subject_id == sid],
+            code_number=number,
+        )
     from wurao.oversight import triggers
 
     triggers.code_issued(session, task=locked)
     return Issued(code, result.warnings)
+
+
+def _bind_cross_region(
+    session: Session, b: TaskBundle, used: dict[int, CrossRegionApproval], *, actor: Actor
+) -> None:
+    """Record on the task which 异地检查 approval each subject's code rests on (A8)."""
+    for sid, approval in used.items():
+        row = b.task_subjects[sid]
+        if row.cross_region_approval_id == approval.id:
+            continue
+        before = audit.snapshot(row)
+        row.cross_region_approval_id = approval.id
+        audit.record(
+            session,
+            actor=actor,
+            action="task.cross_region",
+            obj=row,
+            before=before,
+            region_code=b.task.region_code,
+            summary=f"异地检查依据：{approval.organ_name}批准（{approval.doc_no}）",
+        )
 
 
 def get_code(session: Session, *, actor: Actor, number: str) -> tuple[ActionCode, InspectionTask]:
@@ -650,39 +735,55 @@ def mark_code_used(session: Session, *, task: InspectionTask, actor: Actor) -> A
 
 @dataclass
 class ScanResult:
-    """What the enterprise's scan shows: the offline verdict, the online status, the task."""
+    """What the enterprise's scan shows: the offline verdict, the online record, the task."""
 
     verified: codes.Verified
     code: ActionCode | None = None
     bundle: TaskBundle | None = None
 
     @property
-    def status(self) -> str:
-        """``valid``, ``used``, ``revoked``, ``not_yet``, ``expired``, ``unknown`` or
-        ``invalid``: one word for the API."""
+    def status(self) -> codes.CodeState:
+        """The one state of the code: a forged or unknown code first, then the record
+        (revoked, used), then the window; only a genuine, recorded, unused code inside its
+        window is ``VALID``."""
         if not self.verified.genuine:
-            return "invalid"
+            return codes.CodeState.INVALID
         if self.code is None:
-            return "unknown"
-        if self.code.status in ("used", "revoked"):
-            return self.code.status
+            return codes.CodeState.UNKNOWN
+        if self.code.status == "revoked":
+            return codes.CodeState.REVOKED
+        if self.code.status == "used":
+            return codes.CodeState.USED
         return self.verified.state
 
     @property
     def may_enter(self) -> bool:
         """Whether the officers may inspect on this code now."""
-        return self.status == "valid"
+        return self.status.may_enter
 
+    @property
+    def message(self) -> str:
+        """The state and what it means at the door, in one sentence (Chinese)."""
+        return f"{self.status.label}：{self.status.advice}"
 
-STATUS_LABELS = {
-    "valid": "真实有效：可以接受本次检查",
-    "used": "真实，但本次检查已完成，此码已使用",
-    "revoked": "真实，但此码已被撤销：可拒绝检查并举报",
-    "not_yet": "真实，但尚未到检查时间",
-    "expired": "真实，但已过检查时间窗口：可拒绝检查并举报",
-    "unknown": "签名真实，但平台没有此码的记录",
-    "invalid": "无效：不是本平台签发的行政行为码，或已被篡改；可拒绝检查并举报",
-}
+    @property
+    def detail(self) -> str:
+        """The fact behind the state (when revoked, used, the window), never another verdict."""
+        state, code = self.status, self.code
+        if state is codes.CodeState.INVALID:
+            return self.verified.reason
+        if code is None:
+            return "签名真实，但平台没有此码的记录（码标识不存在）。"
+        window = f"{code.valid_from:%Y-%m-%d} 至 {code.valid_to:%Y-%m-%d}"
+        if state is codes.CodeState.REVOKED:
+            return f"此码已于 {format_local(code.revoked_at)} 被撤销。"
+        if state is codes.CodeState.USED:
+            return f"本次检查已于 {format_local(code.used_at)} 完成，此码已使用。"
+        if state is codes.CodeState.EXPIRED:
+            return f"检查时间窗口（{window}）已经结束。"
+        if state is codes.CodeState.NOT_YET:
+            return f"检查时间窗口为 {window}，尚未开始。"
+        return f"签名真实，且在检查时间窗口内（{window}）。"
 
 
 def verify_token(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -12,8 +12,10 @@ from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.oversight import engine
 from wurao.web.deps import TxRoute, get_db, require
+from wurao.web.errors import API_ERRORS
+from wurao.web.params import PageNo
 
-router = APIRouter(route_class=TxRoute)
+router = APIRouter(route_class=TxRoute, responses=API_ERRORS)
 
 
 class AlertOut(BaseModel):
@@ -44,7 +46,7 @@ class AlertPage(BaseModel):
 def list_alerts(
     status: str = "",
     rule: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.ALERTS_VIEW)),
     db: Session = Depends(get_db),
 ) -> AlertPage:

@@ -4,6 +4,7 @@ the supervisor's dashboard and its drill-down."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -12,16 +13,19 @@ from sqlalchemy.orm import Session
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.core.policy import get_policy
+from wurao.core.text import LONG_TEXT, NOTE
 from wurao.core.time import local_today
 from wurao.inspections.records import METHODS, OUTCOMES
 from wurao.inspections.rules import ORIGINS
 from wurao.oversight import dashboard, drill_down, engine, rules, subject_dashboard, triggers
 from wurao.oversight.dashboard import Dashboard
 from wurao.web.deps import TxRoute, get_db, public, require
+from wurao.web.errors import PAGE_ERRORS
 from wurao.web.forms import page_count
+from wurao.web.params import Id, OptIdQuery, OptLongIdQuery, OptYear, PageNo, Text
 from wurao.web.templating import flash, render
 
-router = APIRouter(route_class=TxRoute)
+router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 
 PER_PAGE = 20
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -47,8 +51,8 @@ def alerts_page(
     request: Request,
     status: str = "",
     rule: str = "",
-    subject: int | None = None,
-    page: int = Query(1, ge=1),
+    subject: OptIdQuery = None,
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.ALERTS_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -95,7 +99,7 @@ def run_sweep(
 @router.get("/oversight/alerts/{alert_id}", response_class=HTMLResponse)
 def alert_page(
     request: Request,
-    alert_id: int,
+    alert_id: Id,
     actor: Actor = Depends(require(Permission.ALERTS_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -122,8 +126,8 @@ def alert_page(
 @router.post("/oversight/alerts/{alert_id}/notify", response_class=HTMLResponse)
 def notify_alert(
     request: Request,
-    alert_id: int,
-    note: str = Form(""),
+    alert_id: Id,
+    note: Annotated[str, Form(), Text(NOTE, "提示函说明")] = "",
     actor: Actor = Depends(require(Permission.ALERTS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -137,8 +141,8 @@ def notify_alert(
 @router.post("/oversight/alerts/{alert_id}/dismiss", response_class=HTMLResponse)
 def dismiss_alert(
     request: Request,
-    alert_id: int,
-    reason: str = Form(""),
+    alert_id: Id,
+    reason: Annotated[str, Form(), Text(NOTE, "不予处理理由")] = "",
     actor: Actor = Depends(require(Permission.ALERTS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -152,8 +156,8 @@ def dismiss_alert(
 @router.post("/oversight/alerts/{alert_id}/respond", response_class=HTMLResponse)
 def respond_alert(
     request: Request,
-    alert_id: int,
-    response: str = Form(""),
+    alert_id: Id,
+    response: Annotated[str, Form(), Text(LONG_TEXT, "整改回复")] = "",
     actor: Actor = Depends(require(Permission.ALERTS_RESPOND)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -166,7 +170,7 @@ def respond_alert(
 
 @router.get("/oversight/notices/{notice_id}.docx")
 def notice_docx(
-    notice_id: int,
+    notice_id: Id,
     actor: Actor = Depends(require(Permission.ALERTS_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -183,7 +187,7 @@ def notice_docx(
 @router.get("/inbox", response_class=HTMLResponse)
 def inbox_page(
     request: Request,
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.ALERTS_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -228,8 +232,8 @@ def _board(db: Session, actor: Actor, year: int | None, subject: int | None) -> 
 @router.get("/oversight/dashboard", response_class=HTMLResponse)
 def dashboard_page(
     request: Request,
-    year: int | None = Query(None, ge=2000, le=2100),
-    subject: int | None = None,
+    year: OptYear = None,
+    subject: OptIdQuery = None,
     actor: Actor = Depends(require(Permission.DASHBOARD_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -253,8 +257,8 @@ def dashboard_page(
 
 @router.get("/oversight/dashboard.xlsx")
 def dashboard_xlsx(
-    year: int | None = Query(None, ge=2000, le=2100),
-    subject: int | None = None,
+    year: OptYear = None,
+    subject: OptIdQuery = None,
     actor: Actor = Depends(require(Permission.DASHBOARD_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -275,11 +279,11 @@ def indicator_page(
     request: Request,
     name: str,
     year: int = Query(0, ge=0, le=2100),
-    subject: int | None = None,
+    subject: OptIdQuery = None,
     month: int | None = Query(None, ge=1, le=12),
-    enterprise: int | None = None,
+    enterprise: OptLongIdQuery = None,
     until: dt.date | None = None,
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.DASHBOARD_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
@@ -10,8 +10,10 @@ from wurao.auth.scope import Actor
 from wurao.oversight import service
 from wurao.oversight.schemas import ClueOut, CluePage, CodelessReportIn, ReportAccepted
 from wurao.web.deps import TxRoute, get_db, public, require
+from wurao.web.errors import API_ERRORS
+from wurao.web.params import PageNo
 
-router = APIRouter(route_class=TxRoute, tags=["oversight"])
+router = APIRouter(route_class=TxRoute, tags=["oversight"], responses=API_ERRORS)
 
 
 @router.get("/api/v1/clues", response_model=CluePage)
@@ -19,7 +21,7 @@ def list_clues(
     status: str = "",
     source: str = "",
     q: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.CLUES_VIEW)),
     db: Session = Depends(get_db),
 ) -> CluePage:

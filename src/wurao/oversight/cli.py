@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import typer
 
@@ -33,6 +34,23 @@ def sweep(
     typer.echo(f"共新增预警 {result.total} 条；已有 {result.known} 条未重复提出。")
     for note in result.notes:
         typer.echo(note)
+
+
+@rules_app.command("doc")
+def doc(
+    output: Path = typer.Option(
+        Path("docs/rules.md"), "--output", "-o", help="Where to write the page ('-' prints it)."
+    ),
+) -> None:
+    """Write docs/rules.md: every coded rule and policy parameter with its source."""
+    from wurao import rules_doc  # the page gathers every domain's rules; only this command needs it
+
+    text = rules_doc.render()
+    if str(output) == "-":
+        typer.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    typer.echo(f"已写入 {output}")
 
 
 @rules_app.command("list")

@@ -439,15 +439,18 @@ def workbook(board: Dashboard) -> bytes:
 
     from openpyxl import Workbook
 
+    from wurao.core.xlsx import append_row
+
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = "月度检查"
-    ws.append(["月份", f"{board.year}年", f"{board.year - 1}年"])
+    append_row(ws, ["月份", f"{board.year}年", f"{board.year - 1}年"])
     for i in range(12):
-        ws.append([i + 1, board.months[i], board.last_months[i]])
+        append_row(ws, [i + 1, board.months[i], board.last_months[i]])
     ws = wb.create_sheet("执法主体")
-    ws.append(
+    append_row(
+        ws,
         [
             "执法主体",
             "检查次数",
@@ -457,10 +460,11 @@ def workbook(board: Dashboard) -> bytes:
             "非现场占比",
             "发现问题",
             "问题发现率",
-        ]
+        ],
     )
     for s, r in board.subjects:
-        ws.append(
+        append_row(
+            ws,
             [
                 s.name,
                 r.inspections,
@@ -470,26 +474,27 @@ def workbook(board: Dashboard) -> bytes:
                 round(r.nonsite_share, 4),
                 r.problem,
                 round(r.problem_rate, 4),
-            ]
+            ],
         )
     ws = wb.create_sheet("企业检查次数")
-    ws.append(["被检查次数", "企业数"])
+    append_row(ws, ["被检查次数", "企业数"])
     for label, n in zip(PER_ENTERPRISE_BUCKETS, board.per_enterprise, strict=True):
-        ws.append([label, n])
-    ws.append([])
-    ws.append(["企业", "统一社会信用代码", "检查次数"])
+        append_row(ws, [label, n])
+    append_row(ws, [])
+    append_row(ws, ["企业", "统一社会信用代码", "检查次数"])
     for e, n in board.top:
-        ws.append([e.name, e.uscc, n])
+        append_row(ws, [e.name, e.uscc, n])
     ws = wb.create_sheet("企业评价")
     ev = board.evaluations
-    ws.append(
-        ["评价数", "平均分", f"{ev.low_max}分及以下", "反映不当行为", *(f"{k}分" for k in RATINGS)]
+    append_row(
+        ws,
+        ["评价数", "平均分", f"{ev.low_max}分及以下", "反映不当行为", *(f"{k}分" for k in RATINGS)],
     )
-    ws.append([ev.count, ev.mean, ev.low, ev.misconduct, *ev.by_rating])
+    append_row(ws, [ev.count, ev.mean, ev.low, ev.misconduct, *ev.by_rating])
     ws = wb.create_sheet("未办结预警")
-    ws.append(["规则", *(b[0] for b in AGE_BUCKETS)])
+    append_row(ws, ["规则", *(b[0] for b in AGE_BUCKETS)])
     for rule_id, counts in board.alerts_by_rule:
-        ws.append([rule_id, *counts])
+        append_row(ws, [rule_id, *counts])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -3,19 +3,24 @@ region's evaluations."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
+from wurao.core.text import NOTE
 from wurao.inspections import evaluations
 from wurao.oversight import service
 from wurao.web.deps import TxRoute, get_db, public, require
+from wurao.web.errors import PAGE_ERRORS
 from wurao.web.forms import form_date, form_int, page_count
+from wurao.web.params import Id, PageNo, Text
 from wurao.web.templating import flash, render
 
-router = APIRouter(route_class=TxRoute)
+router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 
 PER_PAGE = 20
 
@@ -33,13 +38,13 @@ def report_page(request: Request, _: Actor | None = Depends(public)) -> Response
 @router.post("/report", response_class=HTMLResponse)
 def submit_report(
     request: Request,
-    enterprise_name: str = Form(""),
-    enterprise_uscc: str = Form(""),
-    occurred_on: str = Form(""),
-    agency: str = Form(""),
-    people: str = Form(""),
-    description: str = Form(""),
-    contact: str = Form(""),
+    enterprise_name: Annotated[str, Form(), Text(200, "企业名称")] = "",
+    enterprise_uscc: Annotated[str, Form(), Text(40, "企业统一社会信用代码")] = "",
+    occurred_on: Annotated[str, Form(), Text(20, "发生日期")] = "",
+    agency: Annotated[str, Form(), Text(150, "执法机关")] = "",
+    people: Annotated[str, Form(), Text(10, "人数")] = "",
+    description: Annotated[str, Form(), Text(4000, "情况描述")] = "",
+    contact: Annotated[str, Form(), Text(100, "联系方式")] = "",
     _: Actor | None = Depends(public),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -65,7 +70,7 @@ def clues_page(
     status: str = "",
     source: str = "",
     q: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.CLUES_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -92,7 +97,7 @@ def clues_page(
 @router.get("/oversight/clues/{clue_id}", response_class=HTMLResponse)
 def clue_page(
     request: Request,
-    clue_id: int,
+    clue_id: Id,
     actor: Actor = Depends(require(Permission.CLUES_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -104,9 +109,9 @@ def clue_page(
 @router.post("/oversight/clues/{clue_id}/handle", response_class=HTMLResponse)
 def handle_clue(
     request: Request,
-    clue_id: int,
-    status: str = Form(""),
-    note: str = Form(""),
+    clue_id: Id,
+    status: Annotated[str, Form(), Text(12, "处理状态")] = "",
+    note: Annotated[str, Form(), Text(NOTE, "处理说明")] = "",
     actor: Actor = Depends(require(Permission.CLUES_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -121,7 +126,7 @@ def handle_clue(
 def evaluations_page(
     request: Request,
     misconduct: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.EVALUATIONS_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:

@@ -8,12 +8,14 @@ as a few set-based queries so that it stays a batch job at province scale; a con
 
 This module is the registry: ``RULES``, ``BY_ID`` and ``ALL_PARAMS``. ``Context``,
 ``Finding`` and ``Rule`` (re-exported here) and the policy helpers live in ``rule_base``; the
-``find`` functions in ``rules_burden`` (A5, F3, A6, F2 deregistered), ``rules_conduct`` (A2,
-A4, A8) and ``rules_follow_up`` (L1, A7, C6, F2 evaluations and reports, F8).
+``find`` functions in ``rules_burden`` (A5, F3, A6, F9, F2 deregistered), ``rules_conduct``
+(A2, A4, A8) and ``rules_follow_up`` (L1, A7, C6, F2 evaluations and reports, F8).
 """
 
 from __future__ import annotations
 
+from wurao.admin import service as admin_service
+from wurao.inspections.rules import F9_ID, F9_SOURCE, TRIGGERED_POLICY
 from wurao.oversight import rules_burden, rules_conduct, rules_follow_up
 from wurao.oversight.rule_base import Context, Finding, Rule
 
@@ -72,6 +74,18 @@ RULES: tuple[Rule, ...] = (
         unconfirmed=True,
     ),
     Rule(
+        F9_ID,
+        "触发式检查明显超过合理频次",
+        F9_SOURCE,
+        "WARN",
+        (TRIGGERED_POLICY,),
+        "本年度同一企业接受的触发式现场检查（投诉举报、转办交办、数据监测线索，已赋码未取消；"
+        "各执法主体合计，联合检查计一次）超过政策参数规定的合理频次。触发式检查不受年度频次"
+        "上限限制（A5），本规则防止其明显超过合理频次。",
+        rules_burden.triggered,
+        unconfirmed=True,
+    ),
+    Rule(
         "F2 DEREGISTERED",
         "对已注销、吊销的市场主体开展检查",
         f"{_LUQIAO} 二(三)",
@@ -104,7 +118,9 @@ RULES: tuple[Rule, ...] = (
         f"{_54}；衢政办发〔2025〕16号 第10项",
         "BLOCK",
         (),
-        "检查对象所在地不在执法主体辖区内，且该主体在任务中没有异地检查批准文号。",
+        "检查对象所在地不在执法主体辖区内，且没有登记的共同上级机关批准覆盖本次检查（批准机关"
+        "辖区须同时包括执法主体和企业所在地，批准日期不晚于检查开始，批准范围包括该企业、"
+        "检查事项和检查时间）。",
         rules_conduct.remote,
     ),
     Rule(
@@ -123,7 +139,8 @@ RULES: tuple[Rule, ...] = (
         f"{_54} §六；衢政办发〔2025〕16号 第6项",
         "WARN",
         ("special.annual_quota",),
-        "本年度非草稿、非退回的专项检查数超过上限。",
+        "本年度已批准（含已公布、已报备）的专项检查数超过上限。年度数量控制计算的是经批准组织"
+        "的专项检查：草稿及法制审核、集体讨论中的不占名额，批准时核对名额。",
         rules_follow_up.special,
         task_based=False,
         unconfirmed=True,
@@ -165,6 +182,18 @@ RULES: tuple[Rule, ...] = (
         "年初至今与上年同期比（两期检查均达到政策参数规定次数）：联合检查率低于目标且"
         "下降、非现场占比下降、问题发现率下降，下降幅度达到政策参数规定的比率之差。",
         rules_follow_up.trends,
+        task_based=False,
+        unconfirmed=True,
+    ),
+    Rule(
+        admin_service.SCHEDULE_RULE,
+        "下一年度法定节假日安排尚未导入",
+        admin_service.SCHEDULE_SOURCE,
+        "WARN",
+        (admin_service.WARN_FROM,),
+        "自政策参数规定的日期起，下一年度的国务院办公厅节假日安排既不在日历程序包中，"
+        "也未导入；每个执法监督机构的辖区各一条，每年一次。",
+        admin_service.next_year_findings,
         task_based=False,
         unconfirmed=True,
     ),

@@ -1,7 +1,7 @@
 """Supervision rules on how often and by how many an enterprise is inspected: the on-site cap
 (A5), multi-agency inspections (F3) and their early warning (A6), repeated inspections that
-found nothing (F3) and inspections of deregistered enterprises (F2). Registered in
-``wurao.oversight.rules``.
+found nothing (F3), triggered inspections beyond a reasonable frequency (F9) and inspections
+of deregistered enterprises (F2). Registered in ``wurao.oversight.rules``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, and_, func, select, true
 from sqlalchemy.orm import Session
 
 from wurao.inspections.models import InspectionRecord, InspectionTask, TaskSubject
+from wurao.inspections.rules import TRIGGERED_POLICY, triggered_conditions
 from wurao.oversight.rule_base import (
     OPEN_TASK,
     STARTED_TASK,
@@ -262,6 +263,55 @@ def repeat_none(session: Session, ctx: Context) -> Iterator[Finding]:
             detail=f"{ctx.year}年本主体对该企业检查{count}次均未发现问题，疑为冲量重复检查。",
             evidence=[cite("enterprise", ent, "企业")]
             + [cite("task", t, f"无问题检查 {t}") for t in tasks],
+        )
+
+
+# --- F9: triggered inspections beyond a reasonable frequency (衢政办发〔2025〕16号 第9项) -------
+
+
+def triggered(session: Session, ctx: Context) -> Iterator[Finding]:
+    # Exempt from the cap (A5) but "不得明显超过合理频次": triggered on-site inspections of one
+    # enterprise this year by every subject together, above the policy's reasonable number.
+    # One query at the lowest number in force anywhere; each enterprise is then held to its
+    # own region's number (the region of its latest such inspection).
+    scope: ColumnElement[bool] = true()
+    if ctx.task_ids is not None:
+        scope = InspectionTask.enterprise_id.in_(
+            select(InspectionTask.enterprise_id).where(ctx.tasks(InspectionTask.id))
+        )
+    where = (scope, InspectionTask.year == ctx.year, *triggered_conditions())
+    least = int(loosest(TRIGGERED_POLICY, ctx.today, min))
+    many = (
+        select(InspectionTask.enterprise_id)
+        .where(*where)
+        .group_by(InspectionTask.enterprise_id)
+        .having(func.count(InspectionTask.id) > least)
+    )
+    rows = session.execute(
+        select(InspectionTask.enterprise_id, InspectionTask.region_code, InspectionTask.id)
+        .where(InspectionTask.enterprise_id.in_(many), *where)
+        .order_by(InspectionTask.id)
+    ).all()
+    found: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for ent, region, task in rows:
+        found[ent].append((region, task))
+    limit = PerRegion(TRIGGERED_POLICY, ctx.today)
+    leads = lead_subjects(session, [t for _, _, t in rows])
+    for ent, tasks in sorted(found.items()):
+        region, latest = tasks[-1]
+        count, most = len(tasks), int(limit(region))
+        if count <= most:
+            continue
+        subjects = len({leads.get(t) for _, t in tasks})
+        yield Finding(
+            dedup_key=f"F9:{ctx.year}:{ent}:{count}",
+            region_code=region,
+            subject_id=leads.get(latest),
+            enterprise_id=ent,
+            detail=f"{ctx.year}年该企业已接受触发式现场检查{count}次（{subjects}个执法主体），"
+            f"超过合理频次{most}次（触发式检查不受年度频次上限限制，但不得明显超过合理频次）。",
+            evidence=[cite("enterprise", ent, "企业")]
+            + [cite("task", t, f"触发式检查 {t}") for _, t in tasks],
         )
 
 

@@ -10,15 +10,17 @@ from collections.abc import Iterator
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from wurao.inspections import cross_region
 from wurao.inspections.models import (
     ActionCode,
     InspectionRecord,
     InspectionTask,
+    TaskItem,
     TaskOfficer,
     TaskSubject,
 )
 from wurao.oversight.rule_base import STARTED_TASK, Context, Finding, cite, lead_subjects
-from wurao.registry.models import EnforcementSubject, Officer
+from wurao.registry.models import EnforcementSubject, Enterprise, Officer
 from wurao.registry.officers.service import officer_problems
 
 # --- A2: uncertified or auxiliary staff ---------------------------------------------------
@@ -104,7 +106,9 @@ def codes(session: Session, ctx: Context) -> Iterator[Finding]:
 
 def remote(session: Session, ctx: Context) -> Iterator[Finding]:
     # The subject's scope prefix as wurao.core.ids.region_scope_prefix draws it: a province
-    # (xx0000) 2 digits, a prefecture (xxxx00) 4, a county or town its whole code.
+    # (xx0000) 2 digits, a prefecture (xxxx00) 4, a county or town its whole code. The few
+    # remote pairs are then checked one by one against the recorded approvals, as pre-check
+    # A8 checks them (inspections.cross_region: one definition of a covering approval).
     rc = EnforcementSubject.region_code
     plen = case(
         (and_(func.length(rc) == 6, func.substr(rc, 3, 4) == "0000"), 2),
@@ -112,22 +116,53 @@ def remote(session: Session, ctx: Context) -> Iterator[Finding]:
         else_=func.length(rc),
     )
     rows = session.execute(
-        select(InspectionTask.id, InspectionTask.region_code, TaskSubject.subject_id)
+        select(InspectionTask, TaskSubject.cross_region_approval_id, EnforcementSubject)
         .join(TaskSubject, TaskSubject.task_id == InspectionTask.id)
         .join(EnforcementSubject, EnforcementSubject.id == TaskSubject.subject_id)
         .where(
             ctx.tasks(InspectionTask.id),
-            TaskSubject.remote_approval_ref == "",
             InspectionTask.status != "cancelled",
             func.substr(InspectionTask.region_code, 1, plen) != func.substr(rc, 1, plen),
+            # an approval bound at the code was checked then (issue_code); drafts and codes
+            # without one are checked here
+            or_(
+                InspectionTask.status == "draft",
+                TaskSubject.cross_region_approval_id.is_(None),
+            ),
         )
-    )
-    for task, region, subj in rows:
+    ).all()
+    for task, approval_id, subject in rows:
+        enterprise = session.get(Enterprise, task.enterprise_id)
+        assert enterprise is not None
+        items = session.scalars(
+            select(TaskItem.item_id).where(
+                TaskItem.task_id == task.id, TaskItem.subject_id == subject.id
+            )
+        ).all()
+        start = task.started_without_code_on or task.window_start
+        visit = cross_region.Visit(
+            subject=subject,
+            enterprise=enterprise,
+            item_ids=tuple(items),
+            start=start,
+            end=task.window_end,
+            approved_by=ctx.today if task.started_without_code_on else start,
+        )
+        approval, problems = cross_region.covering(session, visit, approval_id=approval_id)
+        if approval is not None:
+            continue
         yield Finding(
-            dedup_key=f"A8:{task}:{subj}",
-            region_code=region,
-            subject_id=subj,
-            task_id=task,
-            detail=f"检查对象所在地 {region} 不在本主体管辖范围内，且无异地检查批准记录。",
-            evidence=[cite("task", task, f"检查任务 {task}")],
+            dedup_key=f"A8:{task.id}:{subject.id}",
+            region_code=task.region_code,
+            subject_id=subject.id,
+            enterprise_id=task.enterprise_id,
+            task_id=task.id,
+            detail=f"检查对象所在地 {task.region_code} 不在本主体管辖范围内，且无有效的异地检查"
+            "批准：" + "；".join(v.detail for v in problems),
+            evidence=[cite("task", task.id, f"检查任务 {task.id}")]
+            + [
+                cite("cross_region_approval", int(str(v.evidence["approval_id"])), "异地检查批准")
+                for v in problems[:1]
+                if "approval_id" in v.evidence
+            ],
         )

@@ -27,6 +27,7 @@ from wurao.oversight.rule_base import (
     policy_value,
 )
 from wurao.planning.models import SpecialInspection, UnplannedApproval
+from wurao.planning.special import QUOTA_COUNTED
 from wurao.registry.models import EnforcementSubject
 
 # --- 路桥: unplanned inspections without filing; A7: 专项检查 over quota ----------------------
@@ -50,13 +51,14 @@ def unplanned(session: Session, ctx: Context) -> Iterator[Finding]:
 
 
 def special(session: Session, ctx: Context) -> Iterator[Finding]:
+    # the quota counts what planning.special counts: approved, published or filed
     n = func.count(SpecialInspection.id)
     rows = session.execute(
         select(SpecialInspection.subject_id, EnforcementSubject.region_code, n)
         .join(EnforcementSubject, EnforcementSubject.id == SpecialInspection.subject_id)
         .where(
             SpecialInspection.year == ctx.year,
-            SpecialInspection.status.not_in(("draft", "refused")),
+            SpecialInspection.status.in_(QUOTA_COUNTED),
         )
         .group_by(SpecialInspection.subject_id, EnforcementSubject.region_code)
     ).all()
@@ -68,7 +70,7 @@ def special(session: Session, ctx: Context) -> Iterator[Finding]:
             select(SpecialInspection.id).where(
                 SpecialInspection.subject_id == subj,
                 SpecialInspection.year == ctx.year,
-                SpecialInspection.status.not_in(("draft", "refused")),
+                SpecialInspection.status.in_(QUOTA_COUNTED),
             )
         ).all()
         yield Finding(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from wurao.oversight.models import Clue
+from wurao.web.params import Text
 
 
 class ClueOut(BaseModel):
@@ -55,13 +57,13 @@ class CluePage(BaseModel):
 class CodelessReportIn(BaseModel):
     """A report of an inspection without a 行政行为码; USCC or an exact registered name."""
 
-    enterprise_name: str = Field("", max_length=200)
-    enterprise_uscc: str = Field("", max_length=30)
+    enterprise_name: Annotated[str, Text(200, "企业名称")] = ""
+    enterprise_uscc: Annotated[str, Text(30, "企业统一社会信用代码")] = ""
     occurred_on: dt.date | None = None
-    agency: str = Field(max_length=150)
+    agency: Annotated[str, Text(150, "执法机关")]
     people: int | None = Field(None, ge=1, le=100)
-    description: str = Field(max_length=4000)
-    contact: str = Field("", max_length=100)
+    description: Annotated[str, Text(4000, "情况描述")]
+    contact: Annotated[str, Text(100, "联系方式")] = ""
 
 
 class ReportAccepted(BaseModel):

@@ -8,7 +8,7 @@ Which rules each write evaluates (the rest of the task-based rules cannot change
 task created       A6 early warning (a visit planned to an enterprise already inspected
                    by many), A2 officers, A8 locality, F2 deregistered enterprise
 code issued        A5 cap, A6 early warning, A2 officers, A4 late code, A8 locality,
-                   F2 deregistered enterprise
+                   F9 triggered frequency, F2 deregistered enterprise
 record started     F3 multi-agency, A6 early warning to the others, A4 code
 record finished    F3 multi-agency, A6, F3 repeated no finding, A4 code; indicators
 evaluation         F2 evaluation; indicators
@@ -41,6 +41,7 @@ ON_CODE = (
     "A2 INSP-CERT",
     "A4 INSP-APPROVAL",
     "A8 INSP-LOCALITY",
+    "F9 TRIGGERED-FREQ",
     "F2 DEREGISTERED",
 )
 ON_START = ("F3 MULTI-AGENCY", "A6 INSP-MERGE-JOINT-OFFSITE", "A4 INSP-APPROVAL")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
@@ -36,8 +36,10 @@ from wurao.planning.schemas import (
 )
 from wurao.registry.enterprises.service import get_by_uscc
 from wurao.web.deps import TxRoute, get_db, require
+from wurao.web.errors import API_ERRORS
+from wurao.web.params import Id, OptYear, PageNo, Year
 
-router = APIRouter(prefix="/api/v1", route_class=TxRoute, tags=["plans"])
+router = APIRouter(prefix="/api/v1", route_class=TxRoute, tags=["plans"], responses=API_ERRORS)
 
 
 def _out(db: Session, plan: InspectionPlan) -> PlanOut:
@@ -48,10 +50,10 @@ def _out(db: Session, plan: InspectionPlan) -> PlanOut:
 
 @router.get("/plans", response_model=PlanPage)
 def list_plans(
-    year: int | None = None,
+    year: OptYear = None,
     status: str = "",
     q: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.PLANS_VIEW)),
     db: Session = Depends(get_db),
 ) -> PlanPage:
@@ -62,7 +64,7 @@ def list_plans(
 
 @router.get("/plans/joint-candidates", response_model=list[CandidateOut])
 def joint_candidates(
-    year: int,
+    year: Year,
     actor: Actor = Depends(require(Permission.PLANS_VIEW)),
     db: Session = Depends(get_db),
 ) -> list[CandidateOut]:
@@ -83,7 +85,7 @@ def create_plan(
 
 @router.get("/plans/{plan_id}", response_model=PlanOut)
 def get_plan(
-    plan_id: int,
+    plan_id: Id,
     actor: Actor = Depends(require(Permission.PLANS_VIEW)),
     db: Session = Depends(get_db),
 ) -> PlanOut:
@@ -93,7 +95,7 @@ def get_plan(
 
 @router.post("/plans/{plan_id}/entries", response_model=PlanOut, status_code=201)
 def add_entry(
-    plan_id: int,
+    plan_id: Id,
     body: EntryIn,
     actor: Actor = Depends(require(Permission.PLANS_EDIT)),
     db: Session = Depends(get_db),
@@ -106,8 +108,8 @@ def add_entry(
 
 @router.delete("/plans/{plan_id}/entries/{entry_id}", response_model=PlanOut)
 def remove_entry(
-    plan_id: int,
-    entry_id: int,
+    plan_id: Id,
+    entry_id: Id,
     actor: Actor = Depends(require(Permission.PLANS_EDIT)),
     db: Session = Depends(get_db),
 ) -> PlanOut:
@@ -119,7 +121,7 @@ def remove_entry(
 
 @router.post("/plans/{plan_id}/submit", response_model=PlanOut)
 def submit_plan(
-    plan_id: int,
+    plan_id: Id,
     actor: Actor = Depends(require(Permission.PLANS_EDIT)),
     db: Session = Depends(get_db),
 ) -> PlanOut:
@@ -130,7 +132,7 @@ def submit_plan(
 
 @router.post("/plans/{plan_id}/approve", response_model=PlanOut)
 def approve_plan(
-    plan_id: int,
+    plan_id: Id,
     body: ApproveIn,
     actor: Actor = Depends(require(Permission.PLANS_EDIT)),
     db: Session = Depends(get_db),
@@ -143,7 +145,7 @@ def approve_plan(
 
 @router.post("/plans/{plan_id}/send-back", response_model=PlanOut)
 def send_back(
-    plan_id: int,
+    plan_id: Id,
     body: CommentIn,
     actor: Actor = Depends(require(Permission.PLANS_EDIT)),
     db: Session = Depends(get_db),
@@ -155,7 +157,7 @@ def send_back(
 
 @router.post("/plans/{plan_id}/publish", response_model=PlanOut)
 def publish_plan(
-    plan_id: int,
+    plan_id: Id,
     body: PublishIn | None = None,
     actor: Actor = Depends(require(Permission.PLANS_EDIT)),
     db: Session = Depends(get_db),
@@ -168,7 +170,7 @@ def publish_plan(
 
 @router.post("/plans/{plan_id}/file", response_model=PlanOut)
 def file_plan(
-    plan_id: int,
+    plan_id: Id,
     actor: Actor = Depends(require(Permission.PLANS_EDIT)),
     db: Session = Depends(get_db),
 ) -> PlanOut:
@@ -179,7 +181,7 @@ def file_plan(
 
 @router.post("/plans/{plan_id}/filing-review", response_model=PlanOut)
 def review_filing(
-    plan_id: int,
+    plan_id: Id,
     body: ReviewIn,
     actor: Actor = Depends(require(Permission.PLANS_REVIEW_FILING)),
     db: Session = Depends(get_db),
@@ -192,7 +194,7 @@ def review_filing(
 
 @router.post("/plans/{plan_id}/amend", response_model=PlanOut, status_code=201)
 def amend_plan(
-    plan_id: int,
+    plan_id: Id,
     body: AmendIn,
     actor: Actor = Depends(require(Permission.PLANS_EDIT)),
     db: Session = Depends(get_db),
@@ -207,8 +209,8 @@ def amend_plan(
 
 @router.get("/special-inspections", response_model=SpecialPage)
 def list_specials(
-    year: int | None = None,
-    page: int = Query(1, ge=1),
+    year: OptYear = None,
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.PLANS_VIEW)),
     db: Session = Depends(get_db),
 ) -> SpecialPage:
@@ -232,7 +234,7 @@ def create_special(
 
 @router.get("/special-inspections/{special_id}", response_model=SpecialOut)
 def get_special(
-    special_id: int,
+    special_id: Id,
     actor: Actor = Depends(require(Permission.PLANS_VIEW)),
     db: Session = Depends(get_db),
 ) -> SpecialOut:
@@ -242,7 +244,7 @@ def get_special(
 
 @router.post("/special-inspections/{special_id}/legal-review", response_model=SpecialOut)
 def legal_review(
-    special_id: int,
+    special_id: Id,
     body: LegalReviewIn,
     actor: Actor = Depends(require(Permission.SPECIAL_LEGAL_REVIEW)),
     db: Session = Depends(get_db),
@@ -257,7 +259,7 @@ def legal_review(
 
 @router.post("/special-inspections/{special_id}/discussion", response_model=SpecialOut)
 def discussion(
-    special_id: int,
+    special_id: Id,
     body: DiscussionIn,
     actor: Actor = Depends(require(Permission.PLANS_EDIT)),
     db: Session = Depends(get_db),
@@ -272,7 +274,7 @@ def discussion(
 
 @router.post("/special-inspections/{special_id}/approval", response_model=SpecialOut)
 def approval(
-    special_id: int,
+    special_id: Id,
     body: SpecialApprovalIn,
     actor: Actor = Depends(require(Permission.PLANS_EDIT)),
     db: Session = Depends(get_db),
@@ -287,7 +289,7 @@ def approval(
 
 @router.post("/special-inspections/{special_id}/publish", response_model=SpecialOut)
 def publish_special(
-    special_id: int,
+    special_id: Id,
     actor: Actor = Depends(require(Permission.PLANS_EDIT)),
     db: Session = Depends(get_db),
 ) -> SpecialOut:
@@ -298,7 +300,7 @@ def publish_special(
 
 @router.post("/special-inspections/{special_id}/file", response_model=SpecialOut)
 def file_special(
-    special_id: int,
+    special_id: Id,
     actor: Actor = Depends(require(Permission.PLANS_EDIT)),
     db: Session = Depends(get_db),
 ) -> SpecialOut:
@@ -313,7 +315,7 @@ def file_special(
 @router.get("/unplanned", response_model=UnplannedPage)
 def list_unplanned(
     status: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.PLANS_VIEW)),
     db: Session = Depends(get_db),
 ) -> UnplannedPage:
@@ -343,7 +345,7 @@ def request_unplanned(
 
 @router.post("/unplanned/{approval_id}/decision", response_model=UnplannedOut)
 def decide_unplanned(
-    approval_id: int,
+    approval_id: Id,
     body: DecisionIn,
     actor: Actor = Depends(require(Permission.UNPLANNED_APPROVE)),
     db: Session = Depends(get_db),

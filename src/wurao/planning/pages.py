@@ -3,15 +3,16 @@ public portal (公示: /public/, /public/plans, /public/special)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.core.errors import InvalidInput
+from wurao.core.text import LONG_TEXT, NOTE
 from wurao.core.time import local_today
 from wurao.planning import queries, service
 from wurao.planning import special as special_service
@@ -19,10 +20,12 @@ from wurao.planning import unplanned as unplanned_service
 from wurao.registry import service as registry
 from wurao.registry.enterprises.service import get_by_uscc
 from wurao.web.deps import TxRoute, get_db, public, require
-from wurao.web.forms import form_date, form_int, page_count, required_int
+from wurao.web.errors import PAGE_ERRORS
+from wurao.web.forms import form_date, form_int, form_year, page_count, required_int
+from wurao.web.params import Id, PageNo, Text
 from wurao.web.templating import flash, render
 
-router = APIRouter(route_class=TxRoute)
+router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 
 PER_PAGE = 20
 
@@ -39,7 +42,7 @@ def _labels() -> dict[str, Any]:
 
 
 def _year(value: str) -> int | None:
-    return form_int(value, "year") if value else None
+    return form_year(value) if value else None
 
 
 def _go(path: str) -> RedirectResponse:
@@ -55,7 +58,7 @@ def plans_page(
     year: str = "",
     status: str = "",
     q: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.PLANS_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -83,8 +86,8 @@ def plans_page(
 @router.post("/plans", response_class=HTMLResponse)
 def create_plan(
     request: Request,
-    year: str = Form(""),
-    title: str = Form(""),
+    year: Annotated[str, Form(), Text(10, "年度")] = "",
+    title: Annotated[str, Form(), Text(200, "计划名称")] = "",
     actor: Actor = Depends(require(Permission.PLANS_EDIT)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -119,7 +122,7 @@ def joint_page(
 @router.get("/plans/{plan_id}", response_class=HTMLResponse)
 def plan_page(
     request: Request,
-    plan_id: int,
+    plan_id: Id,
     actor: Actor = Depends(require(Permission.PLANS_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -151,19 +154,19 @@ def plan_page(
 @router.post("/plans/{plan_id}/entries", response_class=HTMLResponse)
 def add_entry(
     request: Request,
-    plan_id: int,
-    item_id: str = Form(""),
-    method: str = Form("onsite"),
-    selection: str = Form("dss"),
-    scope_region: str = Form(""),
-    scope_industry: str = Form(""),
-    scope_credit: str = Form(""),
-    scope_tag: str = Form(""),
-    planned_count: str = Form("0"),
-    months: str = Form(""),
-    officers_per_team: str = Form("2"),
-    targets: str = Form(""),
-    note: str = Form(""),
+    plan_id: Id,
+    item_id: Annotated[str, Form(), Text(20, "检查事项")] = "",
+    method: Annotated[str, Form(), Text(10, "检查方式")] = "onsite",
+    selection: Annotated[str, Form(), Text(10, "选取方式")] = "dss",
+    scope_region: Annotated[str, Form(), Text(12, "区划范围")] = "",
+    scope_industry: Annotated[str, Form(), Text(5, "行业范围")] = "",
+    scope_credit: Annotated[str, Form(), Text(8, "信用等级范围")] = "",
+    scope_tag: Annotated[str, Form(), Text(40, "标签范围")] = "",
+    planned_count: Annotated[str, Form(), Text(10, "计划户数")] = "0",
+    months: Annotated[str, Form(), Text(40, "月份")] = "",
+    officers_per_team: Annotated[str, Form(), Text(10, "每组人数")] = "2",
+    targets: Annotated[str, Form(), Text(LONG_TEXT, "定向检查对象")] = "",
+    note: Annotated[str, Form(), Text(NOTE, "备注")] = "",
     actor: Actor = Depends(require(Permission.PLANS_EDIT)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -194,8 +197,8 @@ def add_entry(
 @router.post("/plans/{plan_id}/entries/{entry_id}/delete", response_class=HTMLResponse)
 def remove_entry(
     request: Request,
-    plan_id: int,
-    entry_id: int,
+    plan_id: Id,
+    entry_id: Id,
     actor: Actor = Depends(require(Permission.PLANS_EDIT)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -209,12 +212,12 @@ def remove_entry(
 @router.post("/plans/{plan_id}/step", response_class=HTMLResponse)
 def plan_step(
     request: Request,
-    plan_id: int,
-    step: str = Form(""),
-    head_name: str = Form(""),
-    comment: str = Form(""),
-    reason: str = Form(""),
-    published_on: str = Form(""),
+    plan_id: Id,
+    step: Annotated[str, Form(), Text(20, "步骤")] = "",
+    head_name: Annotated[str, Form(), Text(60, "负责人")] = "",
+    comment: Annotated[str, Form(), Text(NOTE, "意见")] = "",
+    reason: Annotated[str, Form(), Text(NOTE, "理由")] = "",
+    published_on: Annotated[str, Form(), Text(20, "公布日期")] = "",
     actor: Actor = Depends(require(Permission.PLANS_EDIT)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -249,9 +252,9 @@ def plan_step(
 @router.post("/plans/{plan_id}/review", response_class=HTMLResponse)
 def review_filing(
     request: Request,
-    plan_id: int,
-    decision: str = Form(""),
-    comment: str = Form(""),
+    plan_id: Id,
+    decision: Annotated[str, Form(), Text(20, "决定")] = "",
+    comment: Annotated[str, Form(), Text(NOTE, "意见")] = "",
     actor: Actor = Depends(require(Permission.PLANS_REVIEW_FILING)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -270,7 +273,7 @@ def review_filing(
 def specials_page(
     request: Request,
     year: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.PLANS_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -306,13 +309,13 @@ def specials_page(
 @router.post("/special", response_class=HTMLResponse)
 def create_special(
     request: Request,
-    year: str = Form(""),
-    title: str = Form(""),
-    necessity: str = Form(""),
-    scope: str = Form(""),
-    start_on: str = Form(""),
-    end_on: str = Form(""),
-    item_ids: list[str] = Form(default_factory=list),
+    year: Annotated[str, Form(), Text(10, "年度")] = "",
+    title: Annotated[str, Form(), Text(200, "专项检查名称")] = "",
+    necessity: Annotated[str, Form(), Text(LONG_TEXT, "必要性评估")] = "",
+    scope: Annotated[str, Form(), Text(LONG_TEXT, "检查范围")] = "",
+    start_on: Annotated[str, Form(), Text(20, "开始日期")] = "",
+    end_on: Annotated[str, Form(), Text(20, "结束日期")] = "",
+    item_ids: list[Annotated[str, Text(20, "检查事项")]] = Form(default_factory=list),
     actor: Actor = Depends(require(Permission.PLANS_EDIT)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -334,7 +337,7 @@ def create_special(
 @router.get("/special/{special_id}", response_class=HTMLResponse)
 def special_page(
     request: Request,
-    special_id: int,
+    special_id: Id,
     actor: Actor = Depends(require(Permission.PLANS_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -362,9 +365,9 @@ def special_page(
 @router.post("/special/{special_id}/legal-review", response_class=HTMLResponse)
 def special_legal_review(
     request: Request,
-    special_id: int,
-    decision: str = Form(""),
-    opinion: str = Form(""),
+    special_id: Id,
+    decision: Annotated[str, Form(), Text(20, "决定")] = "",
+    opinion: Annotated[str, Form(), Text(LONG_TEXT, "法制审核意见")] = "",
     actor: Actor = Depends(require(Permission.SPECIAL_LEGAL_REVIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -380,12 +383,12 @@ def special_legal_review(
 @router.post("/special/{special_id}/step", response_class=HTMLResponse)
 def special_step(
     request: Request,
-    special_id: int,
-    step: str = Form(""),
-    on: str = Form(""),
-    record: str = Form(""),
-    organ: str = Form(""),
-    ref: str = Form(""),
+    special_id: Id,
+    step: Annotated[str, Form(), Text(20, "步骤")] = "",
+    on: Annotated[str, Form(), Text(20, "日期")] = "",
+    record: Annotated[str, Form(), Text(LONG_TEXT, "集体讨论记录")] = "",
+    organ: Annotated[str, Form(), Text(120, "批准机关")] = "",
+    ref: Annotated[str, Form(), Text(120, "批准文号")] = "",
     actor: Actor = Depends(require(Permission.PLANS_EDIT)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -415,7 +418,7 @@ def special_step(
 def unplanned_page(
     request: Request,
     status: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.PLANS_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -443,10 +446,10 @@ def unplanned_page(
 @router.post("/unplanned", response_class=HTMLResponse)
 def request_unplanned(
     request: Request,
-    uscc: str = Form(""),
-    reason: str = Form(""),
-    key_area: str = Form(""),
-    valid_until: str = Form(""),
+    uscc: Annotated[str, Form(), Text(40, "统一社会信用代码")] = "",
+    reason: Annotated[str, Form(), Text(NOTE, "理由")] = "",
+    key_area: Annotated[str, Form(), Text(10, "重点领域")] = "",
+    valid_until: Annotated[str, Form(), Text(20, "有效期至")] = "",
     actor: Actor = Depends(require(Permission.UNPLANNED_REQUEST)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -467,10 +470,10 @@ def request_unplanned(
 @router.post("/unplanned/{approval_id}/decision", response_class=HTMLResponse)
 def decide_unplanned(
     request: Request,
-    approval_id: int,
-    decision: str = Form(""),
-    head_name: str = Form(""),
-    comment: str = Form(""),
+    approval_id: Id,
+    decision: Annotated[str, Form(), Text(20, "决定")] = "",
+    head_name: Annotated[str, Form(), Text(60, "负责人")] = "",
+    comment: Annotated[str, Form(), Text(NOTE, "意见")] = "",
     actor: Actor = Depends(require(Permission.UNPLANNED_APPROVE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -513,7 +516,7 @@ def public_plans(
     region: str = "",
     q: str = "",
     year: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     _: Actor | None = Depends(public),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -539,7 +542,7 @@ def public_plans(
 @router.get("/public/plans/{plan_id}", response_class=HTMLResponse)
 def public_plan(
     request: Request,
-    plan_id: int,
+    plan_id: Id,
     _: Actor | None = Depends(public),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -570,7 +573,7 @@ def public_specials(
     region: str = "",
     q: str = "",
     year: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     _: Actor | None = Depends(public),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -595,7 +598,7 @@ def public_specials(
 @router.get("/public/special/{special_id}", response_class=HTMLResponse)
 def public_special(
     request: Request,
-    special_id: int,
+    special_id: Id,
     _: Actor | None = Depends(public),
     db: Session = Depends(get_db),
 ) -> Response:

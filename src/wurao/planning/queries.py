@@ -610,6 +610,7 @@ def filing_package(session: Session, *, actor: Actor, year: int, region: str = "
     """Every published plan version of ``year`` in a region as .xlsx (plans, entries)."""
     from openpyxl import Workbook
 
+    from wurao.core.xlsx import append_row
     from wurao.planning.service import FILING_LABELS, plans_visible_to, target_counts
 
     stmt = plans_visible_to(actor).where(
@@ -630,10 +631,11 @@ def filing_package(session: Session, *, actor: Actor, year: int, region: str = "
     ws = wb.active
     assert ws is not None
     ws.title = "计划"
-    ws.append(PLAN_COLUMNS)
+    append_row(ws, PLAN_COLUMNS)
     for p in plans:
         s = subjects[p.subject_id]
-        ws.append(
+        append_row(
+            ws,
             (
                 p.id, s.name, s.region_code, p.year, p.version, p.title, status_label(p.status),
                 p.approved_by, p.approved_at.strftime("%Y-%m-%d") if p.approved_at else "",
@@ -643,7 +645,7 @@ def filing_package(session: Session, *, actor: Actor, year: int, region: str = "
             )
         )  # fmt: skip
     es = wb.create_sheet("检查内容")
-    es.append(ENTRY_COLUMNS)
+    append_row(es, ENTRY_COLUMNS)
     entries = list(
         session.execute(
             select(PlanEntry, InspectionItem)
@@ -655,7 +657,8 @@ def filing_package(session: Session, *, actor: Actor, year: int, region: str = "
     counts = target_counts(session, [e for e, _ in entries])
     by_id = {p.id: p for p in plans}
     for e, item in entries:
-        es.append(
+        append_row(
+            es,
             (
                 e.plan_id, subjects[by_id[e.plan_id].subject_id].name, item.code, item.name,
                 METHODS.get(e.method, e.method), SELECTIONS.get(e.selection, e.selection),

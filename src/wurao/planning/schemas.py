@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from wurao.core.text import LONG_TEXT, NOTE
 from wurao.planning.models import InspectionPlan, PlanEntry, SpecialInspection, UnplannedApproval
+from wurao.web.params import MAX_COUNT, MAX_LIST, BodyId, BodyLongId, BodyYear, Count, Text
 
 
 class EntryIn(BaseModel):
-    item_id: int
-    method: str = "onsite"
-    selection: str = "dss"
-    scope_region: str = ""
-    scope_industry: str = ""
-    scope_credit: str = ""
-    scope_tag: str = ""
-    planned_count: int = 0
-    months: list[int] = Field(default_factory=list)
-    officers_per_team: int = 2
-    note: str = ""
-    target_ids: list[int] = Field(default_factory=list)
+    item_id: BodyId
+    method: Annotated[str, Text(10, "检查方式")] = "onsite"
+    selection: Annotated[str, Text(10, "选取方式")] = "dss"
+    scope_region: Annotated[str, Text(12, "区划范围")] = ""
+    scope_industry: Annotated[str, Text(5, "行业范围")] = ""
+    scope_credit: Annotated[str, Text(8, "信用等级范围")] = ""
+    scope_tag: Annotated[str, Text(40, "标签范围")] = ""
+    planned_count: Count = 0
+    months: list[Annotated[int, Field(ge=1, le=12)]] = Field(default_factory=list, max_length=12)
+    officers_per_team: Count = 2
+    note: Annotated[str, Text(NOTE, "备注")] = ""
+    target_ids: list[BodyLongId] = Field(default_factory=list, max_length=MAX_COUNT)
 
 
 class EntryOut(BaseModel):
@@ -50,8 +53,8 @@ class EntryOut(BaseModel):
 
 
 class PlanIn(BaseModel):
-    year: int
-    title: str = ""
+    year: BodyYear
+    title: Annotated[str, Text(200, "计划名称")] = ""
 
 
 class PlanOut(BaseModel):
@@ -92,12 +95,12 @@ class PlanPage(BaseModel):
 
 
 class ApproveIn(BaseModel):
-    head_name: str
-    comment: str = ""
+    head_name: Annotated[str, Text(60, "负责人")]
+    comment: Annotated[str, Text(NOTE, "意见")] = ""
 
 
 class CommentIn(BaseModel):
-    comment: str = ""
+    comment: Annotated[str, Text(NOTE, "意见")] = ""
 
 
 class PublishIn(BaseModel):
@@ -106,11 +109,11 @@ class PublishIn(BaseModel):
 
 class ReviewIn(BaseModel):
     accept: bool
-    comment: str = ""
+    comment: Annotated[str, Text(NOTE, "意见")] = ""
 
 
 class AmendIn(BaseModel):
-    reason: str
+    reason: Annotated[str, Text(NOTE, "修订理由")]
 
 
 class CandidateOut(BaseModel):
@@ -128,14 +131,14 @@ class CandidateOut(BaseModel):
 
 
 class SpecialIn(BaseModel):
-    year: int
-    title: str
-    necessity: str
-    scope: str
+    year: BodyYear
+    title: Annotated[str, Text(200, "专项检查名称")]
+    necessity: Annotated[str, Text(LONG_TEXT, "必要性评估")]
+    scope: Annotated[str, Text(LONG_TEXT, "检查范围")]
     start_on: dt.date
     end_on: dt.date
-    item_ids: list[int]
-    joint_subject_ids: list[int] = Field(default_factory=list)
+    item_ids: list[BodyId] = Field(max_length=MAX_LIST)
+    joint_subject_ids: list[BodyId] = Field(default_factory=list, max_length=MAX_LIST)
 
 
 class SpecialOut(BaseModel):
@@ -175,31 +178,31 @@ class SpecialPage(BaseModel):
 
 class LegalReviewIn(BaseModel):
     passed: bool
-    opinion: str
+    opinion: Annotated[str, Text(LONG_TEXT, "法制审核意见")]
 
 
 class DiscussionIn(BaseModel):
     on: dt.date
-    record: str
+    record: Annotated[str, Text(LONG_TEXT, "集体讨论记录")]
 
 
 class SpecialApprovalIn(BaseModel):
-    organ: str
-    ref: str
+    organ: Annotated[str, Text(120, "批准机关")]
+    ref: Annotated[str, Text(120, "批准文号")]
     on: dt.date
 
 
 class UnplannedIn(BaseModel):
-    enterprise_uscc: str
-    reason: str
+    enterprise_uscc: Annotated[str, Text(40, "企业统一社会信用代码")]
+    reason: Annotated[str, Text(NOTE, "申请理由")]
     key_area: bool = False
     valid_until: dt.date | None = None
 
 
 class DecisionIn(BaseModel):
     approve: bool
-    head_name: str
-    comment: str
+    head_name: Annotated[str, Text(60, "负责人")]
+    comment: Annotated[str, Text(NOTE, "意见")]
 
 
 class UnplannedOut(BaseModel):

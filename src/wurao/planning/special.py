@@ -38,6 +38,12 @@ SPECIAL_LABELS: dict[str, str] = {
     "refused": "未通过",
 }
 SPECIAL_PUBLIC = ("published", "filed")
+# What the annual quota counts (国办发〔2024〕54号 §六；衢政办发〔2025〕16号 第6项: 专项检查要实行
+# 年度数量控制……经法制审核、集体讨论后，报县级以上政府……批准后向社会公布): special inspections
+# organised, i.e. approved — then published and filed. A draft, or one still in legal review or
+# collective discussion, is a proposal that may yet be refused and takes no place; the
+# approval is where a place is taken, so that is where the quota is checked, under a lock.
+QUOTA_COUNTED = ("approved", *SPECIAL_PUBLIC)
 QUOTA_PARAM = "special.annual_quota"
 
 
@@ -135,14 +141,14 @@ def _policy_day(year: int) -> dt.date:
 
 
 def special_quota(session: Session, *, subject: EnforcementSubject, year: int) -> tuple[int, int]:
-    """(annual quota from the policy file, special inspections already counted) for a subject."""
+    """(annual quota from the policy file, special inspections approved) for a subject."""
     quota = int(get_policy().value(QUOTA_PARAM, subject.region_code, _policy_day(year)))
     used = int(
         session.scalar(
             select(func.count()).where(
                 SpecialInspection.subject_id == subject.id,
                 SpecialInspection.year == year,
-                SpecialInspection.status != "refused",
+                SpecialInspection.status.in_(QUOTA_COUNTED),
             )
         )
         or 0
@@ -150,17 +156,26 @@ def special_quota(session: Session, *, subject: EnforcementSubject, year: int) -
     return quota, used
 
 
-def _check_quota(
-    session: Session, subject: EnforcementSubject, year: int, *, counting_self: bool
-) -> None:
+def _lock_subject(session: Session, subject: EnforcementSubject) -> None:
+    """Serialise approvals of one subject's special inspections: a row lock on the subject
+    (``FOR NO KEY UPDATE``, so rows that merely reference the subject are not blocked). On
+    SQLite a write session already holds the database's write lock (``BEGIN IMMEDIATE``)."""
+    session.execute(
+        select(EnforcementSubject.id)
+        .where(EnforcementSubject.id == subject.id)
+        .with_for_update(key_share=True)
+    ).one()
+
+
+def _check_quota(session: Session, subject: EnforcementSubject, year: int) -> None:
     quota, used = special_quota(session, subject=subject, year=year)
-    if used - (1 if counting_self else 0) >= quota:
+    if used >= quota:
         source = get_policy().lookup(QUOTA_PARAM, subject.region_code, _policy_day(year)).source
         raise RuleViolation(
             [
                 rules.SPECIAL_QUOTA.violation(
-                    f"{subject.name}{year}年度专项检查数量上限为{quota}项，已有{used}项"
-                    f"（未通过的不计），不得再组织专项检查。参数来源：{source}",
+                    f"{subject.name}{year}年度专项检查数量上限为{quota}项，已批准{used}项"
+                    f"（草稿及审核、讨论中的不计），不得再组织专项检查。参数来源：{source}",
                     quota=quota,
                     used=used,
                     parameter=QUOTA_PARAM,
@@ -225,7 +240,7 @@ def create_special(
         raise InvalidInput("请填写起止日期，结束日期不得早于开始日期。", field="end_on")
     if data.start_on.year != data.year:
         raise InvalidInput("开始日期应在所填年度内。", field="start_on")
-    _check_quota(session, subject, data.year, counting_self=False)
+    _check_quota(session, subject, data.year)  # no point drafting once approvals fill it
     item_ids = sorted(set(data.item_ids))
     if not item_ids:
         raise InvalidInput("请至少选择一项检查事项。", field="item_ids")
@@ -360,7 +375,8 @@ def record_special_approval(
         raise InvalidInput("请填写批准文号。", field="approval_ref")
     if on > local_today() or (special.discussion_on and on < special.discussion_on):
         raise InvalidInput("批准日期应在集体讨论之后、不晚于今天。", field="approved_on")
-    _check_quota(session, subject, special.year, counting_self=True)
+    _lock_subject(session, subject)
+    _check_quota(session, subject, special.year)
     before = audit.snapshot(special)
     special.status = "approved"
     special.approval_organ = organ.strip()[:120]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
@@ -12,14 +12,16 @@ from wurao.auth.scope import Actor
 from wurao.sampling import service
 from wurao.sampling.schemas import DrawIn, DrawOut, DrawPage
 from wurao.web.deps import TxRoute, get_db, require
+from wurao.web.errors import API_ERRORS
+from wurao.web.params import Id, PageNo
 
-router = APIRouter(prefix="/api/v1", route_class=TxRoute, tags=["draws"])
+router = APIRouter(prefix="/api/v1", route_class=TxRoute, tags=["draws"], responses=API_ERRORS)
 
 
 @router.get("/draws", response_model=DrawPage)
 def list_draws(
     status: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.TASKS_VIEW)),
     db: Session = Depends(get_db),
 ) -> DrawPage:
@@ -41,7 +43,7 @@ def create_draw(
 
 @router.post("/draws/{draw_id}/freeze", response_model=DrawOut)
 def freeze_draw(
-    draw_id: int,
+    draw_id: Id,
     actor: Actor = Depends(require(Permission.DRAWS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> DrawOut:
@@ -52,7 +54,7 @@ def freeze_draw(
 
 @router.post("/draws/{draw_id}/draw", response_model=DrawOut)
 def run_draw(
-    draw_id: int,
+    draw_id: Id,
     actor: Actor = Depends(require(Permission.DRAWS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> DrawOut:
@@ -63,7 +65,7 @@ def run_draw(
 
 @router.get("/draws/{draw_id}/artefacts")
 def draw_artefacts(
-    draw_id: int,
+    draw_id: Id,
     actor: Actor = Depends(require(Permission.TASKS_VIEW)),
     db: Session = Depends(get_db),
 ) -> dict[str, Any]:

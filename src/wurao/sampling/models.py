@@ -48,6 +48,9 @@ class Draw(Base):
     # secret until the draw (or a cancellation) reveals it; never shown before
     seed_hex: Mapped[str] = mapped_column(String(64), default="")
     seed_revealed: Mapped[bool] = mapped_column(default=False)
+    # the salt of the published conflict tags (committed at freeze, never on the public page);
+    # NULL for a draw frozen before salting existed: its tags are plain SHA-256 (legacy)
+    conflict_salt_hex: Mapped[str | None] = mapped_column(String(64), default=None)
     frozen_json: Mapped[str] = mapped_column(Text, default="")  # canonical JSON, see algorithm
     frozen_sha256: Mapped[str] = mapped_column(String(64), default="")
     result_json: Mapped[str] = mapped_column(Text, default="")  # selection and teams

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.core.errors import InvalidInput
+from wurao.core.text import NOTE
 from wurao.core.time import local_today
 from wurao.sampling import algorithm, conflicts, results, service
 from wurao.sampling.models import Draw
-from wurao.web.deps import TxRoute, get_db, public, require
+from wurao.web.deps import TxRoute, form_fields, get_db, public, require
+from wurao.web.errors import PAGE_ERRORS
 from wurao.web.forms import form_date, page_count, required_int
+from wurao.web.params import Id, LongId, PageNo, Text
 from wurao.web.templating import flash, render
 
-router = APIRouter(route_class=TxRoute)
+router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 
 PER_PAGE = 20
 
@@ -60,7 +64,7 @@ def _strata(art: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
 def draws_page(
     request: Request,
     status: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.TASKS_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -86,13 +90,13 @@ def new_draw_page(
 
 
 @router.post("/draws", response_class=HTMLResponse)
-async def create_draw(
+def create_draw(
     request: Request,
     actor: Actor = Depends(require(Permission.DRAWS_MANAGE)),
+    form: FormData = Depends(form_fields),
     db: Session = Depends(get_db),
 ) -> Response:
     """Define a draw from the form (several subjects and items may be ticked)."""
-    form = await request.form()
 
     def text(name: str, default: str = "") -> str:
         value = form.get(name, default)
@@ -133,7 +137,7 @@ async def create_draw(
 @router.get("/draws/late", response_class=HTMLResponse)
 def late_page(
     request: Request,
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.DRAWS_SUPERVISE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -149,7 +153,7 @@ def late_page(
 @router.get("/draws/conflicts", response_class=HTMLResponse)
 def conflicts_page(
     request: Request,
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.TASKS_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -163,9 +167,9 @@ def conflicts_page(
 @router.post("/draws/conflicts", response_class=HTMLResponse)
 def declare_conflict(
     request: Request,
-    cert_no: str = Form(""),
-    uscc: str = Form(""),
-    reason: str = Form(""),
+    cert_no: Annotated[str, Form(), Text(40, "执法证号")] = "",
+    uscc: Annotated[str, Form(), Text(40, "统一社会信用代码")] = "",
+    reason: Annotated[str, Form(), Text(NOTE, "理由")] = "",
     actor: Actor = Depends(require(Permission.TASKS_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -182,7 +186,7 @@ def declare_conflict(
 @router.post("/draws/conflicts/{conflict_id}/withdraw", response_class=HTMLResponse)
 def withdraw_conflict(
     request: Request,
-    conflict_id: int,
+    conflict_id: Id,
     actor: Actor = Depends(require(Permission.TASKS_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -196,9 +200,9 @@ def withdraw_conflict(
 @router.get("/draws/{draw_id}", response_class=HTMLResponse)
 def draw_page(
     request: Request,
-    draw_id: int,
-    page: int = Query(1, ge=1),
-    sp: int = Query(1, ge=1),
+    draw_id: Id,
+    page: PageNo = 1,
+    sp: PageNo = 1,
     actor: Actor = Depends(require(Permission.TASKS_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -222,14 +226,29 @@ def draw_page(
         "sel_total": sel_total, "sel_pages": page_count(sel_total, SEL_PER_PAGE),
         "results": rows, "total": total, "page": page,
         "pages": page_count(total), "is_lead": actor.subject_id == draw.lead_subject_id
-        or actor.role.value == "sysadmin", **_labels(),
+        or actor.role.value == "sysadmin", "may_see_salt": service.may_see_salt(actor, draw),
+        **_labels(),
     })  # fmt: skip
+
+
+@router.get("/draws/{draw_id}/verification.zip")
+def verification_package(
+    draw_id: Id,
+    actor: Actor = Depends(require(Permission.TASKS_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The full verification package with the conflict salt (supervisor and lead only)."""
+    draw = service.get_draw(db, actor=actor, draw_id=draw_id)
+    body = service.verification_package(db, draw=draw, actor=actor)
+    name = f"draw-{draw_id}-verification.zip"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+    return Response(body, media_type="application/zip", headers=headers)
 
 
 @router.post("/draws/{draw_id}/freeze", response_class=HTMLResponse)
 def freeze_draw(
     request: Request,
-    draw_id: int,
+    draw_id: Id,
     actor: Actor = Depends(require(Permission.DRAWS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -244,8 +263,8 @@ def freeze_draw(
 @router.post("/draws/{draw_id}/public-value", response_class=HTMLResponse)
 def set_public_value(
     request: Request,
-    draw_id: int,
-    value: str = Form(""),
+    draw_id: Id,
+    value: Annotated[str, Form(), Text(200, "公开随机值")] = "",
     actor: Actor = Depends(require(Permission.DRAWS_SUPERVISE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -259,7 +278,7 @@ def set_public_value(
 @router.post("/draws/{draw_id}/draw", response_class=HTMLResponse)
 def run_draw(
     request: Request,
-    draw_id: int,
+    draw_id: Id,
     actor: Actor = Depends(require(Permission.DRAWS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -274,8 +293,8 @@ def run_draw(
 @router.post("/draws/{draw_id}/cancel", response_class=HTMLResponse)
 def cancel_draw(
     request: Request,
-    draw_id: int,
-    reason: str = Form(""),
+    draw_id: Id,
+    reason: Annotated[str, Form(), Text(NOTE, "理由")] = "",
     actor: Actor = Depends(require(Permission.DRAWS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -289,8 +308,8 @@ def cancel_draw(
 @router.post("/draws/{draw_id}/tasks/{task_id}/publish", response_class=HTMLResponse)
 def publish_result(
     request: Request,
-    draw_id: int,
-    task_id: int,
+    draw_id: Id,
+    task_id: LongId,
     actor: Actor = Depends(require(Permission.DRAWS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -311,7 +330,7 @@ def publish_result(
 def public_draws_page(
     request: Request,
     region: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     _: Actor | None = Depends(public),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -326,8 +345,8 @@ def public_draws_page(
 @router.get("/public/draws/{draw_id}", response_class=HTMLResponse)
 def public_draw_page(
     request: Request,
-    draw_id: int,
-    page: int = Query(1, ge=1),
+    draw_id: Id,
+    page: PageNo = 1,
     _: Actor | None = Depends(public),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -343,16 +362,15 @@ def public_draw_page(
 
 @router.get("/public/draws/{draw_id}/artefacts.json")
 def public_artefacts(
-    draw_id: int,
+    draw_id: Id,
     _: Actor | None = Depends(public),
     db: Session = Depends(get_db),
 ) -> Response:
-    """The artefacts to verify the draw with `wurao draw verify`."""
-    art = service.artefacts(results.get_public_draw(db, draw_id=draw_id))
-    body = json.dumps(art, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    """The artefacts to verify the draw with `wurao draw verify` (RFC 8785 canonical JSON)."""
+    body = service.artefacts_bytes(results.get_public_draw(db, draw_id=draw_id))
     name = f"draw-{draw_id}-artefacts.json"
     return Response(
-        body.encode(),
+        body,
         media_type="application/json",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
@@ -360,7 +378,7 @@ def public_artefacts(
 
 @router.get("/public/draws/{draw_id}/pool.csv")
 def public_pool(
-    draw_id: int,
+    draw_id: Id,
     _: Actor | None = Depends(public),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -373,8 +391,8 @@ def public_pool(
 @router.get("/public/draws/{draw_id}/results", response_class=HTMLResponse)
 def public_results_page(
     request: Request,
-    draw_id: int,
-    page: int = Query(1, ge=1),
+    draw_id: Id,
+    page: PageNo = 1,
     _: Actor | None = Depends(public),
     db: Session = Depends(get_db),
 ) -> Response:

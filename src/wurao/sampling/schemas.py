@@ -3,30 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from wurao.sampling.models import Draw
+from wurao.web.params import MAX_LIST, BodyId, Count, Text
 
 
 class DrawIn(BaseModel):
     """A draw to define; the first subject leads (a joint draw lists several)."""
 
-    title: str
-    subject_ids: list[int] = Field(min_length=1)
-    item_ids: list[int] = Field(min_length=1)
-    region_code: str
+    title: Annotated[str, Text(200, "抽查名称")]
+    subject_ids: list[BodyId] = Field(min_length=1, max_length=MAX_LIST)
+    item_ids: list[BodyId] = Field(min_length=1, max_length=MAX_LIST)
+    region_code: Annotated[str, Text(12, "行政区划代码")]
     draw_date: dt.date
-    method: str = "onsite"
+    method: Annotated[str, Text(10, "检查方式")] = "onsite"
     window_start: dt.date
     window_end: dt.date
-    industry_codes: str = ""
-    credit_classes: str = "ABCD"
-    tags: str = ""
-    exclude_months: int = 0
-    officers_per_subject: int = 2
-    officer_cap: int = 10
-    public_value_note: str = ""
+    industry_codes: Annotated[str, Text(200, "行业代码")] = ""
+    credit_classes: Annotated[str, Text(8, "信用等级")] = "ABCD"
+    tags: Annotated[str, Text(200, "标签")] = ""
+    exclude_months: Annotated[int, Field(ge=0, le=120)] = 0
+    officers_per_subject: Count = 2
+    officer_cap: Count = 10
+    public_value_note: Annotated[str, Text(200, "公开随机值来源")] = ""
 
 
 class DrawOut(BaseModel):

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import io
 import json
 import secrets
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,7 +30,7 @@ from wurao.core.db import Base
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation, Violation
 from wurao.core.ids import IdentifierError, region_scope_prefix, validate_region_code
 from wurao.core.policy import PolicyError, get_policy
-from wurao.core.time import utcnow
+from wurao.core.time import to_local, utcnow
 from wurao.inspections.models import (
     InspectionTask,
     TaskItem,
@@ -349,7 +351,7 @@ def _roster(
     return roster
 
 
-def _conflict_pairs(session: Session, officer_ids: Sequence[int]) -> list[str]:
+def _conflict_pairs(session: Session, officer_ids: Sequence[int], salt: bytes) -> list[str]:
     rows = session.execute(
         select(Enterprise.uscc, Officer.cert_no)
         .join(OfficerConflict, OfficerConflict.enterprise_id == Enterprise.id)
@@ -357,10 +359,10 @@ def _conflict_pairs(session: Session, officer_ids: Sequence[int]) -> list[str]:
         .where(OfficerConflict.officer_id.in_(list(officer_ids)),
                OfficerConflict.withdrawn_at.is_(None))
     )  # fmt: skip
-    return sorted({algorithm.pair_hash(u, str(c)) for u, c in rows})
+    return sorted({algorithm.pair_tag(u, str(c), salt) for u, c in rows})
 
 
-def _last_team_pairs(session: Session, officer_ids: Sequence[int]) -> list[str]:
+def _last_team_pairs(session: Session, officer_ids: Sequence[int], salt: bytes) -> list[str]:
     rows = session.execute(
         select(Enterprise.uscc, Officer.cert_no, TaskOfficer.subject_id,
                InspectionTask.window_start, InspectionTask.id)
@@ -376,7 +378,7 @@ def _last_team_pairs(session: Session, officer_ids: Sequence[int]) -> list[str]:
         latest[(uscc, sid)] = max(latest.get((uscc, sid), (start, tid)), (start, tid))
         pairs.setdefault((uscc, sid, tid), []).append(str(cert))
     out = {
-        algorithm.pair_hash(uscc, c)
+        algorithm.pair_tag(uscc, c, salt)
         for (uscc, sid), (_s, tid) in latest.items()
         for c in pairs[(uscc, sid, tid)]
     }
@@ -384,7 +386,8 @@ def _last_team_pairs(session: Session, officer_ids: Sequence[int]) -> list[str]:
 
 
 def freeze_draw(session: Session, *, draw: Draw, actor: Actor) -> Draw:
-    """Freeze the pool and roster, commit to a fresh secret seed, and publish both hashes."""
+    """Freeze the pool and roster, commit to a fresh secret seed and conflict salt, and publish
+    the pool hash and both commitments."""
     _require_lead(actor, draw)
     if draw.status != "draft":
         raise Conflict("只有待冻结的抽查可以冻结名录库。")
@@ -426,6 +429,9 @@ def freeze_draw(session: Session, *, draw: Draw, actor: Actor) -> Draw:
     officer_ids = [o.id for officers in roster.values() for o in officers]
     pool = algorithm.pool_bytes(members)
     seed = secrets.token_bytes(32)
+    # conflicts and last teams are published as HMAC tags under this salt: with the public pool
+    # and roster a plain hash of "USCC|cert" would give every declared relation away
+    salt = secrets.token_bytes(32)
     items = items_of(session, draw)
     by_id = {s.id: s for s in subjects}
     frozen: dict[str, Any] = {
@@ -457,13 +463,14 @@ def freeze_draw(session: Session, *, draw: Draw, actor: Actor) -> Draw:
         },
         "ratios": ratios,
         "seed_commitment": algorithm.commitment(seed),
+        algorithm.SALT_COMMITMENT: algorithm.commitment(salt),
         "public_value_note": draw.public_value_note,
         "officers": {
             "per_subject": m,
             "cap": cap,
             "roster": {u: [str(o.cert_no) for o in officers] for u, officers in roster.items()},
-            "conflicts": _conflict_pairs(session, officer_ids),
-            "avoid": _last_team_pairs(session, officer_ids),
+            "conflicts": _conflict_pairs(session, officer_ids, salt),
+            "avoid": _last_team_pairs(session, officer_ids, salt),
         },
     }
     draw.frozen_json = algorithm.canonical(frozen).decode()
@@ -472,6 +479,7 @@ def freeze_draw(session: Session, *, draw: Draw, actor: Actor) -> Draw:
     draw.pool_size = len(members)
     draw.seed_commitment = frozen["seed_commitment"]
     draw.seed_hex = seed.hex()
+    draw.conflict_salt_hex = salt.hex()
     draw.status = "frozen"
     draw.frozen_at = utcnow()
     stored = DrawPool(draw_id=draw.id, sha256=draw.pool_sha256, size=len(pool),
@@ -487,7 +495,9 @@ def freeze_draw(session: Session, *, draw: Draw, actor: Actor) -> Draw:
 
 
 def set_public_value(session: Session, *, draw: Draw, value: str, actor: Actor) -> Draw:
-    """Record the public random value (entered by the supervisor after the freeze)."""
+    """Record the public random value: the supervisor of the draw's region enters it once,
+    after the freeze has published the commitments and before the draw; it is stored (and
+    used) NFKC-normalised and trimmed (docs/draw-algorithm.md)."""
     actor.require(Permission.DRAWS_SUPERVISE)
     if not actor.covers_region(draw.region_code):
         raise Forbidden("该抽查不在您的监督区域内。")
@@ -495,7 +505,12 @@ def set_public_value(session: Session, *, draw: Draw, value: str, actor: Actor) 
         raise Conflict("只有已冻结、尚未抽取的抽查可以录入公开随机数。")
     if draw.public_value:
         raise Conflict("公开随机数已录入，不能更改。")
-    value = value.strip()
+    try:
+        value = algorithm.normalise_public_value(value)
+    except algorithm.PublicValueError as exc:
+        raise InvalidInput(
+            f"公开随机数含有控制字符或不可见字符（{exc}），请重新录入。", field="public_value"
+        ) from None
     if not value or len(value) > 200:
         raise InvalidInput("请填写公开随机数（不超过200字）。", field="public_value")
     before = audit.snapshot(draw)
@@ -565,8 +580,9 @@ def run_draw(session: Session, *, draw: Draw, actor: Actor) -> Draw:
     before = audit.snapshot(draw)
     frozen = json.loads(draw.frozen_json)
     members = algorithm.parse_pool(stored_pool(session, draw))
+    salt = bytes.fromhex(draw.conflict_salt_hex) if draw.conflict_salt_hex else None
     drawn, teams = algorithm.compute(
-        members, frozen, bytes.fromhex(draw.seed_hex), draw.public_value
+        members, frozen, bytes.fromhex(draw.seed_hex), draw.public_value, salt
     )
     usccs = [t.uscc for t in teams]
     certs = sorted({c for t in teams for cs in t.officers.values() for c in cs})
@@ -626,8 +642,14 @@ def cancel_draw(session: Session, *, draw: Draw, reason: str, actor: Actor) -> D
     return draw
 
 
+def iso_local(value: dt.datetime | None) -> str | None:
+    """A timestamp as published: ISO 8601 in Asia/Shanghai with its offset, to the second."""
+    return None if value is None else to_local(value).replace(microsecond=0).isoformat()
+
+
 def artefacts(draw: Draw) -> dict[str, Any]:
-    """What anyone needs (with pool.csv) to recompute a draw: never the seed before the draw."""
+    """What anyone needs (with pool.csv) to recompute a draw: never the seed before the draw,
+    never the conflict salt."""
     if draw.status == "draft" or not draw.frozen_json:
         raise NotFound("该抽查尚未冻结，没有可公开的材料。")
     result = json.loads(draw.result_json) if draw.result_json else {}
@@ -642,8 +664,57 @@ def artefacts(draw: Draw) -> dict[str, Any]:
         "seed": draw.seed_hex if draw.seed_revealed else None,
         "selection": result.get("selection"),
         "teams": result.get("teams"),
+        "times": {
+            # the pool is frozen and the seed and salt committed in one transaction
+            "pool_frozen_at": iso_local(draw.frozen_at),
+            "seed_committed_at": iso_local(draw.frozen_at),
+            "public_value_entered_at": iso_local(draw.public_value_at),
+            "drawn_at": iso_local(draw.drawn_at),
+            "cancelled_at": iso_local(draw.cancelled_at),
+        },
         "pool_file": "pool.csv",
     }
+
+
+def artefacts_bytes(draw: Draw) -> bytes:
+    """artefacts.json as served: its RFC 8785 canonical form, byte for byte."""
+    return algorithm.canonical(artefacts(draw))
+
+
+def may_see_salt(actor: Actor, draw: Draw) -> bool:
+    """Who may hold a draw's conflict salt: the supervisor of its region, the lead subject's
+    draw managers, the system administrator (each may already see the declared conflicts)."""
+    if actor.role is Role.SYSADMIN:
+        return True
+    if actor.can(Permission.DRAWS_SUPERVISE) and actor.covers_region(draw.region_code):
+        return True
+    return actor.can(Permission.DRAWS_MANAGE) and actor.subject_id == draw.lead_subject_id
+
+
+VERIFY_README = """双随机抽查核验材料（抽查编号 {id}）
+
+artefacts.json      公开的抽查材料（RFC 8785 规范化 JSON）
+pool.csv            冻结的名录库文件
+conflict-salt.txt   回避盐值（不公开；凭此可核验回避排除，也可推知回避关系，请妥善保管）
+
+核验：wurao draw verify artefacts.json --pool pool.csv --salt-file conflict-salt.txt
+"""
+
+
+def verification_package(session: Session, *, draw: Draw, actor: Actor) -> bytes:
+    """The full verification package (zip): artefacts, pool file and the conflict salt."""
+    if not may_see_salt(actor, draw):
+        raise Forbidden("完整核验材料（含回避盐值）只提供给执法监督机构和牵头执法主体。")
+    files = {"artefacts.json": artefacts_bytes(draw), "pool.csv": stored_pool(session, draw)}
+    if draw.conflict_salt_hex:
+        files["conflict-salt.txt"] = f"{draw.conflict_salt_hex}\n".encode()
+    files["README.txt"] = VERIFY_README.format(id=draw.id).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in files.items():
+            package.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data,
+                             zipfile.ZIP_DEFLATED)  # fmt: skip
+    return out.getvalue()
 
 
 # --- form choices ----------------------------------------------------------------------------

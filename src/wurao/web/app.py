@@ -5,19 +5,33 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
-from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp
 
 from wurao import __version__
 from wurao.core import workdays
 from wurao.core.config import get_settings
 from wurao.core.db import get_engine, session_factory
+from wurao.core.errors import DomainError
 from wurao.core.holidays import load_calendar
-from wurao.web import errors
+from wurao.web import errors, ratelimit, security
+from wurao.web.textguard import TextGuard
 
 STATIC_DIR = Path(__file__).parent / "static"
+
+
+class WuraoApp(FastAPI):
+    """FastAPI with the security layers outside its whole middleware stack, so that even
+    the 500 page of the outermost error handler carries the security headers, and HEAD is
+    answered on every GET route."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return security.wrap(
+            super().build_middleware_stack(), cookie_secure=get_settings().cookie_secure
+        )
 
 
 def create_app(engine: Engine | None = None) -> FastAPI:
@@ -50,10 +64,10 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 
     settings = get_settings()
     engine = engine or get_engine()
-    app = FastAPI(
+    app = WuraoApp(
         title="无扰 wurao API",
         version=__version__,
-        docs_url="/api/docs",
+        docs_url=None,  # served below, with its own content security policy
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
@@ -69,16 +83,33 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 
     workdays.configure(_load)
 
+    app.add_middleware(TextGuard)  # inside the session: its error page needs it
+    errors.install(app)
+    if settings.rate_limits:
+        # Inside the session (a 429 page is rendered like any other error page).
+        app.state.limiter = ratelimit.Limiter(settings)
+        app.add_middleware(
+            ratelimit.RateLimitMiddleware,
+            limiter=app.state.limiter,
+            render=app.exception_handlers[DomainError],
+        )
     app.add_middleware(
-        SessionMiddleware,
+        security.SessionCookies,
+        secure=settings.cookie_secure,
         secret_key=settings.resolved_secret_key(),
         session_cookie="wurao_session",
         max_age=settings.session_hours * 3600,
         same_site="lax",
-        https_only=settings.cookie_secure,
     )
-    errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    def api_docs(_: Request) -> Response:
+        page = get_swagger_ui_html(openapi_url=app.openapi_url or "", title=f"{app.title} 文档")
+        html = bytes(page.body).decode()
+        page.headers["content-security-policy"] = security.swagger_policy(html)
+        return page
+
+    app.add_route("/api/docs", api_docs, include_in_schema=False)
     modules = (
         shell_pages,
         auth_pages,

@@ -17,11 +17,14 @@ from fastapi import Depends, Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from wurao.auth import service as auth_service
+from wurao.auth.models import ApiToken
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.core.errors import Forbidden, NotAuthenticated
+from wurao.core.time import utcnow
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 F = TypeVar("F", bound=Callable[..., Any])
@@ -42,6 +45,7 @@ class TxRoute(APIRoute):
             factory = request.app.state.session_factories[write]
             session: Session = factory()
             request.state.db = session
+            request.state.db_write = write
             try:
                 response = await handler(request)
                 # A handler that returns (even a 4xx page it chose to render) has finished its
@@ -62,6 +66,14 @@ def read_only(endpoint: F) -> F:
     transaction then does not queue behind writers for the write lock."""
     endpoint.wurao_read_only = True  # type: ignore[attr-defined]
     return endpoint
+
+
+async def form_fields(request: Request) -> FormData:
+    """The submitted form's text fields, read on the event loop so that the route using them
+    can be a plain ``def`` whose database work runs in the thread pool. Uploads are left out
+    (a route taking a file declares it with ``File()``)."""
+    form = await request.form()
+    return FormData([(k, v) for k, v in form.multi_items() if isinstance(v, str)])
 
 
 def get_db(request: Request) -> Session:
@@ -101,6 +113,16 @@ def _bearer(request: Request) -> str | None:
     return None
 
 
+async def _record_token_use(request: Request, token: ApiToken) -> None:
+    """Note a token's use. A read request must not take the write lock, so its mark is a
+    short separate write that skips on contention; a write request holds the lock already
+    and marks the token in its own transaction."""
+    if getattr(request.state, "db_write", False):
+        token.last_used_at = utcnow()
+        return
+    await run_in_threadpool(auth_service.record_token_use, request.app.state.engine, token.id)
+
+
 async def current_actor_optional(request: Request) -> Actor | None:
     """The caller, from a bearer token or the session cookie; None when anonymous."""
     if hasattr(request.state, "actor"):
@@ -110,10 +132,13 @@ async def current_actor_optional(request: Request) -> Actor | None:
     actor: Actor | None = None
     token = _bearer(request)
     if token is not None:
-        user = await run_in_threadpool(auth_service.user_for_api_token, session, token)
-        if user is None:
+        found = await run_in_threadpool(auth_service.token_user, session, token)
+        if found is None:
             raise NotAuthenticated("API 令牌无效、已过期或已撤销。")
-        actor = auth_service.actor_for(user)
+        owner, api_token = found
+        if auth_service.token_use_is_stale(api_token):
+            await _record_token_use(request, api_token)
+        actor = auth_service.actor_for(owner)
         request.state.via_token = True
     else:
         sid = request.session.get(SESSION_COOKIE_KEY)

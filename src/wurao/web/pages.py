@@ -10,9 +10,10 @@ from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.registry import service as registry
 from wurao.web.deps import TxRoute, get_db, public
+from wurao.web.errors import PAGE_ERRORS
 from wurao.web.templating import render
 
-router = APIRouter(route_class=TxRoute)
+router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from wurao.admin.service import schedule_warning
 from wurao.auth.scope import Actor
 from wurao.core.time import format_local
 from wurao.web.deps import csrf_token
@@ -79,6 +80,7 @@ def render(
         "csrf_token": csrf_token(request),
         "flashes": _pop_flashes(request),
         "page_url": lambda **kw: page_url(request, **kw),
+        "schedule_year": schedule_warning(actor),  # next year's holidays not imported yet
     }
     ctx.update(context or {})
     tmpl = env.get_template(template)

@@ -63,6 +63,8 @@ class Parameter:
 
 def region_chain(region: str) -> list[str]:
     """The region and its ancestors, nearest first, ending with the national default."""
+    if region == NATIONAL:
+        return [NATIONAL]
     chain: list[str] = []
     code: str | None = region
     while code:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
@@ -18,8 +18,12 @@ from wurao.registry.enterprises.schemas import (
 )
 from wurao.registry.models import Enterprise
 from wurao.web.deps import TxRoute, get_db, require
+from wurao.web.errors import API_ERRORS
+from wurao.web.params import PageNo
 
-router = APIRouter(prefix="/api/v1", route_class=TxRoute, tags=["enterprises"])
+router = APIRouter(
+    prefix="/api/v1", route_class=TxRoute, tags=["enterprises"], responses=API_ERRORS
+)
 
 
 def _out(enterprise: Enterprise) -> dict[str, Any]:
@@ -50,7 +54,7 @@ def list_enterprises(
     industry: str = "",
     tag: str = "",
     region: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.REGISTRY_VIEW)),
     db: Session = Depends(get_db),
 ) -> dict[str, Any]:

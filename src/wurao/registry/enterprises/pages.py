@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -11,9 +13,11 @@ from wurao.auth.scope import Actor
 from wurao.registry import service as registry
 from wurao.registry.enterprises import service
 from wurao.web.deps import TxRoute, get_db, require
+from wurao.web.errors import PAGE_ERRORS
+from wurao.web.params import PageNo, Text
 from wurao.web.templating import flash, render
 
-router = APIRouter(route_class=TxRoute)
+router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 
 
 @router.get("/registry/enterprises", response_class=HTMLResponse)
@@ -25,7 +29,7 @@ def enterprises_page(
     industry: str = "",
     tag: str = "",
     region: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.REGISTRY_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -64,17 +68,17 @@ def enterprises_page(
 @router.post("/registry/enterprises", response_class=HTMLResponse)
 def create_enterprise(
     request: Request,
-    uscc: str = Form(""),
-    name: str = Form(""),
-    region_code: str = Form(""),
-    address: str = Form(""),
-    industry_code: str = Form(""),
-    status: str = Form("active"),
-    credit_class: str = Form("B"),
-    tags: str = Form(""),
-    contact_name: str = Form(""),
-    contact_phone: str = Form(""),
-    uscc_override: str = Form(""),
+    uscc: Annotated[str, Form(), Text(40, "统一社会信用代码")] = "",
+    name: Annotated[str, Form(), Text(200, "企业名称")] = "",
+    region_code: Annotated[str, Form(), Text(12, "行政区划代码")] = "",
+    address: Annotated[str, Form(), Text(300, "地址")] = "",
+    industry_code: Annotated[str, Form(), Text(5, "行业代码")] = "",
+    status: Annotated[str, Form(), Text(16, "状态")] = "active",
+    credit_class: Annotated[str, Form(), Text(1, "信用等级")] = "B",
+    tags: Annotated[str, Form(), Text(200, "标签")] = "",
+    contact_name: Annotated[str, Form(), Text(60, "联系人")] = "",
+    contact_phone: Annotated[str, Form(), Text(30, "联系电话")] = "",
+    uscc_override: Annotated[str, Form(), Text(200, "校验码例外说明")] = "",
     actor: Actor = Depends(require(Permission.ENTERPRISES_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -131,15 +135,15 @@ def enterprise_detail(
 def update_enterprise(
     request: Request,
     uscc: str,
-    name: str = Form(""),
-    region_code: str = Form(""),
-    address: str = Form(""),
-    industry_code: str = Form(""),
-    status: str = Form("active"),
-    credit_class: str = Form("B"),
-    tags: str = Form(""),
-    contact_name: str = Form(""),
-    contact_phone: str = Form(""),
+    name: Annotated[str, Form(), Text(200, "企业名称")] = "",
+    region_code: Annotated[str, Form(), Text(12, "行政区划代码")] = "",
+    address: Annotated[str, Form(), Text(300, "地址")] = "",
+    industry_code: Annotated[str, Form(), Text(5, "行业代码")] = "",
+    status: Annotated[str, Form(), Text(16, "状态")] = "active",
+    credit_class: Annotated[str, Form(), Text(1, "信用等级")] = "B",
+    tags: Annotated[str, Form(), Text(200, "标签")] = "",
+    contact_name: Annotated[str, Form(), Text(60, "联系人")] = "",
+    contact_phone: Annotated[str, Form(), Text(30, "联系电话")] = "",
     actor: Actor = Depends(require(Permission.ENTERPRISES_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import BaseModel, Field
+
+from wurao.web.params import MAX_LIST, Text
 
 
 class EnterpriseOut(BaseModel):
@@ -34,26 +37,28 @@ class EnterprisePageOut(BaseModel):
 
 
 class EnterpriseIn(BaseModel):
-    uscc: str = Field(min_length=1, max_length=40)
-    name: str = Field(min_length=1, max_length=200)
-    region_code: str = ""
-    address: str = ""
-    industry_code: str = ""
-    status: str = "active"
-    credit_class: str = "B"
-    tags: list[str] = []
-    contact_name: str = ""
-    contact_phone: str = ""
-    uscc_override: str = Field("", description="recorded reason to accept a bad check digit (G1)")
+    uscc: Annotated[str, Text(40, "统一社会信用代码")] = Field(min_length=1)
+    name: Annotated[str, Text(200, "企业名称")] = Field(min_length=1)
+    region_code: Annotated[str, Text(12, "行政区划代码")] = ""
+    address: Annotated[str, Text(300, "地址")] = ""
+    industry_code: Annotated[str, Text(5, "行业代码")] = ""
+    status: Annotated[str, Text(16, "经营状态")] = "active"
+    credit_class: Annotated[str, Text(1, "信用等级")] = "B"
+    tags: list[Annotated[str, Text(40, "标签")]] = Field([], max_length=MAX_LIST)
+    contact_name: Annotated[str, Text(60, "联系人")] = ""
+    contact_phone: Annotated[str, Text(30, "联系电话")] = ""
+    uscc_override: Annotated[str, Text(200, "校验码例外说明")] = Field(
+        "", description="recorded reason to accept a bad check digit (G1)"
+    )
 
 
 class EnterprisePatch(BaseModel):
-    name: str | None = None
-    region_code: str | None = None
-    address: str | None = None
-    industry_code: str | None = None
-    status: str | None = None
-    credit_class: str | None = None
-    tags: list[str] | None = None
-    contact_name: str | None = None
-    contact_phone: str | None = None
+    name: Annotated[str, Text(200, "企业名称")] | None = None
+    region_code: Annotated[str, Text(12, "行政区划代码")] | None = None
+    address: Annotated[str, Text(300, "地址")] | None = None
+    industry_code: Annotated[str, Text(5, "行业代码")] | None = None
+    status: Annotated[str, Text(16, "经营状态")] | None = None
+    credit_class: Annotated[str, Text(1, "信用等级")] | None = None
+    tags: list[Annotated[str, Text(40, "标签")]] | None = Field(None, max_length=MAX_LIST)
+    contact_name: Annotated[str, Text(60, "联系人")] | None = None
+    contact_phone: Annotated[str, Text(30, "联系电话")] | None = None

@@ -5,5 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from wurao.web.deps import TxRoute
+from wurao.web.errors import API_ERRORS
 
-router = APIRouter(route_class=TxRoute)
+router = APIRouter(route_class=TxRoute, responses=API_ERRORS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -15,9 +16,11 @@ from wurao.core.errors import InvalidInput
 from wurao.registry.imports import service
 from wurao.registry.imports.specs import SPECS
 from wurao.web.deps import TxRoute, get_db, require
+from wurao.web.errors import PAGE_ERRORS
+from wurao.web.params import Text
 from wurao.web.templating import flash, render
 
-router = APIRouter(route_class=TxRoute)
+router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD = 64 * 1024 * 1024
 
@@ -73,7 +76,7 @@ def template_download(kind: str, _: Actor = Depends(require(Permission.REGISTRY_
 
 
 @router.post("/registry/imports", response_class=HTMLResponse)
-async def upload(
+def upload(
     request: Request,
     kind: str = Form(...),
     file: UploadFile = File(...),
@@ -81,7 +84,7 @@ async def upload(
     db: Session = Depends(get_db),
 ) -> Response:
     """Validate an uploaded file and show the report; nothing is written yet."""
-    data = await file.read(MAX_UPLOAD + 1)
+    data = file.file.read(MAX_UPLOAD + 1)  # a spooled file: read in the thread pool
     if len(data) > MAX_UPLOAD:
         raise InvalidInput("文件超过64MB，请分批导入或使用命令行 wurao import。", field="file")
     report = service.validate(db, actor=actor, kind=kind, data=data)
@@ -96,9 +99,9 @@ async def upload(
 @router.post("/registry/imports/confirm")
 def confirm(
     request: Request,
-    kind: str = Form(...),
-    digest: str = Form(...),
-    choice: str = Form(...),
+    kind: Annotated[str, Form(), Text(20, "类别")],
+    digest: Annotated[str, Form(), Text(64, "校验值")],
+    choice: Annotated[str, Form(), Text(20, "选择")],
     actor: Actor = Depends(require(Permission.REGISTRY_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:

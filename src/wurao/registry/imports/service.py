@@ -20,7 +20,9 @@ from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor, region_filter
 from wurao.core import audit
 from wurao.core.errors import Forbidden, InvalidInput
+from wurao.core.text import MAX_TEXT, has_control, visible
 from wurao.core.time import utcnow
+from wurao.core.xlsx import append_row, set_cell
 from wurao.registry.imports.specs import SPECS, Context, Problem, Spec
 from wurao.registry.models import ChecklistLine, EnforcementSubject, Officer
 
@@ -125,7 +127,11 @@ def validate(
     seen: dict[str, int] = {}
     for number, row in read_rows(data, spec):
         report.total += 1
-        values, problems = spec.parse(row, ctx)
+        refused = _cell_problems(row)
+        values, problems = (None, refused) if refused else spec.parse(row, ctx)
+        too_long = _length_problems(spec, values, row) if values is not None else []
+        if too_long:
+            values, problems = None, too_long
         if values is not None:
             key = str(values[spec.key])
             if key in seen:
@@ -141,6 +147,30 @@ def validate(
         if progress is not None:
             progress(report.total)
     return report
+
+
+def _cell_problems(row: dict[str, str]) -> list[Problem]:
+    """Cells refused before parsing: a control character (it would break search and every
+    export) or a text over the largest documented maximum."""
+    found: list[Problem] = []
+    for header, text in row.items():
+        if has_control(text):
+            found.append((header, visible(text), "含有不可见的控制字符，请删除后重试"))
+        elif len(text) > MAX_TEXT:
+            found.append((header, text[:50] + "…", f"最多{MAX_TEXT}个字"))
+    return found
+
+
+def _length_problems(spec: Spec, values: dict[str, Any], row: dict[str, str]) -> list[Problem]:
+    """Parsed texts longer than their column (String(n)); named by the cell they came from."""
+    columns = spec.model.__table__.columns
+    found: list[Problem] = []
+    for key, value in values.items():
+        limit = getattr(columns[key].type, "length", None) if key in columns else None
+        if isinstance(value, str) and limit is not None and len(value) > limit:
+            header = next((h for h, text in row.items() if text.strip() == value), key)
+            found.append((header, value[:50] + "…", f"最多{limit}个字"))
+    return found
 
 
 def _key_header(spec: Spec) -> str:
@@ -249,7 +279,7 @@ def _header_style(ws: Any, headers: tuple[str, ...], required: frozenset[str]) -
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="FFF4E0")
     for col, header in enumerate(headers, start=1):
-        cell = ws.cell(row=1, column=col, value=header)
+        cell = set_cell(ws, 1, col, header)
         cell.font = bold
         if header in required:
             cell.fill = fill
@@ -266,7 +296,7 @@ def template(kind: str) -> bytes:
     ws.title = spec.title[:31]
     _header_style(ws, spec.headers, spec.required)
     for col, value in enumerate(spec.example, start=1):
-        ws.cell(row=2, column=col, value=value).alignment = Alignment(wrap_text=True)
+        set_cell(ws, 2, col, value).alignment = Alignment(wrap_text=True)
     notes = wb.create_sheet("填写说明")
     notes.column_dimensions["A"].width = 100
     lines = [
@@ -278,7 +308,7 @@ def template(kind: str) -> bytes:
         spec.note,
     ]
     for i, text in enumerate(lines, start=1):
-        notes.cell(row=i, column=1, value=text)
+        set_cell(notes, i, 1, text)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -304,11 +334,11 @@ def export(
         stmt = stmt.where(model.name.contains(q))
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(spec.title[:31])
-    ws.append(list(spec.headers))
+    append_row(ws, spec.headers)
     for obj in session.scalars(stmt.order_by(getattr(model, spec.key)).limit(limit)).yield_per(
         2000
     ):
-        ws.append(list(spec.export_row(obj)))
+        append_row(ws, spec.export_row(obj))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
@@ -13,8 +13,10 @@ from wurao.registry.items import service
 from wurao.registry.items.schemas import ItemIn, ItemOut, ItemPage
 from wurao.registry.models import ChecklistLine, InspectionItem
 from wurao.web.deps import TxRoute, get_db, require
+from wurao.web.errors import API_ERRORS
+from wurao.web.params import PageNo
 
-router = APIRouter(prefix="/api/v1", route_class=TxRoute, tags=["items"])
+router = APIRouter(prefix="/api/v1", route_class=TxRoute, tags=["items"], responses=API_ERRORS)
 
 
 def item_out(item: InspectionItem, lines: list[ChecklistLine]) -> dict[str, Any]:
@@ -44,7 +46,7 @@ def list_items(
     field: str = "",
     status: str = "",
     dss: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.REGISTRY_VIEW)),
     db: Session = Depends(get_db),
 ) -> dict[str, Any]:

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
+from wurao.core.text import LONG_TEXT
 from wurao.registry import service as registry
 from wurao.registry.items import service
 from wurao.web.deps import TxRoute, get_db, public, require
+from wurao.web.errors import PAGE_ERRORS
 from wurao.web.forms import page_count
+from wurao.web.params import PageNo, Text
 from wurao.web.templating import flash, render
 
-router = APIRouter(route_class=TxRoute)
+router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 
 
 def _common() -> dict[str, object]:
@@ -60,7 +65,7 @@ def items_page(
     field: str = "",
     status: str = "",
     dss: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.REGISTRY_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -85,17 +90,17 @@ def items_page(
 @router.post("/registry/items", response_class=HTMLResponse)
 def create_item(
     request: Request,
-    code: str = Form(""),
-    name: str = Form(""),
-    field: str = Form(""),
-    region_code: str = Form(""),
-    basis_level: str = Form(""),
-    basis_law: str = Form(""),
-    basis_article: str = Form(""),
-    standard: str = Form(""),
-    methods: list[str] = Form([]),
-    on_dss_list: str = Form(""),
-    lines: str = Form(""),
+    code: Annotated[str, Form(), Text(40, "事项编码")] = "",
+    name: Annotated[str, Form(), Text(200, "事项名称")] = "",
+    field: Annotated[str, Form(), Text(30, "领域")] = "",
+    region_code: Annotated[str, Form(), Text(12, "行政区划代码")] = "",
+    basis_level: Annotated[str, Form(), Text(20, "依据层级")] = "",
+    basis_law: Annotated[str, Form(), Text(200, "依据法律法规")] = "",
+    basis_article: Annotated[str, Form(), Text(100, "依据条款")] = "",
+    standard: Annotated[str, Form(), Text(LONG_TEXT, "检查标准")] = "",
+    methods: list[Annotated[str, Text(10, "检查方式")]] = Form(default_factory=list),
+    on_dss_list: Annotated[str, Form(), Text(10, "列入双随机清单")] = "",
+    lines: Annotated[str, Form(), Text(LONG_TEXT, "检查清单")] = "",
     actor: Actor = Depends(require(Permission.ITEMS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -152,16 +157,16 @@ def item_detail(
 def update_item(
     request: Request,
     code: str,
-    name: str = Form(""),
-    field: str = Form(""),
-    region_code: str = Form(""),
-    basis_level: str = Form(""),
-    basis_law: str = Form(""),
-    basis_article: str = Form(""),
-    standard: str = Form(""),
-    methods: list[str] = Form([]),
-    on_dss_list: str = Form(""),
-    lines: str = Form(""),
+    name: Annotated[str, Form(), Text(200, "事项名称")] = "",
+    field: Annotated[str, Form(), Text(30, "领域")] = "",
+    region_code: Annotated[str, Form(), Text(12, "行政区划代码")] = "",
+    basis_level: Annotated[str, Form(), Text(20, "依据层级")] = "",
+    basis_law: Annotated[str, Form(), Text(200, "依据法律法规")] = "",
+    basis_article: Annotated[str, Form(), Text(100, "依据条款")] = "",
+    standard: Annotated[str, Form(), Text(LONG_TEXT, "检查标准")] = "",
+    methods: list[Annotated[str, Text(10, "检查方式")]] = Form(default_factory=list),
+    on_dss_list: Annotated[str, Form(), Text(10, "列入双随机清单")] = "",
+    lines: Annotated[str, Form(), Text(LONG_TEXT, "检查清单")] = "",
     actor: Actor = Depends(require(Permission.ITEMS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -221,7 +226,7 @@ def public_items(
     region: str = "",
     q: str = "",
     field: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     _: Actor | None = Depends(public),
     db: Session = Depends(get_db),
 ) -> Response:

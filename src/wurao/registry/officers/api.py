@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
@@ -19,8 +19,10 @@ from wurao.registry.officers.schemas import (
     ReviewIn,
 )
 from wurao.web.deps import TxRoute, get_db, require
+from wurao.web.errors import API_ERRORS
+from wurao.web.params import Id, OptIdQuery, PageNo
 
-router = APIRouter(prefix="/api/v1", route_class=TxRoute, tags=["officers"])
+router = APIRouter(prefix="/api/v1", route_class=TxRoute, tags=["officers"], responses=API_ERRORS)
 
 
 @router.get("/officers", response_model=OfficerPage)
@@ -28,9 +30,9 @@ def list_officers(
     q: str = "",
     kind: str = "",
     cert: str = "",
-    subject_id: int | None = None,
+    subject_id: OptIdQuery = None,
     on: dt.date | None = None,
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.REGISTRY_VIEW)),
     db: Session = Depends(get_db),
 ) -> OfficerPage:
@@ -43,7 +45,7 @@ def list_officers(
 
 @router.get("/officers/{officer_id}", response_model=OfficerOut)
 def get_officer(
-    officer_id: int,
+    officer_id: Id,
     actor: Actor = Depends(require(Permission.REGISTRY_VIEW)),
     db: Session = Depends(get_db),
 ) -> OfficerOut:
@@ -64,7 +66,7 @@ def create_officer(
 
 @router.post("/officers/{officer_id}/review", response_model=OfficerOut)
 def record_review(
-    officer_id: int,
+    officer_id: Id,
     body: ReviewIn,
     actor: Actor = Depends(require(Permission.OFFICERS_MANAGE)),
     db: Session = Depends(get_db),
@@ -77,7 +79,7 @@ def record_review(
 
 @router.get("/subjects/{subject_id}/may-inspect", response_model=MayInspectOut)
 def may_inspect(
-    subject_id: int,
+    subject_id: Id,
     on: dt.date | None = None,
     actor: Actor = Depends(require(Permission.REGISTRY_VIEW)),
     db: Session = Depends(get_db),

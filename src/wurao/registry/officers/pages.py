@@ -3,7 +3,9 @@ ever shown masked; the edit form leaves it blank and keeps the stored number."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -13,10 +15,12 @@ from wurao.core.time import local_today
 from wurao.registry import service as registry
 from wurao.registry.officers import service
 from wurao.web.deps import TxRoute, get_db, require
+from wurao.web.errors import PAGE_ERRORS
 from wurao.web.forms import form_date, form_int, page_count, required_int
+from wurao.web.params import Id, PageNo, Text
 from wurao.web.templating import flash, render
 
-router = APIRouter(route_class=TxRoute)
+router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 
 PER_PAGE = 20
 
@@ -67,7 +71,7 @@ def officers_page(
     kind: str = "",
     cert: str = "",
     subject_id: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.REGISTRY_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -122,17 +126,17 @@ def new_officer_page(
 @router.post("/registry/officers", response_class=HTMLResponse)
 def create_officer(
     request: Request,
-    name: str = Form(""),
-    ric: str = Form(""),
-    subject_id: str = Form(""),
-    kind: str = Form("officer"),
-    aux_kind: str = Form(""),
-    cert_no: str = Form(""),
-    cert_valid_from: str = Form(""),
-    cert_valid_to: str = Form(""),
-    legal_qualified: str = Form(""),
-    supervision_cert_no: str = Form(""),
-    active: str = Form("1"),
+    name: Annotated[str, Form(), Text(60, "姓名")] = "",
+    ric: Annotated[str, Form(), Text(40, "公民身份号码")] = "",
+    subject_id: Annotated[str, Form(), Text(20, "执法主体")] = "",
+    kind: Annotated[str, Form(), Text(20, "类别")] = "officer",
+    aux_kind: Annotated[str, Form(), Text(20, "辅助人员类别")] = "",
+    cert_no: Annotated[str, Form(), Text(40, "执法证号")] = "",
+    cert_valid_from: Annotated[str, Form(), Text(20, "证件有效期起")] = "",
+    cert_valid_to: Annotated[str, Form(), Text(20, "证件有效期止")] = "",
+    legal_qualified: Annotated[str, Form(), Text(10, "法制审核资格")] = "",
+    supervision_cert_no: Annotated[str, Form(), Text(40, "监督证号")] = "",
+    active: Annotated[str, Form(), Text(10, "在岗")] = "1",
     actor: Actor = Depends(require(Permission.OFFICERS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -159,7 +163,7 @@ def create_officer(
 @router.get("/registry/officers/{officer_id}", response_class=HTMLResponse)
 def officer_page(
     request: Request,
-    officer_id: int,
+    officer_id: Id,
     on: str = "",
     actor: Actor = Depends(require(Permission.REGISTRY_VIEW)),
     db: Session = Depends(get_db),
@@ -186,7 +190,7 @@ def officer_page(
 @router.get("/registry/officers/{officer_id}/edit", response_class=HTMLResponse)
 def edit_officer_page(
     request: Request,
-    officer_id: int,
+    officer_id: Id,
     actor: Actor = Depends(require(Permission.OFFICERS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -207,18 +211,18 @@ def edit_officer_page(
 @router.post("/registry/officers/{officer_id}", response_class=HTMLResponse)
 def update_officer(
     request: Request,
-    officer_id: int,
-    name: str = Form(""),
-    ric: str = Form(""),
-    subject_id: str = Form(""),
-    kind: str = Form("officer"),
-    aux_kind: str = Form(""),
-    cert_no: str = Form(""),
-    cert_valid_from: str = Form(""),
-    cert_valid_to: str = Form(""),
-    legal_qualified: str = Form(""),
-    supervision_cert_no: str = Form(""),
-    active: str = Form(""),
+    officer_id: Id,
+    name: Annotated[str, Form(), Text(60, "姓名")] = "",
+    ric: Annotated[str, Form(), Text(40, "公民身份号码")] = "",
+    subject_id: Annotated[str, Form(), Text(20, "执法主体")] = "",
+    kind: Annotated[str, Form(), Text(20, "类别")] = "officer",
+    aux_kind: Annotated[str, Form(), Text(20, "辅助人员类别")] = "",
+    cert_no: Annotated[str, Form(), Text(40, "执法证号")] = "",
+    cert_valid_from: Annotated[str, Form(), Text(20, "证件有效期起")] = "",
+    cert_valid_to: Annotated[str, Form(), Text(20, "证件有效期止")] = "",
+    legal_qualified: Annotated[str, Form(), Text(10, "法制审核资格")] = "",
+    supervision_cert_no: Annotated[str, Form(), Text(40, "监督证号")] = "",
+    active: Annotated[str, Form(), Text(10, "在岗")] = "",
     actor: Actor = Depends(require(Permission.OFFICERS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -246,9 +250,9 @@ def update_officer(
 @router.post("/registry/officers/{officer_id}/review", response_class=HTMLResponse)
 def record_review(
     request: Request,
-    officer_id: int,
-    year: str = Form(""),
-    result: str = Form(""),
+    officer_id: Id,
+    year: Annotated[str, Form(), Text(10, "年度")] = "",
+    result: Annotated[str, Form(), Text(10, "结果")] = "",
     actor: Actor = Depends(require(Permission.OFFICERS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:

@@ -4,11 +4,13 @@ on the way out."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from wurao.registry.models import Officer
 from wurao.registry.officers.service import masked_ric
+from wurao.web.params import BodyId, BodyYear, Text
 
 
 class OfficerOut(BaseModel):
@@ -55,22 +57,22 @@ class OfficerPage(BaseModel):
 
 
 class OfficerIn(BaseModel):
-    name: str = Field(min_length=1, max_length=60)
-    ric: str
-    subject_id: int
-    kind: str = "officer"
-    aux_kind: str = ""
-    cert_no: str | None = None
+    name: Annotated[str, Text(60, "姓名")] = Field(min_length=1)
+    ric: Annotated[str, Text(40, "公民身份号码")]
+    subject_id: BodyId
+    kind: Annotated[str, Text(20, "人员类别")] = "officer"
+    aux_kind: Annotated[str, Text(20, "辅助人员类别")] = ""
+    cert_no: Annotated[str, Text(40, "执法证号")] | None = None
     cert_valid_from: dt.date | None = None
     cert_valid_to: dt.date | None = None
     legal_qualified: bool = False
-    supervision_cert_no: str | None = None
+    supervision_cert_no: Annotated[str, Text(40, "监督证号")] | None = None
     active: bool = True
 
 
 class ReviewIn(BaseModel):
-    year: int
-    result: str
+    year: BodyYear
+    result: Annotated[str, Text(10, "考核结果")]
 
 
 class MayInspectOut(BaseModel):

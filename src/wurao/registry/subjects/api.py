@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
@@ -16,8 +16,10 @@ from wurao.registry.subjects.schemas import (
     SubjectPage,
 )
 from wurao.web.deps import TxRoute, get_db, require
+from wurao.web.errors import API_ERRORS
+from wurao.web.params import Id, PageNo
 
-router = APIRouter(prefix="/api/v1", route_class=TxRoute, tags=["subjects"])
+router = APIRouter(prefix="/api/v1", route_class=TxRoute, tags=["subjects"], responses=API_ERRORS)
 
 
 @router.get("/subjects", response_model=SubjectPage)
@@ -25,7 +27,7 @@ def list_subjects(
     q: str = "",
     field: str = "",
     state: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.REGISTRY_VIEW)),
     db: Session = Depends(get_db),
 ) -> SubjectPage:
@@ -36,7 +38,7 @@ def list_subjects(
 
 @router.get("/subjects/{subject_id}", response_model=SubjectOut)
 def get_subject(
-    subject_id: int,
+    subject_id: Id,
     actor: Actor = Depends(require(Permission.REGISTRY_VIEW)),
     db: Session = Depends(get_db),
 ) -> SubjectOut:
@@ -57,7 +59,7 @@ def create_subject(
 
 @router.post("/subjects/{subject_id}/confirm", response_model=SubjectOut)
 def confirm_subject(
-    subject_id: int,
+    subject_id: Id,
     body: ConfirmIn,
     actor: Actor = Depends(require(Permission.SUBJECTS_MANAGE)),
     db: Session = Depends(get_db),
@@ -72,7 +74,7 @@ def confirm_subject(
 
 @router.post("/subjects/{subject_id}/announce", response_model=SubjectOut)
 def announce_subject(
-    subject_id: int,
+    subject_id: Id,
     body: AnnounceIn,
     actor: Actor = Depends(require(Permission.SUBJECTS_MANAGE)),
     db: Session = Depends(get_db),

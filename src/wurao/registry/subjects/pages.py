@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
+from wurao.core.text import LONG_TEXT
 from wurao.core.time import local_today
 from wurao.registry import service as registry
 from wurao.registry.models import EnforcementSubject
 from wurao.registry.subjects import service
 from wurao.web.deps import TxRoute, get_db, public, require
+from wurao.web.errors import PAGE_ERRORS
 from wurao.web.forms import form_date, form_int, page_count
+from wurao.web.params import Id, PageNo, Text
 from wurao.web.templating import flash, render
 
-router = APIRouter(route_class=TxRoute)
+router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 
 PER_PAGE = 20
 
@@ -60,7 +65,7 @@ def subjects_page(
     q: str = "",
     field: str = "",
     state: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     actor: Actor = Depends(require(Permission.REGISTRY_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -107,15 +112,15 @@ def new_subject_page(
 @router.post("/registry/subjects", response_class=HTMLResponse)
 def create_subject(
     request: Request,
-    name: str = Form(""),
-    uscc: str = Form(""),
-    region_code: str = Form(""),
-    field: str = Form(""),
-    level: str = Form(""),
-    kind: str = Form("organ"),
-    entrusted_by_id: str = Form(""),
-    vertical: str = Form(""),
-    legal_basis: str = Form(""),
+    name: Annotated[str, Form(), Text(120, "主体名称")] = "",
+    uscc: Annotated[str, Form(), Text(40, "统一社会信用代码")] = "",
+    region_code: Annotated[str, Form(), Text(12, "行政区划代码")] = "",
+    field: Annotated[str, Form(), Text(30, "领域")] = "",
+    level: Annotated[str, Form(), Text(12, "层级")] = "",
+    kind: Annotated[str, Form(), Text(20, "类别")] = "organ",
+    entrusted_by_id: Annotated[str, Form(), Text(20, "委托机关")] = "",
+    vertical: Annotated[str, Form(), Text(10, "垂直管理")] = "",
+    legal_basis: Annotated[str, Form(), Text(LONG_TEXT, "法律依据")] = "",
     actor: Actor = Depends(require(Permission.SUBJECTS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -131,7 +136,7 @@ def create_subject(
 @router.get("/registry/subjects/{subject_id}", response_class=HTMLResponse)
 def subject_page(
     request: Request,
-    subject_id: int,
+    subject_id: Id,
     actor: Actor = Depends(require(Permission.REGISTRY_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -155,7 +160,7 @@ def subject_page(
 @router.get("/registry/subjects/{subject_id}/edit", response_class=HTMLResponse)
 def edit_subject_page(
     request: Request,
-    subject_id: int,
+    subject_id: Id,
     actor: Actor = Depends(require(Permission.SUBJECTS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -178,16 +183,16 @@ def edit_subject_page(
 @router.post("/registry/subjects/{subject_id}", response_class=HTMLResponse)
 def update_subject(
     request: Request,
-    subject_id: int,
-    name: str = Form(""),
-    uscc: str = Form(""),
-    region_code: str = Form(""),
-    field: str = Form(""),
-    level: str = Form(""),
-    kind: str = Form("organ"),
-    entrusted_by_id: str = Form(""),
-    vertical: str = Form(""),
-    legal_basis: str = Form(""),
+    subject_id: Id,
+    name: Annotated[str, Form(), Text(120, "主体名称")] = "",
+    uscc: Annotated[str, Form(), Text(40, "统一社会信用代码")] = "",
+    region_code: Annotated[str, Form(), Text(12, "行政区划代码")] = "",
+    field: Annotated[str, Form(), Text(30, "领域")] = "",
+    level: Annotated[str, Form(), Text(12, "层级")] = "",
+    kind: Annotated[str, Form(), Text(20, "类别")] = "organ",
+    entrusted_by_id: Annotated[str, Form(), Text(20, "委托机关")] = "",
+    vertical: Annotated[str, Form(), Text(10, "垂直管理")] = "",
+    legal_basis: Annotated[str, Form(), Text(LONG_TEXT, "法律依据")] = "",
     actor: Actor = Depends(require(Permission.SUBJECTS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -208,9 +213,9 @@ def update_subject(
 @router.post("/registry/subjects/{subject_id}/confirm", response_class=HTMLResponse)
 def confirm_subject(
     request: Request,
-    subject_id: int,
-    confirmed_by: str = Form(""),
-    confirmed_on: str = Form(""),
+    subject_id: Id,
+    confirmed_by: Annotated[str, Form(), Text(120, "确认机关")] = "",
+    confirmed_on: Annotated[str, Form(), Text(20, "确认日期")] = "",
     actor: Actor = Depends(require(Permission.SUBJECTS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -230,9 +235,9 @@ def confirm_subject(
 @router.post("/registry/subjects/{subject_id}/announce", response_class=HTMLResponse)
 def announce_subject(
     request: Request,
-    subject_id: int,
-    announcement_ref: str = Form(""),
-    announced_on: str = Form(""),
+    subject_id: Id,
+    announcement_ref: Annotated[str, Form(), Text(200, "公告文号")] = "",
+    announced_on: Annotated[str, Form(), Text(20, "公告日期")] = "",
     actor: Actor = Depends(require(Permission.SUBJECTS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -260,7 +265,7 @@ def public_subjects_page(
     region: str = "",
     q: str = "",
     field: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNo = 1,
     _: Actor | None = Depends(public),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -289,7 +294,7 @@ def public_subjects_page(
 @router.get("/public/subjects/{subject_id}", response_class=HTMLResponse)
 def public_subject_page(
     request: Request,
-    subject_id: int,
+    subject_id: Id,
     _: Actor | None = Depends(public),
     db: Session = Depends(get_db),
 ) -> Response:

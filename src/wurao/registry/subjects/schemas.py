@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from wurao.core.text import LONG_TEXT
 from wurao.registry.models import EnforcementSubject
 from wurao.registry.subjects.service import subject_problems, subject_state
+from wurao.web.params import BodyId, Text
 
 
 class ViolationOut(BaseModel):
@@ -80,22 +83,22 @@ class SubjectPage(BaseModel):
 
 
 class SubjectIn(BaseModel):
-    name: str = Field(min_length=1, max_length=120)
-    uscc: str
-    region_code: str
-    field: str = Field(min_length=1, max_length=30)
-    level: str
-    kind: str = "organ"
-    entrusted_by_id: int | None = None
+    name: Annotated[str, Text(120, "主体名称")] = Field(min_length=1)
+    uscc: Annotated[str, Text(40, "统一社会信用代码")]
+    region_code: Annotated[str, Text(12, "行政区划代码")]
+    field: Annotated[str, Text(30, "领域")] = Field(min_length=1)
+    level: Annotated[str, Text(12, "层级")]
+    kind: Annotated[str, Text(20, "主体类别")] = "organ"
+    entrusted_by_id: BodyId | None = None
     vertical: bool = False
-    legal_basis: str = ""
+    legal_basis: Annotated[str, Text(LONG_TEXT, "法律依据")] = ""
 
 
 class ConfirmIn(BaseModel):
-    confirmed_by: str = Field(min_length=1, max_length=120)
+    confirmed_by: Annotated[str, Text(120, "确认机关")] = Field(min_length=1)
     on: dt.date | None = None
 
 
 class AnnounceIn(BaseModel):
-    announcement_ref: str = Field(min_length=1, max_length=200)
+    announcement_ref: Annotated[str, Text(200, "公告文号")] = Field(min_length=1)
     on: dt.date | None = None
