@@ -1,4 +1,4 @@
-"""Tests for wurao.core.ids: rules G1, G1a, G2, G3 of RULES.md and the regions.csv table."""
+"""Tests for wurao.core.ids: rules G1, G1a, G2, G3 of docs/rules.md and the regions.csv table."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from wurao.core.ids import (
 REGIONS_CSV = Path(__file__).resolve().parents[2] / "src/wurao/registry/data/regions.csv"
 TODAY = dt.date(2026, 5, 1)
 
-# --- independent implementations of the check characters, written from RULES.md G1/G2 -----
+# --- independent implementations of the check characters, written from docs/rules.md G1/G2 -----
 
 _ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 

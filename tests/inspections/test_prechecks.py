@@ -1,6 +1,6 @@
 """Pre-checks before a 行政行为码: each rule's failing case and the all-pass case.
 
-Tests are named after the RULES.md ids.
+Tests are named after the docs/rules.md ids.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""N+1 guard (STYLE.md 8): the busiest list pages issue the same number of queries for a
+"""N+1 guard (docs/architecture.md 8): the busiest list pages issue the same number of queries for a
 short list as for a full page."""
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import enum
 
 
 class Role(enum.StrEnum):
-    """The platform's roles (DESIGN.md "Who uses it")."""
+    """The platform's roles (docs/architecture.md "Who uses it")."""
 
     SYSADMIN = "sysadmin"
     SUPERVISOR = "supervisor"

@@ -58,7 +58,7 @@ class InvalidInput(DomainError):
 
 @dataclass(frozen=True)
 class Violation:
-    """One failed rule: its id (RULES.md), Chinese title, source and the evidence."""
+    """One failed rule: its id (docs/rules.md), Chinese title, source and the evidence."""
 
     rule_id: str
     title: str

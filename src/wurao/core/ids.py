@@ -1,4 +1,4 @@
-"""Identifier validation: 统一社会信用代码, 居民身份证号 and 行政区划代码 (RULES.md section G).
+"""Identifier validation: 统一社会信用代码, 居民身份证号 and 行政区划代码 (docs/rules.md section G).
 
 Pure functions, no database. Check digits come from ``python-stdnum`` (``stdnum.cn.uscc``,
 ``stdnum.cn.ric``); this module adds normalisation, the format checks with Chinese reasons,

@@ -1,4 +1,4 @@
-"""Pre-checks before a 行政行为码 is issued: each a named rule (RULES.md id, title, source).
+"""Pre-checks before a 行政行为码 is issued: each a named rule (docs/rules.md id, title, source).
 
 "无码不查": a code is issued only when every BLOCK rule passes; WARN rules (A6 merge/joint,
 B5 legal representative) travel with the code. A refusal lists every failed rule, never only
@@ -72,7 +72,7 @@ DRAW_STATES = {"draft": "待冻结", "frozen": "已冻结", "drawn": "已抽取"
 
 @dataclass(frozen=True)
 class Rule:
-    """A pre-check: its RULES.md id, Chinese title, source, severity and policy parameters."""
+    """A pre-check: its docs/rules.md id, Chinese title, source, severity and policy parameters."""
 
     key: str
     rule_id: str
@@ -196,7 +196,7 @@ F9_ID = "F9 TRIGGERED-FREQ"
 F9_TITLE = "触发式检查不得明显超过合理频次"
 F9_SOURCE = (
     "衢政办发〔2025〕16号 第9项：根据投诉举报、转办交办、数据监测等线索确需实施触发式现场检查的，"
-    "可以不受年度频次上限限制，但不得明显超过合理频次（RULES.md F3 高频检查之一；"
+    "可以不受年度频次上限限制，但不得明显超过合理频次（docs/rules.md F3 高频检查之一；"
     "“合理频次”未规定数值，政策参数 oversight.triggered_max_per_year 为本平台设定）"
 )
 F9 = Rule("triggered_freq", F9_ID, F9_TITLE, F9_SOURCE, "WARN", (TRIGGERED_POLICY,))

@@ -46,7 +46,7 @@ class Alert(Base):
     __tablename__ = "alert"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    rule_id: Mapped[str] = mapped_column(String(40), index=True)  # as in RULES.md / rules page
+    rule_id: Mapped[str] = mapped_column(String(40), index=True)  # as in docs/rules.md / rules page
     dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
     severity: Mapped[str] = mapped_column(String(8))  # WARN / BLOCK / INFO
     title: Mapped[str] = mapped_column(String(200))

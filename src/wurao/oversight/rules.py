@@ -1,4 +1,4 @@
-"""Supervision rules: named objects (RULES.md id, Chinese title, source, severity, policy
+"""Supervision rules: named objects (docs/rules.md id, Chinese title, source, severity, policy
 parameters) whose ``find`` query returns findings with their evidence.
 
 The sweep (``wurao.oversight.engine``) turns each finding into one Alert, keyed by the

@@ -1,4 +1,4 @@
-"""Named planning rules (RULES.md A4, A6, A7, C5 and the 路桥 plan-filing rule)."""
+"""Named planning rules (docs/rules.md A4, A6, A7, C5 and the 路桥 plan-filing rule)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from wurao.core.errors import Violation
 
 @dataclass(frozen=True)
 class Rule:
-    """A rule as RULES.md names it: id, Chinese title, source and severity."""
+    """A rule as docs/rules.md names it: id, Chinese title, source and severity."""
 
     rule_id: str
     title: str

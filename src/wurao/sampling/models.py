@@ -2,7 +2,7 @@
 
 A draw goes draft → frozen (pool hashed, seed committed) → drawn (seed revealed, tasks
 created); draft or frozen → cancelled, which keeps the row and reveals a committed seed, so a
-cancelled draw cannot hide a re-roll (RULES.md C2).
+cancelled draw cannot hide a re-roll (docs/rules.md C2).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Jinja2 rendering: one template per page with named blocks; an htmx request that targets a
-block gets only that block (STYLE.md 9)."""
+block gets only that block (docs/architecture.md 9)."""
 
 from __future__ import annotations
 

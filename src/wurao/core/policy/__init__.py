@@ -1,10 +1,10 @@
 """Policy as data: thresholds that differ by place or change over time.
 
 A policy file is TOML: one table per named parameter (``[group.name]``) with a Chinese
-``title``, the ``rule`` it serves (RULES.md id), its ``type`` and a list of ``values``, each
+``title``, the ``rule`` it serves (docs/rules.md id), its ``type`` and a list of ``values``, each
 with a ``region`` (GB/T 2260 code, ``000000`` for the national default), an ``effective``
 date, the ``value`` and its ``source``; ``unconfirmed = true`` marks a value not found in a
-primary text (RULES.md **[UNCONFIRMED]**). ``lookup(name, region, on)`` walks up the region
+primary text (docs/rules.md **[UNCONFIRMED]**). ``lookup(name, region, on)`` walks up the region
 hierarchy (town → county → prefecture → province → national) and, at the first level that
 has values, takes the latest one effective on that date.
 """

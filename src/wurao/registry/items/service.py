@@ -1,6 +1,6 @@
 """Inspection items (检查事项清单) and their checklists (检查表单).
 
-"行政检查事项未经公布的，不得实施" (国办发〔2024〕54号 §三; RULES.md A3): an item is drafted
+"行政检查事项未经公布的，不得实施" (国办发〔2024〕54号 §三; docs/rules.md A3): an item is drafted
 with its legal basis and checklist, published (公布), and may later be withdrawn (停止使用).
 Only a published item of the inspecting subject's own field may be inspected
 (``item_problems`` / ``require_inspectable_item``).
