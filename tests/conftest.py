@@ -1,7 +1,7 @@
 """Test fixtures: every database test runs on SQLite and on PostgreSQL.
 
 The schema is built by the Alembic migrations once per database and worker; fixed personas
-(docs/architecture.md 11) are committed once; each test then runs inside a transaction that is rolled
+are committed once; each test then runs inside a transaction that is rolled
 back. PostgreSQL is found on 127.0.0.1:5432 (``scripts/ensure-system.sh`` installs and starts
 it when missing; ``WURAO_TEST_PG_URL`` points elsewhere). A missing server is an error, never a
 skip.
@@ -95,7 +95,7 @@ def db(engine: Engine) -> Iterator[Session]:
 
 @dataclass(frozen=True)
 class Personas:
-    """The fixed personas of docs/architecture.md 11, as service-layer actors."""
+    """The fixed personas, as service-layer actors."""
 
     admin: Actor
     supervisor: Actor  # 柯城区司法局
