@@ -216,11 +216,15 @@ def test_a_draw_that_does_not_exist_is_a_field_error_not_a_500(
     officer_ids = [o.id for o in w.officers]
     headers = bearer(db, personas.agency_admin)
     body = {**fields, "subject_ids": [w.subject.id], "officer_ids": officer_ids}
-    for draw_id in (424242, 2**40):
-        resp = client.post("/api/v1/tasks", json={**body, "draw_id": draw_id}, headers=headers)
-        assert resp.status_code == 422, resp.text
-        assert resp.json()["field"] == "draw_id"
-        assert f"双随机抽查编号 {draw_id} 不存在" in resp.json()["message"]
+    resp = client.post("/api/v1/tasks", json={**body, "draw_id": 424242}, headers=headers)
+    assert resp.status_code == 422, resp.text
+    assert resp.json()["field"] == "draw_id"
+    assert "双随机抽查编号 424242 不存在" in resp.json()["message"]
+    # beyond the column's range the bound refuses it before any query, naming the field
+    resp = client.post("/api/v1/tasks", json={**body, "draw_id": 2**40}, headers=headers)
+    assert resp.status_code == 422, resp.text
+    assert resp.json()["field"] == "draw_id"
+    assert "不能大于2147483647" in resp.json()["message"]
     csrf = sign_in(client, "kc_scjg_admin")
     page = client.post(
         "/tasks",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy.orm import Session
 
 from tests.conftest import Personas, sign_in
@@ -101,30 +102,42 @@ def test_special_and_unplanned_over_api(
     assert made.status_code == 201, made.text
     sid = made.json()["id"]
     review = {"passed": True, "opinion": "合法"}
+    disc = {"on": today.isoformat(), "record": "集体讨论同意"}
+    appr = {"organ": "衢州市柯城区人民政府", "ref": "柯政〔2026〕9号", "on": today.isoformat()}
+
+    def approve(special_id: int) -> Response:
+        url = f"/api/v1/special-inspections/{special_id}"
+        assert client.post(f"{url}/legal-review", headers=reviewer, json=review).status_code == 200
+        assert client.post(f"{url}/discussion", headers=admin, json=disc).status_code == 200
+        return client.post(f"{url}/approval", headers=admin, json=appr)
+
     url = f"/api/v1/special-inspections/{sid}"
     assert client.post(f"{url}/legal-review", headers=admin, json=review).status_code == 403
     assert (
         client.post(f"{url}/legal-review", headers=reviewer, json=review).json()["status"]
         == "reviewed"
     )
-    disc = {"on": today.isoformat(), "record": "集体讨论同意"}
     assert (
         client.post(f"{url}/discussion", headers=admin, json=disc).json()["status"] == "discussed"
     )
-    appr = {"organ": "衢州市柯城区人民政府", "ref": "柯政〔2026〕9号", "on": today.isoformat()}
     assert client.post(f"{url}/approval", headers=admin, json=appr).json()["status"] == "approved"
     assert client.post(f"{url}/publish", headers=admin).json()["status"] == "published"
     anon = TestClient(client.app)
     assert "接口专项检查" in anon.get("/public/special", params={"region": "330802"}).text
     assert "柯政〔2026〕9号" in anon.get(f"/public/special/{sid}").text
-    # quota: the default is 3 a year
-    for n in range(2):
-        assert (
-            client.post(
-                "/api/v1/special-inspections", headers=admin, json={**body, "title": f"第{n}"}
-            ).status_code
-            == 201
+    # quota: the default is 3 approved a year; drafts take no place, approval does
+    drafts = []
+    for n in range(3):
+        made = client.post(
+            "/api/v1/special-inspections", headers=admin, json={**body, "title": f"第{n}"}
         )
+        assert made.status_code == 201, made.text
+        drafts.append(made.json()["id"])
+    assert approve(drafts[0]).json()["status"] == "approved"
+    assert approve(drafts[1]).json()["status"] == "approved"
+    late = approve(drafts[2])
+    assert late.status_code == 422, late.text
+    assert late.json()["error"] == "rule_violation" and "上限" in late.json()["message"]
     over = client.post("/api/v1/special-inspections", headers=admin, json={**body, "title": "超额"})
     assert over.status_code == 422
     assert over.json()["error"] == "rule_violation" and "上限" in over.json()["message"]
