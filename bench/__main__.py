@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import inspections, oversight, registry_load, sampling
+from wurao.wiring import register_handlers
 
 SUITES = ("registry", "sampling", "inspections", "inspections-scale", "oversight")
 
@@ -52,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         "since it rebuilds the benchmark database the sampling suite reads)",
     )
     args = parser.parse_args(argv)
+    register_handlers()  # the benchmarks write through the services: oversight reacts
     suites = args.only or list(SUITES)
     dbs = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
     sizes = args.enterprises or [1_000_000]

@@ -71,7 +71,7 @@ def _ms(values: list[float]) -> dict[str, float]:
 def _setup(url: str, enterprises: int) -> None:
     from wurao.core import migrate
     from wurao.core.db import session_scope
-    from wurao.demo.generator import generate_city
+    from wurao.demo.city import generate_city
     from wurao.demo.seed import seed_foundation
 
     migrate.upgrade(url)

@@ -1,6 +1,6 @@
 """行政行为码 on the request path at province scale (10 million enterprises, 2 million inspections).
 
-1. Uses a database that already holds the province (``wurao.demo.generator.generate_province``):
+1. Uses a database that already holds the province (``wurao.demo.province.generate_province``):
    PostgreSQL ``wurao_bench`` or ``bench/data/sampling_10000000.sqlite3``; migrates it to head
    (additive, nothing dropped).
 2. Bulk-loads ``inspections`` inspection tasks of the current year, marked
@@ -291,7 +291,7 @@ def _load_sqlite(
 def _audit_load(url: str, summary: str) -> None:
     from wurao.core import audit
     from wurao.core.db import make_engine, session_scope
-    from wurao.demo.generator import PROVINCE
+    from wurao.demo.common import PROVINCE
 
     engine = make_engine(url)
     with session_scope(engine) as s:
@@ -307,7 +307,7 @@ def _ensure_items(url: str, today: dt.date) -> None:
     """One published bench item per field (the province registry ships none)."""
     from wurao.core import audit
     from wurao.core.db import make_engine, session_scope
-    from wurao.demo.generator import PROVINCE
+    from wurao.demo.common import PROVINCE
     from wurao.registry.models import EnforcementSubject, InspectionItem
 
     engine = make_engine(url)

@@ -1,7 +1,7 @@
 """Registry at province scale: generate and load N enterprises, then time enterprise search.
 
 Loads 浙江省 (subjects, officers scaled to N/100, N enterprises) with
-`wurao.demo.generator.generate_province`, then times 200 (``queries``) searches by exact
+`wurao.demo.province.generate_province`, then times 200 (``queries``) searches by exact
 统一社会信用代码 and by a name fragment through the service the pages use
 (`wurao.registry.enterprises.service.list_enterprises`, as a provincial system
 administrator: the widest scope), reporting median and p99 in milliseconds.
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from wurao.auth.scope import SYSTEM_ACTOR
 from wurao.core import migrate
 from wurao.core.db import make_engine
-from wurao.demo.generator import generate_province
+from wurao.demo.province import generate_province
 from wurao.registry.enterprises.service import list_enterprises
 
 PG_BASE = "postgresql://postgres:postgres@127.0.0.1:5432"

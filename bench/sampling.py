@@ -1,7 +1,7 @@
 """双随机 draw at province scale: read the pool, freeze it, draw ≈1 %, assign officers, verify.
 
 The pool is every 存续 enterprise of 浙江省 (the province-wide filter of
-`wurao.sampling.service.pool_statement`), stratified by credit class; the ratios
+`wurao.sampling.freeze.pool_statement`), stratified by credit class; the ratios
 A 0.5 %, B 1 %, C 2 %, D 3 % give about 1 % of the pool with the generator's class mix
 (A 30 %, B 55 %, C 12 %, D 3 %). Timed phases:
 
@@ -34,8 +34,8 @@ from wurao.core import migrate
 from wurao.core.db import make_engine
 from wurao.registry.models import Enterprise
 from wurao.sampling import algorithm
+from wurao.sampling.freeze import pool_statement
 from wurao.sampling.models import Draw
-from wurao.sampling.service import pool_statement
 
 PG_URL = "postgresql+psycopg://postgres:postgres@127.0.0.1:5432/wurao_bench"
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -50,7 +50,7 @@ def database_url(db: str, enterprises: int) -> str:
     path = DATA_DIR / f"sampling_{enterprises}.sqlite3"
     url = f"sqlite:///{path}"
     if not path.exists():
-        from wurao.demo.generator import generate_province
+        from wurao.demo.province import generate_province
 
         DATA_DIR.mkdir(parents=True, exist_ok=True)
         migrate.upgrade(url)
@@ -139,7 +139,8 @@ def run_service(db: str, enterprises: int) -> dict[str, Any]:
     from wurao.auth.scope import SYSTEM_ACTOR
     from wurao.core import audit
     from wurao.registry.models import EnforcementSubject, InspectionItem
-    from wurao.sampling import service
+    from wurao.sampling import artefacts, freeze, service
+    from wurao.sampling import run as draw_run
 
     url = database_url(db, enterprises)
     engine = make_engine(url)
@@ -167,12 +168,12 @@ def run_service(db: str, enterprises: int) -> dict[str, Any]:
         )  # fmt: skip
         draw = service.create_draw(session, data=data, actor=SYSTEM_ACTOR)
         t = time.perf_counter()
-        service.freeze_draw(session, draw=draw, actor=SYSTEM_ACTOR)
+        freeze.freeze_draw(session, draw=draw, actor=SYSTEM_ACTOR)
         t = _timed(seconds, "freeze", t)
-        service.run_draw(session, draw=draw, actor=SYSTEM_ACTOR)
+        draw_run.run_draw(session, draw=draw, actor=SYSTEM_ACTOR)
         t = _timed(seconds, "draw_and_tasks", t)
-        art = service.artefacts(draw)
-        ok = algorithm.verify(art, service.stored_pool(session, draw)).ok
+        art = artefacts.artefacts(draw)
+        ok = algorithm.verify(art, freeze.stored_pool(session, draw)).ok
         _timed(seconds, "verify", t)
         result = {
             "benchmark": "sampling_service", "db": db, "region": lead.region_code,

@@ -27,6 +27,11 @@ from wurao.auth.scope import SYSTEM_ACTOR, Actor
 from wurao.core import migrate
 from wurao.core.db import make_engine
 from wurao.demo.seed import DEMO_PASSWORD, seed_foundation
+from wurao.wiring import register_handlers
+
+# Services emit events that oversight handles (wurao.core.events); wire them as the entry
+# points do, before any test writes.
+register_handlers()
 
 # TestClient speaks plain HTTP to "testserver": a Secure session cookie (the default outside
 # localhost) would never be sent back. The tests of the default build their own app.

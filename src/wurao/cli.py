@@ -10,15 +10,18 @@ from wurao.core.cli import backup_command, db_app, policy_app, restore_command
 from wurao.demo.cli import demo
 from wurao.inspections.cli import code_app
 from wurao.oversight.cli import indicators_app, rules_app
-from wurao.planning.cli import plan_app
 from wurao.registry.imports.cli import import_command
+from wurao.reports.cli import plan_app
 from wurao.sampling.cli import draw_app
+from wurao.wiring import register_handlers
 
 app = typer.Typer(
     help="无扰 wurao — 涉企行政执法监督平台 / enterprise-inspection supervision platform.",
     no_args_is_help=True,
     add_completion=False,
 )
+# Every command runs with oversight subscribed to the inspections' events (wurao.core.events).
+register_handlers()
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(calendar_app, name="calendar")

@@ -1,22 +1,30 @@
 """docs/rules.md, generated: every coded rule and every policy parameter, with its source.
 
-The code cites rule ids ("A4", "C6", "DAY-XZCF" …); this page is where those ids are defined
-inside the repository. ``wurao rules doc`` writes it from the rules the code runs and the
-policy file, and a test fails when the committed page and the code disagree, so the page
-cannot drift from what is enforced.
+The code cites rule ids ("A4", "C6", "DAY-XZCF" …); the catalogue (``wurao.core.rules``)
+defines them and this page prints it. ``wurao rules doc`` writes it from the catalogue, the
+checks that apply each rule and the policy file, and a test fails when the committed page
+and the code disagree, so the page cannot drift from what is enforced.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from wurao.core import clock
 from wurao.core.policy import Parameter, load_policy
+from wurao.core.rules import RuleDef, catalogue
+from wurao.inspections import cross_region, records
 from wurao.inspections import rules as prechecks
 from wurao.oversight import rules as supervision
 from wurao.oversight import triggers
 from wurao.planning import rules as planning
+from wurao.registry.enterprises import service as enterprises
+from wurao.registry.items import service as items
+from wurao.registry.officers import service as officers
+from wurao.registry.subjects import service as subjects
+from wurao.sampling import conflicts
+from wurao.sampling import service as sampling
 
 _HEADER = """\
 # Rules and policy parameters
@@ -69,6 +77,21 @@ class Entry:
     events: tuple[str, ...] = ()
 
 
+# Where each rule is applied, besides the pre-checks and the sweep: the modules that bind
+# catalogue entries, with the act they guard.
+_APPLIED_IN = (
+    (subjects, "执法主体登记"),
+    (officers, "执法人员登记"),
+    (items, "检查事项公布"),
+    (enterprises, "检查对象"),
+    (planning, "计划、专项检查与计划外审批"),
+    (sampling, "双随机抽取"),
+    (conflicts, "双随机抽取"),
+    (cross_region, "异地检查批准"),
+    (records, "检查笔录"),
+)
+
+
 def _cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
@@ -83,19 +106,22 @@ def _value(value: Any) -> str:
     return str(value)
 
 
+def _entry(r: RuleDef, severity: str = "") -> Entry:
+    return Entry(r.id, r.title, severity or r.severity, r.source, r.params)
+
+
 def precheck_entries() -> list[Entry]:
-    """The pre-checks run before a 行政行为码 is issued."""
+    """The rules the pre-checks apply before a 行政行为码 is issued."""
     seen: dict[str, Entry] = {}
-    for rule, _check in prechecks.RULES:
-        entry = Entry(rule.rule_id, rule.title, rule.severity, rule.source, rule.params)
-        seen.setdefault(f"{rule.rule_id}|{rule.title}", entry)
+    for check, _fn in prechecks.RULES:
+        seen.setdefault(check.rule_id, _entry(check.rule, severity=check.severity))
     return list(seen.values())
 
 
 def planning_entries() -> list[Entry]:
     """The rules applied to plans, special inspections and unplanned approvals."""
-    found = [v for v in vars(planning).values() if isinstance(v, planning.Rule)]
-    return [Entry(r.rule_id, r.title, r.severity, r.source) for r in found]
+    found = {v.id: v for v in vars(planning).values() if isinstance(v, RuleDef)}
+    return [_entry(r) for r in found.values()]
 
 
 def supervision_entries() -> list[Entry]:
@@ -114,20 +140,66 @@ def supervision_entries() -> list[Entry]:
     ]
 
 
-def _table(entries: Iterable[Entry], *, with_events: bool = False) -> list[str]:
-    head = "| id | rule | severity | source | policy parameters |"
-    rule = "| --- | --- | --- | --- | --- |"
-    if with_events:
-        head += " checked on |"
-        rule += " --- |"
-    out = [head, rule]
-    for e in entries:
-        params = ", ".join(f"`{p}`" for p in e.params) or "—"
-        title = _cell(e.title + (f" — {e.description}" if e.description else ""))
-        row = f"| {e.rule_id} | {title} | {e.severity} | {_cell(e.source)} | {params} |"
-        if with_events:
-            row += f" {_cell('；'.join(e.events) or '每晚巡查')} |"
-        out.append(row)
+def applied_at() -> dict[str, list[str]]:
+    """Rule id → where it is applied (in Chinese, as the users name those acts)."""
+    out: dict[str, list[str]] = {r.id: [] for r in catalogue()}
+
+    def add(rule_id: str, label: str) -> None:
+        if label not in out[rule_id]:
+            out[rule_id].append(label)
+
+    for entry in precheck_entries():
+        add(entry.rule_id, "赋码前预检")
+    for module, label in _APPLIED_IN:
+        for value in vars(module).values():
+            if isinstance(value, RuleDef):
+                add(value.id, label)
+    for value in vars(clock).values():
+        if isinstance(value, clock.Clock):
+            add(value.rule.id, f"期限：{value.name}")
+    for rule in supervision.RULES:
+        add(rule.id, "监督预警")
+    return out
+
+
+def _rules_table() -> list[str]:
+    out = [
+        "| id | rule | severity | source | policy parameters | applied at |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    where = applied_at()
+    for r in catalogue():
+        params = ", ".join(f"`{p}`" for p in r.params) or "—"
+        flag = " *(threshold unconfirmed)*" if r.unconfirmed else ""
+        out.append(
+            f"| {r.id} | {_cell(r.title)}{flag} | {r.severity} | {_cell(r.source)} | {params} "
+            f"| {_cell('；'.join(where[r.id]) or '—')} |"
+        )
+    return out
+
+
+def _supervision_table() -> list[str]:
+    out = [
+        "| id | what the sweep looks for | alert severity | checked on |",
+        "| --- | --- | --- | --- |",
+    ]
+    for e in supervision_entries():
+        events = "；".join(e.events) or "每晚巡查"
+        out.append(f"| {e.rule_id} | {_cell(e.description)} | {e.severity} | {_cell(events)} |")
+    return out
+
+
+def _clocks_table() -> list[str]:
+    out = [
+        "| clock | rule | runs from | length | unit |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for c in vars(clock).values():
+        if isinstance(c, clock.Clock):
+            out.append(
+                f"| {c.name} | {c.rule.id} | {_cell(c.start_event)} | `{c.param}` "
+                f"| {c.unit_label} |"
+            )
     return out
 
 
@@ -148,12 +220,29 @@ def _parameter(param: Parameter) -> list[str]:
 def render() -> str:
     """The whole page, as committed in docs/rules.md."""
     lines = [_HEADER]
+    lines += ["## Rules", ""]
+    lines.append(
+        "The catalogue (`src/wurao/core/rules.py`): one entry per id. A check may apply a "
+        "BLOCK rule only as a warning (the B5 pre-check; the alerts of A4, A5, A7): the "
+        "severity it uses is shown where it applies."
+    )
+    lines += ["", *_rules_table(), ""]
     lines += ["## Pre-checks before a 行政行为码 is issued", ""]
-    lines += [*_table(precheck_entries()), ""]
-    lines += ["## Plans, special inspections and unplanned approvals", ""]
-    lines += [*_table(planning_entries()), ""]
+    lines += [
+        "| key | id | severity |",
+        "| --- | --- | --- |",
+        *(f"| {c.key} | {c.rule_id} | {c.severity} |" for c, _ in prechecks.RULES),
+        "",
+    ]
     lines += ["## Supervision rules (alerts)", ""]
-    lines += [*_table(supervision_entries(), with_events=True), ""]
+    lines += [*_supervision_table(), ""]
+    lines += ["## Clocks", ""]
+    lines.append(
+        "Each period is one `Clock` (`src/wurao/core/clock.py`), called by the page, the "
+        "pre-check and the sweep alike; its length is the policy value in force on the start "
+        "date."
+    )
+    lines += ["", *_clocks_table(), ""]
     lines += ["## Policy parameters", ""]
     lines.append(
         "Values are looked up by region (town → county → prefecture → province → national "

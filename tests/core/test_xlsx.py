@@ -15,9 +15,9 @@ from tests.conftest import Personas
 from tests.planning import enterprises, entry, item
 from wurao.core import xlsx
 from wurao.oversight import dashboard
-from wurao.planning import queries
 from wurao.planning import service as planning
 from wurao.registry.imports import service as imports
+from wurao.reports import filing
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1"]
 
@@ -60,7 +60,7 @@ def test_plan_filing_package_writes_titles_and_notes_as_text(
     planning.submit_plan(db, plan=plan, actor=admin)
     planning.approve_plan(db, plan=plan, actor=admin, head_name="陈局长")
     planning.publish_plan(db, plan=plan, actor=admin)
-    data = queries.filing_package(db, actor=personas.supervisor, year=2026, region="330802")
+    data = filing.filing_package(db, actor=personas.supervisor, year=2026, region="330802")
     assert_literal(data, HOSTILE[:4])
 
 

@@ -10,17 +10,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from wurao.core import audit, ids
-from wurao.demo.generator import (
-    CITY,
+from wurao.demo.city import city_marker_uscc, generate_city
+from wurao.demo.common import CITY
+from wurao.demo.identifiers import UsccMaker, make_uscc
+from wurao.demo.items import load_items
+from wurao.demo.rows import (
     ENTERPRISE_COLUMNS,
     OFFICER_COLUMNS,
     Place,
-    UsccMaker,
-    city_marker_uscc,
+    SubjectRef,
     enterprise_rows,
-    generate_city,
-    load_items,
-    make_uscc,
     officer_rows,
     places_for,
 )
@@ -183,18 +182,18 @@ def test_fast_uscc_matches_stdnum() -> None:
 def test_officers_may_still_inspect_when_the_demo_is_set_up_in_a_later_year(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from wurao.demo import generator
+    from wurao.demo import common
 
-    subjects = [generator.SubjectRef(1, "330802", "市场监管")]
-    monkeypatch.setattr(generator, "local_today", lambda: dt.date(2026, 6, 1))
+    subjects = [SubjectRef(1, "330802", "市场监管")]
+    monkeypatch.setattr(common, "local_today", lambda: dt.date(2026, 6, 1))
     now = list(officer_rows(2026, subjects, 400, birth_regions=["330802"]))
-    monkeypatch.setattr(generator, "local_today", lambda: dt.date(2028, 3, 1))
+    monkeypatch.setattr(common, "local_today", lambda: dt.date(2028, 3, 1))
     then = list(officer_rows(2026, subjects, 400, birth_regions=["330802"]))
     col = {name: i for i, name in enumerate(OFFICER_COLUMNS)}
     certified = [(a, b) for a, b in zip(now, then, strict=True) if a[col["kind"]] == "officer"]
     assert certified
     for a, b in certified:  # the same people, two years on
         assert b[col["review_year"]] == a[col["review_year"]] + 2
-        assert b[col["cert_valid_to"]] == generator.later(a[col["cert_valid_to"]], 2)
+        assert b[col["cert_valid_to"]] == common.later(a[col["cert_valid_to"]], 2)
     current = [b for _, b in certified if b[col["review_year"]] >= 2027]
     assert len(current) > 0.8 * len(certified)  # reviewed last year: may inspect in 2028

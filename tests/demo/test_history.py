@@ -19,7 +19,7 @@ from wurao.core import audit, workdays
 from wurao.core.config import get_settings
 from wurao.core.models import AuditEntry
 from wurao.core.time import local_date
-from wurao.demo.generator import generate_city
+from wurao.demo.city import generate_city
 from wurao.demo.history import MARKER, HistoryStats, generate_history
 from wurao.demo.seed import DEMO_ACCOUNTS, DEMO_SUBJECTS
 from wurao.inspections import codes, service
@@ -39,8 +39,7 @@ from wurao.oversight.engine import SweepResult, sweep
 from wurao.oversight.models import Alert, Clue
 from wurao.registry.models import ChecklistLine, EnforcementSubject, Enterprise, Officer
 from wurao.registry.officers.service import officer_problems
-from wurao.sampling import algorithm
-from wurao.sampling import service as sampling
+from wurao.sampling import algorithm, artefacts, freeze
 from wurao.sampling.models import Draw
 
 TODAY = dt.date(2026, 11, 23)
@@ -267,7 +266,7 @@ def test_draws_recompute_and_made_their_tasks(history: History) -> None:
         db.scalars(select(InspectionTask.draw_id).where(InspectionTask.draw_id.is_not(None)))
     )
     for draw in draws:
-        verdict = algorithm.verify(sampling.artefacts(draw), sampling.stored_pool(db, draw))
+        verdict = algorithm.verify(artefacts.artefacts(draw), freeze.stored_pool(db, draw))
         assert verdict.ok, (draw.id, [text for ok, text in verdict.checks if not ok])
         assert per_draw[draw.id] == draw.tasks_created > 0
         assert draw.window_end < TODAY - dt.timedelta(days=30)

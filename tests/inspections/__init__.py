@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from wurao.auth.scope import SYSTEM_ACTOR, Actor
 from wurao.core import audit
 from wurao.core.config import get_settings
-from wurao.demo.generator import make_ric, make_uscc
+from wurao.demo.identifiers import make_ric, make_uscc
 from wurao.inspections import service
 from wurao.inspections.models import InspectionTask
 from wurao.planning.models import UnplannedApproval
@@ -162,7 +162,7 @@ def add_draw(
     subjects: tuple[EnforcementSubject, ...] = (),
 ) -> Draw:
     """A 双随机 draw of ``subjects`` (default: the world's) that selected ``selected``
-    (default: the world's enterprise), written as ``sampling.service.run_draw`` leaves it."""
+    (default: the world's enterprise), written as ``sampling.run.run_draw`` leaves it."""
     members = subjects or (w.subject,)
     chosen = (w.enterprise.uscc,) if selected is None else selected
     selection = [{"uscc": u, "stratum": "B", "rank": n, "key": "00"} for n, u in enumerate(chosen)]

@@ -268,10 +268,10 @@ def test_A8_approvals_are_seen_by_their_subject_and_region(db: Session, personas
     w = remote_world(db)
     approval = cross_region.record_approval(db, actor=personas.agency_admin, data=data(w))
     for actor in (personas.agency_admin, personas.officer, personas.supervisor):
-        rows, _ = cross_region.list_approvals(db, actor=actor)
+        rows = cross_region.list_approvals(db, actor=actor).items
         assert approval.id in [v.approval.id for v in rows]
     for actor in (personas.other_officer, personas.neighbour_supervisor):
-        rows, _ = cross_region.list_approvals(db, actor=actor)
+        rows = cross_region.list_approvals(db, actor=actor).items
         assert approval.id not in [v.approval.id for v in rows]
 
 

@@ -103,11 +103,14 @@ def test_supervisor_sees_details_neighbour_sees_none(
     db: Session, client: TestClient, personas: Personas
 ) -> None:
     _evaluate(db, personas, 2)
-    rows, total = evaluations.list_evaluations(db, actor=personas.supervisor)
+    found = evaluations.list_evaluations(db, actor=personas.supervisor)
+    rows, total = found.items, found.total
     assert total == 2 and rows[0].enterprise_name == "衢州示例制造有限公司"
-    rows, total = evaluations.list_evaluations(db, actor=personas.neighbour_supervisor)
+    found = evaluations.list_evaluations(db, actor=personas.neighbour_supervisor)
+    rows, total = found.items, found.total
     assert total == 0 and rows == []
-    rows, total = evaluations.list_evaluations(db, actor=personas.supervisor, misconduct="repeated")
+    found = evaluations.list_evaluations(db, actor=personas.supervisor, misconduct="repeated")
+    rows, total = found.items, found.total
     assert total == 1 and rows[0].misconduct_labels == ["重复检查"]
     db.commit()
     sign_in(client, "qj_sfj")
@@ -121,7 +124,8 @@ def test_enterprise_sees_its_inspections_and_gets_the_link(
     b = make_task(db)
     first_token = finish(db, b, personas.officer)
     pending = make_task(db)  # coded but not started: not disclosed in advance
-    rows, total = evaluations.enterprise_inspections(db, actor=personas.enterprise)
+    found = evaluations.enterprise_inspections(db, actor=personas.enterprise)
+    rows, total = found.items, found.total
     assert total == 1 and rows[0].task.id == b.task.id and rows[0].can_evaluate
     assert rows[0].officers[0][1]  # certificate numbers are shown
     with pytest.raises(Forbidden):
@@ -162,7 +166,7 @@ def test_enterprise_of_another_uscc_cannot_get_the_link(
     finish(db, b, personas.officer)
     with pytest.raises(NotFound):
         evaluations.reissue_link_token(db, actor=personas.enterprise, task_id=b.task.id)
-    _, total = evaluations.enterprise_inspections(db, actor=personas.enterprise)
+    total = evaluations.enterprise_inspections(db, actor=personas.enterprise).total
     assert total == 0
 
 

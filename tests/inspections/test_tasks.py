@@ -82,7 +82,7 @@ def test_task_visibility_by_subject_and_region(db: Session, personas: Personas) 
     for actor in (personas.other_officer, personas.neighbour_supervisor):
         with pytest.raises(NotFound):
             service.get_task(db, actor=actor, task_id=task.id)
-    rows, _total = service.list_tasks(db, actor=personas.neighbour_supervisor)
+    rows = service.list_tasks(db, actor=personas.neighbour_supervisor).items
     assert task.id not in {t.id for t, _, _ in rows}
     with pytest.raises(Forbidden):
         service.list_tasks(db, actor=personas.enterprise)

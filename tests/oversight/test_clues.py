@@ -50,9 +50,10 @@ def test_report_region_from_the_uscc(db: Session, personas: Personas) -> None:
     assert named.subject_id == subject.id
     unknown = service.report_codeless(db, report=_report(agency="一个不知名的执法队"))
     assert unknown.subject_id is None and unknown.subject_text == "一个不知名的执法队"
-    _, neighbour_total = service.list_clues(db, actor=personas.neighbour_supervisor)
+    neighbour_total = service.list_clues(db, actor=personas.neighbour_supervisor).total
     assert neighbour_total == 3
-    rows, total = service.list_clues(db, actor=personas.supervisor)
+    found = service.list_clues(db, actor=personas.supervisor)
+    rows, total = found.items, found.total
     assert total == 0 and rows == []
     with pytest.raises(NotFound):
         service.get_clue(db, actor=personas.supervisor, clue_id=clue.id)
@@ -69,7 +70,7 @@ def test_report_region_from_the_registry_row(db: Session, personas: Personas) ->
         db, report=_report(enterprise_uscc="", enterprise_name="迁入柯城的食品有限公司")
     )
     assert by_name.enterprise_uscc == QJ_USCC and by_name.region_code == "330802"
-    _, total = service.list_clues(db, actor=personas.supervisor)
+    total = service.list_clues(db, actor=personas.supervisor).total
     assert total == 2
 
 

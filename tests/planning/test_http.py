@@ -230,7 +230,7 @@ def test_forms_for_entries_special_and_unplanned(
         "/unplanned", data={"csrf_token": csrf, "uscc": firms[0].uscc, "reason": "上级交办"}
     )
     assert asked.status_code == 200 and "上级交办" in asked.text
-    row = unplanned_service.list_unplanned(db, actor=personas.agency_admin)[0][0]
+    row = unplanned_service.list_unplanned(db, actor=personas.agency_admin).items[0]
     decided = client.post(
         f"/unplanned/{row.id}/decision",
         data={"csrf_token": csrf, "decision": "approve", "head_name": "陈局长", "comment": "同意"},

@@ -6,7 +6,8 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Personas
 from tests.planning import SAFETY, admin_of, enterprises, entry, item, published_plan
-from wurao.planning import queries, service
+from wurao.joint import service as joint
+from wurao.planning import service
 
 
 def test_overlap_and_visits_saved(db: Session, personas: Personas) -> None:
@@ -41,9 +42,9 @@ def test_overlap_and_visits_saved(db: Session, personas: Personas) -> None:
         actor=safety,
     )
     # a draft is still changing: not considered yet
-    assert queries.joint_candidates(db, actor=personas.supervisor, year=2026) == []
+    assert joint.joint_candidates(db, actor=personas.supervisor, year=2026) == []
     service.submit_plan(db, plan=plan_b, actor=safety)
-    found = queries.joint_candidates(db, actor=personas.supervisor, year=2026)
+    found = joint.joint_candidates(db, actor=personas.supervisor, year=2026)
     assert len(found) == 2
     exact, estimate = found
     # E6..E10 are named by both in April: 5 visits become 5 joint ones, exactly
@@ -53,7 +54,7 @@ def test_overlap_and_visits_saved(db: Session, personas: Personas) -> None:
     assert (estimate.enterprises, estimate.visits_saved, estimate.exact) == (4, 2, False)
     assert estimate.months == (6,)
     # the subjects see candidates involving themselves; the neighbour county sees none
-    assert len(queries.joint_candidates(db, actor=safety, year=2026)) == 2
-    assert len(queries.joint_candidates(db, actor=personas.officer, year=2026)) == 2
-    assert queries.joint_candidates(db, actor=personas.neighbour_supervisor, year=2026) == []
-    assert queries.joint_candidates(db, actor=personas.supervisor, year=2025) == []
+    assert len(joint.joint_candidates(db, actor=safety, year=2026)) == 2
+    assert len(joint.joint_candidates(db, actor=personas.officer, year=2026)) == 2
+    assert joint.joint_candidates(db, actor=personas.neighbour_supervisor, year=2026) == []
+    assert joint.joint_candidates(db, actor=personas.supervisor, year=2025) == []

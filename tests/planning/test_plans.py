@@ -15,6 +15,7 @@ from wurao.core.models import AuditEntry
 from wurao.core.time import local_today
 from wurao.planning import queries, service
 from wurao.planning import unplanned as unplanned_service
+from wurao.reports import filing, portal
 
 
 def test_lifecycle_with_role_checks_and_audit(db: Session, personas: Personas) -> None:
@@ -106,10 +107,10 @@ def test_amendment_keeps_history(db: Session, personas: Personas) -> None:
     service.approve_plan(db, plan=v2, actor=admin, head_name="陈局长")
     service.publish_plan(db, plan=v2, actor=admin)
     assert v1.status == "superseded" and v2.status == "published"
-    old = queries.get_public_plan(db, plan_id=v1.id)  # the old version stays readable
+    old = portal.get_public_plan(db, plan_id=v1.id)  # the old version stays readable
     assert len(service.entries_of(db, old)) == 2
-    assert [p.version for p in queries.public_versions(db, v2)] == [2, 1]
-    current, _ = queries.list_public_plans(db, region="330802")
+    assert [p.version for p in portal.public_versions(db, v2)] == [2, 1]
+    current, _ = portal.list_public_plans(db, region="330802")
     assert [p.id for p, _ in current if p.subject_id == v1.subject_id] == [v2.id]
 
 
@@ -213,9 +214,9 @@ def test_plan_and_unplanned_coverage(db: Session, personas: Personas) -> None:
         db, subject_id=sid, enterprise_id=outside[0].id, item_ids=[a.id], on=today
     )
     assert got is not None and got.kind == "unplanned" and "投诉线索具体" in got.detail
-    listed, _ = unplanned_service.list_unplanned(db, actor=personas.supervisor)
+    listed = unplanned_service.list_unplanned(db, actor=personas.supervisor).items
     assert req.id in [r.id for r in listed]
-    listed, _ = unplanned_service.list_unplanned(db, actor=personas.neighbour_supervisor)
+    listed = unplanned_service.list_unplanned(db, actor=personas.neighbour_supervisor).items
     assert req.id not in [r.id for r in listed]
 
 
@@ -225,7 +226,7 @@ def test_filing_package(db: Session, personas: Personas) -> None:
     from openpyxl import load_workbook
 
     published_plan(db, personas.agency_admin, [entry(item(db).id), entry(item(db).id)])
-    data = queries.filing_package(db, actor=personas.supervisor, year=2026, region="330802")
+    data = filing.filing_package(db, actor=personas.supervisor, year=2026, region="330802")
     wb = load_workbook(io.BytesIO(data))
     assert wb.sheetnames == ["计划", "检查内容"]
     assert wb["计划"].max_row == 2 and wb["检查内容"].max_row == 3

@@ -14,6 +14,7 @@ from wurao.core.policy import get_policy
 from wurao.core.time import local_today
 from wurao.planning import queries
 from wurao.planning import special as special_service
+from wurao.reports import portal
 
 A7 = "A7 INSP-SPECIAL-PLAN"
 
@@ -119,11 +120,11 @@ def test_a7_passing_case_full_procedure(db: Session, personas: Personas) -> None
         on=today,
     )  # fmt: skip
     assert special.status == "approved"
-    assert queries.list_public_specials(db, region="330802")[1] == 0
+    assert portal.list_public_specials(db, region="330802")[1] == 0
     special_service.publish_special(db, special=special, actor=admin)
-    rows, total = queries.list_public_specials(db, region="330802")
+    rows, total = portal.list_public_specials(db, region="330802")
     assert total == 1 and rows[0][0].id == special.id
-    assert queries.list_public_specials(db, region="330803")[1] == 0
+    assert portal.list_public_specials(db, region="330803")[1] == 0
     special_service.file_special(db, special=special, actor=admin)
     assert special.status == "filed" and special.filed_at is not None
     ent = enterprises(db, 1)[0]
@@ -149,9 +150,9 @@ def test_joint_special_visible_to_partner(db: Session, personas: Personas) -> No
         db, actor=personas.agency_admin, data=data([it.id], joint_subject_ids=[safety.id])
     )
     assert [s.id for s in special_service.special_partners(db, special)] == [safety.id]
-    rows, _ = special_service.list_specials(db, actor=personas.other_officer)
+    rows = special_service.list_specials(db, actor=personas.other_officer).items
     assert special.id in [r.id for r in rows]
-    rows, _ = special_service.list_specials(db, actor=personas.neighbour_supervisor)
+    rows = special_service.list_specials(db, actor=personas.neighbour_supervisor).items
     assert special.id not in [r.id for r in rows]
     with pytest.raises(Forbidden):  # the partner does not run the lead's procedure
         special_service.publish_special(db, special=special, actor=admin_of(db, SAFETY))

@@ -197,7 +197,7 @@ def test_scope_ancestors_and_below_visible_neighbours_not(db: Session, personas:
     town = draft(db, personas.supervisor, "TOWN-T-001", region_code="330802001")
     neighbour = draft(db, personas.neighbour_supervisor, "QJ-T-001", region_code="330803")
     own = draft(db, personas.supervisor, "KC-T-001")
-    items, _ = service.list_items(db, actor=personas.supervisor, q="-T-", per_page=100)
+    items = service.list_items(db, actor=personas.supervisor, q="-T-", per_page=100).items
     seen = {i.code for i in items}
     assert {city.code, province.code, town.code, own.code} <= seen
     assert neighbour.code not in seen
@@ -214,25 +214,28 @@ def test_scope_ancestors_and_below_visible_neighbours_not(db: Session, personas:
 def test_list_filters(db: Session, personas: Personas) -> None:
     a = published(db, personas.supervisor, "FLT-T-001", on_dss_list=True)
     b = draft(db, personas.supervisor, "FLT-T-002", field="应急管理", name="危险化学品检查")
-    flt = service.list_items(db, actor=personas.supervisor, q="FLT-T")[0]
+    flt = service.list_items(db, actor=personas.supervisor, q="FLT-T").items
     assert {i.code for i in flt} == {a.code, b.code}
-    assert {i.code for i in service.list_items(db, actor=personas.supervisor, q="危险化学")[0]} == {
-        b.code
-    }
-    allx = {i.code for i in service.list_items(db, actor=personas.supervisor, per_page=100)[0]}
+    assert {
+        i.code for i in service.list_items(db, actor=personas.supervisor, q="危险化学").items
+    } == {b.code}
+    allx = {i.code for i in service.list_items(db, actor=personas.supervisor, per_page=100).items}
     assert {a.code, b.code} <= allx
     assert {
         i.code
-        for i in service.list_items(db, actor=personas.supervisor, status="published", dss="1")[0]
+        for i in service.list_items(
+            db, actor=personas.supervisor, status="published", dss="1"
+        ).items
     } >= {a.code}
     assert b.code not in {
         i.code
-        for i in service.list_items(db, actor=personas.supervisor, field="市场监管", per_page=100)[
-            0
-        ]
+        for i in service.list_items(
+            db, actor=personas.supervisor, field="市场监管", per_page=100
+        ).items
     }
     assert a.code not in {
-        i.code for i in service.list_items(db, actor=personas.supervisor, dss="0", per_page=100)[0]
+        i.code
+        for i in service.list_items(db, actor=personas.supervisor, dss="0", per_page=100).items
     }
 
 

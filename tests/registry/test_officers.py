@@ -93,7 +93,10 @@ def test_sysadmin_adds_officers_anywhere(db: Session, personas: Personas) -> Non
 def test_scope_of_officer_lists(db: Session, personas: Personas) -> None:
     mine = new_officer(db, personas.agency_admin, 4)
     theirs = new_officer(db, personas.admin, 5, uscc=KC_YJJ)
-    names = lambda actor: {o.name for o in service.list_officers(db, actor=actor, per_page=100)[0]}  # noqa: E731
+
+    def names(actor: Actor) -> set[str]:
+        return {o.name for o in service.list_officers(db, actor=actor, per_page=100).items}
+
     assert {mine.name, theirs.name} <= names(personas.supervisor)
     assert mine.name in names(personas.officer)
     assert theirs.name not in names(personas.officer)
@@ -418,9 +421,9 @@ def test_list_filters(db: Session, personas: Personas) -> None:
     mine = {good.name, old.name, failed.name, aux.name}
 
     def names(**kw: object) -> set[str]:
-        rows, _ = service.list_officers(
+        rows = service.list_officers(
             db, actor=personas.agency_admin, q="测试执法员6", on=DAY, **kw
-        )  # type: ignore[arg-type]
+        ).items  # type: ignore[arg-type]
         return {o.name for o in rows} & mine
 
     assert names() == mine
@@ -429,9 +432,10 @@ def test_list_filters(db: Session, personas: Personas) -> None:
     assert names(cert="review_failed") == {failed.name}
     assert names(cert="none") == {aux.name}
     assert names(kind="auxiliary") == {aux.name}
-    rows, total = service.list_officers(
+    found = service.list_officers(
         db, actor=personas.agency_admin, q="测试执法员6", per_page=3, page=2
     )
+    rows, total = found.items, found.total
     assert total == 4
     assert len(rows) == 1
     with pytest.raises(InvalidInput):

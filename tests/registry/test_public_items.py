@@ -64,13 +64,14 @@ def items(db: Session, personas: Personas) -> dict[str, str]:
 def test_service_lists_published_items_of_region_and_ancestors(
     db: Session, items: dict[str, str]
 ) -> None:
-    rows, total = service.list_public_items(db, region="330802", q="公示", per_page=100)
+    found = service.list_public_items(db, region="330802", q="公示", per_page=100)
+    rows, total = found.items, found.total
     codes = {i.code for i in rows}
     assert codes == {items["county"], items["province"]}
     assert total == 2
-    town, _ = service.list_public_items(db, region="330802001", q="公示")
+    town = service.list_public_items(db, region="330802001", q="公示").items
     assert {i.code for i in town} == {items["county"], items["province"]}
-    neighbour, _ = service.list_public_items(db, region="330803", q="公示")
+    neighbour = service.list_public_items(db, region="330803", q="公示").items
     assert {i.code for i in neighbour} == {items["neighbour"], items["province"]}
     with pytest.raises(InvalidInput):
         service.list_public_items(db, region="12345")

@@ -114,7 +114,7 @@ def test_bad_region_is_a_chinese_error(client: TestClient) -> None:
 
 def test_service_hides_unannounced(db: Session, personas: Personas) -> None:
     make(db, personas, 50, confirm=True, announce=False)
-    rows, _ = service.list_public_subjects(db, q="公示测试局50")
+    rows = service.list_public_subjects(db, q="公示测试局50").items
     assert rows == []
     demo = db.scalar(
         select(EnforcementSubject).where(EnforcementSubject.uscc == "11330802MB1A00001T")

@@ -101,7 +101,8 @@ def test_neighbour_supervisor_sees_none_of_kecheng(
     db: Session, personas: Personas, client: TestClient
 ) -> None:
     kc_id = demo_subject(db).id  # objects detach when a request closes the session
-    rows, total = service.list_subjects(db, actor=personas.neighbour_supervisor, per_page=100)
+    found = service.list_subjects(db, actor=personas.neighbour_supervisor, per_page=100)
+    rows, total = found.items, found.total
     assert total == len(rows) >= 1
     assert all(s.region_code.startswith("330803") for s in rows)
     with pytest.raises(NotFound):
@@ -320,16 +321,17 @@ def test_api_confirm_and_announce(db: Session, personas: Personas, client: TestC
 def test_list_filters_and_pages(db: Session, personas: Personas) -> None:
     for n in range(20, 25):
         service.create_subject(db, data=data(n, name=f"过滤测试局{n}"), actor=personas.supervisor)
-    rows, total = service.list_subjects(
+    found = service.list_subjects(
         db, actor=personas.supervisor, q="过滤测试", state="unconfirmed", per_page=2, page=3
     )
+    rows, total = found.items, found.total
     assert total == 5
     assert [s.name for s in rows] == ["过滤测试局24"]
-    _, announced = service.list_subjects(
+    announced = service.list_subjects(
         db, actor=personas.supervisor, q="过滤测试", state="announced"
-    )
+    ).total
     assert announced == 0
-    rows, _ = service.list_subjects(db, actor=personas.supervisor, field="应急管理")
+    rows = service.list_subjects(db, actor=personas.supervisor, field="应急管理").items
     assert [s.name for s in rows] == ["衢州市柯城区应急管理局"]
     with pytest.raises(InvalidInput):
         service.list_subjects(db, actor=personas.supervisor, state="bogus")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from wurao.auth.scope import SYSTEM_ACTOR, Actor
 from wurao.core import audit
-from wurao.demo.generator import make_ric, make_uscc
+from wurao.demo.identifiers import make_ric, make_uscc
 from wurao.registry.models import EnforcementSubject, Enterprise, InspectionItem, Officer
 from wurao.sampling import service
 from wurao.sampling.models import Draw

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from wurao.demo.generator import make_uscc
+from wurao.demo.identifiers import make_uscc
 from wurao.sampling import algorithm as alg
 
 SEED = bytes(range(32))

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Personas
 from tests.sampling import add_enterprises, add_item, add_officers, new_draw, subject
-from wurao.sampling import algorithm, conflicts, service
+from wurao.sampling import algorithm, artefacts, conflicts, freeze, run
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "draw-algorithm.md"
 
@@ -51,14 +51,14 @@ def test_the_documented_script_recomputes_a_salted_draw(
     conflicts.declare_conflict(db, officer=staff[0], enterprise=ents[0], reason="近亲属任高管",
                              actor=personas.agency_admin)  # fmt: skip
     draw = new_draw(db, personas.agency_admin, [s], [add_item(db)], public_value_note="福彩3D")
-    service.freeze_draw(db, draw=draw, actor=personas.agency_admin)
-    service.set_public_value(db, draw=draw, value="福彩3D　第２０２６０５７期 381",
+    freeze.freeze_draw(db, draw=draw, actor=personas.agency_admin)
+    freeze.set_public_value(db, draw=draw, value="福彩3D　第２０２６０５７期 381",
                              actor=personas.supervisor)  # fmt: skip
-    service.run_draw(db, draw=draw, actor=personas.agency_admin)
+    run.run_draw(db, draw=draw, actor=personas.agency_admin)
     art = tmp_path / "artefacts.json"
     pool = tmp_path / "pool.csv"
-    art.write_bytes(service.artefacts_bytes(draw))
-    pool.write_bytes(service.stored_pool(db, draw))
+    art.write_bytes(artefacts.artefacts_bytes(draw))
+    pool.write_bytes(freeze.stored_pool(db, draw))
     script = _script(tmp_path)
 
     full = _run(script, art, pool, draw.conflict_salt_hex or "")

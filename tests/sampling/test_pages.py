@@ -141,16 +141,16 @@ def test_public_value_late_results_and_cancelled_draw_pages(
     from wurao.core import audit
     from wurao.core.time import LOCAL_TZ
     from wurao.inspections.models import InspectionRecord, InspectionTask
-    from wurao.sampling import service
+    from wurao.sampling import freeze, run, service
 
     s = subject(db)
     add_officers(db, s, 4)
     item = add_item(db)
     add_enterprises(db, "D" * 2)
     draw = new_draw(db, personas.agency_admin, [s], [item], public_value_note="福彩3D开奖号码")
-    service.freeze_draw(db, draw=draw, actor=personas.agency_admin)
+    freeze.freeze_draw(db, draw=draw, actor=personas.agency_admin)
     other = new_draw(db, personas.agency_admin, [s], [item], title="取消的抽查")
-    service.freeze_draw(db, draw=other, actor=personas.agency_admin)
+    freeze.freeze_draw(db, draw=other, actor=personas.agency_admin)
     service.cancel_draw(db, draw=other, reason="事项选错", actor=personas.agency_admin)
     db.commit()
     sign_in(client, "kc_sfj")
@@ -161,7 +161,7 @@ def test_public_value_late_results_and_cancelled_draw_pages(
     assert resp.status_code == 200 and "381" in resp.text
     draw = service.get_draw(db, actor=personas.agency_admin, draw_id=draw.id)
     assert draw.public_value == "381"
-    service.run_draw(db, draw=draw, actor=personas.agency_admin)
+    run.run_draw(db, draw=draw, actor=personas.agency_admin)
     finished = dt.datetime(2025, 9, 30, 15, tzinfo=LOCAL_TZ)
     for task in db.scalars(select(InspectionTask).where(InspectionTask.draw_id == draw.id)):
         rec = InspectionRecord(task_id=task.id, finished_at=finished, outcome="none")
@@ -184,7 +184,7 @@ def test_public_page_and_artefacts_show_times_and_commitments_but_never_the_salt
 
     import rfc8785
 
-    from wurao.sampling import conflicts, service
+    from wurao.sampling import conflicts, freeze, run
 
     s = subject(db)
     staff = add_officers(db, s, 4)
@@ -193,9 +193,9 @@ def test_public_page_and_artefacts_show_times_and_commitments_but_never_the_salt
     conflicts.declare_conflict(db, officer=staff[0], enterprise=ents[0], reason="近亲属任高管",
                              actor=personas.agency_admin)  # fmt: skip
     draw = new_draw(db, personas.agency_admin, [s], [item], public_value_note="福彩3D开奖号码")
-    service.freeze_draw(db, draw=draw, actor=personas.agency_admin)
-    service.set_public_value(db, draw=draw, value="３８１", actor=personas.supervisor)
-    service.run_draw(db, draw=draw, actor=personas.agency_admin)
+    freeze.freeze_draw(db, draw=draw, actor=personas.agency_admin)
+    freeze.set_public_value(db, draw=draw, value="３８１", actor=personas.supervisor)
+    run.run_draw(db, draw=draw, actor=personas.agency_admin)
     db.commit()
     salt = draw.conflict_salt_hex
     assert salt

@@ -16,7 +16,7 @@ from wurao.core.errors import Conflict, Forbidden
 from wurao.core.time import LOCAL_TZ
 from wurao.core.workdays import UnknownCalendarYear
 from wurao.inspections.models import InspectionRecord, InspectionTask
-from wurao.sampling import results, service
+from wurao.sampling import freeze, results, run
 from wurao.sampling.models import Draw
 
 
@@ -37,8 +37,8 @@ def _drawn_tasks(db: Session, personas: Personas) -> list[InspectionTask]:
     add_officers(db, s, 4)
     add_enterprises(db, "D" * 3)
     draw = new_draw(db, personas.agency_admin, [s], [add_item(db)])
-    service.freeze_draw(db, draw=draw, actor=personas.agency_admin)
-    service.run_draw(db, draw=draw, actor=personas.agency_admin)
+    freeze.freeze_draw(db, draw=draw, actor=personas.agency_admin)
+    run.run_draw(db, draw=draw, actor=personas.agency_admin)
     return list(db.scalars(select(InspectionTask).where(InspectionTask.draw_id == draw.id)))
 
 

@@ -7,23 +7,18 @@ import datetime as dt
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
-from wurao.auth.models import User
 from wurao.auth.permissions import Permission, Role
 from wurao.auth.scope import Actor, region_filter
 from wurao.core import audit, workdays
+from wurao.core import rules as catalogue
 from wurao.core.errors import InvalidInput
-from wurao.core.holidays import ScheduleDay, load_calendar, schedule_due
+from wurao.core.holidays import ScheduleDay, schedule_due
 from wurao.core.models import AuditEntry, CalendarDay, CalendarYear
-from wurao.core.policy import NATIONAL, get_policy
+from wurao.core.policy import get_policy
 from wurao.core.time import local_today, utcnow
-from wurao.oversight.rule_base import Context, Finding
 
 WARN_FROM = "calendar.warn_from"
-SCHEDULE_RULE = "DAY-NEXT-YEAR"
-SCHEDULE_SOURCE = (
-    "国务院办公厅关于下一年部分节假日安排的通知（每年10—11月发布）；"
-    "行政处罚法 第八十五条、行政强制法 第六十九条（期间按工作日计算）"
-)
+SCHEDULE_RULE = catalogue.DAY_NEXT_YEAR.id
 
 
 def import_schedule(
@@ -122,37 +117,3 @@ def schedule_warning(actor: Actor | None, *, today: dt.date | None = None) -> in
         return schedule_due(cal, day, get_policy().value(WARN_FROM, actor.region_code, day))
     except InvalidInput:  # a malformed local policy value must not take every page down
         return None if cal.knows(day.year + 1) else day.year + 1
-
-
-def next_year_findings(session: Session, ctx: Context) -> list[Finding]:
-    """One finding per supervising region (DAY-NEXT-YEAR) while next year's schedule is missing.
-
-    Alerts are seen within a region's scope, so each supervisor's region gets its own; with no
-    supervisor at all the national one reaches the system administrator. The dedup key names
-    the year, so the nightly sweep raises each once.
-    """
-    regions = set(
-        session.scalars(
-            select(User.region_code).where(
-                User.role == Role.SUPERVISOR.value, User.is_active.is_(True)
-            )
-        )
-    ) or {NATIONAL}
-    cal = load_calendar(session)
-    out: list[Finding] = []
-    for region in sorted(regions):
-        year = schedule_due(cal, ctx.today, get_policy().value(WARN_FROM, region, ctx.today))
-        if year is None:
-            continue
-        out.append(
-            Finding(
-                dedup_key=f"{SCHEDULE_RULE}:{year}:{region}",
-                region_code=region,
-                detail=(
-                    f"尚未导入{year}年法定节假日安排：{year}年的工作日无法计算，"
-                    f"跨年的期限届时将无法计算。请在国务院办公厅通知发布后，由系统管理员在"
-                    f"“节假日安排”页面或用 wurao calendar import 导入。"
-                ),
-            )
-        )
-    return out

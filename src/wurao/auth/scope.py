@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, false, true
 from sqlalchemy.orm import InstrumentedAttribute
 
-from wurao.auth.permissions import Permission, Role, role_can
+from wurao.auth.permissions import AGENCY_ROLES, Permission, Role, role_can
 from wurao.core.errors import Forbidden
 from wurao.core.ids import region_scope_prefix
 
@@ -80,7 +80,7 @@ def region_filter(actor: Actor, column: InstrumentedAttribute[str]) -> ColumnEle
 
 def subject_filter(actor: Actor, column: InstrumentedAttribute[int]) -> ColumnElement[bool]:
     """For agency roles, rows of the actor's own subject only; others are not limited here."""
-    if actor.role in (Role.AGENCY_ADMIN, Role.OFFICER, Role.LEGAL_REVIEWER):
+    if actor.role in AGENCY_ROLES:
         return column == actor.subject_id if actor.subject_id is not None else false()
     return true()
 

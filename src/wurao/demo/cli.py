@@ -30,7 +30,7 @@ def demo(
     port: int = typer.Option(8000),
 ) -> None:
     """Create or upgrade the database, fill it with the demo city and start the web UI."""
-    from wurao.demo.generator import generate_city
+    from wurao.demo.city import generate_city
     from wurao.demo.history import generate_history
     from wurao.demo.seed import DEMO_PASSWORD, seed_foundation
     from wurao.oversight import indicators

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from wurao.core.models import AuditEntry
 from wurao.core.time import LOCAL_TZ, local_today
-from wurao.demo.generator import GENERATOR
+from wurao.demo.common import GENERATOR
 from wurao.demo.history_cases import balance, plant, rate
 from wurao.demo.history_sim import Sim, Spec, at
 from wurao.demo.history_world import World

@@ -1,4 +1,5 @@
-"""双随机 draws of the demo history, made the way ``wurao.sampling.service`` makes them.
+"""双随机 draws of the demo history, made the way ``wurao.sampling.freeze`` and
+``wurao.sampling.run`` make them.
 
 Each draw freezes a pool (active enterprises of its region, credit classes A and B, a few
 industries, none inspected by its subjects in the past twelve months), commits to a seed,
@@ -15,8 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from wurao.demo.generator import INDUSTRIES
 from wurao.demo.history_world import FIELD_SCOPE, Ent, Item, Off, Subj, World
+from wurao.demo.rows import INDUSTRIES
 from wurao.sampling import algorithm
 from wurao.sampling.service import ratios_for
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from wurao.core.ids import region_scope_prefix
 from wurao.core.policy import get_policy
-from wurao.demo.generator import CITY
+from wurao.demo.common import CITY
 from wurao.demo.seed import DEMO_ACCOUNTS, DEMO_SUBJECTS
 from wurao.inspections import rules as prechecks
 from wurao.registry.items.service import item_problems

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from wurao.core import audit
 from wurao.core.db import is_postgresql
-from wurao.demo.generator import CITY, GENERATOR
+from wurao.demo.common import CITY, GENERATOR
 from wurao.demo.history_draws import CREDIT, EXCLUDE_MONTHS, PER_SUBJECT, DrawSpec
 from wurao.demo.history_sim import PlanSpec, Sim, Spec, at
 from wurao.planning.models import InspectionPlan, PlanEntry, PlanTarget

@@ -13,7 +13,7 @@ from wurao.auth.models import User
 from wurao.auth.permissions import Role
 from wurao.auth.scope import SYSTEM_ACTOR
 from wurao.core import audit
-from wurao.demo.generator import DEMO_YEAR, later, years_on
+from wurao.demo.common import DEMO_YEAR, later, years_on
 from wurao.registry import service as registry
 from wurao.registry.models import EnforcementSubject
 
@@ -86,7 +86,7 @@ PERSONA_OFFICERS = [
 
 def link_persona_officers(session: Session) -> None:
     """Give the officer personas certified officer entries of their subjects (idempotent)."""
-    from wurao.demo.generator import make_ric
+    from wurao.demo.identifiers import make_ric
     from wurao.registry.models import Officer
 
     subjects = _subjects(session)

@@ -40,7 +40,8 @@ def list_tasks(
     db: Session = Depends(get_db),
 ) -> TaskPage:
     """Tasks visible to the caller, newest first."""
-    rows, total = service.list_tasks(db, actor=actor, status=status, q=q, page=page)
+    found = service.list_tasks(db, actor=actor, status=status, q=q, page=page)
+    rows, total = found.items, found.total
     return TaskPage(
         items=[
             TaskRow(
@@ -101,7 +102,8 @@ def list_cross_region_approvals(
     db: Session = Depends(get_db),
 ) -> CrossRegionApprovalPage:
     """异地检查 approvals (A8) the caller may see, newest first."""
-    rows, total = cross_region.list_approvals(db, actor=actor, page=page)
+    found = cross_region.list_approvals(db, actor=actor, page=page)
+    rows, total = found.items, found.total
     return CrossRegionApprovalPage(
         items=[CrossRegionApprovalOut.of(v) for v in rows], total=total, page=page
     )

@@ -46,7 +46,7 @@ from wurao.core.config import get_settings
 from wurao.core.errors import Conflict
 from wurao.core.time import format_local, utcnow
 from wurao.inspections.models import SigningKey
-from wurao.inspections.rules import METHODS
+from wurao.registry.items.methods import METHODS
 
 ALG = "EdDSA"
 # Claim names (RFC 7519 registered ones where they exist, short private ones otherwise).

@@ -16,14 +16,17 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor, region_filter, subject_filter
 from wurao.core import audit
+from wurao.core import rules as catalogue
 from wurao.core.errors import Forbidden, InvalidInput, NotFound, RuleViolation, Violation
+from wurao.core.events import Event, emit
 from wurao.core.ids import IdentifierError, normalize_uscc, region_scope_prefix
+from wurao.core.paging import PER_PAGE, Page, paginate
 from wurao.core.text import NOTE, text_problem
 from wurao.core.time import local_today, utcnow
 from wurao.inspections.models import (
@@ -31,22 +34,16 @@ from wurao.inspections.models import (
     CrossRegionApprovalEnterprise,
     CrossRegionApprovalItem,
 )
-from wurao.oversight.models import InboxMessage
 from wurao.registry.models import EnforcementSubject, Enterprise, InspectionItem, Region
 from wurao.registry.subjects.service import require_usable_subject
 
-A8_ID = "A8 INSP-LOCALITY"
-A8_TITLE = "属地管辖（异地检查须经共同上级批准）"
-A8_SOURCE = (
-    "国办发〔2024〕54号；衢政办发〔2025〕16号 第10项：确需开展异地检查的，应当报共同上一级"
-    "行政执法机关批准，并告知当地主管部门"
-)
+A8 = catalogue.A8  # 属地管辖（异地检查须经共同上级批准）
+A8_ID, A8_TITLE, A8_SOURCE = A8.id, A8.title, A8.source
 INBOX_KIND = "cross_region"
-PER_PAGE = 20
 
 
 def _v(detail: str, **evidence: object) -> Violation:
-    return Violation(A8_ID, A8_TITLE, A8_SOURCE, detail, "BLOCK", dict(evidence))
+    return A8.violation(detail, **evidence)
 
 
 def is_remote(subject: EnforcementSubject, enterprise: Enterprise) -> bool:
@@ -139,16 +136,11 @@ def _views(session: Session, approvals: Sequence[CrossRegionApproval]) -> list[A
 
 def list_approvals(
     session: Session, *, actor: Actor, page: int = 1, per_page: int = PER_PAGE
-) -> tuple[list[ApprovalView], int]:
+) -> Page[ApprovalView]:
     """A page of the approvals the actor may see, newest first."""
-    stmt = approvals_visible_to(actor)
-    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    rows = session.scalars(
-        stmt.order_by(CrossRegionApproval.id.desc())
-        .offset((max(page, 1) - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return _views(session, rows), total
+    stmt = approvals_visible_to(actor).order_by(CrossRegionApproval.id.desc())
+    found = paginate(session, stmt, page, per_page)
+    return found.with_items(_views(session, found.items))
 
 
 def get_approval(session: Session, *, actor: Actor, approval_id: int) -> ApprovalView:
@@ -372,6 +364,16 @@ def _dates(data: ApprovalData) -> tuple[dt.date, dt.date, dt.date]:
     return data.approved_on, data.valid_from, data.valid_to
 
 
+def may_record_approval(actor: Actor, remote: Sequence[EnforcementSubject]) -> bool:
+    """Whether the task page offers the actor to record an approval: ``record_approval``'s
+    rule (an approver bound to a subject) for a subject of the task that inspects away."""
+    return (
+        actor.can(Permission.UNPLANNED_APPROVE)
+        and actor.subject_id is not None
+        and actor.subject_id in {s.id for s in remote}
+    )
+
+
 def record_approval(session: Session, *, actor: Actor, data: ApprovalData) -> CrossRegionApproval:
     """Record the common superior's approval of the actor's subject's 异地检查 (A8)."""
     actor.require(Permission.UNPLANNED_APPROVE)
@@ -465,20 +467,17 @@ def counterparts(
     )
 
 
-def notify_counterparts(
-    session: Session,
+def notice_body(
     *,
-    actor: Actor,
     subject: EnforcementSubject,
     enterprise: Enterprise,
     approval: CrossRegionApproval,
     window: tuple[dt.date, dt.date],
     items: Sequence[InspectionItem],
     code_number: str,
-) -> list[InboxMessage]:
-    """An inbox message to each local counterpart about a coded 异地检查."""
-    now = utcnow()
-    body = "\n".join(
+) -> str:
+    """What a local counterpart is told about a coded 异地检查 (第10项: 并告知当地主管部门)."""
+    return "\n".join(
         (
             f"{subject.name}经{approval.organ_name}批准（{approval.doc_no}，"
             f"{approval.approved_on.isoformat()}），将对你单位辖区内企业实施异地检查。",
@@ -490,24 +489,29 @@ def notify_counterparts(
             "批准，并告知当地主管部门）。",
         )
     )
-    out = []
-    for local in counterparts(session, subject, enterprise):
-        msg = InboxMessage(
-            subject_id=local.id,
-            kind=INBOX_KIND,
-            title=f"异地检查告知：{subject.name}检查{enterprise.name}"[:200],
-            body=body,
-            link="",
-            created_at=now,
-        )
-        session.add(msg)
-        audit.record(
-            session,
-            actor=actor,
-            action="inbox.send",
-            obj=msg,
-            region_code=local.region_code,
-            summary=f"告知{local.name}：{subject.name}异地检查{enterprise.name}（{code_number}）",
-        )
-        out.append(msg)
-    return out
+
+
+def notify_counterparts(
+    session: Session,
+    *,
+    actor: Actor,
+    subject: EnforcementSubject,
+    enterprise: Enterprise,
+    approval: CrossRegionApproval,
+    window: tuple[dt.date, dt.date],
+    items: Sequence[InspectionItem],
+    code_number: str,
+) -> None:
+    """Announce a coded 异地检查; oversight sends each local counterpart an inbox message
+    (``wurao.oversight.handlers.cross_region_coded``) in this transaction."""
+    emit(
+        session,
+        Event.CROSS_REGION_CODED,
+        actor=actor,
+        subject=subject,
+        enterprise=enterprise,
+        approval=approval,
+        window=window,
+        items=items,
+        code_number=code_number,
+    )

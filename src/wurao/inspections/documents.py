@@ -15,7 +15,8 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from wurao.core.time import format_local
-from wurao.inspections.records import ATTESTATION, METHODS, OUTCOMES, RESULTS, RecordView
+from wurao.inspections.records import ATTESTATION, OUTCOMES, RESULTS, RecordView
+from wurao.registry.items.methods import METHODS
 
 FONT = "宋体"
 

@@ -20,7 +20,7 @@ import secrets
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import AGENCY_ROLES, Permission, Role
@@ -28,6 +28,8 @@ from wurao.auth.scope import Actor, region_filter
 from wurao.core import audit
 from wurao.core.audit import SystemActor
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from wurao.core.events import Event, emit
+from wurao.core.paging import PER_PAGE, Page, paginate, paginate_rows
 from wurao.core.policy import get_policy
 from wurao.core.time import local_today, utcnow
 from wurao.inspections.models import (
@@ -130,18 +132,13 @@ def _enterprise_tasks(actor: Actor) -> Select[InspectionTask]:
 
 
 def enterprise_inspections(
-    session: Session, *, actor: Actor, page: int = 1, per_page: int = 20
-) -> tuple[list[EnterpriseInspection], int]:
+    session: Session, *, actor: Actor, page: int = 1, per_page: int = PER_PAGE
+) -> Page[EnterpriseInspection]:
     """The enterprise's inspections, newest first, with who came and under which code."""
     stmt = _enterprise_tasks(actor)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    tasks = list(
-        session.scalars(
-            stmt.order_by(InspectionTask.created_at.desc(), InspectionTask.id.desc())
-            .offset((max(page, 1) - 1) * per_page)
-            .limit(per_page)
-        )
-    )
+    stmt = stmt.order_by(InspectionTask.created_at.desc(), InspectionTask.id.desc())
+    found = paginate(session, stmt, page, per_page)
+    tasks = found.items
     rows = {t.id: EnterpriseInspection(task=t) for t in tasks}
     ids = list(rows)
     if ids:
@@ -169,7 +166,7 @@ def enterprise_inspections(
             rows[rec.task_id].record = rec
         for ev in session.scalars(select(Evaluation).where(Evaluation.task_id.in_(ids))):
             rows[ev.task_id].evaluation = ev
-    return [rows[t.id] for t in tasks], int(total)
+    return found.map(lambda t: rows[t.id])
 
 
 def reissue_link_token(session: Session, *, actor: Actor, task_id: int) -> str:
@@ -289,12 +286,8 @@ def submit_evaluation(
         summary=f"企业提交评价（任务 {task.id}，{rating}分）",
         region_code=task.region_code,
     )
-    from wurao.oversight import service as oversight
-    from wurao.oversight import triggers
-
-    if evaluation.misconduct:
-        oversight.clue_from_evaluation(session, evaluation=evaluation, task=task, actor=who)
-    triggers.evaluation_submitted(session, task=task, evaluation=evaluation)
+    # oversight turns reported misconduct into a clue and keeps its figures and alerts
+    emit(session, Event.EVALUATION_SUBMITTED, task=task, evaluation=evaluation, actor=who)
     return evaluation
 
 
@@ -329,8 +322,8 @@ def list_evaluations(
     actor: Actor,
     misconduct: str = "",
     page: int = 1,
-    per_page: int = 20,
-) -> tuple[list[EvaluationRow], int]:
+    per_page: int = PER_PAGE,
+) -> Page[EvaluationRow]:
     """Submitted evaluations of inspections in the supervisor's region, newest first."""
     actor.require(Permission.EVALUATIONS_VIEW)
     stmt = (
@@ -345,12 +338,9 @@ def list_evaluations(
         if misconduct not in MISCONDUCT:
             raise InvalidInput("未知的问题类别。", field="misconduct")
         stmt = stmt.where(Evaluation.misconduct.contains(misconduct, autoescape=True))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.execute(
-        stmt.order_by(Evaluation.submitted_at.desc(), Evaluation.id.desc())
-        .offset((max(page, 1) - 1) * per_page)
-        .limit(per_page)
-    ).all()
+    stmt = stmt.order_by(Evaluation.submitted_at.desc(), Evaluation.id.desc())
+    found = paginate_rows(session, stmt, page, per_page)
+    rows = found.items
     names: dict[int, list[str]] = {row[1].id: [] for row in rows}
     if names:
         for tid, name in session.execute(
@@ -360,11 +350,12 @@ def list_evaluations(
             .order_by(TaskSubject.lead.desc(), EnforcementSubject.name)
         ):
             names[tid].append(name)
-    out = [
-        EvaluationRow(evaluation=ev, task=task, enterprise_name=name, subjects=names[task.id])
-        for ev, task, name in rows
-    ]
-    return out, int(total)
+    return found.with_items(
+        [
+            EvaluationRow(evaluation=ev, task=task, enterprise_name=name, subjects=names[task.id])
+            for ev, task, name in rows
+        ]
+    )
 
 
 @dataclass(frozen=True)

@@ -16,23 +16,23 @@ from wurao.core.errors import RuleViolation
 from wurao.core.text import NOTE
 from wurao.core.time import local_today
 from wurao.inspections import codes, cross_region, rules, service
+from wurao.inspections.statuses import CODE_STATUSES, TASK_STATUSES
+from wurao.registry.items.methods import METHODS
 from wurao.web.deps import TxRoute, form_fields, get_db, public, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_date, form_int, page_count
+from wurao.web.forms import form_date, form_int
 from wurao.web.params import LongId, OptIdQuery, PageNo, Text
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 
-PER_PAGE = 20
-
 
 def _labels() -> dict[str, object]:
     return {
-        "methods": rules.METHODS,
+        "methods": METHODS,
         "origins": rules.ORIGINS,
-        "statuses": service.STATUSES,
-        "code_statuses": service.CODE_STATUSES,
+        "statuses": TASK_STATUSES,
+        "code_statuses": CODE_STATUSES,
     }
 
 
@@ -55,15 +55,12 @@ def tasks_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """Tasks visible to the caller, filterable and paginated."""
-    rows, total = service.list_tasks(db, actor=actor, status=status, q=q, page=page)
+    found = service.list_tasks(db, actor=actor, status=status, q=q, page=page)
     return render(
         request,
         "inspections/tasks.html",
         {
-            "rows": rows,
-            "total": total,
-            "page": page,
-            "pages": page_count(total, PER_PAGE),
+            **found.context(),
             "status": status,
             "q": q,
             **_labels(),
@@ -170,16 +167,11 @@ def _detail(
             "result": result,
             "remote": remote,
             "approvals": approvals,
-            "may_record_approval": actor.can(Permission.UNPLANNED_APPROVE)
-            and actor.subject_id in {s.id for s in remote},
+            "may_record_approval": cross_region.may_record_approval(actor, remote),
             "refused": refused or [],
             "warnings": service.parse_warnings(b.code.warnings) if b.code else [],
-            "may_issue": actor.can(Permission.TASKS_MANAGE)
-            and b.code is None
-            and b.task.status == "draft",
-            "may_revoke": actor.can(Permission.CODES_REVOKE)
-            and b.code is not None
-            and b.code.status == "valid",
+            "may_issue": service.may_issue_code(actor, b),
+            "may_revoke": service.may_revoke_code(actor, b),
             **_labels(),
         },
         status_code=status_code,
@@ -286,12 +278,8 @@ def cross_region_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """异地检查 approvals the caller may see."""
-    rows, total = cross_region.list_approvals(db, actor=actor, page=page)
-    return render(
-        request,
-        "inspections/cross_region_list.html",
-        {"rows": rows, "total": total, "page": page, "pages": page_count(total, PER_PAGE)},
-    )
+    found = cross_region.list_approvals(db, actor=actor, page=page)
+    return render(request, "inspections/cross_region_list.html", found.context())
 
 
 @router.get("/cross-region-approvals/new", response_class=HTMLResponse)

@@ -16,15 +16,16 @@ from wurao.auth.scope import Actor
 from wurao.core.errors import InvalidInput
 from wurao.core.text import NOTE
 from wurao.inspections import documents, evaluations, records
+from wurao.inspections.statuses import TASK_STATUSES
+from wurao.registry.items.methods import METHODS
 from wurao.web.deps import TxRoute, form_fields, get_db, public, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_date, form_int, page_count
+from wurao.web.forms import form_date, form_int
 from wurao.web.params import LongId, PageNo, Text
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 
-PER_PAGE = 20
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -32,8 +33,8 @@ def _labels() -> dict[str, object]:
     return {
         "results_labels": records.RESULTS,
         "outcomes": records.OUTCOMES,
-        "methods": records.METHODS,
-        "statuses": records.TASK_STATUSES,
+        "methods": METHODS,
+        "statuses": TASK_STATUSES,
         "attestation": records.ATTESTATION,
         "misconduct": evaluations.MISCONDUCT,
     }
@@ -189,16 +190,13 @@ def record_document(
 def _enterprise_page(
     request: Request, db: Session, actor: Actor, page: int, revealed: dict[int, str]
 ) -> Response:
-    rows, total = evaluations.enterprise_inspections(db, actor=actor, page=page, per_page=PER_PAGE)
+    found = evaluations.enterprise_inspections(db, actor=actor, page=page)
     return render(
         request,
         "inspections/enterprise_inspections.html",
         {
-            "rows": rows,
+            **found.context(),
             "revealed": revealed,
-            "total": total,
-            "page": page,
-            "pages": page_count(total, PER_PAGE),
             **_labels(),
         },
     )

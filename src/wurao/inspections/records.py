@@ -30,8 +30,10 @@ from sqlalchemy.orm import Session
 from wurao.auth.permissions import Permission, Role
 from wurao.auth.scope import Actor
 from wurao.core import audit
+from wurao.core import rules as catalogue
 from wurao.core.config import get_settings
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation, Violation
+from wurao.core.events import Event, emit
 from wurao.core.time import local_date, local_today, utcnow
 from wurao.inspections import evaluations
 from wurao.inspections import service as task_service
@@ -45,6 +47,7 @@ from wurao.inspections.models import (
     TaskOfficer,
     TaskSubject,
 )
+from wurao.inspections.statuses import TASK_STATUSES
 from wurao.registry.models import (
     ChecklistLine,
     EnforcementSubject,
@@ -55,14 +58,6 @@ from wurao.registry.models import (
 
 RESULTS: dict[str, str] = {"ok": "符合", "fail": "不符合", "na": "不适用"}
 OUTCOMES: dict[str, str] = {"none": "无问题", "rectify": "责令整改", "case": "移送立案"}
-METHODS: dict[str, str] = {"onsite": "现场检查", "offsite": "非现场检查", "written": "书面核查"}
-TASK_STATUSES: dict[str, str] = {
-    "draft": "待赋码",
-    "coded": "已赋码",
-    "in_progress": "检查中",
-    "done": "已完成",
-    "cancelled": "已取消",
-}
 # 五个严禁 as the officer attests them (54号 §七; wording from press reports, UNCONFIRMED).
 ATTESTATION: tuple[str, ...] = (
     "未接受企业宴请、礼品、礼金，未让企业承担任何费用，未指定中介服务",
@@ -72,10 +67,8 @@ ATTESTATION: tuple[str, ...] = (
     "未以观摩、督导、考察等名义变相检查",
 )
 
-B2 = ("B2 SHOW-ID", "出示执法证件和行政行为码", "行政处罚法 第55条；衢政办发〔2025〕16号 第7项")
-B3 = ("B3 RECORD", "检查笔录", "行政处罚法 第47条、第55条")
-B5 = ("B5 FIVE-BANS", "五个严禁、八个不得", "国办发〔2024〕54号 §七")
-CODE_RULE = ("A4 INSP-APPROVAL", "无码不查", "路桥方案 二(二)6；衢政办发〔2025〕16号 第7项")
+B2, B3, B5 = catalogue.B2, catalogue.B3, catalogue.B5
+CODE_RULE = catalogue.A4  # 无码不查
 
 MAX_EVIDENCE_BYTES = 200 * 1024 * 1024
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -313,8 +306,7 @@ def start_record(session: Session, *, task: InspectionTask, actor: Actor) -> Ins
         raise Conflict(f"任务状态为“{TASK_STATUSES.get(task.status, task.status)}”，不能开始检查。")
     problem = _code_problem(current_code(session, task=task), local_today())
     if problem is not None:
-        rule_id, title, source = CODE_RULE
-        raise RuleViolation([Violation(rule_id, title, source, problem)])
+        raise RuleViolation([CODE_RULE.violation(problem)])
     now = utcnow()
     if record is None:
         record = InspectionRecord(task_id=task.id, started_at=now)
@@ -340,9 +332,7 @@ def start_record(session: Session, *, task: InspectionTask, actor: Actor) -> Ins
         summary="任务进入检查中",
         region_code=task.region_code,
     )
-    from wurao.oversight import triggers
-
-    triggers.record_started(session, task=task)
+    emit(session, Event.RECORD_STARTED, task=task)
     return record
 
 
@@ -551,8 +541,8 @@ def finish_problems(session: Session, *, task: InspectionTask) -> list[Violation
     record = get_record(session, task=task)
     out: list[Violation] = []
 
-    def add(rule: tuple[str, str, str], detail: str) -> None:
-        out.append(Violation(rule[0], rule[1], rule[2], detail))
+    def add(rule: catalogue.RuleDef, detail: str) -> None:
+        out.append(rule.violation(detail))
 
     if record is None or record.started_at is None:
         add(B3, "检查尚未开始。")
@@ -633,8 +623,6 @@ def finish_record(
         region_code=task.region_code,
     )
     task_service.mark_code_used(session, task=task, actor=actor)  # the task becomes done
-    from wurao.oversight import triggers
-
-    triggers.record_finished(session, task=task, record=record)
+    emit(session, Event.RECORD_FINISHED, task=task, record=record)
     _, token = evaluations.issue_evaluation(session, task=task, actor=actor)
     return Finished(record=record, evaluation_token=token)

@@ -1,4 +1,5 @@
-"""Pre-checks before a 行政行为码 is issued: each a named rule (docs/rules.md id, title, source).
+"""Pre-checks before a 行政行为码 is issued: each applies a rule of the catalogue
+(``wurao.core.rules``: id, title, source, severity, parameters).
 
 "无码不查": a code is issued only when every BLOCK rule passes; WARN rules (A6 merge/joint,
 B5 legal representative) travel with the code. A refusal lists every failed rule, never only
@@ -17,9 +18,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from wurao.core import clock
+from wurao.core import rules as catalogue
 from wurao.core.errors import DomainError, Violation
 from wurao.core.policy import get_policy
-from wurao.core.workdays import add_working_days
+from wurao.core.rules import RuleDef
 from wurao.inspections import cross_region
 from wurao.inspections.models import (
     CrossRegionApproval,
@@ -28,33 +31,21 @@ from wurao.inspections.models import (
     TaskOfficer,
     TaskSubject,
 )
+from wurao.inspections.statuses import CODED_STATUSES, OPEN_STATUSES
 from wurao.planning import queries
 from wurao.planning.special import SPECIAL_PUBLIC
-from wurao.registry.enterprises.service import (
-    TARGET_STATUS_RULE,
-    TARGET_STATUS_SOURCE,
-    TARGET_STATUS_TITLE,
-    enterprise_problems,
-)
+from wurao.registry.enterprises.service import enterprise_problems
 from wurao.registry.items.service import item_problems
 from wurao.registry.models import EnforcementSubject, Enterprise, InspectionItem, Officer
-from wurao.registry.officers.service import (
-    A2_ID,
-    A2_SOURCE,
-    A2_TITLE,
-    MIN_OFFICERS,
-    officer_problems,
-)
-from wurao.registry.subjects.service import A1_ID, A1_SOURCE, A1_TITLE, subject_problems
+from wurao.registry.officers.service import MIN_OFFICERS, officer_problems
+from wurao.registry.subjects.service import subject_problems
 from wurao.sampling.models import Draw, DrawSubject
 
 CAP_POLICY = "inspection.onsite_cap_per_year"
 COUNTED_POLICY = "inspection.cap_counted_methods"
 EXEMPT_POLICY = "inspection.cap_exempt_origins"
-LATE_POLICY = "code.late_window_working_days"
 TRIGGERED_POLICY = "oversight.triggered_max_per_year"
 
-METHODS = {"onsite": "现场检查", "offsite": "非现场检查", "written": "书面核查"}
 ORIGINS = {
     "plan": "年度检查计划",
     "draw": "双随机抽查",
@@ -65,21 +56,47 @@ ORIGINS = {
     "monitoring": "数据监测（触发式）",
 }
 TRIGGERED = frozenset({"complaint", "referral", "monitoring"})
-OPEN_STATUSES = ("draft", "coded", "in_progress")
-CODED_STATUSES = ("coded", "in_progress", "done")  # a code was issued: the visit takes place
 DRAW_STATES = {"draft": "待冻结", "frozen": "已冻结", "drawn": "已抽取", "cancelled": "已取消"}
 
 
 @dataclass(frozen=True)
-class Rule:
-    """A pre-check: its docs/rules.md id, Chinese title, source, severity and policy parameters."""
+class Precheck:
+    """One pre-check: the catalogue rule it applies, under a key the API and the tests use.
+
+    ``aspect`` names the part of the rule checked when a rule has more than one pre-check
+    (A4: the origin, and the late-code window); ``warn_only`` when the pre-check applies a
+    BLOCK rule only as a warning (B5: the code carries it, the record enforces it).
+    """
 
     key: str
-    rule_id: str
-    title: str
-    source: str
-    severity: str  # BLOCK / WARN
-    params: tuple[str, ...] = ()
+    rule: RuleDef
+    aspect: str = ""
+    warn_only: bool = False
+
+    @property
+    def rule_id(self) -> str:
+        """The catalogue id."""
+        return self.rule.id
+
+    @property
+    def title(self) -> str:
+        """The catalogue title, with the aspect checked."""
+        return f"{self.rule.title}：{self.aspect}" if self.aspect else self.rule.title
+
+    @property
+    def source(self) -> str:
+        """The catalogue source."""
+        return self.rule.source
+
+    @property
+    def severity(self) -> str:
+        """BLOCK or WARN, as this pre-check applies the rule."""
+        return "WARN" if self.warn_only else self.rule.severity
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        """The catalogue's policy parameters."""
+        return self.rule.params
 
 
 @dataclass
@@ -114,7 +131,7 @@ class TaskFacts:
 class Outcome:
     """One rule's verdict: ``pass``, ``fail`` (BLOCK) or ``warn``, with evidence and a note."""
 
-    rule: Rule
+    rule: Precheck
     status: str
     violations: list[Violation]
     note: str = ""
@@ -146,78 +163,26 @@ Check = Callable[[Session, TaskFacts], tuple[list[Violation], str]]
 
 # --- the rules ------------------------------------------------------------------------------
 
-B1 = Rule(
-    "two_officers",
-    "B1 TWO-OFFICERS",
-    "每个执法主体至少两名持证执法人员",
-    "行政处罚法 第42条；行政强制法 第18条",
-    "BLOCK",
-)
-A2 = Rule(
-    "officer_cert", A2_ID, A2_TITLE, A2_SOURCE, "BLOCK", ("auth.certificate_review_required",)
-)
-A1 = Rule("subject_qualified", A1_ID, A1_TITLE, A1_SOURCE, "BLOCK")
-A3 = Rule(
-    "items_published",
-    "A3 INSP-ITEM-PUBLISHED",
-    "检查事项已公布且属于本主体领域",
-    "国办发〔2024〕54号 §三：行政检查事项未经公布的，不得实施",
-    "BLOCK",
-)
-TARGET = Rule(
-    "target_status", TARGET_STATUS_RULE, TARGET_STATUS_TITLE, TARGET_STATUS_SOURCE, "BLOCK"
-)
-A4 = Rule(
-    "origin_approved",
-    "A4 INSP-APPROVAL",
-    "检查有来源且经批准（计划、抽查、专项、计划外审批或触发线索）",
-    "路桥方案 二(二)1：原则上不得开展计划外检查，确需开展的须经批准并报备；"
-    "国办发〔2024〕54号 §三、§六",
-    "BLOCK",
-)
-A4_LATE = Rule(
-    "late_window",
-    "A4 INSP-APPROVAL",
-    "事后补码期限",
-    "衢政办发〔2025〕16号 第7项：因特殊原因无法事前报批的，1个工作日内补办批准手续并赋码",
-    "BLOCK",
-    (LATE_POLICY,),
-)
-A5 = Rule(
-    "frequency_cap",
-    "A5 INSP-FREQ-CAP",
-    "同一主体对同一企业现场检查年度频次上限",
-    "国办发〔2024〕54号 §四；衢政办发〔2025〕16号 第8项、第9项（触发式检查不受限）",
-    "BLOCK",
-    (CAP_POLICY, COUNTED_POLICY, EXEMPT_POLICY),
-)
-A8 = Rule("locality", cross_region.A8_ID, cross_region.A8_TITLE, cross_region.A8_SOURCE, "BLOCK")
-F9_ID = "F9 TRIGGERED-FREQ"
-F9_TITLE = "触发式检查不得明显超过合理频次"
-F9_SOURCE = (
-    "衢政办发〔2025〕16号 第9项：根据投诉举报、转办交办、数据监测等线索确需实施触发式现场检查的，"
-    "可以不受年度频次上限限制，但不得明显超过合理频次（docs/rules.md F3 高频检查之一；"
-    "“合理频次”未规定数值，政策参数 oversight.triggered_max_per_year 为本平台设定）"
-)
-F9 = Rule("triggered_freq", F9_ID, F9_TITLE, F9_SOURCE, "WARN", (TRIGGERED_POLICY,))
-A6 = Rule(
-    "merge_joint",
-    "A6 INSP-MERGE-JOINT-OFFSITE",
-    "能合并不重复、能联合不多头、能非现场不入企",
-    "国办发〔2024〕54号 §四；优化营商环境条例 第54条",
-    "WARN",
-)
-B5 = Rule(
-    "legal_rep",
-    "B5 FIVE-BANS",
-    "不得要求法定代表人到场（五个严禁、八个不得）",
-    "国办发〔2024〕54号 §七（新闻报道表述，原文待核）",
-    "WARN",
-)
+B1 = Precheck("two_officers", catalogue.B1)
+A2 = Precheck("officer_cert", catalogue.A2)
+A1 = Precheck("subject_qualified", catalogue.A1)
+A3 = Precheck("items_published", catalogue.A3)
+TARGET = Precheck("target_status", catalogue.TARGET_STATUS)
+A4 = Precheck("origin_approved", catalogue.A4)
+A4_LATE = Precheck("late_window", catalogue.A4, "事后补码期限")
+A5 = Precheck("frequency_cap", catalogue.A5)
+A8 = Precheck("locality", catalogue.A8)
+F9 = Precheck("triggered_freq", catalogue.F9)
+A6 = Precheck("merge_joint", catalogue.A6)
+B5 = Precheck("legal_rep", catalogue.B5, "不得要求法定代表人到场", warn_only=True)
 
 
-def _v(rule: Rule, detail: str, **evidence: object) -> Violation:
-    return Violation(rule.rule_id, rule.title, rule.source, detail, rule.severity, dict(evidence))
+def _v(check: Precheck | RuleDef, detail: str, **evidence: object) -> Violation:
+    if isinstance(check, RuleDef):
+        return check.violation(detail, **evidence)
+    if check.warn_only:
+        return check.rule.warning(detail, **evidence)
+    return check.rule.violation(detail, **evidence)
 
 
 def check_two_officers(_s: Session, f: TaskFacts) -> tuple[list[Violation], str]:
@@ -354,9 +319,7 @@ def _plan_problems(session: Session, f: TaskFacts) -> list[Violation]:
 
 def _special_problems(session: Session, f: TaskFacts) -> list[Violation]:
     task = f.task
-    rule = Rule(
-        "special", "A7 INSP-SPECIAL-PLAN", "专项检查须经批准", "国办发〔2024〕54号 §六", "BLOCK"
-    )
+    rule = catalogue.A7
     if task.special_id is None:
         return [_v(rule, "来源为专项检查，但未指明专项检查。")]
     found = queries.origin_special(session, task.special_id)
@@ -519,9 +482,9 @@ def check_late(_s: Session, f: TaskFacts) -> tuple[list[Violation], str]:
             )
         ], ""
     base = finished or started
-    days = int(get_policy().value(LATE_POLICY, f.lead.region_code, base))
+    days = clock.A4_LATE_CODE.length(base, f.lead.region_code)
     try:
-        deadline = add_working_days(base, days)
+        deadline = clock.A4_LATE_CODE.deadline(base, f.lead.region_code)
     except DomainError as exc:  # an unknown calendar year: a refusal, never a guess
         return [_v(A4_LATE, exc.message, started=started.isoformat())], ""
     if finished is not None:
@@ -703,7 +666,7 @@ def check_legal_rep(_s: Session, f: TaskFacts) -> tuple[list[Violation], str]:
     return [], ""
 
 
-RULES: list[tuple[Rule, Check]] = [
+RULES: list[tuple[Precheck, Check]] = [
     (A1, check_subject),
     (A2, check_officer_cert),
     (B1, check_two_officers),
@@ -725,15 +688,7 @@ def _cap_at_limit(f: TaskFacts) -> list[Violation]:
         cap, counted, exempt = cap_terms(s, f.task)
         done, _ = f.counts.get(s.id, (0, 0))
         if counted and not exempt and done + 1 == cap:
-            out.append(
-                Violation(
-                    A5.rule_id,
-                    A5.title,
-                    A5.source,
-                    f"{s.name}本次检查后达到年度上限 {cap} 次。",
-                    "WARN",
-                )
-            )
+            out.append(A5.rule.warning(f"{s.name}本次检查后达到年度上限 {cap} 次。"))
     return out
 
 

@@ -14,15 +14,17 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, exists, false, func, select
+from sqlalchemy import Select, exists, false, select
 from sqlalchemy.orm import Session
 
-from wurao.auth.permissions import Permission, Role
+from wurao.auth.permissions import AGENCY_ROLES, Permission
 from wurao.auth.scope import Actor, region_filter
 from wurao.core import audit
 from wurao.core.db import insert_for
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation, Violation
+from wurao.core.events import Event, emit
 from wurao.core.ids import IdentifierError, normalize_uscc
+from wurao.core.paging import PER_PAGE, Page, paginate
 from wurao.core.time import LOCAL_TZ, format_local, local_today, utcnow
 from wurao.inspections import codes, cross_region, rules
 from wurao.inspections.models import (
@@ -35,7 +37,10 @@ from wurao.inspections.models import (
     TaskOfficer,
     TaskSubject,
 )
+from wurao.inspections.statuses import CODE_STATUSES, TASK_STATUSES
 from wurao.planning.models import PlanEntry, SpecialInspection, UnplannedApproval
+from wurao.registry.items.methods import CHOICE_TEXT as METHOD_CHOICES
+from wurao.registry.items.methods import METHODS
 from wurao.registry.items.service import checklists_of
 from wurao.registry.models import (
     ChecklistLine,
@@ -46,16 +51,7 @@ from wurao.registry.models import (
 )
 from wurao.sampling.models import Draw
 
-PER_PAGE = 20
-STATUSES = {
-    "draft": "待赋码",
-    "coded": "已赋码",
-    "in_progress": "检查中",
-    "done": "已完成",
-    "cancelled": "已取消",
-}
-CODE_STATUSES = {"valid": "有效", "used": "已使用（检查已完成）", "revoked": "已撤销"}
-_AGENCY_ROLES = (Role.AGENCY_ADMIN, Role.OFFICER, Role.LEGAL_REVIEWER)
+STATUSES = TASK_STATUSES  # the task list's filter and labels
 
 
 # --- input ----------------------------------------------------------------------------------
@@ -112,7 +108,7 @@ def tasks_visible_to(actor: Actor) -> Select[InspectionTask]:
     """Tasks the actor may see: agency roles those of their subject, others their region."""
     actor.require(Permission.TASKS_VIEW)
     stmt = select(InspectionTask)
-    if actor.role in _AGENCY_ROLES:
+    if actor.role in AGENCY_ROLES:
         own = exists().where(
             TaskSubject.task_id == InspectionTask.id, TaskSubject.subject_id == actor.subject_id
         )
@@ -128,7 +124,7 @@ def list_tasks(
     q: str = "",
     page: int = 1,
     per_page: int = PER_PAGE,
-) -> tuple[list[tuple[InspectionTask, Enterprise, ActionCode | None]], int]:
+) -> Page[tuple[InspectionTask, Enterprise, ActionCode | None]]:
     """Visible tasks, newest first, filterable by status and enterprise name or USCC."""
     stmt = tasks_visible_to(actor)
     if status:
@@ -141,9 +137,8 @@ def list_tasks(
             | (Enterprise.uscc == q.strip().upper())
         )
         stmt = stmt.where(InspectionTask.enterprise_id.in_(ent))
-    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    sub = stmt.order_by(InspectionTask.id.desc()).limit(per_page).offset((page - 1) * per_page)
-    tasks = list(session.scalars(sub))
+    found = paginate(session, stmt.order_by(InspectionTask.id.desc()), page, per_page)
+    tasks = found.items
     ents = {
         e.id: e
         for e in session.scalars(
@@ -156,7 +151,7 @@ def list_tasks(
             select(ActionCode).where(ActionCode.task_id.in_([t.id for t in tasks]))
         )
     }
-    return [(t, ents[t.enterprise_id], code_of.get(t.id)) for t in tasks], total
+    return found.map(lambda t: (t, ents[t.enterprise_id], code_of.get(t.id)))
 
 
 def bundle(session: Session, task: InspectionTask, *, checklists: bool = False) -> TaskBundle:
@@ -224,8 +219,8 @@ def load_task(
 
 
 def _clean(data: TaskData) -> None:
-    if data.method not in rules.METHODS:
-        raise InvalidInput("检查方式应为现场检查、非现场检查或书面核查。", field="method")
+    if data.method not in METHODS:
+        raise InvalidInput(f"检查方式应为{METHOD_CHOICES}。", field="method")
     if data.origin not in rules.ORIGINS:
         raise InvalidInput("检查来源不正确。", field="origin")
     if data.window_end < data.window_start:
@@ -292,7 +287,7 @@ def create_task(session: Session, *, data: TaskData, actor: Actor) -> Inspection
     """Create a draft task; the pre-checks run when the code is requested, not here."""
     actor.require(Permission.TASKS_MANAGE)
     _clean(data)
-    if actor.role in _AGENCY_ROLES and actor.subject_id not in data.subject_ids:
+    if actor.role in AGENCY_ROLES and actor.subject_id not in data.subject_ids:
         raise Forbidden("只能为本单位参与的检查创建任务。")
     try:
         uscc = normalize_uscc(data.enterprise_uscc)
@@ -374,12 +369,10 @@ def create_task(session: Session, *, data: TaskData, actor: Actor) -> Inspection
         obj=task,
         covers=rows,
         region_code=task.region_code,
-        summary=f"创建检查任务：{enterprise.name}，{rules.METHODS[task.method]}，"
+        summary=f"创建检查任务：{enterprise.name}，{METHODS[task.method]}，"
         f"{rules.ORIGINS[task.origin]}",
     )
-    from wurao.oversight import triggers
-
-    triggers.task_created(session, task=task)
+    emit(session, Event.TASK_CREATED, task=task)
     return task
 
 
@@ -409,9 +402,35 @@ def _read_counts(session: Session, b: TaskBundle) -> dict[int, tuple[int, int]]:
     return {r.subject_id: (r.counted, r.exempt) for r in rows}
 
 
+def _takes_part(actor: Actor, b: TaskBundle) -> bool:
+    """Agency roles act only on tasks their subject takes part in; the others by region."""
+    return actor.role not in AGENCY_ROLES or actor.subject_id in b.task_subjects
+
+
+def may_issue_code(actor: Actor, b: TaskBundle) -> bool:
+    """Whether the actor may ask for this task's code now (the task page shows the button by
+    this; ``issue_code`` still runs every pre-check)."""
+    return (
+        actor.can(Permission.TASKS_MANAGE)
+        and _takes_part(actor, b)
+        and b.code is None
+        and b.task.status == "draft"
+    )
+
+
+def may_revoke_code(actor: Actor, b: TaskBundle) -> bool:
+    """Whether the actor may revoke this task's code (a valid one, of a task it takes part in)."""
+    return (
+        actor.can(Permission.CODES_REVOKE)
+        and _takes_part(actor, b)
+        and b.code is not None
+        and b.code.status == "valid"
+    )
+
+
 def _require_manage(actor: Actor, b: TaskBundle) -> None:
     actor.require(Permission.TASKS_MANAGE)
-    if actor.role in _AGENCY_ROLES and actor.subject_id not in b.task_subjects:
+    if not _takes_part(actor, b):
         raise Forbidden("只能为本单位参与的检查任务操作。")
 
 
@@ -604,9 +623,7 @@ def issue_code(
             items=[i for t, i in b.items if t.subject_id == sid],
             code_number=number,
         )
-    from wurao.oversight import triggers
-
-    triggers.code_issued(session, task=locked)
+    emit(session, Event.TASK_CODED, task=locked)
     return Issued(code, result.warnings)
 
 
@@ -655,7 +672,7 @@ def revoke_code(session: Session, *, actor: Actor, code: ActionCode, reason: str
     task = session.get(InspectionTask, code.task_id)
     assert task is not None
     b = bundle(session, task)
-    if actor.role in _AGENCY_ROLES and actor.subject_id not in b.task_subjects:
+    if not _takes_part(actor, b):
         raise Forbidden("只能撤销本单位参与的检查任务的行政行为码。")
     if code.status != "valid":
         raise Conflict(f"该码当前状态为“{CODE_STATUSES.get(code.status, code.status)}”，不能撤销。")

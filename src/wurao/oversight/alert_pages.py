@@ -12,22 +12,23 @@ from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
+from wurao.core.paging import PER_PAGE, page_count
 from wurao.core.policy import get_policy
+from wurao.core.rules import catalogue
 from wurao.core.text import LONG_TEXT, NOTE
 from wurao.core.time import local_today
-from wurao.inspections.records import METHODS, OUTCOMES
+from wurao.inspections.records import OUTCOMES
 from wurao.inspections.rules import ORIGINS
 from wurao.oversight import dashboard, drill_down, engine, rules, subject_dashboard, triggers
 from wurao.oversight.dashboard import Dashboard
+from wurao.registry.items.methods import METHODS
 from wurao.web.deps import TxRoute, get_db, public, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import page_count
 from wurao.web.params import Id, OptIdQuery, OptLongIdQuery, OptYear, PageNo, Text
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 
-PER_PAGE = 20
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 EVIDENCE_LINKS = {
@@ -206,7 +207,10 @@ def rules_page(
     region: str = "330800",
     _: Actor | None = Depends(public),
 ) -> Response:
-    """Every supervision rule with its source and the policy parameters in force."""
+    """Every rule of the catalogue with its source, where it is applied, what the sweep looks
+    for and the policy parameters in force."""
+    from wurao.rules_doc import applied_at  # gathers every domain's checks, as docs/rules.md
+
     policy = get_policy()
     today = local_today()
     in_force = {p.name: (p, v) for p, v in policy.in_force(region, today)}
@@ -214,7 +218,9 @@ def rules_page(
         request,
         "oversight/rules.html",
         {
-            "rules": rules.RULES,
+            "rules": catalogue(),
+            "sweeps": rules.BY_ID,
+            "applied": applied_at(),
             "events": {r.id: triggers.events_of(r.id) for r in rules.RULES},
             "in_force": in_force,
             "region": region,

@@ -26,8 +26,8 @@ def list_clues(
     db: Session = Depends(get_db),
 ) -> CluePage:
     """Clues of the supervisor's region."""
-    rows, total = service.list_clues(db, actor=actor, status=status, source=source, q=q, page=page)
-    return CluePage(items=[ClueOut.of(c) for c in rows], total=total, page=page)
+    found = service.list_clues(db, actor=actor, status=status, source=source, q=q, page=page)
+    return CluePage(items=[ClueOut.of(c) for c in found.items], total=found.total, page=page)
 
 
 @router.post("/api/v1/reports/codeless", response_model=ReportAccepted, status_code=201)

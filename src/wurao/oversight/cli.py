@@ -11,7 +11,8 @@ import typer
 from wurao.core import workdays
 from wurao.core.db import session_scope
 from wurao.core.holidays import load_calendar
-from wurao.oversight import engine, indicators, rules
+from wurao.core.rules import catalogue
+from wurao.oversight import engine, indicators
 
 rules_app = typer.Typer(help="监督规则 / supervision rules and alerts.", no_args_is_help=True)
 
@@ -55,8 +56,8 @@ def doc(
 
 @rules_app.command("list")
 def list_rules() -> None:
-    """Print every rule with its severity and source."""
-    for r in rules.RULES:
+    """Print every rule of the catalogue with its severity and source."""
+    for r in catalogue():
         typer.echo(f"{r.id}\t{r.severity}\t{r.title}\t{r.source}")
 
 

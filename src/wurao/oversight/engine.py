@@ -57,7 +57,7 @@ def _existing(session: Session, rule_id: str, keys: Collection[str]) -> set[str]
 
 def _raise(
     session: Session,
-    selected: Iterable[rules.Rule],
+    selected: Iterable[rules.SupervisionRule],
     ctx: rules.Context,
     actor: Actor,
     why: str = "规则扫描",

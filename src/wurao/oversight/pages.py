@@ -16,13 +16,11 @@ from wurao.inspections import evaluations
 from wurao.oversight import service
 from wurao.web.deps import TxRoute, get_db, public, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_date, form_int, page_count
+from wurao.web.forms import form_date, form_int
 from wurao.web.params import Id, PageNo, Text
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
-
-PER_PAGE = 20
 
 
 def _labels() -> dict[str, object]:
@@ -75,17 +73,12 @@ def clues_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """Clues of the supervisor's region, filterable and paginated."""
-    rows, total = service.list_clues(
-        db, actor=actor, status=status, source=source, q=q, page=page, per_page=PER_PAGE
-    )
+    found = service.list_clues(db, actor=actor, status=status, source=source, q=q, page=page)
     return render(
         request,
         "oversight/clues.html",
         {
-            "clues": rows,
-            "total": total,
-            "page": page,
-            "pages": page_count(total, PER_PAGE),
+            **found.context("clues"),
             "status": status,
             "source": source,
             "q": q,
@@ -131,17 +124,12 @@ def evaluations_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """Every evaluation of inspections in the supervisor's region."""
-    rows, total = evaluations.list_evaluations(
-        db, actor=actor, misconduct=misconduct, page=page, per_page=PER_PAGE
-    )
+    found = evaluations.list_evaluations(db, actor=actor, misconduct=misconduct, page=page)
     return render(
         request,
         "oversight/evaluations.html",
         {
-            "rows": rows,
-            "total": total,
-            "page": page,
-            "pages": page_count(total, PER_PAGE),
+            **found.context(),
             "misconduct": misconduct,
             "misconduct_labels": evaluations.MISCONDUCT,
         },

@@ -1,6 +1,6 @@
-"""The machinery the supervision rules share: what a rule is (``Rule``), what it looks at
-(``Context``) and what it returns (``Finding``), and the helpers that read policy parameters
-per region inside set-based queries.
+"""The machinery the supervision rules share: how a catalogue rule is swept
+(``SupervisionRule``), what it looks at (``Context``) and what it returns (``Finding``), and
+the helpers that read policy parameters per region inside set-based queries.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
 from wurao.core.policy import NATIONAL, get_policy
+from wurao.core.rules import RuleDef
 from wurao.inspections.models import TaskSubject
 
 OPEN_TASK = ("draft", "coded")
@@ -53,18 +54,49 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class Rule:
-    """A named supervision rule."""
+class SupervisionRule:
+    """How the sweep looks for violations of one catalogue rule.
 
-    id: str
-    title: str
-    source: str
-    severity: str
-    params: tuple[str, ...]
-    description: str
+    Id, title, source, parameters and whether a threshold is unconfirmed are the catalogue
+    entry's. ``alert_severity`` is set where the alert is milder than the rule (A4, A5, A7 block
+    the act itself; what the sweep finds afterwards is a warning).
+    """
+
+    rule: RuleDef
+    description: str  # Chinese: what the sweep looks for
     find: Callable[[Session, Context], Iterable[Finding]]
     task_based: bool = True  # evaluated again when one of its tasks is written
-    unconfirmed: bool = False
+    alert_severity: str = ""
+
+    @property
+    def id(self) -> str:
+        """The catalogue id (alerts are filed under it)."""
+        return self.rule.id
+
+    @property
+    def title(self) -> str:
+        """The catalogue title."""
+        return self.rule.title
+
+    @property
+    def source(self) -> str:
+        """The catalogue source."""
+        return self.rule.source
+
+    @property
+    def severity(self) -> str:
+        """The severity of the alerts raised."""
+        return self.alert_severity or self.rule.severity
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        """The catalogue's policy parameters."""
+        return self.rule.params
+
+    @property
+    def unconfirmed(self) -> bool:
+        """Whether a threshold is this platform's choice (shown on the rules page)."""
+        return self.rule.unconfirmed
 
 
 def cite(kind: str, ident: int, label: str) -> dict[str, object]:

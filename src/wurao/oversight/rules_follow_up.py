@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from wurao.core import workdays
+from wurao.core import clock, workdays
 from wurao.core.time import LOCAL_TZ, local_date
 from wurao.inspections.models import Evaluation, InspectionRecord, InspectionTask
 from wurao.oversight.indicators import LOW_RATING_POLICY
@@ -86,9 +86,10 @@ def special(session: Session, ctx: Context) -> Iterator[Finding]:
 
 
 def dss_late(session: Session, ctx: Context) -> Iterator[Finding]:
-    # n working days are at least n calendar days: anything finished later cannot be late yet
-    # under the shortest deadline in force anywhere; each task is then held to its region's
-    floor = int(loosest("dss.publish_working_days", ctx.today, min))
+    # The one C6 clock (core.clock), as the draw's results page shows it: nothing finished
+    # after the shortest period ever in force can be late yet; each task is then held to the
+    # period in force for its region on its finishing day.
+    floor = clock.C6_PUBLISH.shortest(ctx.today)
     cutoff = dt.datetime.combine(ctx.today - dt.timedelta(days=floor), dt.time(), LOCAL_TZ)
     rows = session.execute(
         select(InspectionTask.id, InspectionTask.region_code, InspectionRecord.finished_at)
@@ -105,9 +106,8 @@ def dss_late(session: Session, ctx: Context) -> Iterator[Finding]:
     unknown: dict[int, int] = {}  # a deadline in a year whose holidays are not imported yet
     for task, region, finished in rows:
         assert finished is not None
-        days = int(policy_value("dss.publish_working_days", region, ctx.today))
         try:
-            deadline = workdays.add_working_days(local_date(finished), days)
+            deadline = clock.C6_PUBLISH.deadline(local_date(finished), region)
         except workdays.UnknownCalendarYear as exc:
             unknown[exc.year] = unknown.get(exc.year, 0) + 1
             continue

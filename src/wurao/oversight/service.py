@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
@@ -19,6 +19,7 @@ from wurao.core import audit
 from wurao.core.audit import AuditActor, SystemActor
 from wurao.core.errors import Conflict, InvalidInput, NotFound
 from wurao.core.ids import IdentifierError, uscc_region, validate_uscc
+from wurao.core.paging import PER_PAGE, Page, paginate
 from wurao.core.time import local_today, utcnow
 from wurao.inspections.models import Evaluation, InspectionTask, TaskSubject
 from wurao.oversight.models import Clue
@@ -191,8 +192,8 @@ def list_clues(
     source: str = "",
     q: str = "",
     page: int = 1,
-    per_page: int = 20,
-) -> tuple[list[Clue], int]:
+    per_page: int = PER_PAGE,
+) -> Page[Clue]:
     """A page of the region's clues, newest first, filterable by status, source and name."""
     stmt = clues_visible_to(actor)
     if status:
@@ -205,13 +206,8 @@ def list_clues(
         stmt = stmt.where(Clue.source == source)
     if q.strip():
         stmt = stmt.where(Clue.enterprise_name.contains(q.strip(), autoescape=True))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.order_by(Clue.created_at.desc(), Clue.id.desc())
-        .offset((max(page, 1) - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(rows), int(total)
+    stmt = stmt.order_by(Clue.created_at.desc(), Clue.id.desc())
+    return paginate(session, stmt, page, per_page)
 
 
 def get_clue(session: Session, *, actor: Actor, clue_id: int) -> Clue:

@@ -25,30 +25,25 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from wurao.core import rules as R
+from wurao.core.rules import RuleDef
 from wurao.inspections.models import Evaluation, InspectionRecord, InspectionTask
 from wurao.oversight import engine, indicators
 from wurao.oversight.models import Alert
 
-ON_CREATE = (
-    "A6 INSP-MERGE-JOINT-OFFSITE",
-    "A2 INSP-CERT",
-    "A8 INSP-LOCALITY",
-    "F2 DEREGISTERED",
-)
-ON_CODE = (
-    "A5 INSP-FREQ-CAP",
-    "A6 INSP-MERGE-JOINT-OFFSITE",
-    "A2 INSP-CERT",
-    "A4 INSP-APPROVAL",
-    "A8 INSP-LOCALITY",
-    "F9 TRIGGERED-FREQ",
-    "F2 DEREGISTERED",
-)
-ON_START = ("F3 MULTI-AGENCY", "A6 INSP-MERGE-JOINT-OFFSITE", "A4 INSP-APPROVAL")
-ON_FINISH = (*ON_START, "F3 REPEAT-NONE")
-ON_EVALUATION = ("F2 EVALUATION",)
-ON_CLUE = ("F2 CODELESS-REPORT",)
-ON_SPECIAL = ("A7 INSP-SPECIAL-PLAN",)
+
+def _ids(*entries: RuleDef) -> tuple[str, ...]:
+    """The ids of catalogue entries (``engine`` selects supervision rules by id)."""
+    return tuple(e.id for e in entries)
+
+
+ON_CREATE = _ids(R.A6, R.A2, R.A8, R.F2_DEREGISTERED)
+ON_CODE = _ids(R.A5, R.A6, R.A2, R.A4, R.A8, R.F9, R.F2_DEREGISTERED)
+ON_START = _ids(R.F3_MULTI, R.A6, R.A4)
+ON_FINISH = (*ON_START, *_ids(R.F3_REPEAT))
+ON_EVALUATION = _ids(R.F2_EVALUATION)
+ON_CLUE = _ids(R.F2_CODELESS)
+ON_SPECIAL = _ids(R.A7)
 
 
 EVENTS: tuple[tuple[str, tuple[str, ...]], ...] = (

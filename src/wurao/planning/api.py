@@ -7,14 +7,13 @@ from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
-from wurao.planning import queries, service
+from wurao.planning import service
 from wurao.planning import special as special_service
 from wurao.planning import unplanned as unplanned_service
 from wurao.planning.models import InspectionPlan
 from wurao.planning.schemas import (
     AmendIn,
     ApproveIn,
-    CandidateOut,
     CommentIn,
     DecisionIn,
     DiscussionIn,
@@ -37,7 +36,7 @@ from wurao.planning.schemas import (
 from wurao.registry.enterprises.service import get_by_uscc
 from wurao.web.deps import TxRoute, get_db, require
 from wurao.web.errors import API_ERRORS
-from wurao.web.params import Id, OptYear, PageNo, Year
+from wurao.web.params import Id, OptYear, PageNo
 
 router = APIRouter(prefix="/api/v1", route_class=TxRoute, tags=["plans"], responses=API_ERRORS)
 
@@ -58,19 +57,8 @@ def list_plans(
     db: Session = Depends(get_db),
 ) -> PlanPage:
     """Plans the caller may see."""
-    rows, total = service.list_plans(db, actor=actor, year=year, status=status, q=q, page=page)
-    return PlanPage(items=[PlanOut.of(p) for p in rows], total=total, page=page)
-
-
-@router.get("/plans/joint-candidates", response_model=list[CandidateOut])
-def joint_candidates(
-    year: Year,
-    actor: Actor = Depends(require(Permission.PLANS_VIEW)),
-    db: Session = Depends(get_db),
-) -> list[CandidateOut]:
-    """Entries of different subjects reaching the same enterprises in shared months."""
-    found = queries.joint_candidates(db, actor=actor, year=year)
-    return [CandidateOut(**{**c.__dict__, "months": list(c.months)}) for c in found]
+    found = service.list_plans(db, actor=actor, year=year, status=status, q=q, page=page)
+    return PlanPage(items=[PlanOut.of(p) for p in found.items], total=found.total, page=page)
 
 
 @router.post("/plans", response_model=PlanOut, status_code=201)
@@ -215,8 +203,8 @@ def list_specials(
     db: Session = Depends(get_db),
 ) -> SpecialPage:
     """Special inspections the caller may see."""
-    rows, total = special_service.list_specials(db, actor=actor, year=year, page=page)
-    return SpecialPage(items=[SpecialOut.of(s) for s in rows], total=total, page=page)
+    found = special_service.list_specials(db, actor=actor, year=year, page=page)
+    return SpecialPage(items=[SpecialOut.of(s) for s in found.items], total=found.total, page=page)
 
 
 @router.post("/special-inspections", response_model=SpecialOut, status_code=201)
@@ -320,8 +308,10 @@ def list_unplanned(
     db: Session = Depends(get_db),
 ) -> UnplannedPage:
     """Unplanned-inspection approvals the caller may see."""
-    rows, total = unplanned_service.list_unplanned(db, actor=actor, status=status, page=page)
-    return UnplannedPage(items=[UnplannedOut.of(r) for r in rows], total=total, page=page)
+    found = unplanned_service.list_unplanned(db, actor=actor, status=status, page=page)
+    return UnplannedPage(
+        items=[UnplannedOut.of(r) for r in found.items], total=found.total, page=page
+    )
 
 
 @router.post("/unplanned", response_model=UnplannedOut, status_code=201)

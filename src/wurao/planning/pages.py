@@ -1,5 +1,7 @@
-"""Planning pages: plans, joint candidates, special inspections, unplanned approvals and the
-public portal (公示: /public/, /public/plans, /public/special)."""
+"""Planning pages: plans, special inspections and unplanned approvals.
+
+The joint candidates (/plans/joint) are in ``wurao.joint.pages``, the public portal (/public/)
+in ``wurao.reports.pages``."""
 
 from __future__ import annotations
 
@@ -14,27 +16,26 @@ from wurao.auth.scope import Actor
 from wurao.core.errors import InvalidInput
 from wurao.core.text import LONG_TEXT, NOTE
 from wurao.core.time import local_today
-from wurao.planning import queries, service
+from wurao.planning import service
 from wurao.planning import special as special_service
 from wurao.planning import unplanned as unplanned_service
 from wurao.registry import service as registry
 from wurao.registry.enterprises.service import get_by_uscc
-from wurao.web.deps import TxRoute, get_db, public, require
+from wurao.registry.items.methods import METHODS
+from wurao.web.deps import TxRoute, get_db, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_date, form_int, form_year, page_count, required_int
+from wurao.web.forms import form_date, form_int, form_year, required_int
 from wurao.web.params import Id, PageNo, Text
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
-
-PER_PAGE = 20
 
 
 def _labels() -> dict[str, Any]:
     return {
         "status_labels": service.STATUS_LABELS,
         "filing_labels": service.FILING_LABELS,
-        "methods": service.METHODS,
+        "methods": METHODS,
         "selections": service.SELECTIONS,
         "special_labels": special_service.SPECIAL_LABELS,
         "unplanned_labels": unplanned_service.UNPLANNED_LABELS,
@@ -63,19 +64,13 @@ def plans_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """Plans the caller may see, filterable and paginated."""
-    rows, total = service.list_plans(
-        db, actor=actor, year=_year(year), status=status, q=q, page=page, per_page=PER_PAGE
-    )
-    names = registry.subject_names(db, {p.subject_id for p in rows})
+    found = service.list_plans(db, actor=actor, year=_year(year), status=status, q=q, page=page)
     return render(
         request,
         "planning/plans.html",
         {
-            "plans": rows,
-            "names": names,
-            "total": total,
-            "page": page,
-            "pages": page_count(total),
+            **found.context("plans"),
+            "names": registry.subject_names(db, {p.subject_id for p in found.items}),
             "filters": {"year": year, "status": status, "q": q},
             "this_year": local_today().year,
             **_labels(),
@@ -97,28 +92,6 @@ def create_plan(
     return _go(f"/plans/{plan.id}")
 
 
-@router.get("/plans/joint", response_class=HTMLResponse)
-def joint_page(
-    request: Request,
-    year: str = "",
-    actor: Actor = Depends(require(Permission.PLANS_VIEW)),
-    db: Session = Depends(get_db),
-) -> Response:
-    """Joint-inspection candidates (综合查一次) between subjects' plans."""
-    y = _year(year) or local_today().year
-    found = queries.joint_candidates(db, actor=actor, year=y)
-    return render(
-        request,
-        "planning/joint.html",
-        {
-            "candidates": found,
-            "year": y,
-            "total_saved": sum(c.visits_saved for c in found),
-            **_labels(),
-        },
-    )
-
-
 @router.get("/plans/{plan_id}", response_class=HTMLResponse)
 def plan_page(
     request: Request,
@@ -130,7 +103,7 @@ def plan_page(
     plan = service.get_plan(db, actor=actor, plan_id=plan_id)
     entries = service.entries_of(db, plan)
     subject = service.subject_of(db, plan)
-    own = actor.can(Permission.PLANS_EDIT) and actor.subject_id == plan.subject_id
+    own = service.may_edit_plan(actor, plan)
     return render(
         request,
         "planning/plan_detail.html",
@@ -142,9 +115,8 @@ def plan_page(
             "items": service.item_names(db, {e.item_id for e in entries}),
             "versions": service.versions_of(db, plan),
             "own": own,
-            "can_review": actor.can(Permission.PLANS_REVIEW_FILING)
-            and actor.covers_region(subject.region_code),
-            "choices": service.plannable_items(db, actor=actor) if own else [],
+            "can_review": service.may_review_filing(actor, subject),
+            "choices": service.plannable_items(db, actor=actor, subject=subject) if own else [],
             "months_of": service.months_of,
             **_labels(),
         },
@@ -278,9 +250,7 @@ def specials_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """Special inspections, with the form to start one and this year's quota."""
-    rows, total = special_service.list_specials(
-        db, actor=actor, year=_year(year), page=page, per_page=PER_PAGE
-    )
+    found = special_service.list_specials(db, actor=actor, year=_year(year), page=page)
     quota = None
     choices = []
     if actor.can(Permission.PLANS_EDIT) and actor.subject_id is not None:
@@ -292,11 +262,8 @@ def specials_page(
         request,
         "planning/special.html",
         {
-            "specials": rows,
-            "names": registry.subject_names(db, {s.subject_id for s in rows}),
-            "total": total,
-            "page": page,
-            "pages": page_count(total),
+            **found.context("specials"),
+            "names": registry.subject_names(db, {s.subject_id for s in found.items}),
             "year": year,
             "quota": quota,
             "choices": choices,
@@ -353,9 +320,8 @@ def special_page(
             ),
             "items": special_service.special_items(db, special),
             "partners": special_service.special_partners(db, special),
-            "own": actor.can(Permission.PLANS_EDIT) and actor.subject_id == special.subject_id,
-            "reviewer": actor.can(Permission.SPECIAL_LEGAL_REVIEW)
-            and actor.subject_id == special.subject_id,
+            "own": special_service.may_edit_special(actor, special),
+            "reviewer": special_service.may_review_special(actor, special),
             "today": local_today(),
             **_labels(),
         },
@@ -423,19 +389,15 @@ def unplanned_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """Unplanned-inspection requests and approvals."""
-    rows, total = unplanned_service.list_unplanned(
-        db, actor=actor, status=status, page=page, per_page=PER_PAGE
-    )
+    found = unplanned_service.list_unplanned(db, actor=actor, status=status, page=page)
+    rows = found.items
     return render(
         request,
         "planning/unplanned.html",
         {
-            "rows": rows,
             "names": registry.subject_names(db, {r.subject_id for r in rows}),
             "enterprises": service.enterprise_names(db, {r.enterprise_id for r in rows}),
-            "total": total,
-            "page": page,
-            "pages": page_count(total),
+            **found.context(),
             "status": status,
             "valid_days": unplanned_service.default_valid_days(actor.region_code, local_today()),
             **_labels(),
@@ -485,134 +447,3 @@ def decide_unplanned(
     )
     flash(request, "已批准并报监督机构备案。" if approve else "已记录不予批准。")
     return _go("/unplanned")
-
-
-# --- 公示 (no sign-in) --------------------------------------------------------------------
-
-
-@router.get("/public/", response_class=HTMLResponse)
-def public_home(
-    request: Request,
-    region: str = "",
-    _: Actor | None = Depends(public),
-    db: Session = Depends(get_db),
-) -> Response:
-    """The portal's landing page: pick a region, then subjects, items, plans, specials."""
-    region = region.strip()
-    return render(
-        request,
-        "public/index.html",
-        {
-            "regions": queries.public_regions(db),
-            "region": region,
-            "region_name": registry.region_path(db, region) if region else "",
-        },
-    )
-
-
-@router.get("/public/plans", response_class=HTMLResponse)
-def public_plans(
-    request: Request,
-    region: str = "",
-    q: str = "",
-    year: str = "",
-    page: PageNo = 1,
-    _: Actor | None = Depends(public),
-    db: Session = Depends(get_db),
-) -> Response:
-    """Published annual plans of a region and below."""
-    rows, total = queries.list_public_plans(
-        db, region=region, q=q, year=_year(year), page=page, per_page=PER_PAGE
-    )
-    return render(
-        request,
-        "public/plans.html",
-        {
-            "rows": rows,
-            "total": total,
-            "page": page,
-            "pages": page_count(total),
-            "filters": {"region": region.strip(), "q": q, "year": year},
-            "region_name": registry.region_path(db, region.strip()) if region.strip() else "",
-            **_labels(),
-        },
-    )
-
-
-@router.get("/public/plans/{plan_id}", response_class=HTMLResponse)
-def public_plan(
-    request: Request,
-    plan_id: Id,
-    _: Actor | None = Depends(public),
-    db: Session = Depends(get_db),
-) -> Response:
-    """One published plan version; superseded versions stay readable."""
-    plan = queries.get_public_plan(db, plan_id=plan_id)
-    entries = service.entries_of(db, plan)
-    subject = service.subject_of(db, plan)
-    return render(
-        request,
-        "public/plan_detail.html",
-        {
-            "plan": plan,
-            "subject": subject,
-            "entries": entries,
-            "counts": service.target_counts(db, entries),
-            "items": service.item_names(db, {e.item_id for e in entries}),
-            "versions": queries.public_versions(db, plan),
-            "region_path": registry.region_path(db, subject.region_code),
-            "months_of": service.months_of,
-            **_labels(),
-        },
-    )
-
-
-@router.get("/public/special", response_class=HTMLResponse)
-def public_specials(
-    request: Request,
-    region: str = "",
-    q: str = "",
-    year: str = "",
-    page: PageNo = 1,
-    _: Actor | None = Depends(public),
-    db: Session = Depends(get_db),
-) -> Response:
-    """Published special inspections of a region and below."""
-    rows, total = queries.list_public_specials(
-        db, region=region, q=q, year=_year(year), page=page, per_page=PER_PAGE
-    )
-    return render(
-        request,
-        "public/special.html",
-        {
-            "rows": rows,
-            "total": total,
-            "page": page,
-            "pages": page_count(total),
-            "filters": {"region": region.strip(), "q": q, "year": year},
-            "region_name": registry.region_path(db, region.strip()) if region.strip() else "",
-        },
-    )
-
-
-@router.get("/public/special/{special_id}", response_class=HTMLResponse)
-def public_special(
-    request: Request,
-    special_id: Id,
-    _: Actor | None = Depends(public),
-    db: Session = Depends(get_db),
-) -> Response:
-    """One published special inspection."""
-    special = queries.get_public_special(db, special_id=special_id)
-    return render(
-        request,
-        "public/special_detail.html",
-        {
-            "special": special,
-            "subject_name": registry.subject_names(db, {special.subject_id}).get(
-                special.subject_id, ""
-            ),
-            "items": special_service.special_items(db, special),
-            "partners": special_service.special_partners(db, special),
-        },
-    )

@@ -116,20 +116,6 @@ class AmendIn(BaseModel):
     reason: Annotated[str, Text(NOTE, "修订理由")]
 
 
-class CandidateOut(BaseModel):
-    year: int
-    subject_ids: tuple[int, int]
-    subject_names: tuple[str, str]
-    plan_ids: tuple[int, int]
-    entry_ids: tuple[int, int]
-    item_names: tuple[str, str]
-    selections: tuple[str, str]
-    months: list[int]
-    enterprises: int
-    visits_saved: int
-    exact: bool
-
-
 class SpecialIn(BaseModel):
     year: BodyYear
     title: Annotated[str, Text(200, "专项检查名称")]

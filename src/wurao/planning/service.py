@@ -27,6 +27,8 @@ from wurao.auth.scope import Actor, region_filter, subject_filter
 from wurao.core import audit
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from wurao.core.ids import region_scope_prefix
+from wurao.core.lifecycle import LabelledEnum, Lifecycle, step
+from wurao.core.paging import PER_PAGE, Page, paginate
 from wurao.core.time import local_today, utcnow
 from wurao.planning import rules
 from wurao.planning._shared import own_subject
@@ -36,29 +38,60 @@ from wurao.planning.models import (
     PlanTarget,
 )
 from wurao.registry.enterprises.service import enterprise_problems, enterprises_visible_to
+from wurao.registry.items.methods import CHOICE_TEXT
+from wurao.registry.items.methods import METHODS as METHODS  # re-exported for reports/
 from wurao.registry.items.service import item_problems, items_visible_to
 from wurao.registry.models import EnforcementSubject, Enterprise, InspectionItem
 from wurao.registry.subjects.service import require_usable_subject
 
-STATUS_LABELS: dict[str, str] = {
-    "draft": "草稿",
-    "submitted": "已提交待批准",
-    "approved": "负责人已批准",
-    "published": "已公布",
-    "filed": "已公布并备案",
-    "returned": "备案退回",
-    "superseded": "已被新版本替代",
-}
+
+class PlanStatus(LabelledEnum):
+    """InspectionPlan.status (the module docstring draws the lifecycle)."""
+
+    DRAFT = ("draft", "草稿")
+    SUBMITTED = ("submitted", "已提交待批准")
+    APPROVED = ("approved", "负责人已批准")
+    PUBLISHED = ("published", "已公布")
+    FILED = ("filed", "已公布并备案")
+    RETURNED = ("returned", "备案退回")
+    SUPERSEDED = ("superseded", "已被新版本替代")
+
+
+_LIVE = (PlanStatus.PUBLISHED, PlanStatus.FILED, PlanStatus.RETURNED)
+PLAN_LIFECYCLE = Lifecycle(
+    "计划",
+    PlanStatus,
+    {
+        "edit": step(PlanStatus.DRAFT, None, "修改检查内容"),
+        "submit": step(PlanStatus.DRAFT, PlanStatus.SUBMITTED, "提交"),
+        "approve": step(PlanStatus.SUBMITTED, PlanStatus.APPROVED, "记录负责人批准"),
+        "send_back": step(PlanStatus.SUBMITTED, PlanStatus.DRAFT, "退回修改"),
+        "publish": step(PlanStatus.APPROVED, PlanStatus.PUBLISHED, "公布"),
+        "file": step(
+            (PlanStatus.PUBLISHED, PlanStatus.RETURNED), PlanStatus.PUBLISHED, "报监督机构备案"
+        ),
+        # The supervisor's review is guarded by ``filing_status == "pending"``; a filing stays
+        # pending when a newer version is published meanwhile, hence "superseded" here.
+        "accept_filing": step(
+            (PlanStatus.PUBLISHED, PlanStatus.SUPERSEDED), PlanStatus.FILED, "审核备案"
+        ),
+        "return_filing": step(
+            (PlanStatus.PUBLISHED, PlanStatus.SUPERSEDED), PlanStatus.RETURNED, "审核备案"
+        ),
+        "amend": step(_LIVE, None, "调整（提交新版本）"),
+        "supersede": step(_LIVE, PlanStatus.SUPERSEDED, "替代为新版本"),
+    },
+)
+STATUS_LABELS: dict[str, str] = PlanStatus.labels()
 FILING_LABELS = {
     "": "未报备",
     "pending": "已报备待审核",
     "accepted": "备案通过",
     "returned": "退回",
 }
-METHODS = {"onsite": "现场检查", "offsite": "非现场检查", "written": "书面核查"}
 SELECTIONS = {"dss": "双随机抽查", "targeted": "定向检查", "key": "重点监管全覆盖"}
-PUBLIC_STATES = ("published", "filed", "returned", "superseded")
-LIVE_PUBLIC = ("published", "filed", "returned")
+LIVE_PUBLIC: tuple[str, ...] = tuple(s.value for s in _LIVE)
+PUBLIC_STATES: tuple[str, ...] = (*LIVE_PUBLIC, PlanStatus.SUPERSEDED.value)
 MAX_TARGETS = 2000
 
 
@@ -82,7 +115,7 @@ class EntryData:
 
 def status_label(status: str) -> str:
     """Chinese label of a plan status."""
-    return STATUS_LABELS.get(status, status)
+    return PLAN_LIFECYCLE.label(status)
 
 
 def parse_months(value: str) -> list[int]:
@@ -131,8 +164,8 @@ def list_plans(
     status: str = "",
     q: str = "",
     page: int = 1,
-    per_page: int = 20,
-) -> tuple[list[InspectionPlan], int]:
+    per_page: int = PER_PAGE,
+) -> Page[InspectionPlan]:
     """A page of the plans the actor may see, newest first, with the total."""
     stmt = plans_visible_to(actor)
     if year:
@@ -146,13 +179,8 @@ def list_plans(
             InspectionPlan.title.contains(q.strip(), autoescape=True)
             | EnforcementSubject.name.contains(q.strip(), autoescape=True)
         )
-    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    rows = session.scalars(
-        stmt.order_by(InspectionPlan.year.desc(), InspectionPlan.id.desc())
-        .offset((max(page, 1) - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(rows), total
+    stmt = stmt.order_by(InspectionPlan.year.desc(), InspectionPlan.id.desc())
+    return paginate(session, stmt, page, per_page)
 
 
 def get_plan(session: Session, *, actor: Actor, plan_id: int) -> InspectionPlan:
@@ -224,11 +252,13 @@ def subject_of(session: Session, plan: InspectionPlan) -> EnforcementSubject:
     return subject
 
 
-def plannable_items(session: Session, *, actor: Actor) -> list[InspectionItem]:
-    """Published items of the actor's subject's field (for the entry form)."""
-    if actor.subject_id is None:
-        return []
-    subject = session.get(EnforcementSubject, actor.subject_id)
+def plannable_items(
+    session: Session, *, actor: Actor, subject: EnforcementSubject | None = None
+) -> list[InspectionItem]:
+    """Published items of a subject's field for the entry form: the actor's own subject, or
+    the plan's subject when a system administrator edits it."""
+    if subject is None:
+        subject = actor_subject(session, actor)
     if subject is None:
         return []
     return list(
@@ -244,19 +274,25 @@ def plannable_items(session: Session, *, actor: Actor) -> list[InspectionItem]:
 # --- writes ---------------------------------------------------------------------------
 
 
+def may_edit_plan(actor: Actor, plan: InspectionPlan) -> bool:
+    """Whether the actor does the subject's steps on this plan: an agency administrator of the
+    plan's subject, or the system administrator (who acts for any subject, as in
+    ``own_subject``). The plan page shows its buttons by this same predicate."""
+    if not actor.can(Permission.PLANS_EDIT):
+        return False
+    return actor.role is Role.SYSADMIN or actor.subject_id == plan.subject_id
+
+
+def may_review_filing(actor: Actor, subject: EnforcementSubject) -> bool:
+    """Whether the actor reviews filings of this subject's plans (the supervisor of its region)."""
+    return actor.can(Permission.PLANS_REVIEW_FILING) and actor.covers_region(subject.region_code)
+
+
 def check_own_plan(actor: Actor, plan: InspectionPlan) -> None:
-    """Raise Forbidden unless the actor edits plans of the plan's subject."""
+    """Raise Forbidden unless ``may_edit_plan``."""
     actor.require(Permission.PLANS_EDIT)
-    if actor.role is not Role.SYSADMIN and actor.subject_id != plan.subject_id:
+    if not may_edit_plan(actor, plan):
         raise Forbidden("只能办理本执法主体的检查计划。")
-
-
-def _require_status(plan: InspectionPlan, *allowed: str) -> None:
-    if plan.status not in allowed:
-        wanted = "或".join(status_label(s) for s in allowed)
-        raise Conflict(
-            f"计划当前状态为“{status_label(plan.status)}”，此操作仅适用于“{wanted}”的计划。"
-        )
 
 
 def _record(
@@ -302,7 +338,7 @@ def create_plan(
         year=year,
         version=1,
         title=title[:200],
-        status="draft",
+        status=PlanStatus.DRAFT.value,
         amendment_reason="",
         approved_by="",
         approval_comment="",
@@ -328,7 +364,7 @@ def _checked_entry(
     if problems:
         raise RuleViolation(problems)
     if data.method not in METHODS:
-        raise InvalidInput("检查方式应为现场检查、非现场检查或书面核查。", field="method")
+        raise InvalidInput(f"检查方式应为{CHOICE_TEXT}。", field="method")
     if data.selection not in SELECTIONS:
         raise InvalidInput("检查对象确定方式应为双随机、定向或重点监管全覆盖。", field="selection")
     months = sorted(set(data.months))
@@ -386,7 +422,7 @@ def add_entry(
 ) -> PlanEntry:
     """Add a line to a draft plan (item, scope or named enterprises, method, months, team)."""
     check_own_plan(actor, plan)
-    _require_status(plan, "draft")
+    PLAN_LIFECYCLE.check(plan, "edit")
     subject = subject_of(session, plan)
     clean, target_ids = _checked_entry(session, actor, subject, data)
     entry = PlanEntry(
@@ -422,7 +458,7 @@ def add_entry(
 def remove_entry(session: Session, *, plan: InspectionPlan, entry_id: int, actor: Actor) -> None:
     """Delete a line of a draft plan."""
     check_own_plan(actor, plan)
-    _require_status(plan, "draft")
+    PLAN_LIFECYCLE.check(plan, "edit")
     entry = session.scalar(
         select(PlanEntry).where(PlanEntry.id == entry_id, PlanEntry.plan_id == plan.id)
     )
@@ -449,11 +485,11 @@ def remove_entry(session: Session, *, plan: InspectionPlan, entry_id: int, actor
 def submit_plan(session: Session, *, plan: InspectionPlan, actor: Actor) -> InspectionPlan:
     """Submit a draft for the head's approval."""
     check_own_plan(actor, plan)
-    _require_status(plan, "draft")
+    PLAN_LIFECYCLE.check(plan, "submit")
     if not entries_of(session, plan):
         raise InvalidInput("计划至少应有一行检查内容。", field="entries")
     before = audit.snapshot(plan)
-    plan.status = "submitted"
+    PLAN_LIFECYCLE.advance(plan, "submit")
     plan.submitted_at = utcnow()
     _record(
         session,
@@ -472,12 +508,12 @@ def approve_plan(
 ) -> InspectionPlan:
     """Record the head's approval (the administrator enters the head's name)."""
     check_own_plan(actor, plan)
-    _require_status(plan, "submitted")
+    PLAN_LIFECYCLE.check(plan, "approve")
     head_name = head_name.strip()
     if not head_name:
         raise RuleViolation([rules.PLAN_APPROVAL.violation("请填写批准计划的单位负责人姓名。")])
     before = audit.snapshot(plan)
-    plan.status = "approved"
+    PLAN_LIFECYCLE.advance(plan, "approve")
     plan.approved_at = utcnow()
     plan.approved_by = head_name[:60]
     plan.approval_comment = comment.strip()
@@ -498,11 +534,11 @@ def send_back(
 ) -> InspectionPlan:
     """The head did not approve: back to draft with the head's comment."""
     check_own_plan(actor, plan)
-    _require_status(plan, "submitted")
+    PLAN_LIFECYCLE.check(plan, "send_back")
     if not comment.strip():
         raise InvalidInput("请写明退回修改的意见。", field="comment")
     before = audit.snapshot(plan)
-    plan.status = "draft"
+    PLAN_LIFECYCLE.advance(plan, "send_back")
     plan.approval_comment = comment.strip()
     _record(
         session,
@@ -521,13 +557,13 @@ def publish_plan(
 ) -> InspectionPlan:
     """Publish an approved plan; an amendment replaces (supersedes) the version before it."""
     check_own_plan(actor, plan)
-    _require_status(plan, "approved")
+    PLAN_LIFECYCLE.check(plan, "publish")
     day = on or local_today()
     if day > local_today():
         raise InvalidInput("公布日期不能晚于今天。", field="published_on")
     region = subject_of(session, plan).region_code
     before = audit.snapshot(plan)
-    plan.status = "published"
+    PLAN_LIFECYCLE.advance(plan, "publish")
     plan.published_on = day
     _record(
         session,
@@ -540,9 +576,9 @@ def publish_plan(
     )
     if plan.supersedes_id is not None:
         old = session.get(InspectionPlan, plan.supersedes_id)
-        if old is not None and old.status != "superseded":
+        if old is not None and PLAN_LIFECYCLE.can(old, "supersede"):
             old_before = audit.snapshot(old)
-            old.status = "superseded"
+            PLAN_LIFECYCLE.advance(old, "supersede")
             _record(
                 session,
                 actor,
@@ -558,11 +594,11 @@ def publish_plan(
 def file_plan(session: Session, *, plan: InspectionPlan, actor: Actor) -> InspectionPlan:
     """File (报备) a published plan with the supervisor; a returned one may be filed again."""
     check_own_plan(actor, plan)
-    _require_status(plan, "published", "returned")
+    PLAN_LIFECYCLE.check(plan, "file")
     if plan.filing_status == "pending":
         raise Conflict("该计划已报备，等待监督机构审核。")
     before = audit.snapshot(plan)
-    plan.status = "published"
+    PLAN_LIFECYCLE.advance(plan, "file")
     plan.filed_at = utcnow()
     plan.filing_status = "pending"
     _record(
@@ -583,7 +619,7 @@ def review_filing(
     """The supervisor accepts a filing, or returns it with written comments."""
     actor.require(Permission.PLANS_REVIEW_FILING)
     subject = subject_of(session, plan)
-    if not actor.covers_region(subject.region_code):
+    if not may_review_filing(actor, subject):
         raise Forbidden("只能审核本辖区执法主体报备的计划。")
     if plan.filing_status != "pending":
         raise Conflict("该计划没有待审核的备案。")
@@ -592,7 +628,7 @@ def review_filing(
         raise InvalidInput("退回备案须写明意见。", field="comment")
     before = audit.snapshot(plan)
     plan.filing_status = "accepted" if accept else "returned"
-    plan.status = "filed" if accept else "returned"
+    PLAN_LIFECYCLE.advance(plan, "accept_filing" if accept else "return_filing")
     plan.filing_comment = comment
     plan.filing_reviewed_at = utcnow()
     plan.filing_reviewer = actor.display_name[:60]
@@ -614,7 +650,7 @@ def amend_plan(
 ) -> InspectionPlan:
     """Start a new version of a published plan (a copy of its lines, as a draft)."""
     check_own_plan(actor, plan)
-    _require_status(plan, *LIVE_PUBLIC)
+    PLAN_LIFECYCLE.check(plan, "amend")
     reason = reason.strip()
     if not reason:
         raise InvalidInput("请写明调整计划的理由。", field="reason")
@@ -631,7 +667,7 @@ def amend_plan(
         year=plan.year,
         version=plan.version + 1,
         title=plan.title,
-        status="draft",
+        status=PlanStatus.DRAFT.value,
         supersedes_id=plan.id,
         amendment_reason=reason,
         approved_by="",

@@ -11,10 +11,13 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from wurao.auth.permissions import Permission, Role
+from wurao.auth.permissions import AGENCY_ROLES, Permission, Role
 from wurao.auth.scope import Actor, region_filter
 from wurao.core import audit
-from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from wurao.core.errors import Forbidden, InvalidInput, NotFound, RuleViolation
+from wurao.core.events import Event, emit
+from wurao.core.lifecycle import LabelledEnum, Lifecycle, step
+from wurao.core.paging import PER_PAGE, Page, paginate
 from wurao.core.policy import get_policy
 from wurao.core.time import local_today, utcnow
 from wurao.planning import rules
@@ -28,22 +31,40 @@ from wurao.registry.items.service import item_problems, items_visible_to
 from wurao.registry.models import EnforcementSubject, InspectionItem
 from wurao.registry.subjects.service import require_usable_subject
 
-SPECIAL_LABELS: dict[str, str] = {
-    "draft": "草稿",
-    "reviewed": "法制审核通过",
-    "discussed": "已集体讨论",
-    "approved": "已批准",
-    "published": "已公布",
-    "filed": "已公布并报备",
-    "refused": "未通过",
-}
-SPECIAL_PUBLIC = ("published", "filed")
+
+class SpecialStatus(LabelledEnum):
+    """SpecialInspection.status: draft → reviewed (or refused) → discussed → approved →
+    published → filed (衢政办发〔2025〕16号 第6项: 法制审核、集体讨论、政府批准、向社会公布)."""
+
+    DRAFT = ("draft", "草稿")
+    REVIEWED = ("reviewed", "法制审核通过")
+    DISCUSSED = ("discussed", "已集体讨论")
+    APPROVED = ("approved", "已批准")
+    PUBLISHED = ("published", "已公布")
+    FILED = ("filed", "已公布并报备")
+    REFUSED = ("refused", "未通过")
+
+
+SPECIAL_LIFECYCLE = Lifecycle(
+    "专项检查",
+    SpecialStatus,
+    {
+        "legal_pass": step(SpecialStatus.DRAFT, SpecialStatus.REVIEWED, "法制审核"),
+        "legal_refuse": step(SpecialStatus.DRAFT, SpecialStatus.REFUSED, "法制审核"),
+        "discuss": step(SpecialStatus.REVIEWED, SpecialStatus.DISCUSSED, "记录集体讨论"),
+        "approve": step(SpecialStatus.DISCUSSED, SpecialStatus.APPROVED, "记录批准"),
+        "publish": step(SpecialStatus.APPROVED, SpecialStatus.PUBLISHED, "公布"),
+        "file": step(SpecialStatus.PUBLISHED, SpecialStatus.FILED, "报监督机构备案"),
+    },
+)
+SPECIAL_LABELS: dict[str, str] = SpecialStatus.labels()
+SPECIAL_PUBLIC: tuple[str, ...] = (SpecialStatus.PUBLISHED.value, SpecialStatus.FILED.value)
 # What the annual quota counts (国办发〔2024〕54号 §六；衢政办发〔2025〕16号 第6项: 专项检查要实行
 # 年度数量控制……经法制审核、集体讨论后，报县级以上政府……批准后向社会公布): special inspections
 # organised, i.e. approved — then published and filed. A draft, or one still in legal review or
 # collective discussion, is a proposal that may yet be refused and takes no place; the
 # approval is where a place is taken, so that is where the quota is checked, under a lock.
-QUOTA_COUNTED = ("approved", *SPECIAL_PUBLIC)
+QUOTA_COUNTED = (SpecialStatus.APPROVED.value, *SPECIAL_PUBLIC)
 QUOTA_PARAM = "special.annual_quota"
 
 
@@ -63,7 +84,7 @@ class SpecialData:
 
 def special_label(status: str) -> str:
     """Chinese label of a special inspection's status."""
-    return SPECIAL_LABELS.get(status, status)
+    return SPECIAL_LIFECYCLE.label(status)
 
 
 def specials_visible_to(actor: Actor) -> Select[SpecialInspection]:
@@ -74,7 +95,7 @@ def specials_visible_to(actor: Actor) -> Select[SpecialInspection]:
         .join(EnforcementSubject, EnforcementSubject.id == SpecialInspection.subject_id)
         .where(region_filter(actor, EnforcementSubject.region_code))
     )
-    if actor.role in (Role.AGENCY_ADMIN, Role.OFFICER, Role.LEGAL_REVIEWER):
+    if actor.role in AGENCY_ROLES:
         joined = select(SpecialInspectionSubject.special_id).where(
             SpecialInspectionSubject.subject_id == actor.subject_id
         )
@@ -85,19 +106,18 @@ def specials_visible_to(actor: Actor) -> Select[SpecialInspection]:
 
 
 def list_specials(
-    session: Session, *, actor: Actor, year: int | None = None, page: int = 1, per_page: int = 20
-) -> tuple[list[SpecialInspection], int]:
+    session: Session,
+    *,
+    actor: Actor,
+    year: int | None = None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> Page[SpecialInspection]:
     """A page of the special inspections the actor may see."""
     stmt = specials_visible_to(actor)
     if year:
         stmt = stmt.where(SpecialInspection.year == year)
-    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    rows = session.scalars(
-        stmt.order_by(SpecialInspection.id.desc())
-        .offset((max(page, 1) - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(rows), total
+    return paginate(session, stmt.order_by(SpecialInspection.id.desc()), page, per_page)
 
 
 def get_special(session: Session, *, actor: Actor, special_id: int) -> SpecialInspection:
@@ -184,18 +204,27 @@ def _check_quota(session: Session, subject: EnforcementSubject, year: int) -> No
         )
 
 
+def may_edit_special(actor: Actor, special: SpecialInspection) -> bool:
+    """Whether the actor does the lead subject's steps (discussion, approval, publication,
+    filing): an agency administrator of the lead subject, or the system administrator. The
+    special inspection's page shows its buttons by this same predicate."""
+    if not actor.can(Permission.PLANS_EDIT):
+        return False
+    return actor.role is Role.SYSADMIN or actor.subject_id == special.subject_id
+
+
+def may_review_special(actor: Actor, special: SpecialInspection) -> bool:
+    """Whether the actor gives the 法制审核: a legal reviewer of the lead subject, or the
+    system administrator."""
+    if not actor.can(Permission.SPECIAL_LEGAL_REVIEW):
+        return False
+    return actor.role is Role.SYSADMIN or actor.subject_id == special.subject_id
+
+
 def _check_own_special(actor: Actor, special: SpecialInspection) -> None:
     actor.require(Permission.PLANS_EDIT)
-    if actor.role is not Role.SYSADMIN and actor.subject_id != special.subject_id:
+    if not may_edit_special(actor, special):
         raise Forbidden("只能办理本执法主体牵头的专项检查。")
-
-
-def _require_special(special: SpecialInspection, *allowed: str) -> None:
-    if special.status not in allowed:
-        wanted = "或".join(special_label(s) for s in allowed)
-        raise Conflict(
-            f"专项检查当前状态为“{special_label(special.status)}”，此操作仅适用于“{wanted}”。"
-        )
 
 
 def _special_record(
@@ -216,9 +245,7 @@ def _special_record(
         summary=summary,
         region_code=subject.region_code if subject else None,
     )
-    from wurao.oversight import triggers
-
-    triggers.special_changed(session)
+    emit(session, Event.SPECIAL_CHANGED)
 
 
 def create_special(
@@ -273,7 +300,7 @@ def create_special(
         scope=data.scope.strip(),
         start_on=data.start_on,
         end_on=data.end_on,
-        status="draft",
+        status=SpecialStatus.DRAFT.value,
         legal_review_by="",
         legal_review_opinion="",
         discussion_record="",
@@ -308,14 +335,15 @@ def legal_review_special(
 ) -> SpecialInspection:
     """法制审核 by the subject's legal reviewer: passed, or refused with the opinion."""
     actor.require(Permission.SPECIAL_LEGAL_REVIEW)
-    if actor.role is not Role.SYSADMIN and actor.subject_id != special.subject_id:
+    if not may_review_special(actor, special):
         raise Forbidden("只能审核本机关的专项检查。")
-    _require_special(special, "draft")
+    action = "legal_pass" if passed else "legal_refuse"
+    SPECIAL_LIFECYCLE.check(special, action)
     opinion = opinion.strip()
     if not opinion:
         raise InvalidInput("请填写法制审核意见。", field="opinion")
     before = audit.snapshot(special)
-    special.status = "reviewed" if passed else "refused"
+    SPECIAL_LIFECYCLE.advance(special, action)
     special.legal_review_by = actor.display_name[:60]
     special.legal_review_on = local_today()
     special.legal_review_opinion = opinion
@@ -335,7 +363,7 @@ def record_discussion(
 ) -> SpecialInspection:
     """Record the collective discussion (集体讨论) after legal review."""
     _check_own_special(actor, special)
-    _require_special(special, "reviewed")
+    SPECIAL_LIFECYCLE.check(special, "discuss")
     if not record.strip():
         raise RuleViolation(
             [rules.SPECIAL_PLAN.violation("请填写集体讨论记录（参加人员、讨论意见、结论）。")]
@@ -343,7 +371,7 @@ def record_discussion(
     if on > local_today() or (special.legal_review_on and on < special.legal_review_on):
         raise InvalidInput("讨论日期应在法制审核之后、不晚于今天。", field="discussion_on")
     before = audit.snapshot(special)
-    special.status = "discussed"
+    SPECIAL_LIFECYCLE.advance(special, "discuss")
     special.discussion_on = on
     special.discussion_record = record.strip()
     _special_record(
@@ -363,7 +391,7 @@ def record_special_approval(
 ) -> SpecialInspection:
     """Record approval by a 县级以上人民政府 (or the superior organ of a vertical body)."""
     _check_own_special(actor, special)
-    _require_special(special, "discussed")
+    SPECIAL_LIFECYCLE.check(special, "approve")
     subject = session.get(EnforcementSubject, special.subject_id)
     assert subject is not None
     problems = rules.approval_organ_problems(
@@ -378,7 +406,7 @@ def record_special_approval(
     _lock_subject(session, subject)
     _check_quota(session, subject, special.year)
     before = audit.snapshot(special)
-    special.status = "approved"
+    SPECIAL_LIFECYCLE.advance(special, "approve")
     special.approval_organ = organ.strip()[:120]
     special.approval_ref = ref.strip()[:120]
     special.approved_on = on
@@ -398,9 +426,9 @@ def publish_special(
 ) -> SpecialInspection:
     """Publish an approved special inspection (向社会公布)."""
     _check_own_special(actor, special)
-    _require_special(special, "approved")
+    SPECIAL_LIFECYCLE.check(special, "publish")
     before = audit.snapshot(special)
-    special.status = "published"
+    SPECIAL_LIFECYCLE.advance(special, "publish")
     special.published_on = local_today()
     _special_record(
         session, actor, "special.publish", special, before, f"公布专项检查“{special.title}”"
@@ -413,9 +441,9 @@ def file_special(
 ) -> SpecialInspection:
     """File a published special inspection with the supervisor (备案)."""
     _check_own_special(actor, special)
-    _require_special(special, "published")
+    SPECIAL_LIFECYCLE.check(special, "file")
     before = audit.snapshot(special)
-    special.status = "filed"
+    SPECIAL_LIFECYCLE.advance(special, "file")
     special.filed_at = utcnow()
     _special_record(
         session, actor, "special.file", special, before, f"专项检查“{special.title}”报监督机构备案"

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission, Role
 from wurao.auth.scope import Actor, region_filter, subject_filter
 from wurao.core import audit
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from wurao.core.paging import PER_PAGE, Page, paginate
 from wurao.core.policy import get_policy
 from wurao.core.time import local_today, utcnow
 from wurao.planning import rules
@@ -46,19 +47,13 @@ def unplanned_visible_to(actor: Actor) -> Select[UnplannedApproval]:
 
 
 def list_unplanned(
-    session: Session, *, actor: Actor, status: str = "", page: int = 1, per_page: int = 20
-) -> tuple[list[UnplannedApproval], int]:
+    session: Session, *, actor: Actor, status: str = "", page: int = 1, per_page: int = PER_PAGE
+) -> Page[UnplannedApproval]:
     """A page of unplanned-inspection approvals the actor may see."""
     stmt = unplanned_visible_to(actor)
     if status:
         stmt = stmt.where(UnplannedApproval.status == status)
-    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    rows = session.scalars(
-        stmt.order_by(UnplannedApproval.id.desc())
-        .offset((max(page, 1) - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(rows), total
+    return paginate(session, stmt.order_by(UnplannedApproval.id.desc()), page, per_page)
 
 
 def get_unplanned(session: Session, *, actor: Actor, approval_id: int) -> UnplannedApproval:

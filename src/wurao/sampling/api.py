@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
-from wurao.sampling import service
+from wurao.sampling import artefacts, freeze, run, service
 from wurao.sampling.schemas import DrawIn, DrawOut, DrawPage
 from wurao.web.deps import TxRoute, get_db, require
 from wurao.web.errors import API_ERRORS
@@ -49,7 +49,7 @@ def freeze_draw(
 ) -> DrawOut:
     """Freeze the pool and commit to a secret seed."""
     draw = service.get_draw(db, actor=actor, draw_id=draw_id)
-    return DrawOut.of(service.freeze_draw(db, draw=draw, actor=actor))
+    return DrawOut.of(freeze.freeze_draw(db, draw=draw, actor=actor))
 
 
 @router.post("/draws/{draw_id}/draw", response_model=DrawOut)
@@ -60,7 +60,7 @@ def run_draw(
 ) -> DrawOut:
     """Reveal the seed, draw, and create the tasks."""
     draw = service.get_draw(db, actor=actor, draw_id=draw_id)
-    return DrawOut.of(service.run_draw(db, draw=draw, actor=actor))
+    return DrawOut.of(run.run_draw(db, draw=draw, actor=actor))
 
 
 @router.get("/draws/{draw_id}/artefacts")
@@ -70,4 +70,4 @@ def draw_artefacts(
     db: Session = Depends(get_db),
 ) -> dict[str, Any]:
     """The draw's artefacts (the pool file is at /public/draws/{id}/pool.csv)."""
-    return service.artefacts(service.get_draw(db, actor=actor, draw_id=draw_id))
+    return artefacts.artefacts(service.get_draw(db, actor=actor, draw_id=draw_id))

@@ -8,12 +8,13 @@ from sqlalchemy.orm import Session
 from wurao.auth.permissions import AGENCY_ROLES, Permission, Role
 from wurao.auth.scope import Actor, region_filter
 from wurao.core import audit
+from wurao.core import rules as catalogue
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from wurao.core.time import utcnow
 from wurao.registry.models import EnforcementSubject, Enterprise, Officer
 from wurao.sampling.models import OfficerConflict
 
-B4 = ("B4 RECUSAL", "回避", "行政处罚法 第43条")
+B4 = catalogue.B4  # 回避
 
 
 # --- conflicts of interest (回避, B4) --------------------------------------------------------

@@ -15,7 +15,7 @@ from wurao.auth.scope import Actor
 from wurao.core.errors import InvalidInput
 from wurao.core.text import NOTE
 from wurao.core.time import local_today
-from wurao.sampling import algorithm, conflicts, results, service
+from wurao.sampling import algorithm, artefacts, conflicts, freeze, results, run, service
 from wurao.sampling.models import Draw
 from wurao.web.deps import TxRoute, form_fields, get_db, public, require
 from wurao.web.errors import PAGE_ERRORS
@@ -211,13 +211,13 @@ def draw_page(
     if draw.frozen_json:
         counts = json.loads(draw.frozen_json)["pool"]["strata"]
     elif draw.status == "draft":
-        counts = service.pool_counts(db, draw=draw)
+        counts = freeze.pool_counts(db, draw=draw)
     else:
         counts = {}
     rows, total = results.draw_results(
         db, draw=draw, today=local_today(), page=page, per_page=PER_PAGE
     )
-    art = service.artefacts(draw) if draw.status != "draft" and draw.frozen_json else None
+    art = artefacts.artefacts(draw) if draw.status != "draft" and draw.frozen_json else None
     teams, sel_total = _slice(art["teams"] if art else None, sp)
     return render(request, "sampling/draw_detail.html", {
         "draw": draw, "subjects": service.subjects_of(db, draw),
@@ -226,7 +226,7 @@ def draw_page(
         "sel_total": sel_total, "sel_pages": page_count(sel_total, SEL_PER_PAGE),
         "results": rows, "total": total, "page": page,
         "pages": page_count(total), "is_lead": actor.subject_id == draw.lead_subject_id
-        or actor.role.value == "sysadmin", "may_see_salt": service.may_see_salt(actor, draw),
+        or actor.role.value == "sysadmin", "may_see_salt": artefacts.may_see_salt(actor, draw),
         **_labels(),
     })  # fmt: skip
 
@@ -239,7 +239,7 @@ def verification_package(
 ) -> Response:
     """The full verification package with the conflict salt (supervisor and lead only)."""
     draw = service.get_draw(db, actor=actor, draw_id=draw_id)
-    body = service.verification_package(db, draw=draw, actor=actor)
+    body = artefacts.verification_package(db, draw=draw, actor=actor)
     name = f"draw-{draw_id}-verification.zip"
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
     return Response(body, media_type="application/zip", headers=headers)
@@ -253,7 +253,7 @@ def freeze_draw(
     db: Session = Depends(get_db),
 ) -> Response:
     """Freeze the pool and commit to the seed."""
-    draw = service.freeze_draw(
+    draw = freeze.freeze_draw(
         db, draw=service.get_draw(db, actor=actor, draw_id=draw_id), actor=actor
     )
     flash(request, f"已冻结名录库（{draw.pool_size} 户）并承诺种子；承诺值已在公示页面公开。")
@@ -270,7 +270,7 @@ def set_public_value(
 ) -> Response:
     """The supervisor enters the public random value."""
     draw = service.get_draw(db, actor=actor, draw_id=draw_id)
-    service.set_public_value(db, draw=draw, value=value, actor=actor)
+    freeze.set_public_value(db, draw=draw, value=value, actor=actor)
     flash(request, "已录入公开随机数。")
     return RedirectResponse(f"/draws/{draw.id}", status_code=303)
 
@@ -283,9 +283,7 @@ def run_draw(
     db: Session = Depends(get_db),
 ) -> Response:
     """Reveal the seed and draw."""
-    draw = service.run_draw(
-        db, draw=service.get_draw(db, actor=actor, draw_id=draw_id), actor=actor
-    )
+    draw = run.run_draw(db, draw=service.get_draw(db, actor=actor, draw_id=draw_id), actor=actor)
     flash(request, f"已公开种子并抽取 {draw.tasks_created} 户，检查任务已生成。")
     return RedirectResponse(f"/draws/{draw.id}", status_code=303)
 
@@ -352,7 +350,7 @@ def public_draw_page(
 ) -> Response:
     """One draw's commitment, seed, selection and how to verify it."""
     draw = results.get_public_draw(db, draw_id=draw_id)
-    art = service.artefacts(draw)
+    art = artefacts.artefacts(draw)
     selection, sel_total = _slice(art["selection"], page)
     return render(request, "sampling/public_draw.html", {
         "draw": draw, "art": art, "selection": selection, "total": sel_total, "page": page,
@@ -367,7 +365,7 @@ def public_artefacts(
     db: Session = Depends(get_db),
 ) -> Response:
     """The artefacts to verify the draw with `wurao draw verify` (RFC 8785 canonical JSON)."""
-    body = service.artefacts_bytes(results.get_public_draw(db, draw_id=draw_id))
+    body = artefacts.artefacts_bytes(results.get_public_draw(db, draw_id=draw_id))
     name = f"draw-{draw_id}-artefacts.json"
     return Response(
         body,
@@ -384,7 +382,7 @@ def public_pool(
 ) -> Response:
     """The frozen pool file, byte for byte as hashed."""
     draw = results.get_public_draw(db, draw_id=draw_id)
-    return Response(service.stored_pool(db, draw), media_type="text/csv; charset=utf-8", headers={
+    return Response(freeze.stored_pool(db, draw), media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="draw-{draw_id}-pool.csv"'})  # fmt: skip
 
 

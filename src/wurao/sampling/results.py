@@ -1,7 +1,9 @@
 """一公开: a draw's results, their publication within the C6 deadline, and the late list.
 
 C6: results are published within 20 working days of the inspection, warned at 15 (both from
-the policy file). The public portal lists drawn draws and their published results.
+the policy file, as in force on the finishing day). Both periods are the clocks of
+``wurao.core.clock`` that the supervision sweep also uses, so the page, the late list and the
+alert cannot disagree. The public portal lists drawn draws and their published results.
 """
 
 from __future__ import annotations
@@ -14,18 +16,15 @@ from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission, Role
 from wurao.auth.scope import Actor, region_filter, region_in_scope
-from wurao.core import audit, workdays
+from wurao.core import audit, clock, workdays
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from wurao.core.ids import IdentifierError, region_scope_prefix
-from wurao.core.policy import get_policy
 from wurao.core.time import LOCAL_TZ, local_date, utcnow
 from wurao.inspections.models import InspectionRecord, InspectionTask, TaskSubject
 from wurao.registry.models import Enterprise
 from wurao.sampling.models import Draw
 
 OUTCOMES = {"none": "未发现问题", "rectify": "责令整改", "case": "移送立案"}
-PUBLISH_POLICY = "dss.publish_working_days"
-WARN_POLICY = "dss.publish_warn_working_days"
 
 
 @dataclass(frozen=True)
@@ -39,13 +38,10 @@ class Deadline:
 
 def publish_deadline(region_code: str, finished_on: dt.date) -> Deadline:
     """The C6 deadline for a result finished on ``finished_on`` (raises UnknownCalendarYear)."""
-    policy = get_policy()
-    days = int(policy.value(PUBLISH_POLICY, region_code, finished_on))
-    warn = int(policy.value(WARN_POLICY, region_code, finished_on))
     return Deadline(
         finished_on,
-        workdays.add_working_days(finished_on, warn),
-        workdays.add_working_days(finished_on, days),
+        clock.C6_WARN.deadline(finished_on, region_code),
+        clock.C6_PUBLISH.deadline(finished_on, region_code),
     )
 
 
@@ -111,7 +107,8 @@ def _result_state(
     if record.published_at is not None:
         return "published", deadline, 0, ""
     if today > deadline.due_on:
-        return "overdue", deadline, workdays.working_days_between(deadline.due_on, today), ""
+        overdue = clock.C6_PUBLISH.overdue_by(deadline.finished_on, task.region_code, today)
+        return "overdue", deadline, overdue, ""
     return ("warn" if today > deadline.warn_on else "pending"), deadline, 0, ""
 
 
@@ -184,8 +181,8 @@ def late_results(
 ) -> tuple[list[ResultRow], int]:
     """Finished draw results in the supervisor's region not published by the deadline (C6)."""
     actor.require(Permission.DRAWS_SUPERVISE)
-    # n working days are at least n calendar days: anything finished later cannot be late yet
-    days = int(get_policy().value(PUBLISH_POLICY, actor.region_code, today))
+    # nothing finished after the shortest period ever in force can be late yet (as the sweep)
+    days = clock.C6_PUBLISH.shortest(today)
     cutoff = dt.datetime.combine(today - dt.timedelta(days=days), dt.time(), LOCAL_TZ)
     rows = session.execute(
         select(InspectionTask, Enterprise, InspectionRecord)

@@ -1,48 +1,40 @@
-"""双随机 draws: define, freeze (pool and roster), draw, cancel, and their artefacts.
+"""双随机 draws: define, read and cancel; the shared labels and checks of the draw steps.
 
-Rules coded here: C2 (objects drawn at random from the 名录库, seed, algorithm and pool kept),
-C3 (inspectors drawn at random, two or more certified per subject, conflicted officers
-excluded), C4 (ratios by credit class from the policy file). The draw itself is
-`wurao.sampling.algorithm`; results and their publication (一公开, C6) are in
-`wurao.sampling.results`, conflict declarations (回避, B4) in `wurao.sampling.conflicts`.
+Rules coded here: C3 (two or more certified inspectors per subject, checked at definition),
+C4 (ratios by credit class from the policy file). The steps after definition live in their
+own modules: freezing the pool and roster (C2, C3) in `wurao.sampling.freeze`, running the
+draw in `wurao.sampling.run` (the algorithm is `wurao.sampling.algorithm`), the published
+artefacts and verification package in `wurao.sampling.artefacts`; results and their
+publication (一公开, C6) are in `wurao.sampling.results`, conflict declarations (回避, B4) in
+`wurao.sampling.conflicts`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import gzip
-import io
-import json
-import secrets
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import AGENCY_ROLES, Permission, Role
-from wurao.auth.scope import Actor, region_filter, region_in_scope
+from wurao.auth.scope import Actor, region_filter
 from wurao.core import audit
+from wurao.core import rules as catalogue
 from wurao.core.db import Base
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation, Violation
 from wurao.core.ids import IdentifierError, region_scope_prefix, validate_region_code
 from wurao.core.policy import PolicyError, get_policy
-from wurao.core.time import to_local, utcnow
-from wurao.inspections.models import (
-    InspectionTask,
-    TaskItem,
-    TaskOfficer,
-    TaskSubject,
-)
+from wurao.core.time import utcnow
+from wurao.registry.items.methods import CHOICE_TEXT
+from wurao.registry.items.methods import METHODS as METHODS  # re-exported for the pages
 from wurao.registry.items.service import item_problems
-from wurao.registry.models import EnforcementSubject, Enterprise, InspectionItem, Officer
-from wurao.registry.officers.service import MIN_OFFICERS, who_may_inspect
+from wurao.registry.models import EnforcementSubject, InspectionItem
+from wurao.registry.officers.service import MIN_OFFICERS
 from wurao.registry.subjects.service import subject_problems
-from wurao.sampling import algorithm
-from wurao.sampling.models import Draw, DrawItem, DrawPool, DrawSubject, OfficerConflict
+from wurao.sampling.models import Draw, DrawItem, DrawSubject
 
 STATES = {
     "draft": "待冻结",
@@ -50,20 +42,16 @@ STATES = {
     "drawn": "已抽取",
     "cancelled": "已取消",
 }
-METHODS = {"onsite": "现场检查", "offsite": "非现场检查", "written": "书面检查"}
 CREDIT_CLASSES = "ABCD"
 INSPECTED = ("coded", "in_progress", "done")  # tasks that count as "inspected recently"
 RATIO_POLICY = "dss.ratio_by_credit_class"
 
-C3 = (
-    "C3 DSS-DRAW-INSPECTORS",
-    "双随机抽取检查人员",
-    "国办发〔2015〕58号；行政处罚法 第42条、第43条",
-)
+C3 = catalogue.C3  # 双随机抽取检查人员
 
 
-def _c3(detail: str, **evidence: object) -> Violation:
-    return Violation(rule_id=C3[0], title=C3[1], source=C3[2], detail=detail, evidence=evidence)
+def c3_violation(detail: str, **evidence: object) -> Violation:
+    """A C3 finding (not enough certified inspectors), raised at definition and at freeze."""
+    return C3.violation(detail, **evidence)
 
 
 @dataclass(frozen=True)
@@ -127,7 +115,8 @@ def get_draw(session: Session, *, actor: Actor, draw_id: int) -> Draw:
     return draw
 
 
-def _require_lead(actor: Actor, draw: Draw) -> None:
+def require_lead(actor: Actor, draw: Draw) -> None:
+    """Only the lead subject (or the system administrator) manages a draw's steps."""
     actor.require(Permission.DRAWS_MANAGE)
     if actor.role is not Role.SYSADMIN and actor.subject_id != draw.lead_subject_id:
         raise Forbidden("只有牵头执法主体可以操作本次抽查。")
@@ -171,19 +160,11 @@ def ratios_for(region_code: str, on: dt.date) -> dict[str, str]:
 # --- define --------------------------------------------------------------------------------
 
 
-def _months_before(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    month += 1
-    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
-    return dt.date(year, month, min(day.day, last))
-
-
 def _check_data(data: DrawData) -> None:
     if not data.title.strip() or len(data.title) > 200:
         raise InvalidInput("请填写抽查名称（不超过200字）。", field="title")
     if data.method not in METHODS:
-        raise InvalidInput("检查方式应为现场检查、非现场检查或书面检查。", field="method")
+        raise InvalidInput(f"检查方式应为{CHOICE_TEXT}。", field="method")
     if data.window_end < data.window_start:
         raise InvalidInput("检查期限的结束日期不能早于开始日期。", field="window_end")
     if data.window_start < data.draw_date:
@@ -194,9 +175,10 @@ def _check_data(data: DrawData) -> None:
     if not 0 <= data.exclude_months <= 60:
         raise InvalidInput("排除近期已检查企业的月数应在0到60之间。", field="exclude_months")
     if data.officers_per_subject < MIN_OFFICERS:
-        raise RuleViolation(
-            [_c3("每个执法主体对每户企业至少派出两名执法人员。", value=data.officers_per_subject)]
+        finding = c3_violation(
+            "每个执法主体对每户企业至少派出两名执法人员。", value=data.officers_per_subject
         )
+        raise RuleViolation([finding])
     if data.officer_cap < 1:
         raise InvalidInput("每名执法人员的任务上限至少为1。", field="officer_cap")
     if len(set(data.subject_ids)) != len(data.subject_ids) or not data.subject_ids:
@@ -279,353 +261,12 @@ def create_draw(session: Session, *, data: DrawData, actor: Actor) -> Draw:
     return draw
 
 
-# --- the pool ------------------------------------------------------------------------------
-
-
-def _pool_conditions(draw: Draw, subject_ids: Sequence[int]) -> list[Any]:
-    conds: list[Any] = [
-        region_in_scope(Enterprise.region_code, region_scope_prefix(draw.region_code)),
-        Enterprise.status == "active",
-        Enterprise.credit_class.in_(list(draw.credit_classes)),
-    ]
-    if draw.industry_codes:
-        conds.append(or_(*[Enterprise.industry_code.startswith(p)
-                           for p in draw.industry_codes.split(",")]))  # fmt: skip
-    if draw.tags:
-        conds.append(or_(*[Enterprise.tags.contains(f"|{t}|") for t in draw.tags.split(",")]))
-    if draw.exclude_months:
-        cutoff = _months_before(draw.draw_date, draw.exclude_months)
-        recent = (
-            select(InspectionTask.id)
-            .join(TaskSubject, TaskSubject.task_id == InspectionTask.id)
-            .where(
-                InspectionTask.enterprise_id == Enterprise.id,
-                TaskSubject.subject_id.in_(list(subject_ids)),
-                InspectionTask.status.in_(INSPECTED),
-                InspectionTask.window_start >= cutoff,
-            )
-        )
-        conds.append(~recent.exists())
-    return conds
-
-
-def pool_counts(session: Session, *, draw: Draw) -> dict[str, int]:
-    """Candidates per credit class for the draw's filter, now (a preview before freezing)."""
-    ids = [s.id for s in subjects_of(session, draw)]
-    rows = session.execute(
-        select(Enterprise.credit_class, func.count())
-        .where(and_(*_pool_conditions(draw, ids)))
-        .group_by(Enterprise.credit_class)
-    )
-    return dict(sorted((str(c), int(n)) for c, n in rows))
-
-
-def pool_statement(draw: Draw, subject_ids: Sequence[int]) -> Select[str, str]:
-    """SQL for the candidate pool of ``draw``: (USCC, credit class) ordered by USCC."""
-    return (
-        select(Enterprise.uscc, Enterprise.credit_class)
-        .where(and_(*_pool_conditions(draw, subject_ids)))
-        .order_by(Enterprise.uscc)
-    )
-
-
-def read_pool(session: Session, *, draw: Draw) -> list[tuple[str, str]]:
-    """The candidate pool as (USCC, credit class), sorted by USCC in byte order."""
-    ids = [s.id for s in subjects_of(session, draw)]
-    rows = session.execute(pool_statement(draw, ids))
-    members = [(str(u), str(c)) for u, c in rows]
-    members.sort()  # collations differ between databases; the documented order is bytes
-    return members
-
-
-def _roster(
-    session: Session, draw: Draw, subjects: Sequence[EnforcementSubject]
-) -> dict[str, list[Officer]]:
-    # certified on the draw date and still on the last day of the window (A2)
-    roster: dict[str, list[Officer]] = {}
-    for s in subjects:
-        last = {o.id for o in who_may_inspect(session, subject_id=s.id, on=draw.window_end)}
-        officers = [o for o in who_may_inspect(session, subject_id=s.id, on=draw.draw_date)
-                    if o.id in last and o.cert_no]  # fmt: skip
-        roster[s.uscc] = sorted(officers, key=lambda o: str(o.cert_no))
-    return roster
-
-
-def _conflict_pairs(session: Session, officer_ids: Sequence[int], salt: bytes) -> list[str]:
-    rows = session.execute(
-        select(Enterprise.uscc, Officer.cert_no)
-        .join(OfficerConflict, OfficerConflict.enterprise_id == Enterprise.id)
-        .join(Officer, Officer.id == OfficerConflict.officer_id)
-        .where(OfficerConflict.officer_id.in_(list(officer_ids)),
-               OfficerConflict.withdrawn_at.is_(None))
-    )  # fmt: skip
-    return sorted({algorithm.pair_tag(u, str(c), salt) for u, c in rows})
-
-
-def _last_team_pairs(session: Session, officer_ids: Sequence[int], salt: bytes) -> list[str]:
-    rows = session.execute(
-        select(Enterprise.uscc, Officer.cert_no, TaskOfficer.subject_id,
-               InspectionTask.window_start, InspectionTask.id)
-        .join(InspectionTask, InspectionTask.id == TaskOfficer.task_id)
-        .join(Enterprise, Enterprise.id == InspectionTask.enterprise_id)
-        .join(Officer, Officer.id == TaskOfficer.officer_id)
-        .where(TaskOfficer.officer_id.in_(list(officer_ids)),
-               InspectionTask.status != "cancelled")
-    )  # fmt: skip
-    latest: dict[tuple[str, int], tuple[dt.date, int]] = {}
-    pairs: dict[tuple[str, int, int], list[str]] = {}
-    for uscc, cert, sid, start, tid in rows:
-        latest[(uscc, sid)] = max(latest.get((uscc, sid), (start, tid)), (start, tid))
-        pairs.setdefault((uscc, sid, tid), []).append(str(cert))
-    out = {
-        algorithm.pair_tag(uscc, c, salt)
-        for (uscc, sid), (_s, tid) in latest.items()
-        for c in pairs[(uscc, sid, tid)]
-    }
-    return sorted(out)
-
-
-def freeze_draw(session: Session, *, draw: Draw, actor: Actor) -> Draw:
-    """Freeze the pool and roster, commit to a fresh secret seed and conflict salt, and publish
-    the pool hash and both commitments."""
-    _require_lead(actor, draw)
-    if draw.status != "draft":
-        raise Conflict("只有待冻结的抽查可以冻结名录库。")
-    before = audit.snapshot(draw)
-    subjects = subjects_of(session, draw)
-    problems = [p for s in subjects for p in subject_problems(s)]
-    if problems:
-        raise RuleViolation(problems)
-    members = read_pool(session, draw=draw)
-    where = f"区划 {draw.region_code}、信用分类 {draw.credit_classes}"
-    if not members:
-        raise InvalidInput(
-            f"检查对象名录库中没有符合条件的存续企业（{where}），无法抽取；请调整筛选条件。"
-        )
-    ratios = {c: r for c, r in ratios_for(draw.region_code, draw.draw_date).items()
-              if c in draw.credit_classes}  # fmt: skip
-    counts = algorithm.strata_counts(members)
-    missing = [c for c in counts if c not in ratios]
-    if missing:
-        raise InvalidInput(f"政策参数未规定信用分类 {'、'.join(missing)} 的抽查比例。")
-    total = sum(algorithm.quota(ratios[c], n) for c, n in counts.items())
-    if total == 0:
-        raise InvalidInput(
-            f"按现行抽查比例，名录库（{len(members)} 户）中一户也抽不到；请调整筛选条件。"
-        )
-    roster = _roster(session, draw, subjects)
-    m, cap = draw.officers_per_subject, draw.officer_cap
-    short = []
-    for s in subjects:
-        have = len(roster[s.uscc])
-        if have < m or have * cap < m * total:
-            short.append(_c3(
-                f"{s.name}在抽取日持证可执法人员 {have} 名，每户需 {m} 名、共抽 {total} 户，"
-                f"每人上限 {cap} 户，人员不足；请增加人员或提高上限。",
-                subject=s.uscc, officers=have, needed=m * total,
-            ))  # fmt: skip
-    if short:
-        raise RuleViolation(short)
-    officer_ids = [o.id for officers in roster.values() for o in officers]
-    pool = algorithm.pool_bytes(members)
-    seed = secrets.token_bytes(32)
-    # conflicts and last teams are published as HMAC tags under this salt: with the public pool
-    # and roster a plain hash of "USCC|cert" would give every declared relation away
-    salt = secrets.token_bytes(32)
-    items = items_of(session, draw)
-    by_id = {s.id: s for s in subjects}
-    frozen: dict[str, Any] = {
-        "algorithm": algorithm.ALGORITHM,
-        "draw": {
-            "id": draw.id,
-            "title": draw.title,
-            "region_code": draw.region_code,
-            "draw_date": draw.draw_date.isoformat(),
-            "method": draw.method,
-            "window": [draw.window_start.isoformat(), draw.window_end.isoformat()],
-            "subjects": [{"uscc": s.uscc, "name": s.name} for s in subjects],
-            "items": [
-                {"code": i.code, "name": i.name, "subject": by_id[sid].uscc} for i, sid in items
-            ],
-        },
-        "pool": {
-            "sha256": algorithm.sha256_hex(pool),
-            "size": len(members),
-            "strata": counts,
-            "filter": {
-                "region_code": draw.region_code,
-                "status": "active",
-                "credit_classes": draw.credit_classes,
-                "industry_codes": draw.industry_codes,
-                "tags": draw.tags,
-                "exclude_months": draw.exclude_months,
-            },
-        },
-        "ratios": ratios,
-        "seed_commitment": algorithm.commitment(seed),
-        algorithm.SALT_COMMITMENT: algorithm.commitment(salt),
-        "public_value_note": draw.public_value_note,
-        "officers": {
-            "per_subject": m,
-            "cap": cap,
-            "roster": {u: [str(o.cert_no) for o in officers] for u, officers in roster.items()},
-            "conflicts": _conflict_pairs(session, officer_ids, salt),
-            "avoid": _last_team_pairs(session, officer_ids, salt),
-        },
-    }
-    draw.frozen_json = algorithm.canonical(frozen).decode()
-    draw.frozen_sha256 = algorithm.sha256_hex(algorithm.canonical(frozen))
-    draw.pool_sha256 = frozen["pool"]["sha256"]
-    draw.pool_size = len(members)
-    draw.seed_commitment = frozen["seed_commitment"]
-    draw.seed_hex = seed.hex()
-    draw.conflict_salt_hex = salt.hex()
-    draw.status = "frozen"
-    draw.frozen_at = utcnow()
-    stored = DrawPool(draw_id=draw.id, sha256=draw.pool_sha256, size=len(pool),
-                      content_gz=gzip.compress(pool, compresslevel=6, mtime=0))  # fmt: skip
-    session.add(stored)
-    audit.record(
-        session, actor=actor, action="draw.freeze", obj=draw, before=before, covers=[stored],
-        region_code=draw.region_code,
-        summary=f"冻结名录库 {len(members)} 户（SHA-256 {draw.pool_sha256[:16]}…），"
-        f"承诺种子 {draw.seed_commitment[:16]}…",
-    )  # fmt: skip
-    return draw
-
-
-def set_public_value(session: Session, *, draw: Draw, value: str, actor: Actor) -> Draw:
-    """Record the public random value: the supervisor of the draw's region enters it once,
-    after the freeze has published the commitments and before the draw; it is stored (and
-    used) NFKC-normalised and trimmed (docs/draw-algorithm.md)."""
-    actor.require(Permission.DRAWS_SUPERVISE)
-    if not actor.covers_region(draw.region_code):
-        raise Forbidden("该抽查不在您的监督区域内。")
-    if draw.status != "frozen":
-        raise Conflict("只有已冻结、尚未抽取的抽查可以录入公开随机数。")
-    if draw.public_value:
-        raise Conflict("公开随机数已录入，不能更改。")
-    try:
-        value = algorithm.normalise_public_value(value)
-    except algorithm.PublicValueError as exc:
-        raise InvalidInput(
-            f"公开随机数含有控制字符或不可见字符（{exc}），请重新录入。", field="public_value"
-        ) from None
-    if not value or len(value) > 200:
-        raise InvalidInput("请填写公开随机数（不超过200字）。", field="public_value")
-    before = audit.snapshot(draw)
-    draw.public_value = value
-    draw.public_value_at = utcnow()
-    audit.record(session, actor=actor, action="draw.public_value", obj=draw, before=before,
-                 region_code=draw.region_code, summary=f"录入公开随机数“{value}”")  # fmt: skip
-    return draw
-
-
-def stored_pool(session: Session, draw: Draw) -> bytes:
-    """The frozen pool file (plain), checked against its hash."""
-    row = session.get(DrawPool, draw.id)
-    if row is None:
-        raise NotFound("该抽查尚未冻结名录库。")
-    data = gzip.decompress(row.content_gz)
-    if algorithm.sha256_hex(data) != draw.pool_sha256:
-        raise Conflict("存储的名录库文件与其哈希不符，已停止。")
-    return data
-
-
-# --- the draw ------------------------------------------------------------------------------
-
-
-def _create_task(
-    session: Session,
-    *,
-    draw: Draw,
-    enterprise: Enterprise,
-    subjects: Sequence[EnforcementSubject],
-    items: Sequence[tuple[InspectionItem, int]],
-    officers: Sequence[Officer],
-    actor: Actor,
-) -> list[Base]:
-    """One task (joint when several subjects) ready for a code; returns every row written."""
-    task = InspectionTask(
-        enterprise_id=enterprise.id, region_code=enterprise.region_code,
-        year=draw.window_start.year, origin="draw", draw_id=draw.id, method=draw.method,
-        window_start=draw.window_start, window_end=draw.window_end, status="draft",
-        created_by_id=actor.user_id, created_at=utcnow(),
-    )  # fmt: skip
-    session.add(task)
-    session.flush()
-    rows: list[Base] = [task]
-    rows += [TaskSubject(task_id=task.id, subject_id=s.id, lead=n == 0)
-             for n, s in enumerate(subjects)]  # fmt: skip
-    rows += [TaskItem(task_id=task.id, item_id=i.id, subject_id=sid) for i, sid in items]
-    rows += [TaskOfficer(task_id=task.id, officer_id=o.id, subject_id=o.subject_id)
-             for o in officers]  # fmt: skip
-    session.add_all(rows[1:])
-    return rows
-
-
-def _chunks(values: Sequence[str], size: int = 500) -> list[Sequence[str]]:
-    return [values[i : i + size] for i in range(0, len(values), size)]
-
-
-def run_draw(session: Session, *, draw: Draw, actor: Actor) -> Draw:
-    """Reveal the seed, compute selection and teams, and create one task per enterprise."""
-    _require_lead(actor, draw)
-    if draw.status != "frozen":
-        raise Conflict("只有已冻结的抽查可以抽取；每次抽查只能抽取一次。")
-    if draw.public_value_note and not draw.public_value:
-        raise Conflict(
-            f"本次抽查约定混入公开随机数（{draw.public_value_note}），须先由监督机构录入。"
-        )
-    before = audit.snapshot(draw)
-    frozen = json.loads(draw.frozen_json)
-    members = algorithm.parse_pool(stored_pool(session, draw))
-    salt = bytes.fromhex(draw.conflict_salt_hex) if draw.conflict_salt_hex else None
-    drawn, teams = algorithm.compute(
-        members, frozen, bytes.fromhex(draw.seed_hex), draw.public_value, salt
-    )
-    usccs = [t.uscc for t in teams]
-    certs = sorted({c for t in teams for cs in t.officers.values() for c in cs})
-    enterprises: dict[str, Enterprise] = {}
-    for part in _chunks(usccs):
-        enterprises.update(
-            (e.uscc, e)
-            for e in session.scalars(select(Enterprise).where(Enterprise.uscc.in_(part)))
-        )
-    officers: dict[str, Officer] = {}
-    for part in _chunks(certs):
-        officers.update(
-            (str(o.cert_no), o)
-            for o in session.scalars(select(Officer).where(Officer.cert_no.in_(part)))
-        )
-    subjects = subjects_of(session, draw)
-    items = [(i, sid) for i, sid in items_of(session, draw)]
-    written: list[Base] = []
-    for team in teams:
-        team_officers = [officers[c] for s in sorted(team.officers) for c in team.officers[s]]
-        written += _create_task(session, draw=draw, enterprise=enterprises[team.uscc],
-                                subjects=subjects, items=items, officers=team_officers,
-                                actor=actor)  # fmt: skip
-    draw.result_json = algorithm.canonical(
-        {"selection": algorithm.selection_json(drawn), "teams": algorithm.teams_json(teams)}
-    ).decode()
-    draw.status = "drawn"
-    draw.seed_revealed = True
-    draw.drawn_at = utcnow()
-    draw.tasks_created = len(teams)
-    short = sum(1 for t in teams if t.short)
-    audit.record(
-        session, actor=actor, action="draw.run", obj=draw, before=before, covers=written,
-        region_code=draw.region_code,
-        summary=f"公开种子并抽取 {len(teams)} 户，生成检查任务 {len(teams)} 个"
-        + (f"（{short} 户人员不足）" if short else ""),
-    )  # fmt: skip
-    return draw
+# --- cancel ----------------------------------------------------------------------------------
 
 
 def cancel_draw(session: Session, *, draw: Draw, reason: str, actor: Actor) -> Draw:
     """Cancel a draft or frozen draw; a committed seed is revealed so no re-roll hides."""
-    _require_lead(actor, draw)
+    require_lead(actor, draw)
     if draw.status not in ("draft", "frozen"):
         raise Conflict("已抽取或已取消的抽查不能取消。")
     if not reason.strip():
@@ -640,81 +281,6 @@ def cancel_draw(session: Session, *, draw: Draw, reason: str, actor: Actor) -> D
         region_code=draw.region_code, summary=f"取消抽查：{draw.cancel_reason}",
     )  # fmt: skip
     return draw
-
-
-def iso_local(value: dt.datetime | None) -> str | None:
-    """A timestamp as published: ISO 8601 in Asia/Shanghai with its offset, to the second."""
-    return None if value is None else to_local(value).replace(microsecond=0).isoformat()
-
-
-def artefacts(draw: Draw) -> dict[str, Any]:
-    """What anyone needs (with pool.csv) to recompute a draw: never the seed before the draw,
-    never the conflict salt."""
-    if draw.status == "draft" or not draw.frozen_json:
-        raise NotFound("该抽查尚未冻结，没有可公开的材料。")
-    result = json.loads(draw.result_json) if draw.result_json else {}
-    return {
-        "format": algorithm.ARTEFACTS_FORMAT,
-        "algorithm": algorithm.ALGORITHM,
-        "draw_id": draw.id,
-        "status": draw.status,
-        "frozen": json.loads(draw.frozen_json),
-        "frozen_sha256": draw.frozen_sha256,
-        "public_value": draw.public_value,
-        "seed": draw.seed_hex if draw.seed_revealed else None,
-        "selection": result.get("selection"),
-        "teams": result.get("teams"),
-        "times": {
-            # the pool is frozen and the seed and salt committed in one transaction
-            "pool_frozen_at": iso_local(draw.frozen_at),
-            "seed_committed_at": iso_local(draw.frozen_at),
-            "public_value_entered_at": iso_local(draw.public_value_at),
-            "drawn_at": iso_local(draw.drawn_at),
-            "cancelled_at": iso_local(draw.cancelled_at),
-        },
-        "pool_file": "pool.csv",
-    }
-
-
-def artefacts_bytes(draw: Draw) -> bytes:
-    """artefacts.json as served: its RFC 8785 canonical form, byte for byte."""
-    return algorithm.canonical(artefacts(draw))
-
-
-def may_see_salt(actor: Actor, draw: Draw) -> bool:
-    """Who may hold a draw's conflict salt: the supervisor of its region, the lead subject's
-    draw managers, the system administrator (each may already see the declared conflicts)."""
-    if actor.role is Role.SYSADMIN:
-        return True
-    if actor.can(Permission.DRAWS_SUPERVISE) and actor.covers_region(draw.region_code):
-        return True
-    return actor.can(Permission.DRAWS_MANAGE) and actor.subject_id == draw.lead_subject_id
-
-
-VERIFY_README = """双随机抽查核验材料（抽查编号 {id}）
-
-artefacts.json      公开的抽查材料（RFC 8785 规范化 JSON）
-pool.csv            冻结的名录库文件
-conflict-salt.txt   回避盐值（不公开；凭此可核验回避排除，也可推知回避关系，请妥善保管）
-
-核验：wurao draw verify artefacts.json --pool pool.csv --salt-file conflict-salt.txt
-"""
-
-
-def verification_package(session: Session, *, draw: Draw, actor: Actor) -> bytes:
-    """The full verification package (zip): artefacts, pool file and the conflict salt."""
-    if not may_see_salt(actor, draw):
-        raise Forbidden("完整核验材料（含回避盐值）只提供给执法监督机构和牵头执法主体。")
-    files = {"artefacts.json": artefacts_bytes(draw), "pool.csv": stored_pool(session, draw)}
-    if draw.conflict_salt_hex:
-        files["conflict-salt.txt"] = f"{draw.conflict_salt_hex}\n".encode()
-    files["README.txt"] = VERIFY_README.format(id=draw.id).encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
-        for name, data in files.items():
-            package.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data,
-                             zipfile.ZIP_DEFLATED)  # fmt: skip
-    return out.getvalue()
 
 
 # --- form choices ----------------------------------------------------------------------------

@@ -43,6 +43,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     from wurao.inspections import api as inspections_api
     from wurao.inspections import pages as inspections_pages
     from wurao.inspections import record_api, record_pages
+    from wurao.joint import api as joint_api
+    from wurao.joint import pages as joint_pages
     from wurao.oversight import alert_api, alert_pages
     from wurao.oversight import api as oversight_api
     from wurao.oversight import pages as oversight_pages
@@ -58,10 +60,13 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     from wurao.registry.officers import pages as officers_pages
     from wurao.registry.subjects import api as subjects_api
     from wurao.registry.subjects import pages as subjects_pages
+    from wurao.reports import pages as reports_pages
     from wurao.sampling import api as sampling_api
     from wurao.sampling import pages as sampling_pages
     from wurao.web import pages as shell_pages
+    from wurao.wiring import register_handlers
 
+    register_handlers()  # oversight reacts to the inspections' writes (wurao.core.events)
     settings = get_settings()
     engine = engine or get_engine()
     app = WuraoApp(
@@ -119,7 +124,9 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         enterprises_pages,
         items_pages,
         imports_pages,
+        joint_pages,  # before planning: /plans/joint is not a plan id
         planning_pages,
+        reports_pages,
         inspections_pages,
         record_pages,
         oversight_pages,
@@ -131,6 +138,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         enterprises_api,
         items_api,
         imports_api,
+        joint_api,  # before planning: /plans/joint-candidates is not a plan id
         planning_api,
         inspections_api,
         record_api,

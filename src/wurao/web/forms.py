@@ -7,16 +7,11 @@ reach ``int()`` or SQL and answer 500).
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 from wurao.core.errors import InvalidInput
+from wurao.core.paging import page_count as page_count  # the lists not yet on ``paginate``
 from wurao.web.labels import label_of
 from wurao.web.params import MAX_ID, MAX_YEAR, MIN_YEAR
-
-
-def page_count(total: int, per_page: int = 20) -> int:
-    """Number of pages for a list (at least one)."""
-    return max(1, math.ceil(total / per_page))
 
 
 def form_date(value: str, field: str) -> dt.date | None:

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from wurao.auth.permissions import Permission, Role
 from wurao.auth.scope import Actor, region_filter, region_in_scope
 from wurao.core import audit
+from wurao.core import rules as catalogue
 from wurao.core.db import is_postgresql
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Violation
 from wurao.core.ids import (
@@ -45,11 +46,11 @@ from wurao.core.ids import (
     validate_region_code,
     validate_uscc,
 )
+from wurao.core.paging import PER_PAGE
 from wurao.core.time import utcnow
 from wurao.registry.models import Enterprise, Region
 
 COUNT_CAP = 1_000
-PER_PAGE = 20
 MIN_TRIGRAM = 3
 
 STATUS_LABELS: dict[str, str] = {
@@ -64,9 +65,9 @@ CREDIT_CLASSES = ("A", "B", "C", "D")
 INDUSTRY_RE = re.compile(r"^(?:[A-T](?:[0-9]{2,4})?|[0-9]{2,4})$")
 MAX_TAGS_LENGTH = 200
 
-TARGET_STATUS_RULE = "A INSP-TARGET-STATUS"
-TARGET_STATUS_TITLE = "检查对象状态"
-TARGET_STATUS_SOURCE = "路桥方案 二(三)：对已注销的市场主体开展检查"
+TARGET_STATUS = catalogue.TARGET_STATUS  # 检查对象状态
+TARGET_STATUS_RULE, TARGET_STATUS_TITLE = TARGET_STATUS.id, TARGET_STATUS.title
+TARGET_STATUS_SOURCE = TARGET_STATUS.source
 
 
 def status_label(status: str) -> str:

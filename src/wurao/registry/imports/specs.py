@@ -25,6 +25,7 @@ from wurao.core.ids import (
     validate_uscc,
 )
 from wurao.core.time import local_today
+from wurao.registry.items.methods import IMPORT_NAMES
 from wurao.registry.models import (
     EnforcementSubject,
     Enterprise,
@@ -45,7 +46,7 @@ STATUS = {
 STATUS_LABEL = {v: k for k, v in STATUS.items() if k != "在业"}
 SUBJECT_KIND = {"行政机关": "organ", "法律法规授权组织": "authorised", "受委托组织": "entrusted"}
 OFFICER_KIND = {"执法人员": "officer", "辅助人员": "auxiliary"}
-METHODS = {"现场": "onsite", "非现场": "offsite", "书面核查": "written"}
+METHODS = IMPORT_NAMES  # "现场"/"非现场"/"书面核查" → stored value (registry/items/methods.py)
 BASIS_LEVELS = ("法律", "行政法规", "地方性法规", "规章", "国务院决定")
 YES = {"是", "Y", "y", "1", "TRUE", "true", "有"}
 NO = {"否", "N", "n", "0", "FALSE", "false", "无", ""}
@@ -326,7 +327,7 @@ def _parse_item(row: dict[str, str], ctx: Context) -> tuple[dict[str, Any] | Non
         if not m.strip():
             continue
         if m.strip() not in METHODS:
-            problems.append(("检查方式", m, "应为：现场、非现场、书面核查"))
+            problems.append(("检查方式", m, "应为：" + "、".join(METHODS)))
         else:
             methods.append(METHODS[m.strip()])
     lines = [ln.strip() for ln in _text(row, "检查表单（每行一条）").splitlines() if ln.strip()]

@@ -51,11 +51,10 @@ def list_items(
     db: Session = Depends(get_db),
 ) -> dict[str, Any]:
     """Items applicable in, or made within, the caller's region."""
-    items, total = service.list_items(
-        db, actor=actor, q=q, field=field, status=status, dss=dss, page=page
-    )
-    lines = service.checklists_of(db, items)
-    return {"items": [item_out(i, lines[i.id]) for i in items], "total": total, "page": page}
+    found = service.list_items(db, actor=actor, q=q, field=field, status=status, dss=dss, page=page)
+    lines = service.checklists_of(db, found.items)
+    items = [item_out(i, lines[i.id]) for i in found.items]
+    return {"items": items, "total": found.total, "page": page}
 
 
 @router.get("/items/{code}", response_model=ItemOut)

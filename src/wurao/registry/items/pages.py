@@ -13,9 +13,9 @@ from wurao.auth.scope import Actor
 from wurao.core.text import LONG_TEXT
 from wurao.registry import service as registry
 from wurao.registry.items import service
+from wurao.registry.items.methods import METHODS
 from wurao.web.deps import TxRoute, get_db, public, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import page_count
 from wurao.web.params import PageNo, Text
 from wurao.web.templating import flash, render
 
@@ -25,7 +25,7 @@ router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 def _common() -> dict[str, object]:
     return {
         "basis_levels": service.BASIS_LEVELS,
-        "method_labels": service.METHOD_LABELS,
+        "method_labels": METHODS,
         "status_labels": service.STATUS_LABELS,
         "methods_of": service.method_labels,
     }
@@ -70,17 +70,12 @@ def items_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """Items applicable in, or made within, the caller's region."""
-    items, total = service.list_items(
-        db, actor=actor, q=q, field=field, status=status, dss=dss, page=page
-    )
+    found = service.list_items(db, actor=actor, q=q, field=field, status=status, dss=dss, page=page)
     return render(
         request,
         "registry/items.html",
         {
-            "items": items,
-            "total": total,
-            "page": page,
-            "pages": page_count(total, service.PER_PAGE),
+            **found.context("items"),
             "filters": {"q": q, "field": field, "status": status, "dss": dss},
             **_common(),
         },
@@ -231,17 +226,14 @@ def public_items(
     db: Session = Depends(get_db),
 ) -> Response:
     """The published inspection items applicable in a region (公示), open to everyone."""
-    items, total = service.list_public_items(db, region=region, q=q, field=field, page=page)
+    found = service.list_public_items(db, region=region, q=q, field=field, page=page)
     region_name = registry.region_path(db, region.strip()) if region.strip() else ""
     return render(
         request,
         "registry/public_items.html",
         {
-            "items": items,
-            "lines": service.checklists_of(db, items),
-            "total": total,
-            "page": page,
-            "pages": page_count(total, service.PER_PAGE),
+            **found.context("items"),
+            "lines": service.checklists_of(db, found.items),
             "filters": {"region": region, "q": q, "field": field},
             "region_name": region_name,
             **_common(),

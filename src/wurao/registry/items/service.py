@@ -14,17 +14,17 @@ region; an agency administrator only items of its own subject's field.
 from __future__ import annotations
 
 import dataclasses
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission, Role
 from wurao.auth.scope import Actor, region_filter
 from wurao.core import audit
+from wurao.core import rules as catalogue
 from wurao.core.errors import (
     Conflict,
     Forbidden,
@@ -34,24 +34,18 @@ from wurao.core.errors import (
     Violation,
 )
 from wurao.core.ids import IdentifierError, region_parent, validate_region_code
+from wurao.core.paging import PER_PAGE, Page, paginate
 from wurao.core.time import local_today, utcnow
+from wurao.registry.items.methods import METHODS
 from wurao.registry.models import ChecklistLine, EnforcementSubject, InspectionItem, Region
-
-PER_PAGE = 20
 
 # A3: the legal basis must be a 法律, 法规 (行政法规 / 地方性法规), 规章 or 国务院决定.
 BASIS_LEVELS = ("法律", "行政法规", "地方性法规", "规章", "国务院决定")
-METHOD_LABELS: dict[str, str] = {
-    "onsite": "现场检查",
-    "offsite": "非现场检查",
-    "written": "书面核查",
-}
 STATUS_LABELS: dict[str, str] = {"draft": "草稿", "published": "已公布", "withdrawn": "已停止使用"}
 CODE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{1,39}$")
 
-RULE_ID = "A3 INSP-ITEM-PUBLISHED"
-RULE_TITLE = "检查事项未公布"
-RULE_SOURCE = "国办发〔2024〕54号 §三；衢政办发〔2025〕16号 第2项"
+A3 = catalogue.A3  # 检查事项已公布
+RULE_ID, RULE_TITLE, RULE_SOURCE = A3.id, A3.title, A3.source
 
 
 def _violation(detail: str, **evidence: object) -> Violation:
@@ -67,7 +61,7 @@ def status_label(status: str) -> str:
 
 def method_labels(methods: str) -> list[str]:
     """Chinese labels of a stored comma list of methods."""
-    return [METHOD_LABELS.get(m, m) for m in methods.split(",") if m]
+    return [METHODS.get(m, m) for m in methods.split(",") if m]
 
 
 def region_lineage(code: str) -> list[str]:
@@ -114,15 +108,10 @@ def _filtered(stmt: Select[InspectionItem], *, q: str, field: str) -> Select[Ins
 
 def _page(
     session: Session, stmt: Select[InspectionItem], page: int, per_page: int
-) -> tuple[list[InspectionItem], int]:
-    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    page = max(1, min(page, max(1, math.ceil(total / per_page))))
-    rows = session.scalars(
-        stmt.order_by(InspectionItem.field, InspectionItem.code)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(rows), total
+) -> Page[InspectionItem]:
+    # A page past the end shows the last one (the list keeps its place after withdrawals).
+    stmt = stmt.order_by(InspectionItem.field, InspectionItem.code)
+    return paginate(session, stmt, page, per_page, clamp=True)
 
 
 def list_items(
@@ -135,7 +124,7 @@ def list_items(
     dss: str = "",
     page: int = 1,
     per_page: int = PER_PAGE,
-) -> tuple[list[InspectionItem], int]:
+) -> Page[InspectionItem]:
     """A page of the items the actor may see, with the total count."""
     stmt = _filtered(items_visible_to(actor), q=q, field=field)
     if status:
@@ -191,7 +180,7 @@ def list_public_items(
     field: str = "",
     page: int = 1,
     per_page: int = PER_PAGE,
-) -> tuple[list[InspectionItem], int]:
+) -> Page[InspectionItem]:
     """Published items applicable in ``region`` (its own and its ancestors'), for anyone."""
     stmt = select(InspectionItem).where(InspectionItem.status == "published")
     if region.strip():
@@ -339,10 +328,10 @@ def _checked(session: Session, data: ItemData) -> ItemData:
     methods = [m.strip() for m in data.methods if m.strip()]
     if not methods:
         raise InvalidInput("请至少选择一种检查方式。", field="methods")
-    unknown = [m for m in methods if m not in METHOD_LABELS]
+    unknown = [m for m in methods if m not in METHODS]
     if unknown:
         raise InvalidInput(f"检查方式“{unknown[0]}”无效。", field="methods")
-    ordered = [m for m in METHOD_LABELS if m in methods]
+    ordered = [m for m in METHODS if m in methods]
     return ItemData(
         code=code,
         name=name,

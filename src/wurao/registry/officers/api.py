@@ -37,10 +37,10 @@ def list_officers(
     db: Session = Depends(get_db),
 ) -> OfficerPage:
     """Officers the caller may see."""
-    rows, total = service.list_officers(
+    found = service.list_officers(
         db, actor=actor, q=q, kind=kind, cert=cert, subject_id=subject_id, on=on, page=page
     )
-    return OfficerPage(items=[OfficerOut.of(o) for o in rows], total=total, page=page)
+    return OfficerPage(items=[OfficerOut.of(o) for o in found.items], total=found.total, page=page)
 
 
 @router.get("/officers/{officer_id}", response_model=OfficerOut)

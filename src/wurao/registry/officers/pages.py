@@ -16,13 +16,11 @@ from wurao.registry import service as registry
 from wurao.registry.officers import service
 from wurao.web.deps import TxRoute, get_db, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_date, form_int, page_count, required_int
+from wurao.web.forms import form_date, form_int, required_int
 from wurao.web.params import Id, PageNo, Text
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
-
-PER_PAGE = 20
 
 
 def _labels() -> dict[str, object]:
@@ -78,28 +76,17 @@ def officers_page(
     """Officers the caller may see, filterable and paginated."""
     sid = form_int(subject_id, "subject_id")
     today = local_today()
-    rows, total = service.list_officers(
-        db,
-        actor=actor,
-        q=q,
-        kind=kind,
-        cert=cert,
-        subject_id=sid,
-        on=today,
-        page=page,
-        per_page=PER_PAGE,
+    found = service.list_officers(
+        db, actor=actor, q=q, kind=kind, cert=cert, subject_id=sid, on=today, page=page
     )
     return render(
         request,
         "registry/officers.html",
         {
-            "officers": rows,
-            "subject_names": registry.subject_names(db, {o.subject_id for o in rows}),
+            **found.context("officers"),
+            "subject_names": registry.subject_names(db, {o.subject_id for o in found.items}),
             "masked": service.masked_ric,
             "today": today,
-            "total": total,
-            "page": page,
-            "pages": page_count(total, PER_PAGE),
             "q": q,
             "kind": kind,
             "cert": cert,

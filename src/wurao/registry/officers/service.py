@@ -11,14 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission, Role
 from wurao.auth.scope import Actor, region_filter, subject_filter
 from wurao.core import audit
+from wurao.core import rules as catalogue
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Violation
 from wurao.core.ids import IdentifierError, mask_ric, validate_ric
+from wurao.core.paging import PER_PAGE, Page, paginate
 from wurao.core.policy import NATIONAL, PolicyError, get_policy
 from wurao.core.time import local_today, utcnow
 from wurao.registry.models import EnforcementSubject, Officer
@@ -33,9 +35,8 @@ CERT_STATES: dict[str, str] = {
     "none": "无执法证",
 }
 
-A2_ID = "A2 INSP-CERT"
-A2_TITLE = "执法人员资格"
-A2_SOURCE = "国办发〔2024〕54号 §二；行政处罚法 第42条、第55条"
+A2 = catalogue.A2  # 执法人员资格
+A2_ID, A2_TITLE, A2_SOURCE = A2.id, A2.title, A2.source
 # 行政处罚法 第42条、行政强制法 第18条：执法人员不得少于两人 (B1 TWO-OFFICERS, C3).
 MIN_OFFICERS = 2
 REVIEW_POLICY = "auth.certificate_review_required"
@@ -185,8 +186,8 @@ def list_officers(
     subject_id: int | None = None,
     on: dt.date | None = None,
     page: int = 1,
-    per_page: int = 20,
-) -> tuple[list[Officer], int]:
+    per_page: int = PER_PAGE,
+) -> Page[Officer]:
     """A page of the officers the actor may see; ``cert`` filters by certificate state on ``on``."""
     day = on or local_today()
     stmt = officers_visible_to(actor)
@@ -213,13 +214,8 @@ def list_officers(
         stmt = stmt.where(or_(Officer.cert_no.is_(None), Officer.cert_no == ""))
     elif cert:
         raise InvalidInput("证件状态应为有效、已过期、审验未通过或无证。", field="cert")
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.order_by(Officer.subject_id, Officer.name, Officer.id)
-        .offset((max(page, 1) - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(rows), int(total)
+    stmt = stmt.order_by(Officer.subject_id, Officer.name, Officer.id)
+    return paginate(session, stmt, page, per_page)
 
 
 def get_officer(session: Session, *, actor: Actor, officer_id: int) -> Officer:

@@ -32,8 +32,8 @@ def list_subjects(
     db: Session = Depends(get_db),
 ) -> SubjectPage:
     """Subjects in the caller's region."""
-    rows, total = service.list_subjects(db, actor=actor, q=q, field=field, state=state, page=page)
-    return SubjectPage(items=[SubjectOut.of(s) for s in rows], total=total, page=page)
+    found = service.list_subjects(db, actor=actor, q=q, field=field, state=state, page=page)
+    return SubjectPage(items=[SubjectOut.of(s) for s in found.items], total=found.total, page=page)
 
 
 @router.get("/subjects/{subject_id}", response_model=SubjectOut)

@@ -17,13 +17,11 @@ from wurao.registry.models import EnforcementSubject
 from wurao.registry.subjects import service
 from wurao.web.deps import TxRoute, get_db, public, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_date, form_int, page_count
+from wurao.web.forms import form_date, form_int
 from wurao.web.params import Id, PageNo, Text
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
-
-PER_PAGE = 20
 
 
 def _labels() -> dict[str, object]:
@@ -70,18 +68,13 @@ def subjects_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """Subjects in the caller's region, filterable and paginated."""
-    rows, total = service.list_subjects(
-        db, actor=actor, q=q, field=field, state=state, page=page, per_page=PER_PAGE
-    )
+    found = service.list_subjects(db, actor=actor, q=q, field=field, state=state, page=page)
     return render(
         request,
         "registry/subjects.html",
         {
-            "subjects": rows,
+            **found.context("subjects"),
             "state_of": service.subject_state,
-            "total": total,
-            "page": page,
-            "pages": page_count(total),
             "q": q,
             "field": field,
             "state": state,
@@ -270,18 +263,13 @@ def public_subjects_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """Announced subjects of a region and below, for everyone."""
-    rows, total = service.list_public_subjects(
-        db, region=region, q=q, field=field, page=page, per_page=PER_PAGE
-    )
+    found = service.list_public_subjects(db, region=region, q=q, field=field, page=page)
     region_name = registry.region_path(db, region.strip()) if region.strip() else ""
     return render(
         request,
         "registry/public_subjects.html",
         {
-            "subjects": rows,
-            "total": total,
-            "page": page,
-            "pages": page_count(total),
+            **found.context("subjects"),
             "region": region.strip(),
             "region_name": region_name,
             "q": q,

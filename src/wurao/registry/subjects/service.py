@@ -14,12 +14,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor, region_filter, region_in_scope
 from wurao.core import audit
+from wurao.core import rules as catalogue
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation, Violation
 from wurao.core.ids import (
     IdentifierError,
@@ -27,6 +28,7 @@ from wurao.core.ids import (
     validate_region_code,
     validate_uscc,
 )
+from wurao.core.paging import PER_PAGE, Page, paginate
 from wurao.core.time import local_today, utcnow
 from wurao.registry.models import EnforcementSubject, Region
 
@@ -56,9 +58,8 @@ STATES: dict[str, str] = {
     "announced": "已确认并公告",
 }
 
-A1_ID = "A1 INSP-SUBJ-QUAL"
-A1_TITLE = "执法主体资格"
-A1_SOURCE = "国办发〔2024〕54号 §二；衢政办发〔2025〕16号 第1项"
+A1 = catalogue.A1  # 执法主体资格
+A1_ID, A1_TITLE, A1_SOURCE = A1.id, A1.title, A1.source
 
 # Changing any of these changes what was confirmed, so confirmation and announcement lapse.
 _QUALIFYING_FIELDS = ("name", "uscc", "region_code", "kind", "entrusted_by_id", "legal_basis")
@@ -151,16 +152,9 @@ def _filter(
 
 def _page(
     session: Session, stmt: Select[EnforcementSubject], page: int, per_page: int
-) -> tuple[list[EnforcementSubject], int]:
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.order_by(
-            EnforcementSubject.region_code, EnforcementSubject.name, EnforcementSubject.id
-        )
-        .offset((max(page, 1) - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(rows), int(total)
+) -> Page[EnforcementSubject]:
+    order = (EnforcementSubject.region_code, EnforcementSubject.name, EnforcementSubject.id)
+    return paginate(session, stmt.order_by(*order), page, per_page)
 
 
 def list_subjects(
@@ -171,8 +165,8 @@ def list_subjects(
     field: str = "",
     state: str = "",
     page: int = 1,
-    per_page: int = 20,
-) -> tuple[list[EnforcementSubject], int]:
+    per_page: int = PER_PAGE,
+) -> Page[EnforcementSubject]:
     """A page of the subjects in the actor's region, with the total count."""
     stmt = _filter(subjects_visible_to(actor), q=q, field=field, state=state)
     return _page(session, stmt, page, per_page)
@@ -415,8 +409,8 @@ def list_public_subjects(
     q: str = "",
     field: str = "",
     page: int = 1,
-    per_page: int = 20,
-) -> tuple[list[EnforcementSubject], int]:
+    per_page: int = PER_PAGE,
+) -> Page[EnforcementSubject]:
     """A page of the announced subjects of a region and the regions below it."""
     stmt = _published()
     if region.strip():

@@ -9,7 +9,7 @@ import typer
 from wurao.auth.scope import SYSTEM_ACTOR
 from wurao.core.db import session_scope
 from wurao.core.errors import DomainError
-from wurao.planning import queries
+from wurao.reports.filing import filing_package
 
 plan_app = typer.Typer(help="年度检查计划 / annual inspection plans.", no_args_is_help=True)
 
@@ -23,7 +23,7 @@ def export(
     """Write every published plan version of a year (and region) as .xlsx: plans and entries."""
     try:
         with session_scope(write=False) as session:
-            data = queries.filing_package(session, actor=SYSTEM_ACTOR, year=year, region=region)
+            data = filing_package(session, actor=SYSTEM_ACTOR, year=year, region=region)
     except DomainError as exc:
         typer.echo(f"错误：{exc.message}", err=True)
         raise typer.Exit(2) from None

@@ -1,0 +1,262 @@
+"""The rule catalogue: every coded rule's id, Chinese title, source, severity and parameters.
+
+A rule is defined here once. The domains keep only their check functions and refer to an
+entry (``rule("A5 INSP-FREQ-CAP")`` or the constant it is bound to), so the pre-check, the
+plan approval, the record, the supervision sweep, the public rules page, ``wurao rules list``
+and docs/rules.md all show the same title and source for the same id. Defining an id twice
+fails at import time; looking up an unknown id fails at once (``tests/core/test_rules_catalogue``
+also walks every place in the code that names a rule id).
+
+``severity`` is the rule's own: BLOCK stops the act (a code, a plan approval, a record), WARN
+lets it go on with a visible warning. A check that applies a BLOCK rule only as a warning —
+the sweep's alert about a cap already reached, the pre-check's reminder of the 五个严禁 — says
+so where it is declared (``RuleDef.warning``, ``Precheck.warn_only``,
+``SupervisionRule.alert_severity``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wurao.core.errors import Violation
+
+SEVERITIES = ("BLOCK", "WARN")
+
+
+@dataclass(frozen=True)
+class RuleDef:
+    """One rule as docs/rules.md and the public rules page name it."""
+
+    id: str  # "A5 INSP-FREQ-CAP": the id the code, the tests, alerts and the pages cite
+    title: str  # Chinese, shown to users
+    source: str  # the legal or policy text it rests on, as precise as known
+    severity: str  # BLOCK or WARN
+    params: tuple[str, ...] = ()  # policy parameters holding its thresholds
+    unconfirmed: bool = False  # a threshold is this platform's choice, not a primary text's
+
+    def violation(self, detail: str, **evidence: object) -> Violation:
+        """A failure of this rule with its evidence, at the rule's severity."""
+        return Violation(self.id, self.title, self.source, detail, self.severity, evidence)
+
+    def warning(self, detail: str, **evidence: object) -> Violation:
+        """A finding of this rule that a check reports as a warning only (WARN)."""
+        return Violation(self.id, self.title, self.source, detail, "WARN", evidence)
+
+
+_CATALOGUE: dict[str, RuleDef] = {}
+
+
+class UnknownRule(LookupError):
+    """A rule id that the catalogue does not define (a programming error, never user input)."""
+
+
+def define(
+    rule_id: str,
+    title: str,
+    source: str,
+    severity: str,
+    params: tuple[str, ...] = (),
+    *,
+    unconfirmed: bool = False,
+) -> RuleDef:
+    """Add a rule to the catalogue; an id defined twice is refused."""
+    if rule_id in _CATALOGUE:
+        raise ValueError(f"rule {rule_id!r} is defined twice")
+    if severity not in SEVERITIES:
+        raise ValueError(f"rule {rule_id!r}: unknown severity {severity!r}")
+    entry = RuleDef(rule_id, title, source, severity, params, unconfirmed)
+    _CATALOGUE[rule_id] = entry
+    return entry
+
+
+def rule(rule_id: str) -> RuleDef:
+    """The catalogue entry of ``rule_id``; an unknown id raises :class:`UnknownRule`."""
+    try:
+        return _CATALOGUE[rule_id]
+    except KeyError:
+        raise UnknownRule(rule_id) from None
+
+
+def catalogue() -> tuple[RuleDef, ...]:
+    """Every rule, in catalogue order."""
+    return tuple(_CATALOGUE.values())
+
+
+_54 = "国办发〔2024〕54号"
+_16 = "衢政办发〔2025〕16号"
+_LUQIAO = "路桥区涉企行政检查专项整治方案"
+
+# --- A: whether an inspection may take place ----------------------------------------------
+
+A1 = define("A1 INSP-SUBJ-QUAL", "执法主体资格", f"{_54} §二；{_16} 第1项", "BLOCK")
+A2 = define(
+    "A2 INSP-CERT",
+    "执法人员资格",
+    f"{_54} §二；行政处罚法 第42条、第55条",
+    "BLOCK",
+    ("auth.certificate_review_required",),
+)
+A3 = define(
+    "A3 INSP-ITEM-PUBLISHED",
+    "检查事项已公布且属于本主体领域",
+    f"{_54} §三；{_16} 第2项",
+    "BLOCK",
+)
+TARGET_STATUS = define(
+    "A INSP-TARGET-STATUS", "检查对象状态", "路桥方案 二(三)：对已注销的市场主体开展检查", "BLOCK"
+)
+A4 = define(
+    "A4 INSP-APPROVAL",
+    "检查有来源且经批准，先赋码后检查（无码不查）",
+    "路桥方案 三(二)1：原则上不得开展计划外检查，确需开展的须经批准并报备；路桥方案 二(二)6"
+    f"（无码不查、无码无效）；{_54} §三、§六；{_16} 第7项：因特殊原因无法事前报批的，"
+    "1个工作日内补办批准手续并赋码",
+    "BLOCK",
+    ("code.late_window_working_days", "planning.unplanned_valid_days"),
+)
+A5 = define(
+    "A5 INSP-FREQ-CAP",
+    "同一主体对同一企业现场检查年度频次上限",
+    f"{_54} §四；{_16} 第8项、第9项（触发式检查不受限）",
+    "BLOCK",
+    (
+        "inspection.onsite_cap_per_year",
+        "inspection.cap_counted_methods",
+        "inspection.cap_exempt_origins",
+    ),
+    unconfirmed=True,
+)
+A6 = define(
+    "A6 INSP-MERGE-JOINT-OFFSITE",
+    "能合并不重复、能联合不多头、能非现场不入企",
+    f"{_54} §四、§九；优化营商环境条例 第54条；{_16} 第5项；"
+    f"{_LUQIAO} 第5项（定点通知、风险提示函）",
+    "WARN",
+    ("oversight.multi_agency_window_days", "oversight.multi_agency_min_subjects"),
+    unconfirmed=True,
+)
+A7 = define(
+    "A7 INSP-SPECIAL-PLAN",
+    "专项检查须经法制审核、集体讨论和政府批准，实行年度数量控制",
+    f"{_54} §六；{_16} 第6项：专项检查要实行年度数量控制",
+    "BLOCK",
+    ("special.annual_quota",),
+    unconfirmed=True,
+)
+A8 = define(
+    "A8 INSP-LOCALITY",
+    "属地管辖（异地检查须经共同上级批准）",
+    f"{_54}；{_16} 第10项：确需开展异地检查的，应当报共同上一级行政执法机关批准，"
+    "并告知当地主管部门",
+    "BLOCK",
+)
+
+# --- B: how an inspection is carried out ---------------------------------------------------
+
+B1 = define(
+    "B1 TWO-OFFICERS",
+    "每个执法主体至少两名持证执法人员",
+    "行政处罚法 第42条；行政强制法 第18条",
+    "BLOCK",
+)
+B2 = define("B2 SHOW-ID", "出示执法证件和行政行为码", f"行政处罚法 第55条；{_16} 第7项", "BLOCK")
+B3 = define("B3 RECORD", "检查笔录", "行政处罚法 第47条、第55条", "BLOCK")
+B4 = define("B4 RECUSAL", "回避", "行政处罚法 第43条", "BLOCK")
+B5 = define("B5 FIVE-BANS", "五个严禁、八个不得", f"{_54} §七（新闻报道表述，原文待核）", "BLOCK")
+
+# --- C: 双随机、一公开 and plans ---------------------------------------------------------------
+
+PLAN_APPROVAL = define(
+    "PLAN-APPROVAL",
+    "年度检查计划经负责人批准后公布",
+    f"{_16} 第4项：经本单位负责人批准后向社会公布",
+    "BLOCK",
+)
+C3 = define(
+    "C3 DSS-DRAW-INSPECTORS",
+    "双随机抽取检查人员",
+    "国办发〔2015〕58号；行政处罚法 第42条、第43条",
+    "BLOCK",
+)
+C5 = define(
+    "C5 DSS-PLAN-FILING",
+    "年度检查计划报备",
+    "路桥方案 三(二)1：各执法单位将年度执法计划报送备案；国发〔2019〕5号",
+    "WARN",
+)
+C6 = define(
+    "C6 DSS-PUBLISH-20WD",
+    "双随机抽查结果限期公示",
+    "国发〔2019〕5号；企业信息公示暂行条例 第六条（抽查检查结束之日起20个工作日内）",
+    "WARN",
+    ("dss.publish_working_days", "dss.publish_warn_working_days"),
+)
+
+# --- F and L: supervision -------------------------------------------------------------------
+
+F2_DEREGISTERED = define(
+    "F2 DEREGISTERED", "对已注销、吊销的市场主体开展检查", f"{_LUQIAO} 二(三)", "WARN"
+)
+F2_EVALUATION = define(
+    "F2 EVALUATION",
+    "企业差评或反映执法人员不当行为",
+    f"{_54} §九；{_LUQIAO}",
+    "WARN",
+    ("evaluations.low_rating_max",),
+)
+F2_CODELESS = define(
+    "F2 CODELESS-REPORT", "举报未亮码检查", f"{_LUQIAO}（无码不查、无码无效）", "WARN"
+)
+F3_MULTI = define(
+    "F3 MULTI-AGENCY",
+    "多头检查：同一企业短期内被多个执法主体检查",
+    f"{_54} §九；{_LUQIAO} 第5项",
+    "WARN",
+    ("oversight.multi_agency_window_days", "oversight.multi_agency_min_subjects"),
+    unconfirmed=True,
+)
+F3_REPEAT = define(
+    "F3 REPEAT-NONE",
+    "冲量式重复检查：同一主体多次检查同一企业均未发现问题",
+    f"{_LUQIAO} 二(三)：设置冲量任务重复检查且未发现问题；{_54} §九。"
+    "次数阈值（政策参数 oversight.repeat_none_min）为本平台设定",
+    "WARN",
+    ("oversight.repeat_none_min",),
+    unconfirmed=True,
+)
+F8 = define(
+    "F8 TARGETS",
+    "检查指标偏离目标方向",
+    f"{_16} §一（联合检查率80%、现场检查下降、非现场占比上升）",
+    "WARN",
+    ("joint.target_rate", "oversight.trend_min_inspections", "oversight.trend_min_drop"),
+    unconfirmed=True,
+)
+F9 = define(
+    "F9 TRIGGERED-FREQ",
+    "触发式检查不得明显超过合理频次",
+    f"{_16} 第9项：根据投诉举报、转办交办、数据监测等线索确需实施触发式现场检查的，"
+    "可以不受年度频次上限限制，但不得明显超过合理频次（docs/rules.md F3 高频检查之一；"
+    "“合理频次”未规定数值，政策参数 oversight.triggered_max_per_year 为本平台设定）",
+    "WARN",
+    ("oversight.triggered_max_per_year",),
+    unconfirmed=True,
+)
+L1 = define(
+    "L1 UNPLANNED-FILING",
+    "计划外检查未报备",
+    f"{_LUQIAO} 三(二)1（计划外检查须经批准并报备）",
+    "WARN",
+)
+
+# --- working days ---------------------------------------------------------------------------
+
+DAY_NEXT_YEAR = define(
+    "DAY-NEXT-YEAR",
+    "下一年度法定节假日安排尚未导入",
+    "国务院办公厅关于下一年部分节假日安排的通知（每年10—11月发布）；"
+    "行政处罚法 第八十五条、行政强制法 第六十九条（期间按工作日计算）",
+    "WARN",
+    ("calendar.warn_from",),
+    unconfirmed=True,
+)
