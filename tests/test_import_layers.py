@@ -39,6 +39,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"planning"}),
     frozenset({"sampling", "inspections"}),
     frozenset({"joint"}),
+    frozenset({"cases"}),
     frozenset({"oversight", "rules_doc"}),
     frozenset({"reports"}),
 )

@@ -72,10 +72,18 @@ class Permission(enum.StrEnum):
     ALERTS_MANAGE = "alerts.manage"  # send a 风险提示函, dismiss an alert (the supervisor)
     ALERTS_RESPOND = "alerts.respond"  # the subject's written response (整改)
     DASHBOARD_VIEW = "dashboard.view"  # the supervisor's indicator dashboard
+    CASES_VIEW = "cases.view"  # penalty cases: the subject's own, the reviewer's, the region's
+    CASES_HANDLE = "cases.handle"  # open, file, investigate, notify, decide, serve, execute
+    CASES_LEGAL_REVIEW = "cases.legal_review"  # 法制审核 of the cases sent for review
 
 
 _ALL_SIGNED_IN = {Permission.HOME, Permission.ACCOUNT, Permission.POLICY_VIEW}
-_STAFF = _ALL_SIGNED_IN | {Permission.REGISTRY_VIEW, Permission.PLANS_VIEW, Permission.TASKS_VIEW}
+_STAFF = _ALL_SIGNED_IN | {
+    Permission.REGISTRY_VIEW,
+    Permission.PLANS_VIEW,
+    Permission.TASKS_VIEW,
+    Permission.CASES_VIEW,
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SYSADMIN: frozenset(Permission),
@@ -114,14 +122,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DRAWS_MANAGE,
             Permission.ALERTS_VIEW,
             Permission.ALERTS_RESPOND,
+            Permission.CASES_HANDLE,
         }
     ),
     Role.OFFICER: frozenset(
         _STAFF
         | {Permission.UNPLANNED_REQUEST, Permission.TASKS_MANAGE, Permission.RECORDS_WRITE}
-        | {Permission.ALERTS_VIEW}
+        | {Permission.ALERTS_VIEW, Permission.CASES_HANDLE}
     ),
-    Role.LEGAL_REVIEWER: frozenset(_STAFF | {Permission.SPECIAL_LEGAL_REVIEW}),
+    Role.LEGAL_REVIEWER: frozenset(
+        _STAFF | {Permission.SPECIAL_LEGAL_REVIEW, Permission.CASES_LEGAL_REVIEW}
+    ),
     Role.ENTERPRISE: frozenset(_ALL_SIGNED_IN | {Permission.ENTERPRISE_PORTAL}),
 }
 

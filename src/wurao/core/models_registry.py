@@ -12,6 +12,7 @@ MODEL_MODULES = (
     "wurao.inspections.models",
     "wurao.oversight.models",
     "wurao.sampling.models",
+    "wurao.cases.models",
 )
 
 

@@ -260,3 +260,136 @@ DAY_NEXT_YEAR = define(
     ("calendar.warn_from",),
     unconfirmed=True,
 )
+
+# --- D: penalty cases (行政处罚法 2021 unless noted) ------------------------------------------
+
+_CF = "行政处罚法"
+_SAMR = "市场监督管理行政处罚程序规定"
+
+D1 = define(
+    "D1 LIMITATION",
+    "超过行政处罚追责时效的不予立案",
+    f"{_CF} 第36条：违法行为在二年内未被发现的，不再给予行政处罚；涉及公民生命健康安全、"
+    "金融安全且有危害后果的，上述期限延长至五年；违法行为有连续或者继续状态的，从行为终了之日起计算",
+    "BLOCK",
+    ("case.limitation_years", "case.limitation_years_grave"),
+)
+D2 = define(
+    "D2 FILE-PROMPTLY",
+    "发现线索后及时决定是否立案",
+    f"{_CF} 第54条；{_SAMR} 第18条：自发现线索之日起15个工作日内决定是否立案，"
+    "经批准可延长15个工作日，检测、检验、检疫、鉴定等时间不计入",
+    "WARN",
+    ("case.filing_working_days", "case.filing_extension_working_days"),
+)
+D3 = define(
+    "D3 DECISION-90D",
+    "自立案之日起九十日内作出处罚决定",
+    f"{_CF} 第60条；{_SAMR}（经批准可延长30日；中止、听证、公告和检测等时间不计入）",
+    "WARN",
+    ("case.decision_days", "case.decision_warn_days", "case.decision_extension_days"),
+)
+D4 = define(
+    "D4 NOTICE-FIRST",
+    "作出处罚决定前告知并听取陈述申辩",
+    f"{_CF} 第44条、第62条",
+    "BLOCK",
+    ("case.defence_working_days",),
+)
+D5 = define(
+    "D5 NO-HEAVIER",
+    "不得因当事人陈述申辩而给予更重的处罚",
+    f"{_CF} 第45条（加重须重新告知）",
+    "BLOCK",
+)
+D6 = define(
+    "D6 HEARING-TRIGGER",
+    "较重行政处罚应告知听证权利",
+    f"{_CF} 第63条（较大数额由各地各领域规定）",
+    "BLOCK",
+    ("case.hearing_fine_thresholds", "case.hearing_kinds"),
+    unconfirmed=True,
+)
+D7 = define(
+    "D7 HEARING-REQUEST",
+    "当事人在告知后五个工作日内提出听证",
+    f"{_CF} 第64条第1项（2021年7月15日前为三日）",
+    "BLOCK",
+    ("case.hearing_request_working_days",),
+)
+D8 = define(
+    "D8 HEARING-NOTICE",
+    "听证七个工作日前通知当事人",
+    f"{_CF} 第64条第2项",
+    "BLOCK",
+    ("case.hearing_notice_working_days",),
+)
+D9 = define(
+    "D9 HEARING-CONDUCT",
+    "听证主持人不得是本案调查人员",
+    f"{_CF} 第64条第4项、第65条",
+    "BLOCK",
+)
+D10 = define(
+    "D10 LEGAL-REVIEW",
+    "法制审核（初次从事法制审核的人员应取得法律职业资格）",
+    f"{_CF} 第58条；{_16} 第13项：适用普通程序办理的行政执法案件应进行法制审核，"
+    "初次从事行政处罚决定法制审核的人员应当取得法律职业资格",
+    "BLOCK",
+    ("case.legal_review_all_ordinary", "legal_review.min_staff_share"),
+)
+D11 = define(
+    "D11 COLLECTIVE-DISCUSSION",
+    "情节复杂或者重大违法行为给予较重处罚的，集体讨论决定",
+    f"{_CF} 第57条（较重处罚的数额为本平台设定，可按地区配置）",
+    "BLOCK",
+    ("case.collective_fine_yuan", "case.collective_kinds"),
+    unconfirmed=True,
+)
+D12 = define(
+    "D12 DECISION-CONTENT",
+    "处罚决定书载明法定事项并说明理由",
+    f"{_CF} 第59条；{_16} 第17项：全面推行“说理式执法”，"
+    "在决定书中全面告知内容、事实、理由、执法依据",
+    "BLOCK",
+)
+D13 = define(
+    "D13 SERVICE-7WD",
+    "决定书当场交付或七个工作日内送达",
+    f"{_CF} 第61条",
+    "WARN",
+    ("case.service_working_days",),
+)
+D14 = define(
+    "D14 SIMPLE-PROCEDURE",
+    "当场处罚限于警告或小额罚款",
+    f"{_CF} 第51条、第52条（2021年7月15日前为五十元、一千元）",
+    "BLOCK",
+    ("case.simple_cap_person_yuan", "case.simple_cap_org_yuan"),
+)
+D15 = define(
+    "D15 FINE-SEPARATION",
+    "罚缴分离：作出决定的机关不自行收缴罚款",
+    f"{_CF} 第67条至第71条",
+    "BLOCK",
+    ("case.payment_days", "case.onsite_collection_max_yuan"),
+)
+D16 = define(
+    "D16 LATE-SURCHARGE",
+    "逾期不缴纳罚款的加处罚款",
+    f"{_CF} 第72条、第73条；行政强制法 第45条（加处罚款不超过罚款数额）",
+    "WARN",
+    ("case.late_surcharge_rate",),
+)
+D18 = define(
+    "D18 MINOR",
+    "未成年人：不满十四周岁不予处罚，已满十四周岁不满十八周岁从轻或者减轻",
+    f"{_CF} 第30条（年龄按居民身份证号出生日期计算至违法行为发生之日）",
+    "BLOCK",
+)
+D19 = define(
+    "D19 DOUBLE-FINE",
+    "同一违法行为不得给予两次以上罚款",
+    f"{_CF} 第29条",
+    "BLOCK",
+)

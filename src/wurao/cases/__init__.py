@@ -1,0 +1,1 @@
+"""Penalty cases (行政处罚): docs/cases.md."""
