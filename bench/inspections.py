@@ -3,8 +3,8 @@
 1. Builds the demo city (衢州市, ``enterprises`` enterprises) in a fresh database, then creates
    ``tasks`` tasks for 柯城区市场监督管理局 (two qualified officers, one published item, a
    complaint origin so the cap does not stop the run) and times, per task and each in its own
-   transaction as a request would be: the read-only pre-check (`service.precheck`) and the
-   issue (`service.issue_code`: every rule again under the count lock, sign, store, audit).
+   transaction as a request would be: the read-only pre-check (`issuing.precheck`) and the
+   issue (`issuing.issue_code`: every rule again under the count lock, sign, store, audit).
 2. Starts ``uvicorn wurao.web.main:app`` (one worker) on the database and drives
    ``POST /api/v1/codes/verify`` and ``GET /v/{token}`` with **wrk** (Debian's package) when
    installed, else with a Python asyncio + httpx loop; reports requests per second and latency.
@@ -87,7 +87,7 @@ def _issue_many(url: str, tasks: int) -> tuple[dict[str, Any], list[str]]:
     from wurao.auth.models import User
     from wurao.core.db import make_engine, session_scope
     from wurao.core.time import local_today
-    from wurao.inspections import service
+    from wurao.inspections import creation, issuing, service
     from wurao.registry.models import EnforcementSubject, Enterprise, InspectionItem
     from wurao.registry.officers.service import who_may_inspect
 
@@ -121,7 +121,7 @@ def _issue_many(url: str, tasks: int) -> tuple[dict[str, Any], list[str]]:
     task_ids = []
     with session_scope(engine) as s:
         for uscc in usccs:
-            data = service.TaskData(
+            data = creation.TaskData(
                 enterprise_uscc=uscc,
                 subject_ids=[subject.id],
                 item_codes=[item],
@@ -133,17 +133,17 @@ def _issue_many(url: str, tasks: int) -> tuple[dict[str, Any], list[str]]:
                 trigger_ref="BENCH",
                 trigger_reason="基准测试",
             )
-            task_ids.append(service.create_task(s, data=data, actor=actor).id)
+            task_ids.append(creation.create_task(s, data=data, actor=actor).id)
     pre, iss, tokens = [], [], []
     for task_id in task_ids:
         t0 = time.perf_counter()
         with session_scope(engine, write=False) as s:
             task = service.get_task(s, actor=actor, task_id=task_id)
-            assert service.precheck(s, actor=actor, task=task).ok
+            assert issuing.precheck(s, actor=actor, task=task).ok
         t1 = time.perf_counter()
         with session_scope(engine) as s:
             task = service.get_task(s, actor=actor, task_id=task_id)
-            tokens.append(service.issue_code(s, actor=actor, task=task).code.token)
+            tokens.append(issuing.issue_code(s, actor=actor, task=task).code.token)
         t2 = time.perf_counter()
         pre.append(t1 - t0)
         iss.append(t2 - t1)

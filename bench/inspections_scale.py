@@ -344,7 +344,7 @@ def _samples(url: str, samples: int, today: dt.date) -> tuple[dict[str, Any], li
     from wurao.auth.permissions import Role
     from wurao.auth.scope import Actor
     from wurao.core.db import make_engine, session_scope
-    from wurao.inspections import service
+    from wurao.inspections import creation, issuing, service
     from wurao.inspections.models import InspectionTask, TaskSubject
     from wurao.registry.models import EnforcementSubject, Enterprise, InspectionItem
     from wurao.registry.officers.service import who_may_inspect
@@ -402,14 +402,14 @@ def _samples(url: str, samples: int, today: dt.date) -> tuple[dict[str, Any], li
             user_id=None, username="bench", display_name="基准测试", role=Role.AGENCY_ADMIN,
             region_code=subject.region_code, subject_id=subject.id,
         )  # fmt: skip
-        data = service.TaskData(
+        data = creation.TaskData(
             enterprise_uscc=uscc, subject_ids=[subject.id], item_codes=[item],
             officer_ids=officer_ids, method="onsite", origin="complaint", window_start=today,
             window_end=today, trigger_ref=SAMPLE_MARKER, trigger_reason="基准测试",
         )  # fmt: skip
         t0 = time.perf_counter()
         with session_scope(engine) as s:
-            task_ids.append((service.create_task(s, data=data, actor=actor).id, actor))
+            task_ids.append((creation.create_task(s, data=data, actor=actor).id, actor))
         created.append(time.perf_counter() - t0)
     tokens: list[str] = []
     warned = 0
@@ -417,13 +417,13 @@ def _samples(url: str, samples: int, today: dt.date) -> tuple[dict[str, Any], li
         t0 = time.perf_counter()
         with session_scope(engine, write=False) as s:
             task = service.get_task(s, actor=actor, task_id=task_id)
-            result = service.precheck(s, actor=actor, task=task)
+            result = issuing.precheck(s, actor=actor, task=task)
             assert result.ok, result.blocking
             warned += bool(result.warnings)
         t1 = time.perf_counter()
         with session_scope(engine) as s:
             task = service.get_task(s, actor=actor, task_id=task_id)
-            tokens.append(service.issue_code(s, actor=actor, task=task).code.token)
+            tokens.append(issuing.issue_code(s, actor=actor, task=task).code.token)
         t2 = time.perf_counter()
         pre.append(t1 - t0)
         iss.append(t2 - t1)
@@ -490,7 +490,7 @@ def profile_precheck(db: str, *, tasks: int = 200) -> dict[str, Any]:
     from wurao.auth.permissions import Role
     from wurao.auth.scope import Actor
     from wurao.core.db import make_engine, session_scope
-    from wurao.inspections import service
+    from wurao.inspections import issuing, service
     from wurao.inspections.models import InspectionTask, TaskSubject
     from wurao.registry.models import EnforcementSubject
 
@@ -524,7 +524,7 @@ def profile_precheck(db: str, *, tasks: int = 200) -> dict[str, Any]:
         t0 = time.perf_counter()
         with session_scope(engine, write=False) as s:
             task = service.get_task(s, actor=actor, task_id=task_id)
-            service.precheck(s, actor=actor, task=task)
+            issuing.precheck(s, actor=actor, task=task)
         whole.append(time.perf_counter() - t0)
     engine.dispose()
     stats: list[dict[str, Any]] = [

@@ -254,11 +254,13 @@ def run(
                 print(f"  dashboard {name} {figures}", file=sys.stderr, flush=True)
             out["dashboard"] = boards
             actor = _supervisor("330800")
-            figures, (page, total) = _runs(
+            figures, found = _runs(
                 eng,
                 lambda s: drill_down.indicator_tasks(s, actor=actor, name="joint", year=today.year),
             )
-            out["drill_down"] = {"region": "330800", **figures, "rows": len(page), "total": total}
+            out["drill_down"] = {
+                "region": "330800", **figures, "rows": len(found.items), "total": found.total,
+            }  # fmt: skip
             out["write_path"] = _write_path(session, random.Random(seed), today)
             print(f"  write path {out['write_path']}", file=sys.stderr, flush=True)
         finally:

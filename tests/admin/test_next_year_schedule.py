@@ -93,10 +93,12 @@ def test_sweep_raises_the_alert_once_per_year_and_region(db: Session, personas: 
     n = raised()
     again = engine.sweep(db, today=WARN_DAY + dt.timedelta(days=1), only=["DAY-NEXT-YEAR"])
     assert again.raised["DAY-NEXT-YEAR"] == 0 and raised() == n
-    mine, _ = engine.list_alerts(db, actor=personas.supervisor, rule_id="DAY-NEXT-YEAR")
+    mine = engine.list_alerts(db, actor=personas.supervisor, rule_id="DAY-NEXT-YEAR").items
     assert len(mine) == 1 and f"{NEXT}年" in mine[0].detail
     assert mine[0].region_code == personas.supervisor.region_code
-    theirs, _ = engine.list_alerts(db, actor=personas.neighbour_supervisor, rule_id="DAY-NEXT-YEAR")
+    theirs = engine.list_alerts(
+        db, actor=personas.neighbour_supervisor, rule_id="DAY-NEXT-YEAR"
+    ).items
     assert len(theirs) == 1 and theirs[0].id != mine[0].id
     year, days = parse_schedule(schedule_of(NEXT))
     service.import_schedule(db, actor=personas.admin, year=year, days=days, source="测试")
@@ -104,6 +106,6 @@ def test_sweep_raises_the_alert_once_per_year_and_region(db: Session, personas: 
     assert later.raised["DAY-NEXT-YEAR"] >= 2  # next season, the year after is missing
     details = [
         a.detail
-        for a in engine.list_alerts(db, actor=personas.supervisor, rule_id="DAY-NEXT-YEAR")[0]
+        for a in engine.list_alerts(db, actor=personas.supervisor, rule_id="DAY-NEXT-YEAR").items
     ]
     assert sorted(d[:9] for d in details) == [f"尚未导入{NEXT}年", f"尚未导入{NEXT + 1}年"]

@@ -93,7 +93,7 @@ def test_unknown_user_gives_the_same_message(db: Session) -> None:
 
 
 def test_county_supervisor_sees_own_county_only(db: Session, personas: Personas) -> None:
-    users, _ = service.list_users(db, actor=personas.supervisor, per_page=100)
+    users = service.list_users(db, actor=personas.supervisor, per_page=100).items
     regions = {u.region_code for u in users}
     assert "330802" in regions
     assert all(r.startswith("330802") for r in regions)
@@ -107,18 +107,20 @@ def test_town_accounts_are_within_the_county(db: Session, personas: Personas) ->
     service.create_user(
         db, actor=personas.admin, data=new_user(username="town_user", region_code="330802001")
     )
-    names = {u.username for u in service.list_users(db, actor=personas.supervisor, per_page=100)[0]}
+    names = {
+        u.username for u in service.list_users(db, actor=personas.supervisor, per_page=100).items
+    }
     assert "town_user" in names
     other = {
         u.username
-        for u in service.list_users(db, actor=personas.neighbour_supervisor, per_page=100)[0]
+        for u in service.list_users(db, actor=personas.neighbour_supervisor, per_page=100).items
     }
     assert "town_user" not in other
     assert "kc_sfj" not in other
 
 
 def test_agency_admin_sees_own_subject_only(db: Session, personas: Personas) -> None:
-    users, _ = service.list_users(db, actor=personas.agency_admin, per_page=100)
+    users = service.list_users(db, actor=personas.agency_admin, per_page=100).items
     assert {u.subject_id for u in users} == {personas.agency_admin.subject_id}
 
 

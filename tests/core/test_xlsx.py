@@ -15,7 +15,7 @@ from tests.conftest import Personas
 from tests.planning import enterprises, entry, item
 from wurao.core import xlsx
 from wurao.oversight import dashboard
-from wurao.planning import service as planning
+from wurao.planning import lines, steps
 from wurao.registry.imports import service as imports
 from wurao.reports import filing
 
@@ -54,12 +54,12 @@ def test_plan_filing_package_writes_titles_and_notes_as_text(
     db: Session, personas: Personas
 ) -> None:
     admin = personas.agency_admin
-    plan = planning.create_plan(db, actor=admin, year=2026, title=HOSTILE[0])
+    plan = steps.create_plan(db, actor=admin, year=2026, title=HOSTILE[0])
     for note in HOSTILE[1:4]:
-        planning.add_entry(db, plan=plan, data=entry(item(db).id, note=note), actor=admin)
-    planning.submit_plan(db, plan=plan, actor=admin)
-    planning.approve_plan(db, plan=plan, actor=admin, head_name="陈局长")
-    planning.publish_plan(db, plan=plan, actor=admin)
+        lines.add_entry(db, plan=plan, data=entry(item(db).id, note=note), actor=admin)
+    steps.submit_plan(db, plan=plan, actor=admin)
+    steps.approve_plan(db, plan=plan, actor=admin, head_name="陈局长")
+    steps.publish_plan(db, plan=plan, actor=admin)
     data = filing.filing_package(db, actor=personas.supervisor, year=2026, region="330802")
     assert_literal(data, HOSTILE[:4])
 

@@ -22,7 +22,7 @@ from wurao.core.time import local_date
 from wurao.demo.city import generate_city
 from wurao.demo.history import MARKER, HistoryStats, generate_history
 from wurao.demo.seed import DEMO_ACCOUNTS, DEMO_SUBJECTS
-from wurao.inspections import codes, service
+from wurao.inspections import codes, issuing
 from wurao.inspections.models import (
     ActionCode,
     ChecklistResult,
@@ -215,7 +215,7 @@ def test_sampled_tasks_pass_every_blocking_precheck(history: History) -> None:
     issued = {t: at for t, at in db.execute(select(ActionCode.task_id, ActionCode.issued_at))}
     for task in sample:
         day = local_date(issued[task.id])
-        result = service.precheck(db, actor=SYSTEM_ACTOR, task=task, today=day)
+        result = issuing.precheck(db, actor=SYSTEM_ACTOR, task=task, today=day)
         assert not result.blocking, (task.id, task.origin, [v.detail for v in result.blocking])
     origins = Counter(t.origin for t in tasks)
     assert {"plan", "draw", "complaint", "referral", "monitoring"} <= set(origins)

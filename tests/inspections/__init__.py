@@ -17,7 +17,7 @@ from wurao.auth.scope import SYSTEM_ACTOR, Actor
 from wurao.core import audit
 from wurao.core.config import get_settings
 from wurao.demo.identifiers import make_ric, make_uscc
-from wurao.inspections import service
+from wurao.inspections import creation, issuing
 from wurao.inspections.models import InspectionTask
 from wurao.planning.models import UnplannedApproval
 from wurao.registry.models import (
@@ -187,7 +187,7 @@ def add_draw(
     return draw
 
 
-def task_data(w: World, **changes: object) -> service.TaskData:
+def task_data(w: World, **changes: object) -> creation.TaskData:
     values: dict[str, object] = {
         "enterprise_uscc": w.enterprise.uscc,
         "subject_ids": [w.subject.id],
@@ -201,20 +201,20 @@ def task_data(w: World, **changes: object) -> service.TaskData:
         "trigger_reason": "投诉反映产品质量问题",
     }
     values.update(changes)
-    return service.TaskData(**values)  # type: ignore[arg-type]
+    return creation.TaskData(**values)  # type: ignore[arg-type]
 
 
 def new_task(db: Session, actor: Actor, w: World, **changes: object) -> InspectionTask:
-    return service.create_task(db, data=task_data(w, **changes), actor=actor)
+    return creation.create_task(db, data=task_data(w, **changes), actor=actor)
 
 
 def statuses(db: Session, actor: Actor, task: InspectionTask) -> dict[str, str]:
     """Rule key → pass / fail / warn."""
-    result = service.precheck(db, actor=actor, task=task, today=TODAY)
+    result = issuing.precheck(db, actor=actor, task=task, today=TODAY)
     return {o.rule.key: o.status for o in result.outcomes}
 
 
-def issue(db: Session, actor: Actor, task: InspectionTask, **kw: object) -> service.Issued:
+def issue(db: Session, actor: Actor, task: InspectionTask, **kw: object) -> issuing.Issued:
     kw.setdefault("today", TODAY)
     kw.setdefault("now", NOW)
-    return service.issue_code(db, actor=actor, task=task, **kw)  # type: ignore[arg-type]
+    return issuing.issue_code(db, actor=actor, task=task, **kw)  # type: ignore[arg-type]

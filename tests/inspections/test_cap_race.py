@@ -25,7 +25,7 @@ from wurao.core.db import make_engine, session_factory
 from wurao.core.errors import RuleViolation
 from wurao.core.policy import get_policy
 from wurao.demo.seed import seed_foundation
-from wurao.inspections import rules, service
+from wurao.inspections import issuing, rules
 from wurao.inspections.models import ActionCode, InspectionTask, OnsiteCount
 
 __all__ = ["key_dir"]
@@ -95,7 +95,7 @@ def _race(engine: Engine, task_ids: list[int]) -> list[object]:
             try:
                 task = db.get(InspectionTask, task_id)
                 assert task is not None
-                issued = service.issue_code(db, actor=actor, task=task, today=TODAY)
+                issued = issuing.issue_code(db, actor=actor, task=task, today=TODAY)
                 db.commit()
                 results[i] = issued.code.number
             except RuleViolation as exc:

@@ -23,7 +23,7 @@ from tests.inspections import NOW, TODAY, issue, key_dir, new_task, world
 from wurao.core.config import get_settings
 from wurao.core.errors import Conflict, Forbidden, RuleViolation
 from wurao.core.time import LOCAL_TZ, local_today
-from wurao.inspections import cli, codes, service
+from wurao.inspections import cli, codes, issuing, service, verification
 from wurao.inspections.cli import code_app
 from wurao.inspections.codes import CodeState
 from wurao.inspections.models import OnsiteCount
@@ -34,7 +34,7 @@ DURING = dt.datetime(2026, 3, 4, 10, 0, tzinfo=LOCAL_TZ)  # inside the window 3�
 AFTER = dt.datetime(2026, 3, 7, 0, 0, tzinfo=LOCAL_TZ)  # the window ended at 6 March 24:00
 
 
-def _issued(db: Session, personas: Personas) -> service.Issued:
+def _issued(db: Session, personas: Personas) -> issuing.Issued:
     w = world(db)
     return issue(db, personas.agency_admin, new_task(db, personas.agency_admin, w))
 
@@ -60,7 +60,7 @@ def test_token_is_standard_jws_with_short_claims(
     assert "late" not in claims
     assert code.number.startswith("330802-2026-")
     # measured, not asserted as performance: the token and the QR version it needs
-    url = service.scan_url("https://wurao.example.gov.cn", code.token)
+    url = verification.scan_url("https://wurao.example.gov.cn", code.token)
     qr = segno.make(url, error="m", micro=False)
     print(f"token {len(code.token)} chars, URL {len(url)} chars, QR version {qr.version} (M)")
     assert len(code.token) < 700
@@ -235,12 +235,12 @@ def test_revoked_code_is_genuine_but_revoked_online(
     issued = _issued(db, personas)
     code = issued.code
     with pytest.raises(Forbidden):
-        service.revoke_code(db, actor=personas.officer, code=code, reason="误发")
-    service.revoke_code(db, actor=personas.agency_admin, code=code, reason="检查取消")
-    scan = service.verify_token(db, code.token, now=DURING)
+        issuing.revoke_code(db, actor=personas.officer, code=code, reason="误发")
+    issuing.revoke_code(db, actor=personas.agency_admin, code=code, reason="检查取消")
+    scan = verification.verify_token(db, code.token, now=DURING)
     assert scan.verified.state == "valid" and scan.status == "revoked" and not scan.may_enter
     with pytest.raises(Conflict):
-        service.revoke_code(db, actor=personas.agency_admin, code=code, reason="再次")
+        issuing.revoke_code(db, actor=personas.agency_admin, code=code, reason="再次")
 
 
 def test_revocation_gives_the_onsite_slot_back(
@@ -254,7 +254,7 @@ def test_revocation_gives_the_onsite_slot_back(
     code = issue(db, personas.agency_admin, task).code
     row = db.get(OnsiteCount, (w.enterprise.id, w.subject.id, 2026))
     assert row is not None and row.counted == 1
-    service.revoke_code(db, actor=personas.supervisor, code=code, reason="任务取消")
+    issuing.revoke_code(db, actor=personas.supervisor, code=code, reason="任务取消")
     assert row.counted == 0
 
 
@@ -277,11 +277,11 @@ def test_mark_code_used_closes_the_code(db: Session, personas: Personas, key_dir
     code = _issued(db, personas).code
     task = db.get(service.InspectionTask, code.task_id)
     assert task is not None
-    service.mark_code_used(db, task=task, actor=personas.officer)
+    issuing.mark_code_used(db, task=task, actor=personas.officer)
     assert code.status == "used" and task.status == "done"
-    assert service.verify_token(db, code.token, now=DURING).status == "used"
+    assert verification.verify_token(db, code.token, now=DURING).status == "used"
     with pytest.raises(Conflict):
-        service.mark_code_used(db, task=task, actor=personas.officer)
+        issuing.mark_code_used(db, task=task, actor=personas.officer)
 
 
 def test_one_code_per_task(db: Session, personas: Personas, key_dir: Path) -> None:
@@ -306,7 +306,7 @@ def test_A4_late_code_window_spans_the_national_day_holiday(
         "started_without_code_on": started,
     }
     task = new_task(db, personas.agency_admin, w, **kw)
-    result = service.precheck(
+    result = issuing.precheck(
         db, actor=personas.agency_admin, task=task, today=dt.date(2026, 10, 8)
     )
     late = next(o for o in result.outcomes if o.rule.key == "late_window")
@@ -335,7 +335,7 @@ def test_A4_late_code_unknown_calendar_year_is_a_refusal(
     task = new_task(
         db, personas.agency_admin, w, window_start=day, window_end=day, started_without_code_on=day
     )
-    result = service.precheck(db, actor=personas.agency_admin, task=task, today=day)
+    result = issuing.precheck(db, actor=personas.agency_admin, task=task, today=day)
     late = next(o for o in result.outcomes if o.rule.key == "late_window")
     assert late.status == "fail" and "2099" in late.violations[0].detail
 
@@ -353,7 +353,7 @@ def cli_db(db: Session, monkeypatch: pytest.MonkeyPatch) -> Session:
     return db
 
 
-def _live(db: Session, personas: Personas) -> service.Issued:
+def _live(db: Session, personas: Personas) -> issuing.Issued:
     """A code whose window is today, so that it is valid while the test runs."""
     w = world(db)
     today = local_today()
@@ -402,7 +402,7 @@ def test_cli_verify_with_the_database_reports_revocation(
     online = runner.invoke(code_app, ["verify", code.token])
     assert online.exit_code == 0, online.output
     assert "结论：有效" in online.output and OFFLINE_NOTICE not in online.output
-    service.revoke_code(cli_db, actor=personas.agency_admin, code=code, reason="检查取消")
+    issuing.revoke_code(cli_db, actor=personas.agency_admin, code=code, reason="检查取消")
     revoked = runner.invoke(code_app, ["verify", code.token])
     assert revoked.exit_code == 1, revoked.output
     assert "结论：已撤销" in revoked.output and "结论：有效" not in revoked.output
@@ -420,7 +420,7 @@ def test_cli_verify_with_the_database_reports_use_and_unknown_codes(
     code = _live(cli_db, personas).code
     task = cli_db.get(service.InspectionTask, code.task_id)
     assert task is not None
-    service.mark_code_used(cli_db, task=task, actor=personas.officer)
+    issuing.mark_code_used(cli_db, task=task, actor=personas.officer)
     runner = CliRunner()
     used = runner.invoke(code_app, ["verify", code.token])
     assert used.exit_code == 1 and "结论：已使用（检查已完成）" in used.output

@@ -33,7 +33,7 @@ from tests.inspections.test_tasks import bearer
 from wurao.auth.scope import SYSTEM_ACTOR
 from wurao.core import audit
 from wurao.core.errors import Forbidden, InvalidInput, RuleViolation
-from wurao.inspections import cross_region, service
+from wurao.inspections import cross_region, issuing
 from wurao.inspections.models import (
     CrossRegionApproval,
     CrossRegionApprovalEnterprise,
@@ -96,7 +96,7 @@ def add_approval(db: Session, w: World, **changes: object) -> CrossRegionApprova
 
 
 def locality(db: Session, actor: object, task: InspectionTask, today: dt.date = TODAY) -> str:
-    result = service.precheck(db, actor=actor, task=task, today=today)  # type: ignore[arg-type]
+    result = issuing.precheck(db, actor=actor, task=task, today=today)  # type: ignore[arg-type]
     outcome = next(o for o in result.outcomes if o.rule.key == "locality")
     assert all(v.rule_id == A8 for v in outcome.violations)
     return outcome.status + ":" + " ".join(v.detail for v in outcome.violations)

@@ -34,7 +34,7 @@ from wurao.core import audit
 from wurao.core.audit import SYSTEM
 from wurao.core.errors import InvalidInput, RuleViolation
 from wurao.core.policy import get_policy
-from wurao.inspections import cross_region, service
+from wurao.inspections import cross_region, issuing
 from wurao.inspections.models import OnsiteCount
 from wurao.oversight.models import Alert
 from wurao.planning.models import (
@@ -81,7 +81,7 @@ def test_A2_auxiliary_expired_and_unreviewed_officers_fail(db: Session, personas
     failed = add_officer(db, w.subject, review_result="failed")
     ids = [w.officers[0].id, aux.id, expired.id, failed.id]
     task = new_task(db, personas.agency_admin, w, officer_ids=ids)
-    result = service.precheck(db, actor=personas.agency_admin, task=task, today=TODAY)
+    result = issuing.precheck(db, actor=personas.agency_admin, task=task, today=TODAY)
     a2 = next(o for o in result.outcomes if o.rule.key == "officer_cert")
     assert a2.status == "fail"
     text = " ".join(v.detail for v in a2.violations)
@@ -113,7 +113,7 @@ def test_A3_unpublished_and_other_field_items_fail(db: Session, personas: Person
     draft = add_item(db, status="draft", published_on=None)
     other = add_item(db, "应急管理")
     task = new_task(db, personas.agency_admin, w, item_codes=[w.item.code, draft.code, other.code])
-    result = service.precheck(db, actor=personas.agency_admin, task=task, today=TODAY)
+    result = issuing.precheck(db, actor=personas.agency_admin, task=task, today=TODAY)
     a3 = next(o for o in result.outcomes if o.rule.key == "items_published")
     assert a3.status == "fail"
     text = " ".join(v.detail for v in a3.violations)
@@ -171,7 +171,7 @@ def test_A4_plan_origin_needs_published_plan(db: Session, personas: Personas) ->
 def test_A4_plan_origin_needs_the_entry_to_cover_the_inspection(
     db: Session, personas: Personas
 ) -> None:
-    """Stricter than the old rule: the plan's own coverage (planning.queries) must agree."""
+    """Stricter than the old rule: the plan's own coverage (planning.coverage) must agree."""
     w = world(db)
     april = _plan(db, w, "published", months="4")  # not the month the inspection starts
     task = new_task(db, personas.agency_admin, w, origin="plan", plan_entry_id=april.id)
@@ -189,7 +189,7 @@ def test_A4_plan_origin_needs_the_entry_to_cover_the_inspection(
         plan_entry_id=ok.id,
         item_codes=[w.item.code, extra.code],
     )
-    result = service.precheck(db, actor=personas.agency_admin, task=task3, today=TODAY)
+    result = issuing.precheck(db, actor=personas.agency_admin, task=task3, today=TODAY)
     origin = next(o for o in result.outcomes if o.rule.key == "origin_approved")
     assert origin.status == "fail" and "部分检查事项" in origin.violations[0].detail
     task4 = new_task(db, personas.agency_admin, w, origin="plan", plan_entry_id=ok.id)
@@ -200,7 +200,7 @@ def test_A7_special_origin_needs_approved_special(db: Session, personas: Persona
     w = world(db)
     special = _special(db, w)
     task = new_task(db, personas.agency_admin, w, origin="special", special_id=special.id)
-    result = service.precheck(db, actor=personas.agency_admin, task=task, today=TODAY)
+    result = issuing.precheck(db, actor=personas.agency_admin, task=task, today=TODAY)
     origin = next(o for o in result.outcomes if o.rule.key == "origin_approved")
     assert origin.status == "fail"
     assert origin.violations[0].rule_id == "A7 INSP-SPECIAL-PLAN"
@@ -305,7 +305,7 @@ def test_A4_late_code_may_rest_on_an_approval_obtained_after_the_start(
 
 
 def _origin(db: Session, actor: object, task: object) -> tuple[str, str]:
-    result = service.precheck(db, actor=actor, task=task, today=TODAY)  # type: ignore[arg-type]
+    result = issuing.precheck(db, actor=actor, task=task, today=TODAY)  # type: ignore[arg-type]
     o = next(o for o in result.outcomes if o.rule.key == "origin_approved")
     return o.status, " ".join(v.detail for v in o.violations)
 
@@ -383,7 +383,7 @@ def test_A4_late_code_counts_from_completion_across_national_day(
         started_without_code_on=started,
         finished_without_code_on=finished,
     )
-    result = service.precheck(db, actor=personas.agency_admin, task=task, today=code_on)
+    result = issuing.precheck(db, actor=personas.agency_admin, task=task, today=code_on)
     late = next(o for o in result.outcomes if o.rule.key == "late_window")
     assert late.status == ("pass" if ok else "fail"), late
     assert f"{finished.isoformat()} 完成检查" in late.note
@@ -396,7 +396,7 @@ def test_A4_late_code_without_completion_date_counts_from_the_start(
     started = dt.date(2026, 9, 29)
     kw = {"window_start": started, "window_end": dt.date(2026, 10, 16)}
     task = new_task(db, personas.agency_admin, w, started_without_code_on=started, **kw)
-    result = service.precheck(
+    result = issuing.precheck(
         db, actor=personas.agency_admin, task=task, today=dt.date(2026, 10, 8)
     )
     late = next(o for o in result.outcomes if o.rule.key == "late_window")
@@ -419,7 +419,7 @@ def test_A4_late_code_without_completion_date_counts_from_the_start(
         finished_without_code_on=dt.date(2026, 10, 12),
         **kw,
     )  # a completion after the day of the code has not happened yet
-    result = service.precheck(
+    result = issuing.precheck(
         db, actor=personas.agency_admin, task=future, today=dt.date(2026, 10, 9)
     )
     late = next(o for o in result.outcomes if o.rule.key == "late_window")
@@ -465,7 +465,7 @@ def test_A5_triggered_inspection_exempt_but_counted_and_shown(
     w = world(db)
     _count(db, w, 2, exempt=1)
     task = new_task(db, personas.agency_admin, w)  # a complaint
-    result = service.precheck(db, actor=personas.agency_admin, task=task, today=TODAY)
+    result = issuing.precheck(db, actor=personas.agency_admin, task=task, today=TODAY)
     cap = next(o for o in result.outcomes if o.rule.key == "frequency_cap")
     assert cap.status == "pass"
     assert "已计数 2/2" in cap.note and "触发式 1" in cap.note
@@ -515,7 +515,7 @@ def test_F9_triggered_count_shown_and_warned_above_the_reasonable_frequency(
             issue(db, personas.agency_admin, new_task(db, personas.agency_admin, w))
     new_task(db, personas.agency_admin, w, method="written")  # not on-site: not counted
     task = new_task(db, personas.agency_admin, w)
-    result = service.precheck(db, actor=personas.agency_admin, task=task, today=TODAY)
+    result = issuing.precheck(db, actor=personas.agency_admin, task=task, today=TODAY)
     f9 = next(o for o in result.outcomes if o.rule.key == "triggered_freq")
     assert f"该企业本年度已接受触发式检查 {limit} 次（合理频次上限 {limit}）" in f9.note
     assert f9.status == "warn" and f9.rule.rule_id == "F9 TRIGGERED-FREQ"
@@ -534,7 +534,7 @@ def test_F9_triggered_within_the_reasonable_frequency_passes(
 ) -> None:
     w = world(db)
     task = new_task(db, personas.agency_admin, w)
-    result = service.precheck(db, actor=personas.agency_admin, task=task, today=TODAY)
+    result = issuing.precheck(db, actor=personas.agency_admin, task=task, today=TODAY)
     f9 = next(o for o in result.outcomes if o.rule.key == "triggered_freq")
     assert f9.status == "pass" and "该企业本年度已接受触发式检查 0 次" in f9.note
 

@@ -14,13 +14,13 @@ from sqlalchemy.orm import Session
 from tests.conftest import Personas
 from tests.inspections import NOW, issue, key_dir, new_task, world
 from wurao.core.time import LOCAL_TZ, local_today
-from wurao.inspections import codes, service
+from wurao.inspections import codes, issuing, service, verification
 from wurao.inspections.codes import CodeState
 
 __all__ = ["key_dir"]
 
 
-def _live_code(db: Session, personas: Personas) -> tuple[service.Issued, object]:
+def _live_code(db: Session, personas: Personas) -> tuple[issuing.Issued, object]:
     w = world(db)
     today = local_today()
     task = new_task(db, personas.agency_admin, w, window_start=today, window_end=today)
@@ -68,7 +68,7 @@ def _no_grant(text: str, w: object) -> None:
         assert officer.name not in text
 
 
-def _march_code(db: Session, personas: Personas) -> tuple[service.Issued, object]:
+def _march_code(db: Session, personas: Personas) -> tuple[issuing.Issued, object]:
     """A code for 3–6 March 2026 (tests/inspections), issued on 2 March."""
     w = world(db)
     issued = issue(db, personas.agency_admin, new_task(db, personas.agency_admin, w))
@@ -80,7 +80,7 @@ def test_scan_page_of_a_revoked_code_shows_one_state_and_no_grant(
     db: Session, personas: Personas, client: TestClient, key_dir: object
 ) -> None:
     issued, w = _live_code(db, personas)
-    service.revoke_code(db, actor=personas.agency_admin, code=issued.code, reason="取消")
+    issuing.revoke_code(db, actor=personas.agency_admin, code=issued.code, reason="取消")
     db.commit()
     resp = client.get(f"/v/{issued.code.token}")
     assert resp.status_code == 200
@@ -95,7 +95,7 @@ def test_scan_page_of_a_used_code_shows_one_state_and_no_grant(
     issued, w = _live_code(db, personas)
     task = db.get(service.InspectionTask, issued.code.task_id)
     assert task is not None
-    service.mark_code_used(db, task=task, actor=personas.officer)
+    issuing.mark_code_used(db, task=task, actor=personas.officer)
     db.commit()
     text = client.get(f"/v/{issued.code.token}").text
     assert 'data-status="used"' in text and "已使用（检查已完成）" in text
@@ -121,7 +121,7 @@ def test_scan_page_outside_the_window_shows_one_state_and_no_grant(
     label: str,
 ) -> None:
     issued, w = _march_code(db, personas)
-    monkeypatch.setattr(service, "utcnow", lambda: clock)
+    monkeypatch.setattr(verification, "utcnow", lambda: clock)
     text = client.get(f"/v/{issued.code.token}").text
     assert f'data-status="{state}"' in text and label in text
     _no_grant(text, w)
@@ -151,7 +151,7 @@ def test_verify_api_reports_the_same_state_as_the_page(
     assert valid["colour"] == "green"
     # the request ended the session's transaction: load the code again before revoking it
     code, _task = service.get_code(db, actor=personas.agency_admin, number=issued.code.number)
-    service.revoke_code(db, actor=personas.agency_admin, code=code, reason="取消")
+    issuing.revoke_code(db, actor=personas.agency_admin, code=code, reason="取消")
     db.commit()
     body = client.post("/api/v1/codes/verify", json={"token": token}).json()
     assert body["status"] == "revoked" and body["label"] == "已撤销" and body["colour"] == "red"

@@ -1,5 +1,5 @@
 """The task page offers "申请赋码" exactly when the service would accept the request from the
-caller (``service.may_issue_code``, the predicate ``issue_code``'s guard also applies)."""
+caller (``issuing.may_issue_code``, the predicate ``issue_code``'s guard also applies)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from tests.inspections import new_task, world
 from tests.planning.test_permissions import USERNAMES
 from wurao.auth.scope import Actor
 from wurao.core.errors import Forbidden
-from wurao.inspections import service
+from wurao.inspections import issuing, service
 
 # Who may ask for a code on a task of 柯城区市场监管局: its own staff and the system administrator.
 ISSUERS = {"admin", "agency_admin", "officer"}
@@ -26,10 +26,10 @@ def test_issue_button_agrees_with_service_guard(
     task = new_task(db, personas.agency_admin, world(db))
     task_id = task.id
     b = service.bundle(db, task)
-    allowed = service.may_issue_code(actor, b)
+    allowed = issuing.may_issue_code(actor, b)
     assert allowed == (who in ISSUERS)
     try:
-        service._require_manage(actor, b)  # the guard issue_code runs first
+        issuing._require_manage(actor, b)  # the guard issue_code runs first
         guard = True
     except Forbidden:
         guard = False

@@ -12,7 +12,7 @@ from wurao.auth import service as auth_service
 from wurao.auth.scope import Actor
 from wurao.core.errors import Forbidden, InvalidInput, NotFound
 from wurao.core.time import local_today
-from wurao.inspections import service
+from wurao.inspections import issuing, service
 
 __all__ = ["key_dir"]
 
@@ -55,7 +55,7 @@ def test_joint_task_assigns_items_and_officers_to_their_subject(
     }
     got = {
         o.rule.key: o.status
-        for o in service.precheck(db, actor=personas.agency_admin, task=task, today=START).outcomes
+        for o in issuing.precheck(db, actor=personas.agency_admin, task=task, today=START).outcomes
     }
     assert got["two_officers"] == "pass" and got["items_published"] == "pass"
 

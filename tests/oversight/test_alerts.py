@@ -91,7 +91,7 @@ def test_visibility_by_role(db: Session, personas: Personas) -> None:
     assert engine.get_alert(db, actor=personas.supervisor, alert_id=theirs.id) is theirs
     with pytest.raises(NotFound):
         engine.get_alert(db, actor=personas.neighbour_supervisor, alert_id=mine.id)
-    rows, _ = engine.list_alerts(db, actor=personas.neighbour_supervisor, per_page=1000)
+    rows = engine.list_alerts(db, actor=personas.neighbour_supervisor, per_page=1000).items
     assert mine not in rows and theirs not in rows
     with pytest.raises(Forbidden):
         engine.alerts_visible_to(personas.enterprise)

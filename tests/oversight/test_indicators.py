@@ -142,18 +142,19 @@ def test_drill_down_lists_the_tasks_behind_a_figure(
     db: Session, data: Data, personas: Personas
 ) -> None:
     sup = personas.supervisor
-    joint, n = drill_down.indicator_tasks(db, actor=sup, name="joint", year=2026)
+    found = drill_down.indicator_tasks(db, actor=sup, name="joint", year=2026)
+    joint, n = found.items, found.total
     assert n == 1 and joint[0][0].id == data.tasks[0].id and joint[0][2] == 2
-    nonsite, _ = drill_down.indicator_tasks(
+    nonsite = drill_down.indicator_tasks(
         db, actor=sup, name="nonsite", year=2026, subject_id=data.a
-    )
+    ).items
     assert [r[0].id for r in nonsite] == [data.tasks[1].id, data.tasks[2].id]
-    feb, _ = drill_down.indicator_tasks(db, actor=sup, name="inspections", year=2026, month=2)
+    feb = drill_down.indicator_tasks(db, actor=sup, name="inspections", year=2026, month=2).items
     assert len(feb) == 2
-    neighbour, n = drill_down.indicator_tasks(
+    found = drill_down.indicator_tasks(
         db, actor=personas.neighbour_supervisor, name="inspections", year=2026
     )
-    assert n == 0 and neighbour == []
+    assert found.total == 0 and found.items == []
 
 
 def test_dashboard_page_and_export(db: Session, data: Data, client: TestClient) -> None:
@@ -218,8 +219,8 @@ def test_drill_down_totals_from_the_kept_figures_equal_the_records(
         {"name": "inspections", "year": 2026, "enterprise_id": data.ents[0].id},
         {"name": "nonsite", "year": 2026, "subject_id": data.a, "until": dt.date(2026, 2, 10)},
     ]
-    kept = [drill_down.indicator_tasks(db, actor=sup, **c)[1] for c in cases]  # type: ignore[arg-type]
+    kept = [drill_down.indicator_tasks(db, actor=sup, **c).total for c in cases]  # type: ignore[arg-type]
     monkeypatch.setattr(drill_down, "kept_total", lambda *a, **k: None)
-    counted = [drill_down.indicator_tasks(db, actor=sup, **c)[1] for c in cases]  # type: ignore[arg-type]
+    counted = [drill_down.indicator_tasks(db, actor=sup, **c).total for c in cases]  # type: ignore[arg-type]
     assert kept == counted
     assert kept[:2] == [1, 4]  # inspections: 2025 T7; 2026 T1-T4

@@ -12,7 +12,7 @@ from wurao.auth.permissions import Role
 from wurao.auth.scope import SYSTEM_ACTOR, Actor
 from wurao.core import audit
 from wurao.core.time import utcnow
-from wurao.planning import service
+from wurao.planning import lines, steps
 from wurao.planning.models import InspectionPlan
 from wurao.registry.models import EnforcementSubject, Enterprise, InspectionItem
 
@@ -97,7 +97,7 @@ def enterprises(
     return rows
 
 
-def entry(item_id: int, **kw: object) -> service.EntryData:
+def entry(item_id: int, **kw: object) -> lines.EntryData:
     """Entry data with sensible defaults."""
     base: dict[str, object] = {
         "item_id": item_id,
@@ -108,17 +108,17 @@ def entry(item_id: int, **kw: object) -> service.EntryData:
         "officers_per_team": 2,
     }
     base.update(kw)
-    return service.EntryData(**base)  # type: ignore[arg-type]
+    return lines.EntryData(**base)  # type: ignore[arg-type]
 
 
 def published_plan(
-    db: Session, actor: Actor, entries: list[service.EntryData], *, year: int = 2026
+    db: Session, actor: Actor, entries: list[lines.EntryData], *, year: int = 2026
 ) -> InspectionPlan:
     """A plan taken through draft → submitted → approved → published."""
-    plan = service.create_plan(db, actor=actor, year=year, title=f"{year}年度检查计划")
+    plan = steps.create_plan(db, actor=actor, year=year, title=f"{year}年度检查计划")
     for data in entries:
-        service.add_entry(db, plan=plan, data=data, actor=actor)
-    service.submit_plan(db, plan=plan, actor=actor)
-    service.approve_plan(db, plan=plan, actor=actor, head_name="陈局长")
-    service.publish_plan(db, plan=plan, actor=actor)
+        lines.add_entry(db, plan=plan, data=data, actor=actor)
+    steps.submit_plan(db, plan=plan, actor=actor)
+    steps.approve_plan(db, plan=plan, actor=actor, head_name="陈局长")
+    steps.publish_plan(db, plan=plan, actor=actor)
     return plan

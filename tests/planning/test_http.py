@@ -11,7 +11,7 @@ from tests.planning import enterprises, entry, item, published_plan
 from wurao.auth import service as auth_service
 from wurao.auth.scope import Actor
 from wurao.core.time import local_today
-from wurao.planning import service
+from wurao.planning import steps
 from wurao.planning import unplanned as unplanned_service
 
 
@@ -158,7 +158,7 @@ def test_special_and_unplanned_over_api(
 
 def test_pages_per_role(client: TestClient, db: Session, personas: Personas) -> None:
     plan = published_plan(db, personas.agency_admin, [entry(item(db).id)], year=2026)
-    service.file_plan(db, plan=plan, actor=personas.agency_admin)
+    steps.file_plan(db, plan=plan, actor=personas.agency_admin)
     db.commit()
     sign_in(client, "kc_sfj")
     listing = client.get("/plans")

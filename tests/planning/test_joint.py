@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import Personas
 from tests.planning import SAFETY, admin_of, enterprises, entry, item, published_plan
 from wurao.joint import service as joint
-from wurao.planning import service
+from wurao.planning import lines, steps
 
 
 def test_overlap_and_visits_saved(db: Session, personas: Personas) -> None:
@@ -28,14 +28,14 @@ def test_overlap_and_visits_saved(db: Session, personas: Personas) -> None:
             entry(m_item.id, selection="targeted", target_ids=ids[:3], months=(9,)),
         ],
     )
-    plan_b = service.create_plan(db, actor=safety, year=2026, title="应急管理检查计划")
-    service.add_entry(
+    plan_b = steps.create_plan(db, actor=safety, year=2026, title="应急管理检查计划")
+    lines.add_entry(
         db,
         plan=plan_b,
         data=entry(s_item.id, selection="targeted", target_ids=ids[5:12], months=(4, 5)),
         actor=safety,
     )
-    service.add_entry(
+    lines.add_entry(
         db,
         plan=plan_b,
         data=entry(s_item.id, selection="key", scope_tag="联合测试", months=(6, 7)),
@@ -43,7 +43,7 @@ def test_overlap_and_visits_saved(db: Session, personas: Personas) -> None:
     )
     # a draft is still changing: not considered yet
     assert joint.joint_candidates(db, actor=personas.supervisor, year=2026) == []
-    service.submit_plan(db, plan=plan_b, actor=safety)
+    steps.submit_plan(db, plan=plan_b, actor=safety)
     found = joint.joint_candidates(db, actor=personas.supervisor, year=2026)
     assert len(found) == 2
     exact, estimate = found

@@ -13,7 +13,7 @@ from tests.planning import entry, item
 from wurao.auth.scope import Actor
 from wurao.core.errors import Forbidden
 from wurao.core.time import local_today
-from wurao.planning import service
+from wurao.planning import lines, service, steps
 from wurao.planning import special as special_service
 from wurao.planning.models import InspectionPlan, SpecialInspection
 
@@ -53,8 +53,8 @@ def test_plan_page_flag_agrees_with_service_guard(
     who: str, db: Session, personas: Personas, client: TestClient
 ) -> None:
     actor: Actor = getattr(personas, who)
-    plan = service.create_plan(db, actor=personas.agency_admin, year=2031, title="权限一致性测试")
-    service.add_entry(db, plan=plan, data=entry(item(db).id), actor=personas.agency_admin)
+    plan = steps.create_plan(db, actor=personas.agency_admin, year=2031, title="权限一致性测试")
+    lines.add_entry(db, plan=plan, data=entry(item(db).id), actor=personas.agency_admin)
     plan_id = plan.id
     allowed = service.may_edit_plan(actor, plan)
     assert allowed == (who in EDITORS)

@@ -12,7 +12,7 @@ from tests.planning import MARKET, SAFETY, admin_of, enterprises, item, subject
 from wurao.core.errors import Forbidden, RuleViolation
 from wurao.core.policy import get_policy
 from wurao.core.time import local_today
-from wurao.planning import queries
+from wurao.planning import coverage
 from wurao.planning import special as special_service
 from wurao.reports import portal
 
@@ -120,15 +120,15 @@ def test_a7_passing_case_full_procedure(db: Session, personas: Personas) -> None
         on=today,
     )  # fmt: skip
     assert special.status == "approved"
-    assert portal.list_public_specials(db, region="330802")[1] == 0
+    assert portal.list_public_specials(db, region="330802").total == 0
     special_service.publish_special(db, special=special, actor=admin)
-    rows, total = portal.list_public_specials(db, region="330802")
-    assert total == 1 and rows[0][0].id == special.id
-    assert portal.list_public_specials(db, region="330803")[1] == 0
+    found = portal.list_public_specials(db, region="330802")
+    assert found.total == 1 and found.items[0][0].id == special.id
+    assert portal.list_public_specials(db, region="330803").total == 0
     special_service.file_special(db, special=special, actor=admin)
     assert special.status == "filed" and special.filed_at is not None
     ent = enterprises(db, 1)[0]
-    cov = queries.special_coverage(
+    cov = coverage.special_coverage(
         db, subject_id=special.subject_id, enterprise_id=ent.id, item_ids=[it.id], on=today
     )
     assert cov is not None and cov.kind == "special" and cov.complete

@@ -59,11 +59,12 @@ def test_c6_late_results_show_for_the_supervisor_with_days_overdue(
     _finish(db, tasks[2], dt.date(2025, 11, 3), "case")
     results.publish_result(db, task=tasks[1], actor=personas.agency_admin)
     today = dt.date(2025, 11, 7)  # three working days after the 4 November deadline
-    rows, total = results.late_results(db, actor=personas.supervisor, today=today)
+    found = results.late_results(db, actor=personas.supervisor, today=today)
+    rows, total = found.items, found.total
     assert total == 1 and rows[0].task.id == tasks[0].id
     assert rows[0].overdue_days == 3 and rows[0].deadline is not None
     assert rows[0].deadline.due_on == dt.date(2025, 11, 4)
-    none, _ = results.late_results(db, actor=personas.neighbour_supervisor, today=today)
+    none = results.late_results(db, actor=personas.neighbour_supervisor, today=today).items
     assert none == []
     with pytest.raises(Forbidden):
         results.late_results(db, actor=personas.agency_admin, today=today)
@@ -84,7 +85,7 @@ def test_publishing_a_result_needs_a_finished_record_and_is_audited(
         results.publish_result(db, task=tasks[0], actor=personas.agency_admin)
     draw = db.get(Draw, tasks[0].draw_id)
     assert draw is not None
-    public, total = results.draw_results(db, draw=draw, today=dt.date(2026, 3, 11),
-                                         published_only=True)  # fmt: skip
+    found = results.draw_results(db, draw=draw, today=dt.date(2026, 3, 11), published_only=True)
+    public, total = found.items, found.total
     assert total == 1 and public[0].record is not None and public[0].state == "published"
     db.commit()  # the audit guard accepts the transaction

@@ -19,7 +19,7 @@ from wurao.core.policy import get_policy
 from wurao.core.time import local_today
 from wurao.web.deps import TxRoute, get_db, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_int, page_count
+from wurao.web.forms import form_int
 from wurao.web.params import OptYear, PageNo, Text
 from wurao.web.templating import flash, render
 
@@ -36,15 +36,12 @@ def users_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """Accounts in the caller's region, filterable and paginated."""
-    users, total = auth_service.list_users(db, actor=actor, q=q, role=role, page=page)
+    found = auth_service.list_users(db, actor=actor, q=q, role=role, page=page)
     return render(
         request,
         "users.html",
         {
-            "users": users,
-            "total": total,
-            "page": page,
-            "pages": page_count(total, 20),
+            **found.context("users"),
             "q": q,
             "role": role,
             "roles": ROLE_LABELS,
@@ -96,15 +93,12 @@ def audit_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """The audit log of the caller's region, newest first."""
-    entries, total = service.list_audit(db, actor=actor, action=action, page=page)
+    found = service.list_audit(db, actor=actor, action=action, page=page)
     return render(
         request,
         "audit.html",
         {
-            "entries": entries,
-            "total": total,
-            "page": page,
-            "pages": page_count(total, 50),
+            **found.context("entries"),
             "action": action,
         },
     )

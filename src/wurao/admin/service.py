@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission, Role
@@ -14,6 +14,7 @@ from wurao.core import rules as catalogue
 from wurao.core.errors import InvalidInput
 from wurao.core.holidays import ScheduleDay, schedule_due
 from wurao.core.models import AuditEntry, CalendarDay, CalendarYear
+from wurao.core.paging import LONG_PER_PAGE, Page, paginate
 from wurao.core.policy import get_policy
 from wurao.core.time import local_today, utcnow
 
@@ -85,17 +86,18 @@ def audit_visible_to(actor: Actor) -> Select[AuditEntry]:
 
 
 def list_audit(
-    session: Session, *, actor: Actor, action: str = "", page: int = 1, per_page: int = 50
-) -> tuple[list[AuditEntry], int]:
+    session: Session,
+    *,
+    actor: Actor,
+    action: str = "",
+    page: int = 1,
+    per_page: int = LONG_PER_PAGE,
+) -> Page[AuditEntry]:
     """A page of audit entries, newest first."""
     stmt = audit_visible_to(actor)
     if action:
         stmt = stmt.where(AuditEntry.action.startswith(action))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.order_by(AuditEntry.seq.desc()).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return list(rows), int(total)
+    return paginate(session, stmt.order_by(AuditEntry.seq.desc()), page, per_page)
 
 
 def verify_audit(session: Session, *, actor: Actor) -> audit.VerifyResult:

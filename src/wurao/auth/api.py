@@ -43,8 +43,8 @@ def list_users(
     db: Session = Depends(get_db),
 ) -> dict[str, Any]:
     """Accounts the caller may see."""
-    users, total = service.list_users(db, actor=actor, q=q, role=role, page=page)
-    return {"items": users, "total": total, "page": page}
+    found = service.list_users(db, actor=actor, q=q, role=role, page=page)
+    return {"items": found.items, "total": found.total, "page": page}
 
 
 @router.get("/users/{user_id}", response_model=UserOut)

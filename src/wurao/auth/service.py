@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, Select, func, or_, select, update
+from sqlalchemy import Engine, Select, or_, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,7 @@ from wurao.core import audit
 from wurao.core.config import get_settings
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
 from wurao.core.ids import IdentifierError, validate_region_code, validate_uscc
+from wurao.core.paging import PER_PAGE, Page, paginate
 from wurao.core.time import utcnow
 from wurao.registry.models import EnforcementSubject, Region
 
@@ -159,8 +160,8 @@ def list_users(
     q: str = "",
     role: str = "",
     page: int = 1,
-    per_page: int = 20,
-) -> tuple[list[User], int]:
+    per_page: int = PER_PAGE,
+) -> Page[User]:
     """A page of the users the actor may see, with the total count."""
     stmt = users_visible_to(actor)
     if q:
@@ -168,11 +169,7 @@ def list_users(
         stmt = stmt.where(User.username.like(like) | User.display_name.like(like))
     if role:
         stmt = stmt.where(User.role == role)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.order_by(User.id).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return list(rows), int(total)
+    return paginate(session, stmt.order_by(User.id), page, per_page)
 
 
 def get_user(session: Session, *, actor: Actor, user_id: int) -> User:

@@ -3,13 +3,15 @@
 Every list service builds a scoped, filtered ``select`` and hands it, ordered, to
 :func:`paginate` (one entity per row) or :func:`paginate_rows` (several columns); the route
 passes the :class:`Page` on and the template reads ``rows``/``total``/``page``/``pages`` from
-:meth:`Page.context`. ``PER_PAGE`` is the platform's page size, defined here only.
+:meth:`Page.context`. A list filtered in Python pages with :func:`paginate_list`. ``PER_PAGE``
+is the platform's page size and ``LONG_PER_PAGE`` the one of lists of one-line rows, both
+defined here only.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, TypeVarTuple
 
@@ -17,6 +19,9 @@ from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
 PER_PAGE = 20
+# Lists of one-line rows read in long runs (the audit log, a figure's drill-down, a draw's
+# published selection and teams) show more per page.
+LONG_PER_PAGE = 50
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -85,12 +90,14 @@ def paginate(
     per_page: int = PER_PAGE,
     *,
     clamp: bool = False,
+    total: int | None = None,
 ) -> Page[T]:
     """Count ``stmt`` (one entity per row) and fetch page ``page`` of it, in its own order.
 
     A page below 1 reads as 1; with ``clamp`` a page past the end reads as the last one (the
-    lists that keep their place after rows disappear), otherwise it is simply empty."""
-    total = _count(session, stmt)
+    lists that keep their place after rows disappear), otherwise it is simply empty. ``total``,
+    when the caller already knows it (a kept figure, a capped count), spares the count."""
+    total = _count(session, stmt) if total is None else total
     page = _start(page, total, per_page, clamp)
     rows = session.scalars(stmt.offset((page - 1) * per_page).limit(per_page)).all()
     return Page(list(rows), total, page, per_page)
@@ -103,9 +110,21 @@ def paginate_rows(
     per_page: int = PER_PAGE,
     *,
     clamp: bool = False,
+    total: int | None = None,
 ) -> Page[Row[*Ts]]:
     """As :func:`paginate`, for a statement of several columns (the items are rows)."""
-    total = _count(session, stmt)
+    total = _count(session, stmt) if total is None else total
     page = _start(page, total, per_page, clamp)
     rows = session.execute(stmt.offset((page - 1) * per_page).limit(per_page)).all()
     return Page(list(rows), total, page, per_page)
+
+
+def paginate_list(
+    items: Sequence[T], page: int = 1, per_page: int = PER_PAGE, *, clamp: bool = False
+) -> Page[T]:
+    """One page of a list already in memory: rows a service filters in Python (a state the
+    database cannot compute) or a published JSON selection."""
+    total = len(items)
+    page = _start(page, total, per_page, clamp)
+    start = (page - 1) * per_page
+    return Page(list(items[start : start + per_page]), total, page, per_page)

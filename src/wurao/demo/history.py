@@ -198,7 +198,7 @@ def _epoch(day: dt.date) -> int:
 
 
 def _claims(s: Spec, *, jti: str, number: str) -> dict[str, Any]:
-    """The token's claims, in the order ``inspections.service.claims_for`` lists them."""
+    """The token's claims, in the order ``inspections.issuing.claims_for`` lists them."""
     claims: dict[str, Any] = {
         "jti": jti,
         "no": number,

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
-from wurao.inspections import codes, cross_region, service
+from wurao.inspections import codes, creation, cross_region, issuing, service, verification
 from wurao.inspections.schemas import (
     CodeOut,
     CrossRegionApprovalIn,
@@ -68,7 +68,7 @@ def create_task(
     db: Session = Depends(get_db),
 ) -> TaskOut:
     """Create a draft task."""
-    task = service.create_task(db, actor=actor, data=service.TaskData(**body.model_dump()))
+    task = creation.create_task(db, actor=actor, data=creation.TaskData(**body.model_dump()))
     return TaskOut.of(service.bundle(db, task))
 
 
@@ -90,7 +90,7 @@ def precheck(
 ) -> PrecheckOut:
     """Every pre-check's outcome (pass / fail / warn) with its rule id and source."""
     task = service.get_task(db, actor=actor, task_id=task_id)
-    return PrecheckOut.of(service.precheck(db, actor=actor, task=task))
+    return PrecheckOut.of(issuing.precheck(db, actor=actor, task=task))
 
 
 @router.get(
@@ -156,7 +156,7 @@ def issue_code(
 ) -> IssueOut:
     """Issue the task's code; 422 with every failed rule when a pre-check fails."""
     task = service.get_task(db, actor=actor, task_id=task_id)
-    issued = service.issue_code(db, actor=actor, task=task, late_reason=late_reason)
+    issued = issuing.issue_code(db, actor=actor, task=task, late_reason=late_reason)
     return IssueOut(
         code=CodeOut.of(issued.code), warnings=[ViolationOut.of(v) for v in issued.warnings]
     )
@@ -171,7 +171,7 @@ def revoke_code(
 ) -> CodeOut:
     """Revoke a valid code."""
     code, _task = service.get_code(db, actor=actor, number=number)
-    return CodeOut.of(service.revoke_code(db, actor=actor, code=code, reason=body.reason))
+    return CodeOut.of(issuing.revoke_code(db, actor=actor, code=code, reason=body.reason))
 
 
 @router.post("/api/v1/codes/verify", response_model=VerifyOut, tags=["codes"])
@@ -183,7 +183,7 @@ def verify_code(
 ) -> VerifyOut:
     """Public: the code's one state (valid, revoked, used, expired, not yet valid, invalid,
     unknown), as the scan page shows it."""
-    return VerifyOut.of(service.verify_token(db, body.token, details=False))
+    return VerifyOut.of(verification.verify_token(db, body.token, details=False))
 
 
 @router.get("/.well-known/jwks.json", tags=["codes"])

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from wurao.core.config import get_settings
 from wurao.core.db import get_engine, session_scope
 from wurao.core.time import utcnow
-from wurao.inspections import codes, service
+from wurao.inspections import codes, verification
 
 code_app = typer.Typer(help="行政行为码：核验（联网或离线）、签名密钥轮换。", no_args_is_help=True)
 
@@ -72,7 +72,9 @@ def verify(
         with database as session:
             keys = codes.keys_from_db(session)
             result = (
-                None if offline else service.verify_token(session, token, now=now, details=False)
+                None
+                if offline
+                else verification.verify_token(session, token, now=now, details=False)
             )
     except SQLAlchemyError as err:
         raise _no_database(f"无法读取平台数据库（{type(err).__name__}）") from err

@@ -351,7 +351,7 @@ class Verified:
     """The offline verdict on a token: genuine (signature, known kid) and valid at ``at``.
 
     ``state`` is ``VALID``, ``NOT_YET`` (before nbf), ``EXPIRED`` (from exp) or ``INVALID``;
-    revocation and use need the platform's record (``service.verify_token``). ``claims`` are
+    revocation and use need the platform's record (``verification.verify_token``). ``claims`` are
     only filled when the signature is genuine.
     """
 

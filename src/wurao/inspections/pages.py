@@ -15,7 +15,7 @@ from wurao.auth.scope import Actor
 from wurao.core.errors import RuleViolation
 from wurao.core.text import NOTE
 from wurao.core.time import local_today
-from wurao.inspections import codes, cross_region, rules, service
+from wurao.inspections import codes, creation, cross_region, issuing, rules, service, verification
 from wurao.inspections.statuses import CODE_STATUSES, TASK_STATUSES
 from wurao.registry.items.methods import METHODS
 from wurao.web.deps import TxRoute, form_fields, get_db, public, require
@@ -42,7 +42,7 @@ def qr_svg(data: str, scale: int = 4) -> str:
 
 
 def _scan_url(request: Request, token: str) -> str:
-    return service.scan_url(str(request.base_url), token)
+    return verification.scan_url(str(request.base_url), token)
 
 
 @router.get("/tasks", response_class=HTMLResponse)
@@ -79,7 +79,7 @@ def new_task_page(
         request,
         "inspections/task_new.html",
         {
-            "choices": service.form_choices(db, actor=actor),
+            "choices": creation.form_choices(db, actor=actor),
             "today": local_today(),
             **_labels(),
         },
@@ -117,7 +117,7 @@ def create_task(
 
         raise InvalidInput("请填写检查时间窗口。", field="window_start")
     subject_id = actor.subject_id or 0
-    data = service.TaskData(
+    data = creation.TaskData(
         enterprise_uscc=one("enterprise_uscc"),
         subject_ids=[subject_id],
         item_codes=many("item_codes"),
@@ -141,7 +141,7 @@ def create_task(
         legal_rep_required=one("legal_rep_required") in ("1", "on", "true"),
         cross_region_approval_ids=_approval_ids(subject_id, one("cross_region_approval_id")),
     )
-    task = service.create_task(db, data=data, actor=actor)
+    task = creation.create_task(db, data=data, actor=actor)
     flash(request, "已创建检查任务，请查看预检结果后申请赋码。")
     return RedirectResponse(f"/tasks/{task.id}", status_code=303)
 
@@ -155,7 +155,7 @@ def _detail(
     status_code: int = 200,
 ) -> Response:
     b = service.load_task(db, actor=actor, task_id=task_id)
-    result = service.precheck(db, actor=actor, task=b.task) if b.code is None else None
+    result = issuing.precheck(db, actor=actor, task=b.task) if b.code is None else None
     remote, approvals = cross_region.task_approvals(
         db, subjects=b.subjects, enterprise=b.enterprise
     )
@@ -169,9 +169,9 @@ def _detail(
             "approvals": approvals,
             "may_record_approval": cross_region.may_record_approval(actor, remote),
             "refused": refused or [],
-            "warnings": service.parse_warnings(b.code.warnings) if b.code else [],
-            "may_issue": service.may_issue_code(actor, b),
-            "may_revoke": service.may_revoke_code(actor, b),
+            "warnings": issuing.parse_warnings(b.code.warnings) if b.code else [],
+            "may_issue": issuing.may_issue_code(actor, b),
+            "may_revoke": issuing.may_revoke_code(actor, b),
             **_labels(),
         },
         status_code=status_code,
@@ -201,7 +201,7 @@ def issue_code(
     task = service.get_task(db, actor=actor, task_id=task_id)
     try:
         with db.begin_nested():
-            issued = service.issue_code(db, actor=actor, task=task, late_reason=late_reason)
+            issued = issuing.issue_code(db, actor=actor, task=task, late_reason=late_reason)
     except RuleViolation as exc:
         return _detail(request, db, actor, task_id, list(exc.violations), status_code=422)
     flash(request, f"已签发行政行为码 {issued.code.number}。")
@@ -262,7 +262,7 @@ def revoke_code(
     if b.code is None:
         flash(request, "该任务尚未赋码。", "error")
     else:
-        service.revoke_code(db, actor=actor, code=b.code, reason=reason)
+        issuing.revoke_code(db, actor=actor, code=b.code, reason=reason)
         flash(request, f"已撤销行政行为码 {b.code.number}。")
     return RedirectResponse(f"/tasks/{task_id}", status_code=303)
 
@@ -295,7 +295,7 @@ def new_cross_region_page(
         request,
         "inspections/cross_region_new.html",
         {
-            "choices": service.form_choices(db, actor=actor),
+            "choices": creation.form_choices(db, actor=actor),
             "enterprise": enterprise,
             "task": task,
             "today": local_today(),
@@ -343,7 +343,7 @@ def scan_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """Public: what the enterprise sees when it scans the code."""
-    result = service.verify_token(db, token)
+    result = verification.verify_token(db, token)
     return render(
         request,
         "inspections/scan.html",

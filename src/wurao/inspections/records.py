@@ -35,7 +35,7 @@ from wurao.core.config import get_settings
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation, Violation
 from wurao.core.events import Event, emit
 from wurao.core.time import local_date, local_today, utcnow
-from wurao.inspections import evaluations
+from wurao.inspections import evaluations, issuing
 from wurao.inspections import service as task_service
 from wurao.inspections.models import (
     ActionCode,
@@ -622,7 +622,7 @@ def finish_record(
         summary=f"完成检查笔录（任务 {task.id}，{OUTCOMES[record.outcome]}）",
         region_code=task.region_code,
     )
-    task_service.mark_code_used(session, task=task, actor=actor)  # the task becomes done
+    issuing.mark_code_used(session, task=task, actor=actor)  # the task becomes done
     emit(session, Event.RECORD_FINISHED, task=task, record=record)
     _, token = evaluations.issue_evaluation(session, task=task, actor=actor)
     return Finished(record=record, evaluation_token=token)

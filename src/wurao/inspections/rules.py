@@ -4,7 +4,7 @@
 "无码不查": a code is issued only when every BLOCK rule passes; WARN rules (A6 merge/joint,
 B5 legal representative) travel with the code. A refusal lists every failed rule, never only
 the first. The rules read a :class:`TaskFacts` loaded once per check; the frequency cap (A5)
-reads counts that ``service.issue_code`` has locked first, so the verdict it acts on cannot be
+reads counts that ``issuing.issue_code`` has locked first, so the verdict it acts on cannot be
 overtaken by a concurrent issue.
 """
 
@@ -32,7 +32,7 @@ from wurao.inspections.models import (
     TaskSubject,
 )
 from wurao.inspections.statuses import CODED_STATUSES, OPEN_STATUSES
-from wurao.planning import queries
+from wurao.planning import coverage
 from wurao.planning.special import SPECIAL_PUBLIC
 from wurao.registry.enterprises.service import enterprise_problems
 from wurao.registry.items.service import item_problems
@@ -40,6 +40,7 @@ from wurao.registry.models import EnforcementSubject, Enterprise, InspectionItem
 from wurao.registry.officers.service import MIN_OFFICERS, officer_problems
 from wurao.registry.subjects.service import subject_problems
 from wurao.sampling.models import Draw, DrawSubject
+from wurao.sampling.statuses import DrawStatus
 
 CAP_POLICY = "inspection.onsite_cap_per_year"
 COUNTED_POLICY = "inspection.cap_counted_methods"
@@ -56,7 +57,7 @@ ORIGINS = {
     "monitoring": "数据监测（触发式）",
 }
 TRIGGERED = frozenset({"complaint", "referral", "monitoring"})
-DRAW_STATES = {"draft": "待冻结", "frozen": "已冻结", "drawn": "已抽取", "cancelled": "已取消"}
+DRAW_STATES: dict[str, str] = DrawStatus.labels()
 
 
 @dataclass(frozen=True)
@@ -270,12 +271,12 @@ def _plan_problems(session: Session, f: TaskFacts) -> list[Violation]:
     task = f.task
     if task.plan_entry_id is None:
         return [_v(A4, "来源为年度检查计划，但未指明计划条目。")]
-    row = queries.origin_entry(session, task.plan_entry_id)
+    row = coverage.origin_entry(session, task.plan_entry_id)
     if row is None:
         return [_v(A4, f"计划条目 {task.plan_entry_id} 不存在。")]
     _entry, plan = row
     out = []
-    if plan.status not in queries.COVERING_PLAN_STATES:
+    if plan.status not in coverage.COVERING_PLAN_STATES:
         out.append(
             _v(A4, f"年度计划“{plan.title}”尚未批准公布（状态：{plan.status}）。", plan_id=plan.id)
         )
@@ -289,7 +290,7 @@ def _plan_problems(session: Session, f: TaskFacts) -> list[Violation]:
     # enterprise in the starting month, the plan be published by then, and the plan's
     # entries cover every item this subject checks.
     start = _start(task)
-    cov = queries.plan_coverage(
+    cov = coverage.plan_coverage(
         session,
         subject_id=plan.subject_id,
         enterprise_id=task.enterprise_id,
@@ -322,7 +323,7 @@ def _special_problems(session: Session, f: TaskFacts) -> list[Violation]:
     rule = catalogue.A7
     if task.special_id is None:
         return [_v(rule, "来源为专项检查，但未指明专项检查。")]
-    found = queries.origin_special(session, task.special_id)
+    found = coverage.origin_special(session, task.special_id)
     if found is None:
         return [_v(rule, f"专项检查 {task.special_id} 不存在。")]
     special, members = found
@@ -341,7 +342,7 @@ def _special_problems(session: Session, f: TaskFacts) -> list[Violation]:
     # and every item a member subject checks among the special inspection's items.
     start = _start(task)
     for sid in sorted(members & set(f.task_subjects)):
-        cov = queries.special_coverage(
+        cov = coverage.special_coverage(
             session,
             subject_id=sid,
             enterprise_id=task.enterprise_id,
@@ -365,7 +366,7 @@ def _unplanned_problems(session: Session, f: TaskFacts) -> list[Violation]:
     task = f.task
     if task.unplanned_id is None:
         return [_v(A4, "计划外检查须附经批准并报备的计划外检查审批。")]
-    approval = queries.origin_unplanned(session, task.unplanned_id)
+    approval = coverage.origin_unplanned(session, task.unplanned_id)
     if approval is None:
         return [_v(A4, f"计划外检查审批 {task.unplanned_id} 不存在。")]
     out = []
@@ -383,7 +384,7 @@ def _unplanned_problems(session: Session, f: TaskFacts) -> list[Violation]:
     # then; a late code (补码) may rest on an approval obtained afterwards (衢政办发〔2025〕16号
     # 第7项, bounded by the late window), so it is checked on the day of the code.
     on = f.today if task.started_without_code_on else task.window_start
-    cov = queries.unplanned_coverage(
+    cov = coverage.unplanned_coverage(
         session,
         subject_id=approval.subject_id,
         enterprise_id=task.enterprise_id,

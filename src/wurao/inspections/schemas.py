@@ -13,7 +13,8 @@ from wurao.inspections.codes import CodeState
 from wurao.inspections.cross_region import ApprovalView
 from wurao.inspections.models import ActionCode
 from wurao.inspections.rules import Outcome, PrecheckResult
-from wurao.inspections.service import ScanResult, TaskBundle
+from wurao.inspections.service import TaskBundle
+from wurao.inspections.verification import ScanResult
 from wurao.web.params import MAX_LIST, BodyId, Text
 
 

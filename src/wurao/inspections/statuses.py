@@ -2,7 +2,7 @@
 
 A task: draft (待赋码) → coded (已赋码) → in_progress (检查中) → done (已完成), or cancelled;
 its code: valid → used (the inspection finished) or revoked. The transitions are guarded where
-they happen (``service.issue_code``, ``records``); the labels and the groups the rules count
+they happen (``issuing.issue_code``, ``records``); the labels and the groups the rules count
 live here so that the lists, the record pages and the pre-checks read the same words.
 """
 

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session, aliased
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor, region_filter
 from wurao.core.ids import region_scope_prefix
+from wurao.planning.coverage import scope_condition
 from wurao.planning.models import InspectionPlan, PlanEntry, PlanTarget
-from wurao.planning.queries import scope_condition
 from wurao.planning.service import LIVE_PUBLIC, months_of
 from wurao.registry.models import EnforcementSubject, Enterprise, InspectionItem
 

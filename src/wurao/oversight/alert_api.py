@@ -51,9 +51,9 @@ def list_alerts(
     db: Session = Depends(get_db),
 ) -> AlertPage:
     """The alerts the caller may see."""
-    rows, total = engine.list_alerts(db, actor=actor, status=status, rule_id=rule, page=page)
+    found = engine.list_alerts(db, actor=actor, status=status, rule_id=rule, page=page)
     return AlertPage(
-        total=total,
+        total=found.total,
         items=[
             AlertOut(
                 id=a.id,
@@ -69,6 +69,6 @@ def list_alerts(
                 evidence=json.loads(a.evidence or "[]"),
                 status=a.status,
             )
-            for a in rows
+            for a in found.items
         ],
     )

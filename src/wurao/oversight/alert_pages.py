@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
-from wurao.core.paging import PER_PAGE, page_count
 from wurao.core.policy import get_policy
 from wurao.core.rules import catalogue
 from wurao.core.text import LONG_TEXT, NOTE
@@ -58,29 +57,20 @@ def alerts_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """Alerts the actor may see, filterable by status, rule and subject."""
-    rows, total = engine.list_alerts(
-        db,
-        actor=actor,
-        status=status,
-        rule_id=rule,
-        subject_id=subject,
-        page=page,
-        per_page=PER_PAGE,
+    found = engine.list_alerts(
+        db, actor=actor, status=status, rule_id=rule, subject_id=subject, page=page
     )
     return render(
         request,
         "oversight/alerts.html",
         {
-            "alerts": rows,
-            "total": total,
-            "page": page,
-            "pages": page_count(total, PER_PAGE),
+            **found.context("alerts"),
             "status": status,
             "rule": rule,
             "subject": subject,
             "rules": rules.RULES,
             "statuses": engine.STATUSES,
-            "subjects": engine.subject_names(db, (a.subject_id for a in rows)),
+            "subjects": engine.subject_names(db, (a.subject_id for a in found.items)),
         },
     )
 
@@ -193,12 +183,8 @@ def inbox_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """The subject's inbox: risk notices and other messages."""
-    rows, total = engine.inbox(db, actor=actor, page=page, per_page=PER_PAGE)
-    return render(
-        request,
-        "oversight/inbox.html",
-        {"messages": rows, "total": total, "page": page, "pages": page_count(total, PER_PAGE)},
-    )
+    found = engine.inbox(db, actor=actor, page=page)
+    return render(request, "oversight/inbox.html", found.context("messages"))
 
 
 @router.get("/public/rules", response_class=HTMLResponse)
@@ -295,7 +281,7 @@ def indicator_page(
 ) -> Response:
     """The inspections behind one figure of the dashboard (``until``: same period last year)."""
     year = year or local_today().year
-    rows, total = drill_down.indicator_tasks(
+    found = drill_down.indicator_tasks(
         db,
         actor=actor,
         name=name,
@@ -310,10 +296,7 @@ def indicator_page(
         request,
         "oversight/indicator.html",
         {
-            "rows": rows,
-            "total": total,
-            "page": page,
-            "pages": page_count(total, 50),
+            **found.context(),
             "name": name,
             "label": dashboard.INDICATORS[name],
             "year": year,

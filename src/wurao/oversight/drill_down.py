@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from wurao.auth.scope import Actor, region_in_scope
 from wurao.core.errors import Forbidden
+from wurao.core.paging import LONG_PER_PAGE, Page, paginate_rows
 from wurao.core.time import local_today
 from wurao.inspections.models import InspectionRecord, InspectionTask, TaskSubject
 from wurao.oversight.dashboard import INDICATORS, actor_prefix, base, subject_count
@@ -83,8 +84,8 @@ def indicator_tasks(
     enterprise_id: int | None = None,
     until: dt.date | None = None,
     page: int = 1,
-    per_page: int = 50,
-) -> tuple[list[tuple[InspectionTask, InspectionRecord, int, str]], int]:
+    per_page: int = LONG_PER_PAGE,
+) -> Page[tuple[InspectionTask, InspectionRecord, int, str]]:
     """The inspections behind a figure (drill-down): task, record, subjects, enterprise name."""
     prefix = actor_prefix(actor)
     if name not in INDICATORS:
@@ -126,13 +127,13 @@ def indicator_tasks(
         subject_id=subject_id,
         enterprise_id=enterprise_id,
     )
-    if total is None:
-        total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.execute(
+    found = paginate_rows(
+        session,
         stmt.add_columns(Enterprise.name)
         .join(Enterprise, Enterprise.id == InspectionTask.enterprise_id)
-        .order_by(InspectionRecord.finished_at, InspectionTask.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return [(t, r, int(n), name) for t, r, n, name in rows], int(total)
+        .order_by(InspectionRecord.finished_at, InspectionTask.id),
+        page,
+        per_page,
+        total=total,  # None: counted from the records
+    )
+    return found.map(lambda row: (row[0], row[1], int(row[2]), row[3]))

@@ -21,6 +21,7 @@ from wurao.auth.permissions import Permission, Role
 from wurao.auth.scope import SYSTEM_ACTOR, Actor, region_filter
 from wurao.core import audit
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from wurao.core.paging import PER_PAGE, Page, paginate
 from wurao.core.time import local_today, utcnow
 from wurao.inspections.models import InspectionTask
 from wurao.oversight import rules
@@ -176,8 +177,8 @@ def list_alerts(
     rule_id: str = "",
     subject_id: int | None = None,
     page: int = 1,
-    per_page: int = 20,
-) -> tuple[list[Alert], int]:
+    per_page: int = PER_PAGE,
+) -> Page[Alert]:
     """One page of the visible alerts, newest first, filtered by status, rule and subject."""
     stmt = alerts_visible_to(actor)
     if status:
@@ -186,13 +187,9 @@ def list_alerts(
         stmt = stmt.where(Alert.rule_id == rule_id)
     if subject_id is not None:
         stmt = stmt.where(Alert.subject_id == subject_id)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.order_by(Alert.created_at.desc(), Alert.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(rows), int(total)
+    return paginate(
+        session, stmt.order_by(Alert.created_at.desc(), Alert.id.desc()), page, per_page
+    )
 
 
 def get_alert(session: Session, *, actor: Actor, alert_id: int) -> Alert:
@@ -319,20 +316,15 @@ def dismiss(session: Session, *, alert: Alert, actor: Actor, reason: str) -> Ale
 
 
 def inbox(
-    session: Session, *, actor: Actor, page: int = 1, per_page: int = 20
-) -> tuple[list[InboxMessage], int]:
+    session: Session, *, actor: Actor, page: int = 1, per_page: int = PER_PAGE
+) -> Page[InboxMessage]:
     """The actor's subject's inbox, newest first."""
     actor.require(Permission.ALERTS_VIEW)
     if actor.subject_id is None:
-        return [], 0
+        return Page([], 0, max(page, 1), per_page)
     stmt = select(InboxMessage).where(InboxMessage.subject_id == actor.subject_id)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.order_by(InboxMessage.created_at.desc(), InboxMessage.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(rows), int(total)
+    stmt = stmt.order_by(InboxMessage.created_at.desc(), InboxMessage.id.desc())
+    return paginate(session, stmt, page, per_page)
 
 
 def get_notice(session: Session, *, actor: Actor, notice_id: int) -> RiskNotice:

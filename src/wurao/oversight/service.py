@@ -21,7 +21,9 @@ from wurao.core.errors import Conflict, InvalidInput, NotFound
 from wurao.core.ids import IdentifierError, uscc_region, validate_uscc
 from wurao.core.paging import PER_PAGE, Page, paginate
 from wurao.core.time import local_today, utcnow
+from wurao.inspections.evaluations import misconduct_labels
 from wurao.inspections.models import Evaluation, InspectionTask, TaskSubject
+from wurao.oversight import triggers
 from wurao.oversight.models import Clue
 from wurao.registry.models import EnforcementSubject, Enterprise
 
@@ -135,8 +137,6 @@ def report_codeless(session: Session, *, report: CodelessReport) -> Clue:
         summary=f"收到无码检查举报：{clue.enterprise_name}",
         region_code=region,
     )
-    from wurao.oversight import triggers
-
     triggers.clue_reported(session)
     return clue
 
@@ -152,8 +152,6 @@ def clue_from_evaluation(
         .order_by(TaskSubject.lead.desc())
         .limit(1)
     )
-    from wurao.inspections.evaluations import misconduct_labels
-
     labels = "、".join(misconduct_labels(evaluation.misconduct))
     clue = Clue(
         source="evaluation",

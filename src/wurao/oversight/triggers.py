@@ -1,6 +1,10 @@
-"""Supervision on write: the services that write a triggering record call these, inside
-their own transaction, so that an alert exists the moment its cause does — not only after
-the nightly ``wurao rules sweep``.
+"""Supervision on write: which rules each triggering write evaluates, and the functions that
+evaluate them inside the write's own transaction, so that an alert exists the moment its cause
+does — not only after the nightly ``wurao rules sweep``.
+
+The lower domains do not call these functions: inspections and planning ``emit`` an event
+(``wurao.core.events``) and ``oversight.handlers`` subscribes each event to its function here;
+only the clue report, written by oversight itself, calls :func:`clue_reported` directly.
 
 Which rules each write evaluates (the rest of the task-based rules cannot change there):
 
@@ -26,6 +30,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from wurao.core import rules as R
+from wurao.core.events import Event
 from wurao.core.rules import RuleDef
 from wurao.inspections.models import Evaluation, InspectionRecord, InspectionTask
 from wurao.oversight import engine, indicators
@@ -46,14 +51,16 @@ ON_CLUE = _ids(R.F2_CODELESS)
 ON_SPECIAL = _ids(R.A7)
 
 
+# The rules page's "applied at" column: the events' own labels (declared once, with the
+# event); the clue report is oversight's own write, not an event.
 EVENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("创建检查任务", ON_CREATE),
-    ("赋码", ON_CODE),
-    ("开始检查", ON_START),
-    ("完成检查笔录", ON_FINISH),
-    ("企业提交评价", ON_EVALUATION),
+    (Event.TASK_CREATED.label, ON_CREATE),
+    (Event.TASK_CODED.label, ON_CODE),
+    (Event.RECORD_STARTED.label, ON_START),
+    (Event.RECORD_FINISHED.label, ON_FINISH),
+    (Event.EVALUATION_SUBMITTED.label, ON_EVALUATION),
     ("收到无码检查举报", ON_CLUE),
-    ("专项检查立项或变更", ON_SPECIAL),
+    (Event.SPECIAL_CHANGED.label, ON_SPECIAL),
 )
 
 

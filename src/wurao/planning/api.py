@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
-from wurao.planning import service
+from wurao.planning import lines, service, steps
 from wurao.planning import special as special_service
 from wurao.planning import unplanned as unplanned_service
 from wurao.planning.models import InspectionPlan
@@ -68,7 +68,7 @@ def create_plan(
     db: Session = Depends(get_db),
 ) -> PlanOut:
     """Start a draft plan for the caller's subject."""
-    return _out(db, service.create_plan(db, actor=actor, year=body.year, title=body.title))
+    return _out(db, steps.create_plan(db, actor=actor, year=body.year, title=body.title))
 
 
 @router.get("/plans/{plan_id}", response_model=PlanOut)
@@ -90,7 +90,7 @@ def add_entry(
 ) -> PlanOut:
     """Add a line to a draft plan."""
     plan = service.get_plan(db, actor=actor, plan_id=plan_id)
-    service.add_entry(db, plan=plan, data=service.EntryData(**body.model_dump()), actor=actor)
+    lines.add_entry(db, plan=plan, data=lines.EntryData(**body.model_dump()), actor=actor)
     return _out(db, plan)
 
 
@@ -103,7 +103,7 @@ def remove_entry(
 ) -> PlanOut:
     """Delete a line of a draft plan."""
     plan = service.get_plan(db, actor=actor, plan_id=plan_id)
-    service.remove_entry(db, plan=plan, entry_id=entry_id, actor=actor)
+    lines.remove_entry(db, plan=plan, entry_id=entry_id, actor=actor)
     return _out(db, plan)
 
 
@@ -115,7 +115,7 @@ def submit_plan(
 ) -> PlanOut:
     """Submit a draft for the head's approval."""
     plan = service.get_plan(db, actor=actor, plan_id=plan_id)
-    return _out(db, service.submit_plan(db, plan=plan, actor=actor))
+    return _out(db, steps.submit_plan(db, plan=plan, actor=actor))
 
 
 @router.post("/plans/{plan_id}/approve", response_model=PlanOut)
@@ -127,7 +127,7 @@ def approve_plan(
 ) -> PlanOut:
     """Record the head's approval."""
     plan = service.get_plan(db, actor=actor, plan_id=plan_id)
-    service.approve_plan(db, plan=plan, actor=actor, head_name=body.head_name, comment=body.comment)
+    steps.approve_plan(db, plan=plan, actor=actor, head_name=body.head_name, comment=body.comment)
     return _out(db, plan)
 
 
@@ -140,7 +140,7 @@ def send_back(
 ) -> PlanOut:
     """The head did not approve: back to draft with comments."""
     plan = service.get_plan(db, actor=actor, plan_id=plan_id)
-    return _out(db, service.send_back(db, plan=plan, actor=actor, comment=body.comment))
+    return _out(db, steps.send_back(db, plan=plan, actor=actor, comment=body.comment))
 
 
 @router.post("/plans/{plan_id}/publish", response_model=PlanOut)
@@ -153,7 +153,7 @@ def publish_plan(
     """Publish an approved plan."""
     plan = service.get_plan(db, actor=actor, plan_id=plan_id)
     on = body.on if body else None
-    return _out(db, service.publish_plan(db, plan=plan, actor=actor, on=on))
+    return _out(db, steps.publish_plan(db, plan=plan, actor=actor, on=on))
 
 
 @router.post("/plans/{plan_id}/file", response_model=PlanOut)
@@ -164,7 +164,7 @@ def file_plan(
 ) -> PlanOut:
     """File a published plan with the supervisor."""
     plan = service.get_plan(db, actor=actor, plan_id=plan_id)
-    return _out(db, service.file_plan(db, plan=plan, actor=actor))
+    return _out(db, steps.file_plan(db, plan=plan, actor=actor))
 
 
 @router.post("/plans/{plan_id}/filing-review", response_model=PlanOut)
@@ -176,7 +176,7 @@ def review_filing(
 ) -> PlanOut:
     """The supervisor accepts or returns a filing."""
     plan = service.get_plan(db, actor=actor, plan_id=plan_id)
-    service.review_filing(db, plan=plan, actor=actor, accept=body.accept, comment=body.comment)
+    steps.review_filing(db, plan=plan, actor=actor, accept=body.accept, comment=body.comment)
     return _out(db, plan)
 
 
@@ -189,7 +189,7 @@ def amend_plan(
 ) -> PlanOut:
     """Start a new version of a published plan."""
     plan = service.get_plan(db, actor=actor, plan_id=plan_id)
-    return _out(db, service.amend_plan(db, plan=plan, actor=actor, reason=body.reason))
+    return _out(db, steps.amend_plan(db, plan=plan, actor=actor, reason=body.reason))
 
 
 # --- special inspections ----------------------------------------------------------------

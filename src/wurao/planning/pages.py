@@ -16,7 +16,7 @@ from wurao.auth.scope import Actor
 from wurao.core.errors import InvalidInput
 from wurao.core.text import LONG_TEXT, NOTE
 from wurao.core.time import local_today
-from wurao.planning import service
+from wurao.planning import lines, service, steps
 from wurao.planning import special as special_service
 from wurao.planning import unplanned as unplanned_service
 from wurao.registry import service as registry
@@ -87,7 +87,7 @@ def create_plan(
     db: Session = Depends(get_db),
 ) -> Response:
     """Start a draft plan."""
-    plan = service.create_plan(db, actor=actor, year=required_int(year, "year"), title=title)
+    plan = steps.create_plan(db, actor=actor, year=required_int(year, "year"), title=title)
     flash(request, f"已创建“{plan.title}”草稿，请逐行填写检查内容。")
     return _go(f"/plans/{plan.id}")
 
@@ -115,7 +115,8 @@ def plan_page(
             "items": service.item_names(db, {e.item_id for e in entries}),
             "versions": service.versions_of(db, plan),
             "own": own,
-            "can_review": service.may_review_filing(actor, subject),
+            "can_review": service.may_review_filing(actor, subject)
+            and service.PLAN_LIFECYCLE.can(plan, "accept_filing"),
             "choices": service.plannable_items(db, actor=actor, subject=subject) if own else [],
             "months_of": service.months_of,
             **_labels(),
@@ -144,10 +145,10 @@ def add_entry(
 ) -> Response:
     """Add a line to a draft plan from the form."""
     plan = service.get_plan(db, actor=actor, plan_id=plan_id)
-    target_ids = service.enterprise_ids_by_uscc(
+    target_ids = lines.enterprise_ids_by_uscc(
         db, actor=actor, usccs=targets.replace(",", "\n").replace("，", "\n").splitlines()
     )
-    data = service.EntryData(
+    data = lines.EntryData(
         item_id=required_int(item_id, "item_id"),
         method=method,
         selection=selection,
@@ -161,7 +162,7 @@ def add_entry(
         note=note,
         target_ids=target_ids,
     )
-    service.add_entry(db, plan=plan, data=data, actor=actor)
+    lines.add_entry(db, plan=plan, data=data, actor=actor)
     flash(request, "已添加一行检查内容。")
     return _go(f"/plans/{plan.id}")
 
@@ -176,7 +177,7 @@ def remove_entry(
 ) -> Response:
     """Delete a line of a draft plan."""
     plan = service.get_plan(db, actor=actor, plan_id=plan_id)
-    service.remove_entry(db, plan=plan, entry_id=entry_id, actor=actor)
+    lines.remove_entry(db, plan=plan, entry_id=entry_id, actor=actor)
     flash(request, "已删除该行。")
     return _go(f"/plans/{plan.id}")
 
@@ -196,23 +197,23 @@ def plan_step(
     """The subject's next step: submit, approve, send back, publish, file or amend."""
     plan = service.get_plan(db, actor=actor, plan_id=plan_id)
     if step == "submit":
-        service.submit_plan(db, plan=plan, actor=actor)
+        steps.submit_plan(db, plan=plan, actor=actor)
         message = "已提交，待单位负责人批准。"
     elif step == "approve":
-        service.approve_plan(db, plan=plan, actor=actor, head_name=head_name, comment=comment)
+        steps.approve_plan(db, plan=plan, actor=actor, head_name=head_name, comment=comment)
         message = f"已记录负责人{plan.approved_by}的批准。"
     elif step == "send_back":
-        service.send_back(db, plan=plan, actor=actor, comment=comment)
+        steps.send_back(db, plan=plan, actor=actor, comment=comment)
         message = "已退回修改。"
     elif step == "publish":
         on = form_date(published_on, "published_on")
-        service.publish_plan(db, plan=plan, actor=actor, on=on)
+        steps.publish_plan(db, plan=plan, actor=actor, on=on)
         message = "计划已向社会公布。"
     elif step == "file":
-        service.file_plan(db, plan=plan, actor=actor)
+        steps.file_plan(db, plan=plan, actor=actor)
         message = "已报监督机构备案。"
     elif step == "amend":
-        new = service.amend_plan(db, plan=plan, actor=actor, reason=reason)
+        new = steps.amend_plan(db, plan=plan, actor=actor, reason=reason)
         flash(request, f"已创建第{new.version}版草稿；公布后替代第{plan.version}版。")
         return _go(f"/plans/{new.id}")
     else:
@@ -233,7 +234,7 @@ def review_filing(
     """The supervisor accepts or returns a filing."""
     plan = service.get_plan(db, actor=actor, plan_id=plan_id)
     accept = decision == "accept"
-    service.review_filing(db, plan=plan, actor=actor, accept=accept, comment=comment)
+    steps.review_filing(db, plan=plan, actor=actor, accept=accept, comment=comment)
     flash(request, "备案已通过。" if accept else "已退回，意见已送达执法主体。")
     return _go(f"/plans/{plan.id}")
 

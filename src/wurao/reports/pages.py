@@ -16,13 +16,11 @@ from wurao.registry.items.methods import METHODS
 from wurao.reports import portal
 from wurao.web.deps import TxRoute, get_db, public
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_year, page_count
+from wurao.web.forms import form_year
 from wurao.web.params import Id, PageNo
 from wurao.web.templating import render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
-
-PER_PAGE = 20
 
 
 def _labels() -> dict[str, Any]:
@@ -68,17 +66,12 @@ def public_plans(
     db: Session = Depends(get_db),
 ) -> Response:
     """Published annual plans of a region and below."""
-    rows, total = portal.list_public_plans(
-        db, region=region, q=q, year=_year(year), page=page, per_page=PER_PAGE
-    )
+    found = portal.list_public_plans(db, region=region, q=q, year=_year(year), page=page)
     return render(
         request,
         "public/plans.html",
         {
-            "rows": rows,
-            "total": total,
-            "page": page,
-            "pages": page_count(total),
+            **found.context(),
             "filters": {"region": region.strip(), "q": q, "year": year},
             "region_name": registry.region_path(db, region.strip()) if region.strip() else "",
             **_labels(),
@@ -125,17 +118,12 @@ def public_specials(
     db: Session = Depends(get_db),
 ) -> Response:
     """Published special inspections of a region and below."""
-    rows, total = portal.list_public_specials(
-        db, region=region, q=q, year=_year(year), page=page, per_page=PER_PAGE
-    )
+    found = portal.list_public_specials(db, region=region, q=q, year=_year(year), page=page)
     return render(
         request,
         "public/special.html",
         {
-            "rows": rows,
-            "total": total,
-            "page": page,
-            "pages": page_count(total),
+            **found.context(),
             "filters": {"region": region.strip(), "q": q, "year": year},
             "region_name": registry.region_path(db, region.strip()) if region.strip() else "",
         },

@@ -7,12 +7,13 @@ never the reader's region scope.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wurao.auth.scope import region_in_scope
 from wurao.core.errors import InvalidInput, NotFound
 from wurao.core.ids import IdentifierError, region_scope_prefix, validate_region_code
+from wurao.core.paging import PER_PAGE, Page, paginate_rows
 from wurao.planning.models import InspectionPlan, SpecialInspection
 from wurao.planning.service import LIVE_PUBLIC, PUBLIC_STATES
 from wurao.planning.special import SPECIAL_PUBLIC
@@ -42,8 +43,8 @@ def list_public_plans(
     q: str = "",
     year: int | None = None,
     page: int = 1,
-    per_page: int = 20,
-) -> tuple[list[tuple[InspectionPlan, EnforcementSubject]], int]:
+    per_page: int = PER_PAGE,
+) -> Page[tuple[InspectionPlan, EnforcementSubject]]:
     """Current published plans (the newest published version of each), for anyone."""
     stmt = (
         select(InspectionPlan, EnforcementSubject)
@@ -59,13 +60,8 @@ def list_public_plans(
             InspectionPlan.title.contains(q.strip(), autoescape=True)
             | EnforcementSubject.name.contains(q.strip(), autoescape=True)
         )
-    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    rows = session.execute(
-        stmt.order_by(InspectionPlan.year.desc(), EnforcementSubject.name, InspectionPlan.id)
-        .offset((max(page, 1) - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return [(p, s) for p, s in rows], total
+    stmt = stmt.order_by(InspectionPlan.year.desc(), EnforcementSubject.name, InspectionPlan.id)
+    return paginate_rows(session, stmt, page, per_page).map(lambda row: (row[0], row[1]))
 
 
 def get_public_plan(session: Session, *, plan_id: int) -> InspectionPlan:
@@ -105,8 +101,8 @@ def list_public_specials(
     q: str = "",
     year: int | None = None,
     page: int = 1,
-    per_page: int = 20,
-) -> tuple[list[tuple[SpecialInspection, EnforcementSubject]], int]:
+    per_page: int = PER_PAGE,
+) -> Page[tuple[SpecialInspection, EnforcementSubject]]:
     """Published special inspections, for anyone."""
     stmt = (
         select(SpecialInspection, EnforcementSubject)
@@ -122,13 +118,8 @@ def list_public_specials(
             SpecialInspection.title.contains(q.strip(), autoescape=True)
             | EnforcementSubject.name.contains(q.strip(), autoescape=True)
         )
-    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    rows = session.execute(
-        stmt.order_by(SpecialInspection.start_on.desc(), SpecialInspection.id)
-        .offset((max(page, 1) - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return [(s, subj) for s, subj in rows], total
+    stmt = stmt.order_by(SpecialInspection.start_on.desc(), SpecialInspection.id)
+    return paginate_rows(session, stmt, page, per_page).map(lambda row: (row[0], row[1]))
 
 
 def get_public_special(session: Session, *, special_id: int) -> SpecialInspection:

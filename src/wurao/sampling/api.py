@@ -26,8 +26,8 @@ def list_draws(
     db: Session = Depends(get_db),
 ) -> DrawPage:
     """Draws the caller may see, newest first."""
-    rows, total = service.list_draws(db, actor=actor, status=status, page=page)
-    return DrawPage(items=[DrawOut.of(d) for d in rows], total=total, page=page)
+    found = service.list_draws(db, actor=actor, status=status, page=page)
+    return DrawPage(items=[DrawOut.of(d) for d in found.items], total=found.total, page=page)
 
 
 @router.post("/draws", response_model=DrawOut, status_code=201)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import AGENCY_ROLES, Permission, Role
@@ -10,6 +10,7 @@ from wurao.auth.scope import Actor, region_filter
 from wurao.core import audit
 from wurao.core import rules as catalogue
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from wurao.core.paging import PER_PAGE, Page, paginate_rows
 from wurao.core.time import utcnow
 from wurao.registry.models import EnforcementSubject, Enterprise, Officer
 from wurao.sampling.models import OfficerConflict
@@ -85,8 +86,8 @@ def withdraw_conflict(session: Session, *, conflict: OfficerConflict, actor: Act
 
 
 def list_conflicts(
-    session: Session, *, actor: Actor, page: int = 1, per_page: int = 20
-) -> tuple[list[tuple[OfficerConflict, Officer, Enterprise]], int]:
+    session: Session, *, actor: Actor, page: int = 1, per_page: int = PER_PAGE
+) -> Page[tuple[OfficerConflict, Officer, Enterprise]]:
     """Declared conflicts of officers the actor may see."""
     actor.require(Permission.TASKS_VIEW)
     stmt = (
@@ -98,11 +99,8 @@ def list_conflicts(
     )
     if actor.role in AGENCY_ROLES:
         stmt = stmt.where(Officer.subject_id == actor.subject_id)
-    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    rows = session.execute(
-        stmt.order_by(OfficerConflict.id.desc()).offset((page - 1) * per_page).limit(per_page)
-    )
-    return [(c, o, e) for c, o, e in rows], total
+    found = paginate_rows(session, stmt.order_by(OfficerConflict.id.desc()), page, per_page)
+    return found.map(lambda row: (row[0], row[1], row[2]))
 
 
 def get_conflict(session: Session, *, conflict_id: int) -> OfficerConflict:

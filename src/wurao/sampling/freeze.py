@@ -37,6 +37,7 @@ from wurao.sampling.service import (
     require_lead,
     subjects_of,
 )
+from wurao.sampling.statuses import DRAW_LIFECYCLE
 
 # --- the pool ------------------------------------------------------------------------------
 
@@ -156,8 +157,7 @@ def freeze_draw(session: Session, *, draw: Draw, actor: Actor) -> Draw:
     """Freeze the pool and roster, commit to a fresh secret seed and conflict salt, and publish
     the pool hash and both commitments."""
     require_lead(actor, draw)
-    if draw.status != "draft":
-        raise Conflict("只有待冻结的抽查可以冻结名录库。")
+    DRAW_LIFECYCLE.check(draw, "freeze")
     before = audit.snapshot(draw)
     subjects = subjects_of(session, draw)
     problems = [p for s in subjects for p in subject_problems(s)]
@@ -247,7 +247,7 @@ def freeze_draw(session: Session, *, draw: Draw, actor: Actor) -> Draw:
     draw.seed_commitment = frozen["seed_commitment"]
     draw.seed_hex = seed.hex()
     draw.conflict_salt_hex = salt.hex()
-    draw.status = "frozen"
+    DRAW_LIFECYCLE.advance(draw, "freeze")
     draw.frozen_at = utcnow()
     stored = DrawPool(draw_id=draw.id, sha256=draw.pool_sha256, size=len(pool),
                       content_gz=gzip.compress(pool, compresslevel=6, mtime=0))  # fmt: skip
@@ -268,8 +268,7 @@ def set_public_value(session: Session, *, draw: Draw, value: str, actor: Actor) 
     actor.require(Permission.DRAWS_SUPERVISE)
     if not actor.covers_region(draw.region_code):
         raise Forbidden("该抽查不在您的监督区域内。")
-    if draw.status != "frozen":
-        raise Conflict("只有已冻结、尚未抽取的抽查可以录入公开随机数。")
+    DRAW_LIFECYCLE.check(draw, "public_value")
     if draw.public_value:
         raise Conflict("公开随机数已录入，不能更改。")
     try:

@@ -13,23 +13,23 @@ from starlette.datastructures import FormData
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.core.errors import InvalidInput
+from wurao.core.paging import LONG_PER_PAGE, Page, paginate_list
 from wurao.core.text import NOTE
 from wurao.core.time import local_today
+from wurao.registry.items.methods import METHODS
 from wurao.sampling import algorithm, artefacts, conflicts, freeze, results, run, service
 from wurao.sampling.models import Draw
 from wurao.web.deps import TxRoute, form_fields, get_db, public, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_date, page_count, required_int
+from wurao.web.forms import form_date, required_int
 from wurao.web.params import Id, LongId, PageNo, Text
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 
-PER_PAGE = 20
-
 
 def _labels() -> dict[str, object]:
-    return {"states": service.STATES, "methods": service.METHODS, "outcomes": results.OUTCOMES}
+    return {"states": service.STATES, "methods": METHODS, "outcomes": results.OUTCOMES}
 
 
 def _plan(draw: Draw, counts: dict[str, int]) -> list[dict[str, Any]]:
@@ -47,13 +47,9 @@ def _plan(draw: Draw, counts: dict[str, int]) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-SEL_PER_PAGE = 50
-
-
-def _slice(rows: list[Any] | None, page: int) -> tuple[list[Any], int]:
+def _slice(rows: list[Any] | None, page: int) -> Page[Any]:
     """One page of the published selection or teams (``sp`` in the URL)."""
-    rows = rows or []
-    return rows[(page - 1) * SEL_PER_PAGE : page * SEL_PER_PAGE], len(rows)
+    return paginate_list(rows or [], page, LONG_PER_PAGE)
 
 
 def _strata(art: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
@@ -69,10 +65,9 @@ def draws_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """Draws the caller may see."""
-    rows, total = service.list_draws(db, actor=actor, status=status, page=page, per_page=PER_PAGE)
+    found = service.list_draws(db, actor=actor, status=status, page=page)
     return render(request, "sampling/draws.html", {
-        "draws": rows, "total": total, "page": page, "pages": page_count(total),
-        "status": status, **_labels(),
+        **found.context("draws"), "status": status, **_labels(),
     })  # fmt: skip
 
 
@@ -142,12 +137,8 @@ def late_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """Finished draw results in the supervisor's region published late or not at all (C6)."""
-    rows, total = results.late_results(
-        db, actor=actor, today=local_today(), page=page, per_page=PER_PAGE
-    )
-    return render(request, "sampling/late.html", {
-        "rows": rows, "total": total, "page": page, "pages": page_count(total), **_labels(),
-    })  # fmt: skip
+    found = results.late_results(db, actor=actor, today=local_today(), page=page)
+    return render(request, "sampling/late.html", {**found.context(), **_labels()})
 
 
 @router.get("/draws/conflicts", response_class=HTMLResponse)
@@ -158,10 +149,8 @@ def conflicts_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """Declared conflicts of interest (回避) and the form to declare one."""
-    rows, total = conflicts.list_conflicts(db, actor=actor, page=page, per_page=PER_PAGE)
-    return render(request, "sampling/conflicts.html", {
-        "rows": rows, "total": total, "page": page, "pages": page_count(total),
-    })  # fmt: skip
+    found = conflicts.list_conflicts(db, actor=actor, page=page)
+    return render(request, "sampling/conflicts.html", found.context())
 
 
 @router.post("/draws/conflicts", response_class=HTMLResponse)
@@ -214,18 +203,15 @@ def draw_page(
         counts = freeze.pool_counts(db, draw=draw)
     else:
         counts = {}
-    rows, total = results.draw_results(
-        db, draw=draw, today=local_today(), page=page, per_page=PER_PAGE
-    )
+    found = results.draw_results(db, draw=draw, today=local_today(), page=page)
     art = artefacts.artefacts(draw) if draw.status != "draft" and draw.frozen_json else None
-    teams, sel_total = _slice(art["teams"] if art else None, sp)
+    teams = _slice(art["teams"] if art else None, sp)
     return render(request, "sampling/draw_detail.html", {
         "draw": draw, "subjects": service.subjects_of(db, draw),
         "items": service.items_of(db, draw), "plan": _plan(draw, counts),
-        "art": art, "teams": teams, "strata": _strata(art), "sp": sp,
-        "sel_total": sel_total, "sel_pages": page_count(sel_total, SEL_PER_PAGE),
-        "results": rows, "total": total, "page": page,
-        "pages": page_count(total), "is_lead": actor.subject_id == draw.lead_subject_id
+        "art": art, "teams": teams.items, "strata": _strata(art), "sp": sp,
+        "sel_total": teams.total, "sel_pages": teams.pages,
+        **found.context("results"), "is_lead": actor.subject_id == draw.lead_subject_id
         or actor.role.value == "sysadmin", "may_see_salt": artefacts.may_see_salt(actor, draw),
         **_labels(),
     })  # fmt: skip
@@ -333,10 +319,9 @@ def public_draws_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """Committed, drawn and cancelled draws, for everyone."""
-    rows, total = results.list_public_draws(db, region=region, page=page, per_page=PER_PAGE)
+    found = results.list_public_draws(db, region=region, page=page)
     return render(request, "sampling/public_draws.html", {
-        "draws": rows, "total": total, "page": page, "pages": page_count(total),
-        "region": region.strip(), **_labels(),
+        **found.context("draws"), "region": region.strip(), **_labels(),
     })  # fmt: skip
 
 
@@ -351,10 +336,9 @@ def public_draw_page(
     """One draw's commitment, seed, selection and how to verify it."""
     draw = results.get_public_draw(db, draw_id=draw_id)
     art = artefacts.artefacts(draw)
-    selection, sel_total = _slice(art["selection"], page)
+    selection = _slice(art["selection"], page)
     return render(request, "sampling/public_draw.html", {
-        "draw": draw, "art": art, "selection": selection, "total": sel_total, "page": page,
-        "pages": page_count(sel_total, SEL_PER_PAGE), **_labels(),
+        "draw": draw, "art": art, **selection.context("selection"), **_labels(),
     })  # fmt: skip
 
 
@@ -396,10 +380,7 @@ def public_results_page(
 ) -> Response:
     """Published results of a draw's inspections (一公开)."""
     draw = results.get_public_draw(db, draw_id=draw_id)
-    rows, total = results.draw_results(
-        db, draw=draw, today=local_today(), published_only=True, page=page, per_page=PER_PAGE
-    )
+    found = results.draw_results(db, draw=draw, today=local_today(), published_only=True, page=page)
     return render(request, "sampling/public_results.html", {
-        "draw": draw, "items": service.items_of(db, draw), "rows": rows, "total": total,
-        "page": page, "pages": page_count(total), **_labels(),
+        "draw": draw, "items": service.items_of(db, draw), **found.context(), **_labels(),
     })  # fmt: skip

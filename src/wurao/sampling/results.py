@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission, Role
@@ -19,6 +19,7 @@ from wurao.auth.scope import Actor, region_filter, region_in_scope
 from wurao.core import audit, clock, workdays
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from wurao.core.ids import IdentifierError, region_scope_prefix
+from wurao.core.paging import PER_PAGE, Page, paginate, paginate_list, paginate_rows
 from wurao.core.time import LOCAL_TZ, local_date, utcnow
 from wurao.inspections.models import InspectionRecord, InspectionTask, TaskSubject
 from wurao.registry.models import Enterprise
@@ -54,8 +55,8 @@ def _public() -> Select[Draw]:
 
 
 def list_public_draws(
-    session: Session, *, region: str = "", page: int = 1, per_page: int = 20
-) -> tuple[list[Draw], int]:
+    session: Session, *, region: str = "", page: int = 1, per_page: int = PER_PAGE
+) -> Page[Draw]:
     """Frozen, drawn and cancelled draws, for everyone."""
     stmt = _public()
     if region.strip():
@@ -64,11 +65,7 @@ def list_public_draws(
         except IdentifierError as exc:
             raise InvalidInput(str(exc), field="region") from None
         stmt = stmt.where(region_in_scope(Draw.region_code, prefix))
-    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    rows = session.scalars(
-        stmt.order_by(Draw.id.desc()).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return list(rows), total
+    return paginate(session, stmt.order_by(Draw.id.desc()), page, per_page)
 
 
 def get_public_draw(session: Session, *, draw_id: int) -> Draw:
@@ -119,8 +116,8 @@ def draw_results(
     today: dt.date,
     published_only: bool = False,
     page: int = 1,
-    per_page: int = 20,
-) -> tuple[list[ResultRow], int]:
+    per_page: int = PER_PAGE,
+) -> Page[ResultRow]:
     """A page of the draw's tasks with their records and publication state."""
     stmt = (
         select(InspectionTask, Enterprise, InspectionRecord)
@@ -130,15 +127,12 @@ def draw_results(
     )
     if published_only:
         stmt = stmt.where(InspectionRecord.published_at.is_not(None))
-    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    rows = session.execute(
-        stmt.order_by(Enterprise.uscc).offset((page - 1) * per_page).limit(per_page)
-    )
+    found = paginate_rows(session, stmt.order_by(Enterprise.uscc), page, per_page)
     out = []
-    for task, ent, rec in rows:
+    for task, ent, rec in found.items:
         state, deadline, days, error = _result_state(task, rec, today)
         out.append(ResultRow(task, ent, rec, state, deadline, days, error))
-    return out, total
+    return found.with_items(out)
 
 
 def publish_result(session: Session, *, task: InspectionTask, actor: Actor) -> InspectionRecord:
@@ -177,8 +171,8 @@ def get_draw_task(session: Session, *, draw: Draw, task_id: int) -> InspectionTa
 
 
 def late_results(
-    session: Session, *, actor: Actor, today: dt.date, page: int = 1, per_page: int = 20
-) -> tuple[list[ResultRow], int]:
+    session: Session, *, actor: Actor, today: dt.date, page: int = 1, per_page: int = PER_PAGE
+) -> Page[ResultRow]:
     """Finished draw results in the supervisor's region not published by the deadline (C6)."""
     actor.require(Permission.DRAWS_SUPERVISE)
     # nothing finished after the shortest period ever in force can be late yet (as the sweep)
@@ -202,4 +196,5 @@ def late_results(
         state, deadline, overdue, error = _result_state(task, rec, today)
         if state in ("overdue", "error"):
             late.append(ResultRow(task, ent, rec, state, deadline, overdue, error))
-    return late[(page - 1) * per_page : page * per_page], len(late)
+    # the state depends on each region's working-day calendar: filtered here, paged in memory
+    return paginate_list(late, page, per_page)

@@ -20,6 +20,7 @@ from wurao.sampling import algorithm
 from wurao.sampling.freeze import stored_pool
 from wurao.sampling.models import Draw
 from wurao.sampling.service import items_of, require_lead, subjects_of
+from wurao.sampling.statuses import DRAW_LIFECYCLE
 
 
 def _create_task(
@@ -58,8 +59,7 @@ def _chunks(values: Sequence[str], size: int = 500) -> list[Sequence[str]]:
 def run_draw(session: Session, *, draw: Draw, actor: Actor) -> Draw:
     """Reveal the seed, compute selection and teams, and create one task per enterprise."""
     require_lead(actor, draw)
-    if draw.status != "frozen":
-        raise Conflict("只有已冻结的抽查可以抽取；每次抽查只能抽取一次。")
+    DRAW_LIFECYCLE.check(draw, "run")
     if draw.public_value_note and not draw.public_value:
         raise Conflict(
             f"本次抽查约定混入公开随机数（{draw.public_value_note}），须先由监督机构录入。"
@@ -96,7 +96,7 @@ def run_draw(session: Session, *, draw: Draw, actor: Actor) -> Draw:
     draw.result_json = algorithm.canonical(
         {"selection": algorithm.selection_json(drawn), "teams": algorithm.teams_json(teams)}
     ).decode()
-    draw.status = "drawn"
+    DRAW_LIFECYCLE.advance(draw, "run")
     draw.seed_revealed = True
     draw.drawn_at = utcnow()
     draw.tasks_created = len(teams)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import AGENCY_ROLES, Permission, Role
@@ -24,24 +24,20 @@ from wurao.auth.scope import Actor, region_filter
 from wurao.core import audit
 from wurao.core import rules as catalogue
 from wurao.core.db import Base
-from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation, Violation
+from wurao.core.errors import Forbidden, InvalidInput, NotFound, RuleViolation, Violation
 from wurao.core.ids import IdentifierError, region_scope_prefix, validate_region_code
+from wurao.core.paging import PER_PAGE, Page, paginate
 from wurao.core.policy import PolicyError, get_policy
 from wurao.core.time import utcnow
-from wurao.registry.items.methods import CHOICE_TEXT
-from wurao.registry.items.methods import METHODS as METHODS  # re-exported for the pages
+from wurao.registry.items.methods import CHOICE_TEXT, METHODS
 from wurao.registry.items.service import item_problems
 from wurao.registry.models import EnforcementSubject, InspectionItem
 from wurao.registry.officers.service import MIN_OFFICERS
 from wurao.registry.subjects.service import subject_problems
 from wurao.sampling.models import Draw, DrawItem, DrawSubject
+from wurao.sampling.statuses import DRAW_LIFECYCLE, DRAW_STATES, DrawStatus
 
-STATES = {
-    "draft": "待冻结",
-    "frozen": "已冻结（种子已承诺）",
-    "drawn": "已抽取",
-    "cancelled": "已取消",
-}
+STATES: dict[str, str] = DRAW_STATES
 CREDIT_CLASSES = "ABCD"
 INSPECTED = ("coded", "in_progress", "done")  # tasks that count as "inspected recently"
 RATIO_POLICY = "dss.ratio_by_credit_class"
@@ -92,19 +88,15 @@ def draws_visible_to(actor: Actor) -> Select[Draw]:
 
 
 def list_draws(
-    session: Session, *, actor: Actor, status: str = "", page: int = 1, per_page: int = 20
-) -> tuple[list[Draw], int]:
+    session: Session, *, actor: Actor, status: str = "", page: int = 1, per_page: int = PER_PAGE
+) -> Page[Draw]:
     """A page of the draws the actor may see, newest first."""
     stmt = draws_visible_to(actor)
     if status:
         if status not in STATES:
-            raise InvalidInput("状态应为待冻结、已冻结、已抽取或已取消。", field="status")
+            raise InvalidInput(f"状态应为{'、'.join(STATES.values())}。", field="status")
         stmt = stmt.where(Draw.status == status)
-    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    rows = session.scalars(
-        stmt.order_by(Draw.id.desc()).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return list(rows), total
+    return paginate(session, stmt.order_by(Draw.id.desc()), page, per_page)
 
 
 def get_draw(session: Session, *, actor: Actor, draw_id: int) -> Draw:
@@ -243,7 +235,7 @@ def create_draw(session: Session, *, data: DrawData, actor: Actor) -> Draw:
         officers_per_subject=data.officers_per_subject,
         officer_cap=data.officer_cap,
         public_value_note=data.public_value_note.strip()[:200],
-        status="draft",
+        status=DrawStatus.DRAFT.value,
         created_by_id=actor.user_id,
         created_at=utcnow(),
     )
@@ -267,13 +259,12 @@ def create_draw(session: Session, *, data: DrawData, actor: Actor) -> Draw:
 def cancel_draw(session: Session, *, draw: Draw, reason: str, actor: Actor) -> Draw:
     """Cancel a draft or frozen draw; a committed seed is revealed so no re-roll hides."""
     require_lead(actor, draw)
-    if draw.status not in ("draft", "frozen"):
-        raise Conflict("已抽取或已取消的抽查不能取消。")
+    DRAW_LIFECYCLE.check(draw, "cancel")
     if not reason.strip():
         raise InvalidInput("请填写取消理由。", field="reason")
     before = audit.snapshot(draw)
-    draw.seed_revealed = draw.status == "frozen"
-    draw.status = "cancelled"
+    draw.seed_revealed = draw.status == DrawStatus.FROZEN
+    DRAW_LIFECYCLE.advance(draw, "cancel")
     draw.cancel_reason = reason.strip()
     draw.cancelled_at = utcnow()
     audit.record(

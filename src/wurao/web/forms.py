@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 from wurao.core.errors import InvalidInput
-from wurao.core.paging import page_count as page_count  # the lists not yet on ``paginate``
 from wurao.web.labels import label_of
 from wurao.web.params import MAX_ID, MAX_YEAR, MIN_YEAR
 

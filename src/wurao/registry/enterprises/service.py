@@ -46,7 +46,7 @@ from wurao.core.ids import (
     validate_region_code,
     validate_uscc,
 )
-from wurao.core.paging import PER_PAGE
+from wurao.core.paging import PER_PAGE, paginate
 from wurao.core.time import utcnow
 from wurao.registry.models import Enterprise, Region
 
@@ -253,11 +253,8 @@ def list_enterprises(
     total = int(session.scalar(select(func.count()).select_from(counted.subquery())) or 0)
     capped = total > COUNT_CAP
     total = min(total, COUNT_CAP)
-    page = max(1, min(page, max(1, math.ceil(total / per_page))))
-    rows = session.scalars(
-        stmt.order_by(Enterprise.id).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return EnterprisePage(list(rows), total, capped, page, per_page, note)
+    found = paginate(session, stmt.order_by(Enterprise.id), page, per_page, clamp=True, total=total)
+    return EnterprisePage(found.items, total, capped, found.page, per_page, note)
 
 
 def get_by_uscc(session: Session, *, actor: Actor, uscc: str) -> Enterprise:
