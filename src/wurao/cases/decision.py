@@ -190,6 +190,37 @@ def prerequisite_problems(
     return out
 
 
+def _decision_checks(
+    session: Session,
+    case: PenaltyCase,
+    problems: list[Violation],
+    chosen: set[str],
+    fine_fen: int,
+    confiscation_fen: int,
+    reasons: str,
+    remedy: str,
+) -> list[Violation]:
+    """What every decision with a penalty must pass, whatever the procedure: D12's content
+    (reasons included), D18 for a minor and D19 against a second fine. Raises with
+    ``problems`` and these together; returns the warnings (a minor aged 14–17)."""
+    problems = problems + checks.content_problems(
+        case,
+        kinds=chosen,
+        fine_fen=fine_fen,
+        confiscation_fen=confiscation_fen,
+        reasons=reasons,
+        remedy=remedy,
+        evidence_count=_evidence_count(session, case),
+    )
+    minor = checks.minor_findings(case)
+    problems += [v for v in minor if v.severity == "BLOCK"]
+    if PenaltyKind.FINE in chosen:
+        problems += checks.double_fine_problems(session, case)
+    if problems:
+        raise RuleViolation(problems)
+    return [v for v in minor if v.severity == "WARN"]
+
+
 def decide(
     session: Session,
     *,
@@ -210,24 +241,9 @@ def decide(
         raise InvalidInput("决定日期早于告知书送达日期。", field="decided_on")
     problems = prerequisite_problems(case, chosen, fine_fen, decided_on)
     problems += checks.heavier_problems(case, chosen, fine_fen, confiscation_fen)
-    problems += checks.content_problems(
-        case,
-        kinds=chosen,
-        fine_fen=fine_fen,
-        confiscation_fen=confiscation_fen,
-        reasons=reasons,
-        remedy=remedy,
-        evidence_count=_evidence_count(session, case),
-    )
-    minor = checks.minor_findings(case)
-    problems += [v for v in minor if v.severity == "BLOCK"]
-    if PenaltyKind.FINE in chosen:
-        problems += checks.double_fine_problems(session, case)
-    if problems:
-        raise RuleViolation(problems)
-    warnings = [v for v in minor if v.severity == "WARN"] + _late_decision(
-        session, case, decided_on
-    )
+    warnings = _decision_checks(
+        session, case, problems, chosen, fine_fen, confiscation_fen, reasons, remedy
+    ) + _late_decision(session, case, decided_on)
     before = audit.snapshot(case)
     _apply(case, "penalty", chosen, fine_fen, confiscation_fen, reasons, remedy, decided_on)
     CASE_LIFECYCLE.advance(case, "decide")
@@ -340,22 +356,7 @@ def decide_on_the_spot(
     problems = checks.simple_problems(case, chosen, fine_fen, decided_on)
     problems += checks.limitation_problems(case)
     problems += officers_problems(session, case, decided_on, case.region_code)
-    problems += checks.content_problems(
-        case,
-        kinds=chosen,
-        fine_fen=fine_fen,
-        confiscation_fen=0,
-        reasons=reasons,
-        remedy=remedy,
-        evidence_count=_evidence_count(session, case),
-    )
-    minor = checks.minor_findings(case)
-    problems += [v for v in minor if v.severity == "BLOCK"]
-    if PenaltyKind.FINE in chosen:
-        problems += checks.double_fine_problems(session, case)
-    if problems:
-        raise RuleViolation(problems)
-    warnings = [v for v in minor if v.severity == "WARN"]
+    warnings = _decision_checks(session, case, problems, chosen, fine_fen, 0, reasons, remedy)
     before = audit.snapshot(case)
     _apply(case, "penalty", chosen, fine_fen, 0, reasons, remedy, decided_on)
     CASE_LIFECYCLE.advance(case, "decide_on_spot")

@@ -16,7 +16,7 @@ from wurao.cases import clocks
 from wurao.cases.access import check_handle
 from wurao.cases.models import PenaltyCase
 from wurao.cases.rules import yuan
-from wurao.cases.service import Done, log_step, text
+from wurao.cases.service import Done, end_without_decision, log_step, text
 from wurao.cases.statuses import CASE_LIFECYCLE, PaymentChannel, Procedure, ServiceMethod
 from wurao.core import audit
 from wurao.core import rules as catalogue
@@ -201,20 +201,6 @@ def withdraw(
     session: Session, *, actor: Actor, case: PenaltyCase, on: dt.date, reason: str
 ) -> PenaltyCase:
     """撤案 (终止调查): the case ends without a decision, with its reason."""
-    check_handle(actor, case)
-    CASE_LIFECYCLE.check(case, "withdraw")
-    why = text(reason, field="reason", label="撤案理由", required=True)
-    before = audit.snapshot(case)
-    CASE_LIFECYCLE.advance(case, "withdraw")
-    case.closed_on = on
-    case.closing_note = why
-    log_step(
-        session,
-        actor=actor,
-        case=case,
-        action="withdraw",
-        day=on,
-        note=f"撤案：{why}",
-        before=before,
+    return end_without_decision(
+        session, actor=actor, case=case, action="withdraw", on=on, reason=reason, label="撤案"
     )
-    return case

@@ -357,21 +357,32 @@ def not_file(
     session: Session, *, actor: Actor, case: PenaltyCase, reason: str, on: dt.date | None = None
 ) -> PenaltyCase:
     """不予立案, with its reason (the lead ends)."""
+    return end_without_decision(
+        session, actor=actor, case=case, action="not_file", on=on or local_today(),
+        reason=reason, label="不予立案",
+    )  # fmt: skip
+
+
+def end_without_decision(
+    session: Session,
+    *,
+    actor: Actor,
+    case: PenaltyCase,
+    action: str,
+    on: dt.date,
+    reason: str,
+    label: str,
+) -> PenaltyCase:
+    """Close a case with no decision (不予立案, 撤案): the reason is required and is the note."""
     check_handle(actor, case)
-    CASE_LIFECYCLE.check(case, "not_file")
-    why = text(reason, field="reason", label="不予立案的理由", required=True)
-    on = on or local_today()
+    CASE_LIFECYCLE.check(case, action)
+    why = text(reason, field="reason", label=f"{label}理由", required=True)
     before = audit.snapshot(case)
-    CASE_LIFECYCLE.advance(case, "not_file")
+    CASE_LIFECYCLE.advance(case, action)
     case.closed_on = on
     case.closing_note = why
     log_step(
-        session,
-        actor=actor,
-        case=case,
-        action="not_file",
-        day=on,
-        note=f"不予立案：{why}",
+        session, actor=actor, case=case, action=action, day=on, note=f"{label}：{why}",
         before=before,
-    )
+    )  # fmt: skip
     return case
