@@ -393,3 +393,20 @@ D19 = define(
     f"{_CF} 第29条",
     "BLOCK",
 )
+
+# --- F5: timeliness of penalty cases (the sweep, over the D clocks) --------------------------
+
+F5_CASE_OVERDUE = define(
+    "F5 CASE-OVERDUE",
+    "行政处罚案件办理超期",
+    f"{_CF} 第54条（及时立案）、第60条（九十日内作出决定）、第61条（七个工作日内送达）；"
+    f"{_SAMR} 第18条（十五个工作日内决定是否立案）",
+    "WARN",
+    (
+        "case.filing_working_days",
+        "case.filing_extension_working_days",
+        "case.decision_days",
+        "case.decision_extension_days",
+        "case.service_working_days",
+    ),
+)

@@ -10,13 +10,19 @@ This module is the registry: ``RULES``, ``BY_ID`` and ``ALL_PARAMS``. ``Context`
 ``Finding`` and ``SupervisionRule`` (re-exported here) and the policy helpers live in
 ``rule_base``; the ``find`` functions in ``rules_burden`` (A5, F3, A6, F9, F2 deregistered),
 ``rules_conduct`` (A2, A4, A8) and ``rules_follow_up`` (L1, A7, C6, F2 evaluations and
-reports, F8).
+reports, F8) and ``rules_cases`` (F5, overdue penalty-case clocks).
 """
 
 from __future__ import annotations
 
 from wurao.core import rules as catalogue
-from wurao.oversight import calendar_rule, rules_burden, rules_conduct, rules_follow_up
+from wurao.oversight import (
+    calendar_rule,
+    rules_burden,
+    rules_cases,
+    rules_conduct,
+    rules_follow_up,
+)
 from wurao.oversight.rule_base import Context, Finding, SupervisionRule
 
 RULES: tuple[SupervisionRule, ...] = (
@@ -117,6 +123,14 @@ RULES: tuple[SupervisionRule, ...] = (
         "自政策参数规定的日期起，下一年度的国务院办公厅节假日安排既不在日历程序包中，"
         "也未导入；每个执法监督机构的辖区各一条，每年一次。",
         calendar_rule.next_year_findings,
+        task_based=False,
+    ),
+    SupervisionRule(
+        catalogue.F5_CASE_OVERDUE,
+        "行政处罚案件（普通程序，未结案、未撤案、未决定不予立案）超过法定期限仍未决定是否立案、"
+        "未作出处罚决定或未送达决定书（期限按案件时间轴计算，扣除中止期间、加上批准延长）；"
+        "每件案件每个期限一条。",
+        rules_cases.overdue,
         task_based=False,
     ),
 )
