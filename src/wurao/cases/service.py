@@ -37,6 +37,7 @@ from wurao.core import audit
 from wurao.core import rules as catalogue
 from wurao.core.db import Base, insert_for
 from wurao.core.errors import Conflict, InvalidInput, NotFound, RuleViolation, Violation
+from wurao.core.policy import PolicyError
 from wurao.core.ids import IdentifierError, mask_ric, region_scope_prefix, validate_ric
 from wurao.core.time import local_today, utcnow
 from wurao.inspections.models import InspectionRecord, InspectionTask, TaskSubject
@@ -242,6 +243,13 @@ def open_case(
         raise InvalidInput("违法行为终了日期早于发生日期。", field="act_end_on")
     if data.found_on < data.act_on or data.found_on > today:
         raise InvalidInput("线索发现日期应在违法行为发生之后、今天之前。", field="found_on")
+    try:
+        clocks.D2_FILING.length(data.found_on, subject.region_code)
+    except PolicyError as exc:
+        # The clocks are versioned by date: a lead older than the first rule in force has none.
+        raise InvalidInput(
+            "线索发现日期早于本平台办案期限规则的施行日期，请核对日期。", field="found_on"
+        ) from exc
     officers = _officers(session, subject, data.officer_ids)
     case = PenaltyCase(
         number=_next_number(session, subject, today.year),

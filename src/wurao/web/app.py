@@ -40,6 +40,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     from wurao.admin import pages as admin_pages
     from wurao.auth import api as auth_api
     from wurao.auth import pages as auth_pages
+    from wurao.cases import api as cases_api
     from wurao.inspections import api as inspections_api
     from wurao.inspections import pages as inspections_pages
     from wurao.inspections import record_api, record_pages
@@ -142,6 +143,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         planning_api,
         inspections_api,
         record_api,
+        cases_api,
         oversight_api,
         sampling_api,
         alert_pages,
