@@ -37,8 +37,8 @@ from wurao.core import audit
 from wurao.core import rules as catalogue
 from wurao.core.db import Base, insert_for
 from wurao.core.errors import Conflict, InvalidInput, NotFound, RuleViolation, Violation
-from wurao.core.policy import PolicyError
 from wurao.core.ids import IdentifierError, mask_ric, region_scope_prefix, validate_ric
+from wurao.core.policy import PolicyError
 from wurao.core.time import local_today, utcnow
 from wurao.inspections.models import InspectionRecord, InspectionTask, TaskSubject
 from wurao.registry.models import EnforcementSubject, Enterprise, Officer
