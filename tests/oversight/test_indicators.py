@@ -167,6 +167,11 @@ def test_dashboard_page_and_export(db: Session, data: Data, client: TestClient) 
     assert "+300.00%" in page.text  # 4 inspections against 1 in the same period last year
     drill = client.get("/oversight/indicator/joint?year=2026")
     assert drill.status_code == 200 and f"/tasks/{data.tasks[0].id}" in drill.text
+    # no year means this year; a year outside 2000–2100 is a field error, not an empty page
+    assert client.get("/oversight/indicator/joint").status_code == 200
+    for year in ("0", "5", "2101"):
+        bad = client.get(f"/oversight/indicator/joint?year={year}")
+        assert bad.status_code == 422 and "年度" in bad.text
     xlsx = client.get("/oversight/dashboard.xlsx?year=2026")
     assert xlsx.status_code == 200
     wb = load_workbook(io.BytesIO(xlsx.content))

@@ -6,12 +6,13 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Personas
 from tests.sampling import END, KC_YJJ, add_enterprises, add_item, add_officers, new_draw, subject
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from wurao.core.models import AuditEntry
 from wurao.inspections.models import InspectionTask, TaskItem, TaskOfficer, TaskSubject
 from wurao.registry.models import Enterprise, Officer
 from wurao.sampling import algorithm, artefacts, conflicts, freeze, run, service
@@ -298,6 +299,7 @@ def test_the_verification_package_gives_the_salt_to_the_supervisor_and_the_lead_
 
     draw, _s, _e = _frozen(db, personas, classes="D" * 3, officers=4)
     run.run_draw(db, draw=draw, actor=personas.agency_admin)
+    last_seq = db.scalar(select(func.max(AuditEntry.seq))) or 0
     for actor in (personas.supervisor, personas.agency_admin, personas.admin):
         body = artefacts.verification_package(db, draw=draw, actor=actor)
         package = zipfile.ZipFile(io.BytesIO(body))
@@ -308,3 +310,13 @@ def test_the_verification_package_gives_the_salt_to_the_supervisor_and_the_lead_
     for actor in (personas.officer, personas.neighbour_supervisor, personas.other_officer):
         with pytest.raises((Forbidden, NotFound)):
             artefacts.verification_package(db, draw=draw, actor=actor)
+    # each disclosure of the salt is on the audit record, naming who took it; refusals are not
+    disclosed = db.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.action == "draw.disclose_salt", AuditEntry.seq > last_seq)
+        .order_by(AuditEntry.seq)
+    ).all()
+    assert [e.actor_id for e in disclosed] == [
+        p.user_id for p in (personas.supervisor, personas.agency_admin, personas.admin)
+    ]
+    assert all(e.object_id == str(draw.id) for e in disclosed)

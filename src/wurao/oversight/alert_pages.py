@@ -270,7 +270,7 @@ def dashboard_xlsx(
 def indicator_page(
     request: Request,
     name: str,
-    year: int = Query(0, ge=0, le=2100),
+    year: OptYear = None,
     subject: OptIdQuery = None,
     month: int | None = Query(None, ge=1, le=12),
     enterprise: OptLongIdQuery = None,

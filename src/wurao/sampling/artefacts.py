@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission, Role
 from wurao.auth.scope import Actor
+from wurao.core import audit
 from wurao.core.errors import Forbidden, NotFound
 from wurao.core.time import to_local
 from wurao.sampling import algorithm
@@ -87,6 +88,17 @@ def verification_package(session: Session, *, draw: Draw, actor: Actor) -> bytes
     if draw.conflict_salt_hex:
         files["conflict-salt.txt"] = f"{draw.conflict_salt_hex}\n".encode()
     files["README.txt"] = VERIFY_README.format(id=draw.id).encode()
+    if draw.conflict_salt_hex:
+        # The salt lets its holder test who was screened out as a conflict of interest:
+        # every disclosure is on the record, as a change would be.
+        audit.record(
+            session,
+            actor=actor,
+            action="draw.disclose_salt",
+            object_type="draw",
+            object_id=str(draw.id),
+            summary=f"下载抽取{draw.id}的完整核验材料（含回避盐值）",
+        )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
         for name, data in files.items():
