@@ -25,7 +25,7 @@ from wurao.core.db import make_engine, session_factory
 from wurao.core.errors import RuleViolation
 from wurao.core.policy import get_policy
 from wurao.demo.seed import seed_foundation
-from wurao.inspections import issuing, rules
+from wurao.inspections import issuing, precheck, rules
 from wurao.inspections.models import ActionCode, InspectionTask, OnsiteCount
 
 __all__ = ["key_dir"]
@@ -49,7 +49,7 @@ def slow_rules(monkeypatch: pytest.MonkeyPatch) -> None:
     """Widen the race window: every rule run takes a moment longer."""
     real = rules.run
 
-    def slow(session: Session, facts: rules.TaskFacts) -> rules.PrecheckResult:
+    def slow(session: Session, facts: precheck.TaskFacts) -> precheck.PrecheckResult:
         time.sleep(0.3)
         return real(session, facts)
 
@@ -129,7 +129,7 @@ def _check(
 def test_A5_race_for_the_last_slot_one_wins(
     race_engine: Engine, key_dir: Path, slow_rules: None
 ) -> None:
-    cap = int(get_policy().value(rules.CAP_POLICY, "330802", START))
+    cap = int(get_policy().value(precheck.CAP_POLICY, "330802", START))
     tasks, enterprise_id, subject_id = _setup(race_engine, counted=cap - 1)
     results = _race(race_engine, tasks)
     _check(race_engine, results, enterprise_id, subject_id, cap)

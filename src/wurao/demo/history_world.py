@@ -24,7 +24,7 @@ from wurao.core.ids import region_scope_prefix
 from wurao.core.policy import get_policy
 from wurao.demo.common import CITY
 from wurao.demo.seed import DEMO_ACCOUNTS, DEMO_SUBJECTS
-from wurao.inspections import rules as prechecks
+from wurao.inspections import precheck
 from wurao.registry.items.service import item_problems
 from wurao.registry.models import (
     ChecklistLine,
@@ -216,8 +216,8 @@ class World:
         self.enterprises = _enterprises(session)
         self.today = today
         policy = get_policy()
-        self.counted_methods = frozenset(policy.value(prechecks.COUNTED_POLICY, CITY, today))
-        self.exempt_origins = frozenset(policy.value(prechecks.EXEMPT_POLICY, CITY, today))
+        self.counted_methods = frozenset(policy.value(precheck.COUNTED_POLICY, CITY, today))
+        self.exempt_origins = frozenset(policy.value(precheck.EXEMPT_POLICY, CITY, today))
         # one below what each rule warns at, so that only the planted cases raise alerts
         self.repeat_min = int(policy.value("oversight.repeat_none_min", CITY, today))
         self.multi_min = int(policy.value("oversight.multi_agency_min_subjects", CITY, today))

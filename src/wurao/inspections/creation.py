@@ -22,7 +22,7 @@ from wurao.core.errors import Forbidden, InvalidInput, NotFound
 from wurao.core.events import Event, emit
 from wurao.core.ids import IdentifierError, normalize_uscc
 from wurao.core.time import local_today, utcnow
-from wurao.inspections import rules
+from wurao.inspections import precheck
 from wurao.inspections.models import (
     CrossRegionApproval,
     InspectionTask,
@@ -68,7 +68,7 @@ class TaskData:
 def _clean(data: TaskData) -> None:
     if data.method not in METHODS:
         raise InvalidInput(f"检查方式应为{METHOD_CHOICES}。", field="method")
-    if data.origin not in rules.ORIGINS:
+    if data.origin not in precheck.ORIGINS:
         raise InvalidInput("检查来源不正确。", field="origin")
     if data.window_end < data.window_start:
         raise InvalidInput("检查时间窗口的结束日期早于开始日期。", field="window_end")
@@ -217,7 +217,7 @@ def create_task(session: Session, *, data: TaskData, actor: Actor) -> Inspection
         covers=rows,
         region_code=task.region_code,
         summary=f"创建检查任务：{enterprise.name}，{METHODS[task.method]}，"
-        f"{rules.ORIGINS[task.origin]}",
+        f"{precheck.ORIGINS[task.origin]}",
     )
     emit(session, Event.TASK_CREATED, task=task)
     return task

@@ -24,7 +24,7 @@ from wurao.core.db import insert_for
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, RuleViolation, Violation
 from wurao.core.events import Event, emit
 from wurao.core.time import LOCAL_TZ, local_today, utcnow
-from wurao.inspections import codes, cross_region, rules
+from wurao.inspections import codes, cross_region, rules, rules_frequency
 from wurao.inspections.models import (
     ActionCode,
     CodeSequence,
@@ -32,12 +32,13 @@ from wurao.inspections.models import (
     InspectionTask,
     OnsiteCount,
 )
+from wurao.inspections.precheck import PrecheckResult, TaskFacts
 from wurao.inspections.service import TaskBundle, bundle
 from wurao.inspections.statuses import CODE_STATUSES
 
 
-def _facts(session: Session, b: TaskBundle, today: dt.date) -> rules.TaskFacts:
-    return rules.TaskFacts(
+def _facts(session: Session, b: TaskBundle, today: dt.date) -> TaskFacts:
+    return TaskFacts(
         task=b.task,
         enterprise=b.enterprise,
         subjects=b.subjects,
@@ -93,7 +94,7 @@ def _require_manage(actor: Actor, b: TaskBundle) -> None:
 
 def precheck(
     session: Session, *, actor: Actor, task: InspectionTask, today: dt.date | None = None
-) -> rules.PrecheckResult:
+) -> PrecheckResult:
     """Every pre-check's outcome for a task (read only; the cap count is read unlocked)."""
     actor.require(Permission.TASKS_VIEW)
     b = bundle(session, task)
@@ -219,7 +220,7 @@ def issue_code(
     if late and not late_reason.strip():
         raise InvalidInput("事后补码须写明无法事前报批的特殊原因。", field="late_reason")
     for s in b.subjects:
-        _cap, counted, exempt = rules.cap_terms(s, locked)
+        _cap, counted, exempt = rules_frequency.cap_terms(s, locked)
         if counted:
             row = counts[s.id]
             if exempt:
@@ -319,7 +320,7 @@ def revoke_code(session: Session, *, actor: Actor, code: ActionCode, reason: str
         raise Conflict(f"该码当前状态为“{CODE_STATUSES.get(code.status, code.status)}”，不能撤销。")
     counts = _lock_counts(session, b)
     for s in b.subjects:
-        _cap, counted, exempt = rules.cap_terms(s, task)
+        _cap, counted, exempt = rules_frequency.cap_terms(s, task)
         if counted:
             row = counts[s.id]
             if exempt:

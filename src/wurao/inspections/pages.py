@@ -15,7 +15,15 @@ from wurao.auth.scope import Actor
 from wurao.core.errors import RuleViolation
 from wurao.core.text import NOTE
 from wurao.core.time import local_today
-from wurao.inspections import codes, creation, cross_region, issuing, rules, service, verification
+from wurao.inspections import (
+    codes,
+    creation,
+    cross_region,
+    issuing,
+    precheck,
+    service,
+    verification,
+)
 from wurao.inspections.statuses import CODE_STATUSES, TASK_STATUSES
 from wurao.registry.items.methods import METHODS
 from wurao.web.deps import TxRoute, form_fields, get_db, public, require
@@ -30,7 +38,7 @@ router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 def _labels() -> dict[str, object]:
     return {
         "methods": METHODS,
-        "origins": rules.ORIGINS,
+        "origins": precheck.ORIGINS,
         "statuses": TASK_STATUSES,
         "code_statuses": CODE_STATUSES,
     }

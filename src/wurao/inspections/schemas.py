@@ -12,7 +12,7 @@ from wurao.core.text import NOTE
 from wurao.inspections.codes import CodeState
 from wurao.inspections.cross_region import ApprovalView
 from wurao.inspections.models import ActionCode
-from wurao.inspections.rules import Outcome, PrecheckResult
+from wurao.inspections.precheck import Outcome, PrecheckResult
 from wurao.inspections.service import TaskBundle
 from wurao.inspections.verification import ScanResult
 from wurao.web.params import MAX_LIST, BodyId, Text

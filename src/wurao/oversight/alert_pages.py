@@ -16,8 +16,8 @@ from wurao.core.policy import get_policy
 from wurao.core.rules import catalogue
 from wurao.core.text import LONG_TEXT, NOTE
 from wurao.core.time import local_today
+from wurao.inspections.precheck import ORIGINS
 from wurao.inspections.records import OUTCOMES
-from wurao.inspections.rules import ORIGINS
 from wurao.oversight import dashboard, drill_down, engine, rules, subject_dashboard, triggers
 from wurao.oversight.dashboard import Dashboard
 from wurao.registry.items.methods import METHODS

@@ -16,7 +16,8 @@ from sqlalchemy import ColumnElement, and_, func, select, true
 from sqlalchemy.orm import Session
 
 from wurao.inspections.models import InspectionRecord, InspectionTask, TaskSubject
-from wurao.inspections.rules import TRIGGERED_POLICY, triggered_conditions
+from wurao.inspections.precheck import TRIGGERED_POLICY
+from wurao.inspections.rules_frequency import triggered_conditions
 from wurao.oversight.rule_base import (
     OPEN_TASK,
     STARTED_TASK,
