@@ -19,11 +19,10 @@ from wurao.cases.access import check_handle
 from wurao.cases.models import CaseEvidence, CaseExtension, CaseSuspension, PenaltyCase
 from wurao.cases.service import log_step, text
 from wurao.cases.statuses import CASE_LIFECYCLE, SuspensionKind
-from wurao.core import audit
+from wurao.core import audit, evidence_store
 from wurao.core import rules as catalogue
 from wurao.core.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from wurao.core.time import local_today, utcnow
-from wurao.inspections.records import _store as store_evidence_file
 
 # --- evidence -------------------------------------------------------------------------------
 
@@ -43,7 +42,7 @@ def add_evidence_file(
     name = text(filename.replace("\\", "/").rsplit("/", 1)[-1], field="file", label="文件名")
     if not name:
         raise InvalidInput("请选择文件。", field="file")
-    sha, size = store_evidence_file(stream)
+    sha, size = evidence_store.store(stream)
     if size == 0:
         raise InvalidInput("上传的文件是空的。", field="file")
     return _evidence(session, actor, case, "file", name[:200], sha, size, "", description)
@@ -64,7 +63,7 @@ def add_evidence_external(
     check_handle(actor, case)
     CASE_LIFECYCLE.check(case, "evidence")
     sha = sha256.strip().lower()
-    if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
+    if not evidence_store.is_sha256(sha):
         raise InvalidInput("请填写 64 位十六进制的 SHA-256 摘要。", field="sha256")
     name = text(filename, field="filename", label="证据名称", required=True)
     location = text(uri, field="uri", label="存放位置", required=True)

@@ -15,13 +15,8 @@ that no row points to (harmless: the same bytes always land on the same name).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
-import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import select
@@ -29,9 +24,8 @@ from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission, Role
 from wurao.auth.scope import Actor
-from wurao.core import audit
+from wurao.core import audit, evidence_store
 from wurao.core import rules as catalogue
-from wurao.core.config import get_settings
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation, Violation
 from wurao.core.events import Event, emit
 from wurao.core.time import local_date, local_today, utcnow
@@ -69,9 +63,6 @@ ATTESTATION: tuple[str, ...] = (
 
 B2, B3, B5 = catalogue.B2, catalogue.B3, catalogue.B5
 CODE_RULE = catalogue.A4  # 无码不查
-
-MAX_EVIDENCE_BYTES = 200 * 1024 * 1024
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 @dataclass(frozen=True)
@@ -427,56 +418,13 @@ def save_checklist(
     return saved
 
 
-def evidence_dir() -> Path:
-    """Where evidence files are kept, by SHA-256."""
-    return get_settings().var_dir / "evidence"
-
-
-def evidence_path(sha256: str) -> Path:
-    """The stored file of an evidence hash."""
-    if not _SHA256.match(sha256):
-        raise InvalidInput("SHA-256 摘要格式不正确。", field="sha256")
-    return evidence_dir() / sha256
-
-
-def _store(stream: BinaryIO) -> tuple[str, int]:
-    folder = evidence_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    size = 0
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            while chunk := stream.read(1024 * 1024):
-                size += len(chunk)
-                if size > MAX_EVIDENCE_BYTES:
-                    raise InvalidInput(
-                        "文件过大；音视频请保存在外部并登记其 SHA-256。", field="file"
-                    )
-                digest.update(chunk)
-                out.write(chunk)
-        sha = digest.hexdigest()
-        os.replace(tmp, folder / sha)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return sha, size
-
-
-def _clean_filename(filename: str) -> str:
-    name = Path(filename.replace("\\", "/")).name.strip()
-    if not name:
-        raise InvalidInput("请选择文件。", field="file")
-    return name[:200]
-
-
 def add_evidence_file(
     session: Session, *, task: InspectionTask, actor: Actor, filename: str, stream: BinaryIO
 ) -> Evidence:
     """Store an uploaded file by its SHA-256 and attach it to the record."""
     record = _writable(session, task=task, actor=actor)
-    name = _clean_filename(filename)
-    sha, size = _store(stream)
+    name = evidence_store.clean_filename(filename)
+    sha, size = evidence_store.store(stream)
     if size == 0:
         raise InvalidInput("上传的文件是空的。", field="file")
     evidence = Evidence(
@@ -506,9 +454,9 @@ def add_evidence_external(
 ) -> Evidence:
     """Reference an audio or video recording kept elsewhere by its SHA-256 and location."""
     record = _writable(session, task=task, actor=actor)
-    name = _clean_filename(filename)
+    name = evidence_store.clean_filename(filename)
     sha = sha256.strip().lower()
-    if not _SHA256.match(sha):
+    if not evidence_store.is_sha256(sha):
         raise InvalidInput("请填写 64 位十六进制的 SHA-256 摘要。", field="sha256")
     location = _text(uri, limit=300, field="uri", label="存放位置")
     if not location:
