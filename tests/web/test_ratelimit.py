@@ -203,3 +203,28 @@ def test_a_failing_storage_lets_requests_through(limited: Any) -> None:
             a.post("/api/v1/codes/verify", json={"token": "x"}).status_code for _ in range(5)
         ]
         assert all(s == 200 for s in statuses), statuses
+
+
+REDIS = "redis://127.0.0.1:6379/15"
+
+
+def test_workers_share_their_counters_through_redis(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Several server processes (``wurao serve --workers``) count one client together when
+    WURAO_RATE_LIMIT_STORAGE names a Redis server: the 4th request is refused by either."""
+    import secrets
+
+    # an address of its own, so that counters left by an earlier run do not count here
+    address = (f"198.18.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}", 40000)
+    settings = {**LIMITS, "cookie_secure": "false", "rate_limit_storage": REDIS}
+    with app_with(db, monkeypatch, **settings) as one, app_with(db, monkeypatch, **settings) as two:
+        assert one.state.limiter is not two.state.limiter
+        assert type(one.state.limiter.storage).__name__ == "RedisStorage"
+        with _client(one, address) as first, _client(two, address) as second:
+            body = {"token": "not-a-code"}
+            assert first.post("/api/v1/codes/verify", json=body).status_code != 429
+            assert second.post("/api/v1/codes/verify", json=body).status_code != 429
+            assert first.post("/api/v1/codes/verify", json=body).status_code != 429
+            _assert_refused_json(second.post("/api/v1/codes/verify", json=body))
+            _assert_refused_json(first.post("/api/v1/codes/verify", json=body))

@@ -136,7 +136,7 @@ class Limiter:
             storage = storage_from_string(uri)
         except ConfigurationError as exc:
             raise ConfigurationError(
-                f"WURAO_RATE_LIMIT_STORAGE={uri}: {exc} (for redis:// install the redis package)"
+                f"WURAO_RATE_LIMIT_STORAGE={uri}: {exc} (memory:// or redis://host:port/db)"
             ) from exc
         if not isinstance(storage, Storage):
             raise ConfigurationError(f"WURAO_RATE_LIMIT_STORAGE={uri}: not a synchronous storage")
