@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from wurao.core.workdays import UnknownCalendarYear, WorkCalendar, build_calendar
+from wurao.core.workdays import UnknownCalendarYear, WorkCalendar, build_calendar, package_years
 
 D = dt.date
 CAL = WorkCalendar()
@@ -98,3 +98,15 @@ def test_imported_year_uses_table_then_weekdays() -> None:
 def test_table_overrides_the_package() -> None:
     cal = build_calendar([(D(2026, 10, 8), False)], [])
     assert cal.is_working_day(D(2026, 10, 8)) is False
+
+
+def test_every_day_of_the_package_years_agrees_with_the_package() -> None:
+    """The tables read once give the package's own answer on every day it knows."""
+    import chinese_calendar
+
+    cal = WorkCalendar()
+    for year in package_years():
+        day = dt.date(year, 1, 1)
+        while day.year == year:
+            assert cal.is_working_day(day) == chinese_calendar.is_workday(day), day
+            day += dt.timedelta(days=1)

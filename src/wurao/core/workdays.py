@@ -44,6 +44,10 @@ def _package_knows(year: int) -> bool:
 
 
 _PACKAGE_YEARS = frozenset(y for y in range(2004, 2100) if _package_knows(y))
+# The package's own tables, read once: its ``is_workday`` checks the year's range with min()
+# and max() over every holiday on each call, which was most of a deadline sweep's time.
+_PACKAGE_HOLIDAYS = frozenset(chinese_calendar.holidays)
+_PACKAGE_MAKEUP_DAYS = frozenset(chinese_calendar.workdays)
 
 
 def package_years() -> list[int]:
@@ -73,7 +77,10 @@ class WorkCalendar:
         if day.year in self.imported_years:
             return day.weekday() < 5
         if day.year in _PACKAGE_YEARS:
-            return bool(chinese_calendar.is_workday(day))
+            # as chinese_calendar.is_workday: a make-up day, or a weekday that is no holiday
+            return day in _PACKAGE_MAKEUP_DAYS or (
+                day.weekday() < 5 and day not in _PACKAGE_HOLIDAYS
+            )
         raise UnknownCalendarYear(day.year)
 
     def add_working_days(self, start: dt.date, n: int) -> dt.date:
