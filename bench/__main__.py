@@ -12,10 +12,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import inspections, oversight, registry_load, sampling
+from bench import cases, inspections, oversight, registry_load, sampling
 from wurao.wiring import register_handlers
 
-SUITES = ("registry", "sampling", "inspections", "inspections-scale", "oversight")
+SUITES = ("registry", "sampling", "inspections", "inspections-scale", "oversight", "cases")
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -91,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
         for db in dbs:
             print(f"oversight at province scale: {db}", file=sys.stderr, flush=True)
             _write("oversight", db, 10_000_000, command, oversight.run(db, tasks=args.tasks))
+    if "cases" in suites:
+        for db in dbs:
+            print(f"penalty cases at province scale: {db}", file=sys.stderr, flush=True)
+            _write("cases", db, 200_000, command, cases.run(db))
     return 0
 
 

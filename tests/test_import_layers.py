@@ -9,9 +9,10 @@ does to register every table) are not seen.
 
 A domain package is split into three units, because its parts sit at different heights:
 ``models`` (its tables; they import core and other models only), its services (every other
-module) and its ``routes`` (``pages``, ``api``, ``schemas``, ``cli`` and ``*_pages``/``*_api``),
-which sit on top of the shared web kit (``wurao.web`` minus the app assembly) while the web kit
-sits on top of the services it calls (``auth`` for the session, ``admin`` for the calendar
+module) and its ``routes`` (``pages``, ``api``, ``schemas``, ``cli`` and
+``*_pages``/``*_api``/``*_forms``, the parsing of a page's forms), which sit on top of the
+shared web kit (``wurao.web`` minus the app assembly) while the web kit sits on top of the
+services it calls (``auth`` for the session, ``admin`` for the calendar
 warning). The layer order holds for all three: a domain uses the tables of its own layer and
 the ones below, never a higher domain's. Two layers hold two domains whose tables refer to
 each other's — a user belongs to an organ of the registry and the registry's services check
@@ -39,6 +40,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"planning"}),
     frozenset({"sampling", "inspections"}),
     frozenset({"joint"}),
+    frozenset({"discretion"}),  # benchmarks and leniency lists: the decision asks them
     frozenset({"cases"}),
     frozenset({"oversight", "rules_doc"}),
     frozenset({"reports"}),
@@ -97,7 +99,7 @@ def unit_of(module: str) -> Unit:
     last = parts[-1]
     if last == "models":
         return Unit(top, "models")
-    if last in ROUTE_MODULES or last.endswith(("_pages", "_api")):
+    if last in ROUTE_MODULES or last.endswith(("_pages", "_api", "_forms")):
         return Unit(top, "routes")
     return Unit(top, "services")
 

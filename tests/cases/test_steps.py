@@ -250,3 +250,29 @@ def test_d4_the_notice_states_the_legal_basis(db: Session, personas: Personas, w
     case.provisions_applied = "《中华人民共和国产品质量法》第四十九条"
     notice.serve_notice(db, **args, kinds={"warning"}, hearing_rights=False)  # type: ignore[arg-type]
     assert case.status == "notified"
+
+
+def test_evidence_is_on_the_timeline_on_the_day_it_was_taken(
+    db: Session, personas: Personas, w: Setup
+) -> None:
+    case = filed(db, personas, w)
+    digest = "ab" * 32
+    taken = dt.date(2026, 9, 8)
+    investigation.add_evidence_external(
+        db, actor=personas.officer, case=case, filename="执法记录仪视频", sha256=digest,
+        uri="nas://evidence/1.mp4", on=taken,
+    )  # fmt: skip
+    step = db.scalars(
+        select(CaseStep)
+        .where(CaseStep.case_id == case.id, CaseStep.action == "evidence")
+        .order_by(CaseStep.id.desc())
+    ).first()
+    assert step is not None and step.day == taken and "执法记录仪视频" in step.note
+    # before the lead was found, or in the future: refused by its field
+    for wrong in (case.found_on - dt.timedelta(days=1), dt.date(2099, 1, 1)):
+        with pytest.raises(InvalidInput) as exc:
+            investigation.add_evidence_external(
+                db, actor=personas.officer, case=case, filename="照片", sha256=digest,
+                uri="nas://evidence/2.jpg", on=wrong,
+            )  # fmt: skip
+        assert exc.value.field == "on"

@@ -21,22 +21,29 @@ def phone(browser: Browser) -> Page:
     return context.new_page()
 
 
-def test_code_scan_record_and_rating(page: Page, browser: Browser, live_server: str) -> None:
-    # The agency creates a complaint-triggered task with 张明 and a colleague, and gets a code.
-    sign_in(page, live_server, "kc_scjg_admin")
-    page.goto(f"{live_server}/tasks/new")
+def complaint_task(page: Page, base: str, ref: str, reason: str) -> int:
+    """As the agency's admin, a complaint-triggered task of the demo enterprise with 张明 and a
+    certified colleague; the page is left on the new task."""
+    sign_in(page, base, "kc_scjg_admin")
+    page.goto(f"{base}/tasks/new")
     page.fill("input[name=enterprise_uscc]", DEMO_USCC)
     page.select_option("select[name=origin]", "complaint")
-    page.fill("input[name=trigger_ref]", "12345-2026-2001")
-    page.fill("textarea[name=trigger_reason]", "群众反映特种设备未按期检验")
+    page.fill("input[name=trigger_ref]", ref)
+    page.fill("textarea[name=trigger_reason]", reason)
     page.locator("input[name=item_codes]").first.check()
     page.locator("label:has-text('张明') input[name=officer_ids]").check()
     page.locator(
         "label:has(.badge.ok):not(:has-text('张明')) input[name=officer_ids]"
     ).first.check()
     page.click("button:has-text('创建任务')")
-    task_id = re.search(r"/tasks/(\d+)", page.url)
-    assert task_id, page.url
+    task = re.search(r"/tasks/(\d+)", page.url)
+    assert task, page.url
+    return int(task.group(1))
+
+
+def test_code_scan_record_and_rating(page: Page, browser: Browser, live_server: str) -> None:
+    # The agency creates a complaint-triggered task with 张明 and a colleague, and gets a code.
+    task_id = complaint_task(page, live_server, "12345-2026-2001", "群众反映特种设备未按期检验")
     expect(page.locator("#precheck .badge.bad")).to_have_count(0)
     page.click("button:has-text('申请赋码')")
     url = page.locator(".qr").get_attribute("data-url")
@@ -52,7 +59,7 @@ def test_code_scan_record_and_rating(page: Page, browser: Browser, live_server: 
     # The officer 张明 fills the record on his phone.
     officer = phone(browser)
     sign_in(officer, live_server, "kc_scjg_zhang")
-    officer.goto(f"{live_server}/tasks/{task_id.group(1)}/record")
+    officer.goto(f"{live_server}/tasks/{task_id}/record")
     officer.click("button:has-text('开始检查')")
     officer.check("input[name=ids_shown]")
     officer.fill("input[name=present_person]", "王经理（安全主管）")

@@ -1,7 +1,7 @@
 """F5: the sweep raises an alert per open penalty case and overdue organ's clock (D2 filing,
-D3 decision, D13 service), by the case's own deadlines; a closed or withdrawn case never
-alerts, a rerun raises nothing new, and the supervisor of the case's region sees the alert
-(both databases)."""
+D3 decision, D13 service, D20 publication and withdrawal), by the case's own deadlines; a
+closed or withdrawn case never alerts, a rerun raises nothing new, and the supervisor of the
+case's region sees the alert (both databases)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from tests.cases import Setup, filed, opened, setup
+from tests.cases.test_documents import decided
 from tests.conftest import Personas
-from wurao.cases import decision, execution, investigation, notice
+from wurao.cases import decision, execution, investigation, notice, publication
 from wurao.cases.models import PenaltyCase
 from wurao.cli import app as cli_app
 from wurao.core import rules as catalogue
@@ -154,3 +155,40 @@ def test_rules_page_and_list_show_the_rule(client: TestClient) -> None:
     result = CliRunner().invoke(cli_app, ["rules", "list"])
     assert result.exit_code == 0
     assert f"{F5}\tWARN\t行政处罚案件办理超期" in result.output
+
+
+def _d20_alerts(db: Session, suffix: str) -> list[Alert]:
+    return [a for a in f5_alerts(db) if a.dedup_key.endswith(f":{suffix}")]
+
+
+def test_an_unpublished_decision_alerts_after_its_field_s_period(
+    db: Session, personas: Personas, w: Setup
+) -> None:
+    """D20: the decision of 13 Oct is published within its field's working days, or alerts."""
+    case = decided(db, personas, w)
+    on_time = decided(db, personas, w, provisions_breached="《食品安全法》第三十四条")
+    assert case.decided_on is not None
+    due = publication.PUBLISH_CLOCK.field_deadline(case.decided_on, case.region_code, case.field)
+    publication.publish(db, actor=personas.officer, case=on_time, on=due)
+    sweep(db, due)
+    assert _d20_alerts(db, "D20") == []  # the last day is still in time
+    sweep(db, due + dt.timedelta(days=1))
+    (alert,) = _d20_alerts(db, "D20")
+    assert case.number in alert.detail and "处罚决定公开期限" in alert.detail
+    assert f"为{due.isoformat()}" in alert.detail and on_time.number not in alert.detail
+
+
+def test_a_changed_decision_not_withdrawn_alerts(db: Session, personas: Personas, w: Setup) -> None:
+    """D20: a published decision revoked on Wed 14 Oct is withdrawn by Mon 19 Oct, or alerts."""
+    case = decided(db, personas, w)
+    assert case.decided_on is not None
+    publication.publish(db, actor=personas.officer, case=case, on=case.decided_on)
+    publication.record_change(
+        db, actor=personas.officer, case=case, changed_on=dt.date(2026, 10, 14), reason="复议撤销"
+    )
+    sweep(db, dt.date(2026, 10, 19))
+    assert _d20_alerts(db, "D20W") == []
+    sweep(db, dt.date(2026, 10, 20))
+    (alert,) = _d20_alerts(db, "D20W")
+    assert "撤回公开期限为2026-10-19" in alert.detail and case.number in alert.detail
+    assert _d20_alerts(db, "D20") == []  # published in time: only the withdrawal is late

@@ -129,6 +129,11 @@ def test_public_report_form_and_supervisor_pages(db: Session, client: TestClient
     assert resp.status_code == 200 and "举报已受理" in resp.text
     clue_id = db.scalar(select(Clue.id).where(Clue.enterprise_uscc == QJ_USCC))
     assert clue_id is not None
+    # the reporter is given the reference to follow the clue by, and the page it opens
+    reference = db.scalar(select(Clue.reference).where(Clue.id == clue_id))
+    assert reference and f"/public/clues/{reference}" in resp.text
+    status = client.get(f"/public/clues/{reference}")
+    assert status.status_code == 200 and reference in status.text
     csrf = sign_in(client, "qj_sfj")
     listing = client.get("/oversight/clues?status=new")
     assert "衢江示例食品有限公司" in listing.text

@@ -102,16 +102,27 @@ def filing_deadline(case: PenaltyCase, rows: Iterable[CaseSuspension], today: dt
     return due
 
 
+def extension_days(session: Session, case: PenaltyCase) -> list[int]:
+    """The days of each approved D3 extension of the case."""
+    stmt = select(CaseExtension.days).where(CaseExtension.case_id == case.id)
+    return list(session.scalars(stmt.order_by(CaseExtension.id)))
+
+
+Loaded = tuple[list[CaseSuspension], list[int]]
+"""A case's suspensions and extension days read beforehand (the case list reads them for a
+whole page in two statements)."""
+
+
 def decision_deadline(
-    session: Session, case: PenaltyCase, today: dt.date
+    session: Session, case: PenaltyCase, today: dt.date, loaded: Loaded | None = None
 ) -> tuple[dt.date, dt.date]:
     """D3: the warning day and the deadline, from 立案, suspensions excluded, extensions added."""
     assert case.filed_on is not None
-    pauses = pauses_of(suspensions(session, case), today)
+    rows, days = loaded or (suspensions(session, case), extension_days(session, case))
+    pauses = pauses_of(rows, today)
     warn = D3_WARN.deadline(case.filed_on, case.region_code, pauses)
     due = D3_DECISION.deadline(case.filed_on, case.region_code, pauses)
-    stmt = select(CaseExtension.days).where(CaseExtension.case_id == case.id)
-    extra = sum(session.scalars(stmt))
+    extra = sum(days)
     if extra:
         due = add_days(due, extra, CALENDAR, pauses)
     return warn, due
@@ -177,10 +188,13 @@ def _deadline(
     )
 
 
-def case_deadlines(session: Session, case: PenaltyCase, today: dt.date) -> list[Deadline]:
-    """Every deadline that applies to the case so far, in the order of the procedure."""
+def case_deadlines(
+    session: Session, case: PenaltyCase, today: dt.date, *, loaded: Loaded | None = None
+) -> list[Deadline]:
+    """Every deadline that applies to the case so far, in the order of the procedure
+    (``loaded``: its suspensions and extension days, when read for many cases at once)."""
     out: list[Deadline] = []
-    rows = suspensions(session, case)
+    rows = loaded[0] if loaded is not None else suspensions(session, case)
     region = case.region_code
     ended = case.status in (CaseStatus.NOT_FILED, CaseStatus.WITHDRAWN)
     if case.procedure == "ordinary":
@@ -190,7 +204,8 @@ def case_deadlines(session: Session, case: PenaltyCase, today: dt.date) -> list[
             _deadline(D2_FILING, case.found_on, due, "执法主体（决定是否立案）", filed, today)
         )
     if case.filed_on is not None and case.procedure == "ordinary":
-        warn, due = decision_deadline(session, case, today)
+        both = loaded if loaded is not None else (rows, extension_days(session, case))
+        warn, due = decision_deadline(session, case, today, both)
         done = case.decided_on or (case.closed_on if ended else None)
         who = "执法主体负责人（作出决定）"
         out.append(_deadline(D3_DECISION, case.filed_on, due, who, done, today, warn))

@@ -10,12 +10,13 @@ for. Service, payment and closing follow in ``cases.execution``.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import suppress
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from wurao.auth.scope import Actor
-from wurao.cases import clocks
+from wurao.cases import clocks, publication
 from wurao.cases import rules as checks
 from wurao.cases.access import check_handle, check_review
 from wurao.cases.models import CaseEvidence, PenaltyCase
@@ -25,6 +26,11 @@ from wurao.cases.statuses import CASE_LIFECYCLE, PenaltyKind, Procedure, kinds_l
 from wurao.core import audit
 from wurao.core import rules as catalogue
 from wurao.core.errors import Conflict, InvalidInput, RuleViolation, Violation
+from wurao.core.time import local_today
+from wurao.core.workdays import UnknownCalendarYear
+from wurao.discretion import leniency as lists
+from wurao.discretion.models import Circumstance
+from wurao.discretion.service import discretion_findings
 from wurao.registry.models import Officer
 
 # The review and litigation routes every decision states (行政处罚法 第59条第5项); the organ
@@ -199,10 +205,12 @@ def _decision_checks(
     confiscation_fen: int,
     reasons: str,
     remedy: str,
+    on: dt.date,
 ) -> list[Violation]:
     """What every decision with a penalty must pass, whatever the procedure: D12's content
     (reasons included), D18 for a minor and D19 against a second fine. Raises with
-    ``problems`` and these together; returns the warnings (a minor aged 14–17)."""
+    ``problems`` and these together; returns the warnings (a minor aged 14–17, D24 a fine
+    outside the benchmark without a reason, D17 a sparing list with no recorded choice)."""
     problems = problems + checks.content_problems(
         case,
         kinds=chosen,
@@ -218,7 +226,11 @@ def _decision_checks(
         problems += checks.double_fine_problems(session, case)
     if problems:
         raise RuleViolation(problems)
-    return [v for v in minor if v.severity == "WARN"]
+    return (
+        [v for v in minor if v.severity == "WARN"]
+        + discretion_findings(session, case, fine_fen, on)
+        + lists.leniency_findings(session, case, penalty=True)
+    )
 
 
 def decide(
@@ -242,7 +254,7 @@ def decide(
     problems = prerequisite_problems(case, chosen, fine_fen, decided_on)
     problems += checks.heavier_problems(case, chosen, fine_fen, confiscation_fen)
     warnings = _decision_checks(
-        session, case, problems, chosen, fine_fen, confiscation_fen, reasons, remedy
+        session, case, problems, chosen, fine_fen, confiscation_fen, reasons, remedy, decided_on
     ) + _late_decision(session, case, decided_on)
     before = audit.snapshot(case)
     _apply(case, "penalty", chosen, fine_fen, confiscation_fen, reasons, remedy, decided_on)
@@ -260,6 +272,11 @@ def decide(
         note=note,
         before=before,
     )
+    # D20: the publication's due day, by the field's working days; when next year's holidays
+    # are not imported yet, the row is opened when the decision is published
+    if publication.publishable(case):
+        with suppress(UnknownCalendarYear):
+            publication.open_publication(session, actor=actor, case=case)
     return Done(case, warnings)
 
 
@@ -356,7 +373,9 @@ def decide_on_the_spot(
     problems = checks.simple_problems(case, chosen, fine_fen, decided_on)
     problems += checks.limitation_problems(case)
     problems += officers_problems(session, case, decided_on, case.region_code)
-    warnings = _decision_checks(session, case, problems, chosen, fine_fen, 0, reasons, remedy)
+    warnings = _decision_checks(
+        session, case, problems, chosen, fine_fen, 0, reasons, remedy, decided_on
+    )
     before = audit.snapshot(case)
     _apply(case, "penalty", chosen, fine_fen, 0, reasons, remedy, decided_on)
     CASE_LIFECYCLE.advance(case, "decide_on_spot")
@@ -367,6 +386,7 @@ def decide_on_the_spot(
     note = f"当场作出行政处罚决定并交付：{kinds_label(case.decision_kinds)}"
     if fine_fen:
         note += f"，罚款{checks.yuan(fine_fen)}"
+    note += "".join(f"；{w.detail}" for w in warnings)
     log_step(
         session,
         actor=actor,
@@ -377,3 +397,78 @@ def decide_on_the_spot(
         before=before,
     )
     return Done(case, warnings)
+
+
+# --- 裁量 (D24) and the leniency lists (D17) -----------------------------------------------
+
+
+def _before_decision(actor: Actor, case: PenaltyCase) -> None:
+    check_handle(actor, case)
+    if case.decided_on is not None or case.status in ("not_filed", "withdrawn", "closed"):
+        raise Conflict("案件已作出决定或已终结，不能再更改裁量记录。")
+
+
+def record_leniency(
+    session: Session,
+    *,
+    actor: Actor,
+    case: PenaltyCase,
+    choice: str,
+    reason: str,
+    on: dt.date | None = None,
+) -> PenaltyCase:
+    """The officer's choice on the leniency lists the violation is on (D17), with its reason;
+    the lists matched at this moment are kept with it."""
+    _before_decision(actor, case)
+    for field, problem in lists.choice_problems(choice, reason):
+        raise InvalidInput(problem + "。", field=field)
+    written = text(reason, field="reason", label="理由", required=True)
+    found = lists.leniency_for(session, case)
+    before = audit.snapshot(case)
+    case.leniency_list = lists.today_lists(found)
+    case.leniency_choice = choice
+    case.leniency_reason = written
+    log_step(
+        session,
+        actor=actor,
+        case=case,
+        action="leniency",
+        day=on or local_today(),
+        note=f"清单适用：{lists.CHOICES[choice]}。理由：{written}",
+        before=before,
+    )
+    return case
+
+
+def record_discretion(
+    session: Session,
+    *,
+    actor: Actor,
+    case: PenaltyCase,
+    circumstance: str,
+    violation_code: str,
+    reason: str,
+    on: dt.date | None = None,
+) -> PenaltyCase:
+    """The circumstance (情节) and violation code that pick the benchmark row, and the written
+    reason for a fine outside its range (D24)."""
+    _before_decision(actor, case)
+    if circumstance and circumstance not in Circumstance.labels():
+        raise InvalidInput("请选择情节：轻微、一般、较重或严重。", field="circumstance")
+    code = violation_code.strip()
+    if len(code) > 40:
+        raise InvalidInput("违法行为编码最多40个字。", field="violation_code")
+    written = text(reason, field="discretion_reason", label="裁量说明")
+    before = audit.snapshot(case)
+    case.circumstance, case.violation_code, case.discretion_reason = circumstance, code, written
+    label = Circumstance(circumstance).label if circumstance else "未认定"
+    log_step(
+        session,
+        actor=actor,
+        case=case,
+        action="discretion",
+        day=on or local_today(),
+        note=f"裁量情节：{label}" + (f"。裁量说明：{written}" if written else ""),
+        before=before,
+    )
+    return case

@@ -35,6 +35,7 @@ def add_evidence_file(
     filename: str,
     stream: BinaryIO,
     description: str = "",
+    on: dt.date | None = None,
 ) -> CaseEvidence:
     """Store an uploaded file by its SHA-256 (the inspection record's store) and list it."""
     check_handle(actor, case)
@@ -45,7 +46,8 @@ def add_evidence_file(
     sha, size = evidence_store.store(stream)
     if size == 0:
         raise InvalidInput("上传的文件是空的。", field="file")
-    return _evidence(session, actor, case, "file", name[:200], sha, size, "", description)
+    day = _evidence_day(case, on)
+    return _evidence(session, actor, case, "file", name[:200], sha, size, "", description, day)
 
 
 def add_evidence_external(
@@ -58,6 +60,7 @@ def add_evidence_external(
     uri: str,
     size: int = 0,
     description: str = "",
+    on: dt.date | None = None,
 ) -> CaseEvidence:
     """Reference a recording kept elsewhere by its SHA-256 and location."""
     check_handle(actor, case)
@@ -69,9 +72,18 @@ def add_evidence_external(
     location = text(uri, field="uri", label="存放位置", required=True)
     if size < 0:
         raise InvalidInput("文件大小不能为负数。", field="size")
+    day = _evidence_day(case, on)
     return _evidence(
-        session, actor, case, "external", name[:200], sha, size, location[:300], description
+        session, actor, case, "external", name[:200], sha, size, location[:300], description, day
     )
+
+
+def _evidence_day(case: PenaltyCase, on: dt.date | None) -> dt.date:
+    """The day the evidence was taken (取证), for the timeline: today unless given."""
+    day = on or local_today()
+    if day < case.found_on or day > local_today():
+        raise InvalidInput("取证日期应在发现线索之后、今天之前。", field="on")
+    return day
 
 
 def _evidence(
@@ -84,6 +96,7 @@ def _evidence(
     size: int,
     uri: str,
     description: str,
+    day: dt.date,
 ) -> CaseEvidence:
     row = CaseEvidence(
         case_id=case.id,
@@ -103,7 +116,7 @@ def _evidence(
         actor=actor,
         case=case,
         action="evidence",
-        day=local_today(),
+        day=day,
         note=note,
         before=audit.snapshot(case),
         covers=[row],

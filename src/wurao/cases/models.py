@@ -115,12 +115,21 @@ class PenaltyCase(Base):
     # 结案 / 撤案 / 不予立案
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     closing_note: Mapped[str] = mapped_column(Text, default="")
+    # 裁量 (D24) and the leniency lists (D17), recorded through wurao.discretion
+    violation_code: Mapped[str] = mapped_column(String(40), default="")  # 权力事项编码
+    circumstance: Mapped[str] = mapped_column(String(8), default="")  # 情节: minor … grave
+    discretion_reason: Mapped[str] = mapped_column(Text, default="")  # fine outside the range
+    leniency_list: Mapped[str] = mapped_column(String(80), default="")  # "|no_penalty|…|"
+    leniency_choice: Mapped[str] = mapped_column(String(16), default="")  # a kind, or "none"
+    leniency_reason: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[dt.datetime]
 
     __table_args__ = (
         Index("ix_penalty_case_subject_year", "subject_id", "year"),
         Index("ix_penalty_case_region_status", "region_code", "status"),
+        # the subject's list by status, newest first (docs/benchmarks-cases.md)
+        Index("ix_penalty_case_subject_status_id", "subject_id", "status", "id"),
         Index("ix_penalty_case_enterprise", "enterprise_id"),
         Index("ix_penalty_case_person_ric", "person_ric"),
     )
@@ -218,3 +227,67 @@ class CaseSequence(Base):
     subject_id: Mapped[int] = mapped_column(ForeignKey("enforcement_subject.id"), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CaseDocument(Base):
+    """A document (文书) generated for a case: its number, who made it, and the SHA-256 of the
+    .docx so that the copy the party holds can be checked. One row per case and kind:
+    regenerating a kind keeps its number and records the new file."""
+
+    __tablename__ = "case_document"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(BigId, ForeignKey("penalty_case.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # cases.documents.DocumentKind
+    number: Mapped[str] = mapped_column(String(160), unique=True)  # 文书编号
+    dated: Mapped[dt.date] = mapped_column(Date)  # the date the document bears
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    template_version: Mapped[str] = mapped_column(String(20))
+    generated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    generated_at: Mapped[dt.datetime]
+
+    __table_args__ = (Index("ix_case_document_case_kind", "case_id", "kind", unique=True),)
+
+
+class CaseDocumentSequence(Base):
+    """The last document number used per subject, kind and year."""
+
+    __tablename__ = "case_document_sequence"
+    __audit_exempt__ = True  # a counter; the document it numbers is audited
+
+    subject_id: Mapped[int] = mapped_column(ForeignKey("enforcement_subject.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CasePublication(Base):
+    """The public disclosure (公开) of a penalty decision (D20): due within the field's working
+    days of the decision; withdrawn within three working days once the decision is changed or
+    revoked. Subject, region, field and year are copied from the case so that the public list
+    filters one indexed table."""
+
+    __tablename__ = "case_publication"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("penalty_case.id", ondelete="CASCADE"), unique=True
+    )
+    subject_id: Mapped[int] = mapped_column(ForeignKey("enforcement_subject.id"))
+    region_code: Mapped[str] = mapped_column(String(12))
+    field: Mapped[str] = mapped_column(String(30), default="")
+    year: Mapped[int] = mapped_column(Integer)
+    decided_on: Mapped[dt.date] = mapped_column(Date)
+    required: Mapped[bool] = mapped_column(Boolean, default=True)  # the field publishes (policy)
+    due_on: Mapped[dt.date | None] = mapped_column(Date)  # None when not required
+    published_on: Mapped[dt.date | None] = mapped_column(Date)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # the decision was changed or revoked (变更、撤销): withdrawal due within 3 working days
+    changed_on: Mapped[dt.date | None] = mapped_column(Date)
+    withdraw_due_on: Mapped[dt.date | None] = mapped_column(Date)
+    withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)
+    withdraw_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime]
+
+    __table_args__ = (Index("ix_case_publication_region_published", "region_code", "published_on"),)

@@ -13,6 +13,7 @@ MODEL_MODULES = (
     "wurao.oversight.models",
     "wurao.sampling.models",
     "wurao.cases.models",
+    "wurao.discretion.models",
 )
 
 

@@ -207,6 +207,15 @@ F2_EVALUATION = define(
 F2_CODELESS = define(
     "F2 CODELESS-REPORT", "举报未亮码检查", f"{_LUQIAO}（无码不查、无码无效）", "WARN"
 )
+F2_CLUE_DEADLINE = define(
+    "F2 CLUE-DEADLINE",
+    "交办的监督线索按期办理",
+    f"{_LUQIAO}：对接12345平台、信访局线索，对整治工作不力的挂牌督办；"
+    "期限为本平台设定（政策参数 clue.answer_working_days）",
+    "WARN",
+    ("clue.answer_working_days", "clue.problem_types"),
+    unconfirmed=True,
+)
 F3_MULTI = define(
     "F3 MULTI-AGENCY",
     "多头检查：同一企业短期内被多个执法主体检查",
@@ -381,6 +390,12 @@ D16 = define(
     "WARN",
     ("case.late_surcharge_rate",),
 )
+D17 = define(
+    "D17 NO-PENALTY",
+    "符合不予处罚、可以不予处罚（首违不罚）等清单的，提示办案人员记录是否适用及理由",
+    f"{_CF} 第32条、第33条；{_16} 第17项（不予处罚、可以不予处罚、减轻、从轻、从重清单）",
+    "WARN",
+)
 D18 = define(
     "D18 MINOR",
     "未成年人：不满十四周岁不予处罚，已满十四周岁不满十八周岁从轻或者减轻",
@@ -392,6 +407,22 @@ D19 = define(
     "同一违法行为不得给予两次以上罚款",
     f"{_CF} 第29条",
     "BLOCK",
+)
+D20 = define(
+    "D20 PUBLICATION",
+    "行政处罚决定依法公开；被变更、撤销的，三个工作日内撤回",
+    f"{_CF} 第48条；国办发〔2018〕118号（七个工作日内公开）；"
+    "市场监督管理行政处罚信息公示规定 第9条（二十个工作日内公示）",
+    "WARN",
+    ("case.publication_fields", "case.publication_withdraw_working_days"),
+)
+
+D24 = define(
+    "D24 DISCRETION",
+    "拟作出的罚款超出适用的行政处罚裁量基准幅度的，须书面说明理由",
+    f"{_16} 第14项（现行基准与上级基准冲突的及时修改、废止；乡镇（街道）不得制定或细化量化基准）；"
+    f"{_CF} 第34条",
+    "WARN",
 )
 
 # --- F5: timeliness of penalty cases (the sweep, over the D clocks) --------------------------
@@ -408,5 +439,7 @@ F5_CASE_OVERDUE = define(
         "case.decision_days",
         "case.decision_extension_days",
         "case.service_working_days",
+        "case.publication_fields",
+        "case.publication_withdraw_working_days",
     ),
 )

@@ -30,7 +30,9 @@ def demo(
     port: int = typer.Option(8000),
 ) -> None:
     """Create or upgrade the database, fill it with the demo city and start the web UI."""
+    from wurao.demo.cases import generate_cases
     from wurao.demo.city import generate_city
+    from wurao.demo.discretion import generate_discretion
     from wurao.demo.history import generate_history
     from wurao.demo.seed import DEMO_PASSWORD, seed_foundation
     from wurao.oversight import indicators
@@ -44,6 +46,8 @@ def demo(
         accounts = seed_foundation(session)
         stats = generate_city(session)
         history = generate_history(session)
+        discretion = generate_discretion(session)  # before the cases: their decisions use it
+        cases = generate_cases(session)
         indicators.rebuild(session)  # the history is written in bulk, not through the services
         workdays.configure(lambda: load_calendar(session))
         try:
@@ -53,6 +57,8 @@ def demo(
     typer.echo(f"演示数据已就绪：{url}")
     typer.echo(stats.summary())
     typer.echo(history.summary())
+    typer.echo(discretion.summary())
+    typer.echo(cases.summary())
     typer.echo(_sweep_summary(swept))
     for note in swept.notes:
         typer.echo(note)

@@ -38,6 +38,7 @@ EVIDENCE_LINKS = {
     "evaluation": "/oversight/evaluations",
     "unplanned": "/unplanned",
     "indicator": "/oversight/dashboard",
+    "case": "/cases/{id}",
 }
 
 

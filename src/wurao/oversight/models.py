@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wurao.core.db import Base
 from wurao.registry.models import BigId
 
+# No 0/1/I/L/O: a reporter reads the reference off a page or a phone call and types it back.
+_REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_reference() -> str:
+    """A clue's public reference: unguessable, since it alone opens the status page."""
+    return "XS" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(10))
+
 
 class Clue(Base):
-    """A supervision clue: a report of an inspection without a code, a complaint, a referral."""
+    """A supervision clue: a report of an inspection without a code, a complaint, a referral.
+
+    Its loop (oversight/clues): received → routed to a subject with a deadline (督办 when late)
+    → answered by the subject → verified and closed by the supervisor, or returned.
+    """
 
     __tablename__ = "clue"
+    __table_args__ = (Index("ix_clue_source_work_order", "source", "work_order_no"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     # codeless_report / evaluation / hotline / referral
@@ -33,6 +47,67 @@ class Clue(Base):
     created_at: Mapped[dt.datetime]
     handled_note: Mapped[str] = mapped_column(Text, default="")
     handled_by_id: Mapped[int | None] = mapped_column(Integer)
+    # The loop (oversight/clues); statuses in oversight/clues/statuses.py.
+    reference: Mapped[str | None] = mapped_column(String(12), unique=True, default=new_reference)
+    problem_type: Mapped[str] = mapped_column(String(20), default="")  # policy clue.problem_types
+    # A case names its clue (penalty_case.clue_id); a second key back would make a cycle.
+    enterprise_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("enterprise.id"))
+    work_order_no: Mapped[str] = mapped_column(String(60), default="")  # 12345/12348 工单编号
+    reporter_name: Mapped[str] = mapped_column(String(50), default="")
+    received_at: Mapped[dt.datetime | None]  # when the channel received it (受理时间)
+    routed_on: Mapped[dt.date | None]
+    due_on: Mapped[dt.date | None] = mapped_column(index=True)
+    supervised_times: Mapped[int] = mapped_column(Integer, default=0)  # 督办 count
+    answer: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[dt.datetime | None]
+    follow_up: Mapped[str] = mapped_column(Text, default="")  # 回访 of the reporter
+    followed_up_at: Mapped[dt.datetime | None]
+    closed_at: Mapped[dt.datetime | None]
+
+
+class ClueEvent(Base):
+    """One step of a clue's history: who did what, the status after it, and the note."""
+
+    __tablename__ = "clue_event"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    clue_id: Mapped[int] = mapped_column(BigId, ForeignKey("clue.id"), index=True)
+    at: Mapped[dt.datetime]
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor_name: Mapped[str] = mapped_column(String(100), default="")
+    action: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(12))  # after the step
+    note: Mapped[str] = mapped_column(Text, default="")
+    due_on: Mapped[dt.date | None]
+
+
+class ClueAttachment(Base):
+    """A file a subject attached to its answer (evidence of what it did)."""
+
+    __tablename__ = "clue_attachment"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    clue_id: Mapped[int] = mapped_column(BigId, ForeignKey("clue.id"), index=True)
+    event_id: Mapped[int] = mapped_column(BigId, ForeignKey("clue_event.id"))
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100), default="")
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ClueImportMapping(Base):
+    """A region's saved column mapping for one hotline's work-order export (mapped once)."""
+
+    __tablename__ = "clue_import_mapping"
+    __table_args__ = (UniqueConstraint("region_code", "source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(12))
+    source: Mapped[str] = mapped_column(String(20))
+    mapping: Mapped[str] = mapped_column(Text)  # JSON {field: header as in the file}
+    updated_at: Mapped[dt.datetime]
+    updated_by_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Alert(Base):

@@ -6,25 +6,20 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
-from wurao.core.text import NOTE
 from wurao.inspections import evaluations
 from wurao.oversight import service
 from wurao.web.deps import TxRoute, get_db, public, require
 from wurao.web.errors import PAGE_ERRORS
 from wurao.web.forms import form_date, form_int
-from wurao.web.params import Id, PageNo, Text
-from wurao.web.templating import flash, render
+from wurao.web.params import PageNo, Text
+from wurao.web.templating import render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
-
-
-def _labels() -> dict[str, object]:
-    return {"sources": service.CLUE_SOURCES, "clue_statuses": service.CLUE_STATUSES}
 
 
 @router.get("/report", response_class=HTMLResponse)
@@ -59,60 +54,7 @@ def submit_report(
             contact=contact,
         ),
     )
-    return render(request, "inspections/report.html", {"done": clue.id})
-
-
-@router.get("/oversight/clues", response_class=HTMLResponse)
-def clues_page(
-    request: Request,
-    status: str = "",
-    source: str = "",
-    q: str = "",
-    page: PageNo = 1,
-    actor: Actor = Depends(require(Permission.CLUES_VIEW)),
-    db: Session = Depends(get_db),
-) -> Response:
-    """Clues of the supervisor's region, filterable and paginated."""
-    found = service.list_clues(db, actor=actor, status=status, source=source, q=q, page=page)
-    return render(
-        request,
-        "oversight/clues.html",
-        {
-            **found.context("clues"),
-            "status": status,
-            "source": source,
-            "q": q,
-            **_labels(),
-        },
-    )
-
-
-@router.get("/oversight/clues/{clue_id}", response_class=HTMLResponse)
-def clue_page(
-    request: Request,
-    clue_id: Id,
-    actor: Actor = Depends(require(Permission.CLUES_VIEW)),
-    db: Session = Depends(get_db),
-) -> Response:
-    """One clue with its handling notes."""
-    clue = service.get_clue(db, actor=actor, clue_id=clue_id)
-    return render(request, "oversight/clue_detail.html", {"clue": clue, **_labels()})
-
-
-@router.post("/oversight/clues/{clue_id}/handle", response_class=HTMLResponse)
-def handle_clue(
-    request: Request,
-    clue_id: Id,
-    status: Annotated[str, Form(), Text(12, "处理状态")] = "",
-    note: Annotated[str, Form(), Text(NOTE, "处理说明")] = "",
-    actor: Actor = Depends(require(Permission.CLUES_VIEW)),
-    db: Session = Depends(get_db),
-) -> Response:
-    """Mark a clue as being handled or closed, with a note."""
-    clue = service.get_clue(db, actor=actor, clue_id=clue_id)
-    service.handle_clue(db, clue=clue, actor=actor, status=status, note=note)
-    flash(request, f"线索已标记为{service.CLUE_STATUSES[clue.status]}。")
-    return RedirectResponse(f"/oversight/clues/{clue.id}", status_code=303)
+    return render(request, "inspections/report.html", {"done": clue.reference})
 
 
 @router.get("/oversight/evaluations", response_class=HTMLResponse)

@@ -5,10 +5,11 @@ supervisor (执法监督机构) follows up with a 风险提示函, so it is an a
 like C6. The deadlines are the ones the case's timeline shows: each candidate case is held to
 ``cases.clocks.case_deadlines`` (the one declaration of D2, D3 and D13 with their
 suspensions and extensions), never to a second computation here. Only the organ's own
-clocks alert — 决定是否立案 (D2), 作出处罚决定 (D3), 送达决定书 (D13); the party's periods
-(陈述申辩, 听证申请, 缴纳罚款) are not the organ's lateness. D3's warning day is shown on the
-case's timeline and does not raise an alert, as C6's warning day is shown on the draw's
-results page only: an alert records a failure the supervisor must notify or dismiss.
+clocks alert — 决定是否立案 (D2), 作出处罚决定 (D3), 送达决定书 (D13), and the publication of
+the decision and its withdrawal once changed or revoked (D20, ``cases.publication``); the
+party's periods (陈述申辩, 听证申请, 缴纳罚款) are not the organ's lateness. D3's warning day
+is shown on the case's timeline and does not raise an alert, as C6's warning day is shown on
+the draw's results page only: an alert records a failure the supervisor must notify or dismiss.
 Registered in ``wurao.oversight.rules``.
 """
 
@@ -21,8 +22,9 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from wurao.cases.clocks import D2_FILING, D3_DECISION, D13_SERVICE, Deadline, case_deadlines
-from wurao.cases.models import PenaltyCase
-from wurao.cases.statuses import OPEN, CaseStatus, Procedure
+from wurao.cases.models import CasePublication, PenaltyCase
+from wurao.cases.publication import PUBLISH_CLOCK, WITHDRAW_CLOCK, publication_deadlines
+from wurao.cases.statuses import DECIDED_STATES, OPEN, CaseStatus, Procedure
 from wurao.core import workdays
 from wurao.core.clock import WORKING
 from wurao.oversight.rule_base import Context, Finding, cite
@@ -70,6 +72,37 @@ def candidates(session: Session, ctx: Context) -> list[PenaltyCase]:
     return list(rows)
 
 
+def publication_candidates(session: Session, ctx: Context) -> list[PenaltyCase]:
+    """Decided ordinary penalty cases whose publication or its withdrawal may be late (D20):
+    no publication row yet and decided longer ago than the shortest field's period, or a row
+    past its stored due date and not done."""
+    c, p = PenaltyCase, CasePublication
+    rows = session.scalars(
+        select(c)
+        .outerjoin(p, p.case_id == c.id)
+        .where(
+            c.procedure == Procedure.ORDINARY.value,
+            c.outcome == "penalty",
+            c.decided_on.is_not(None),
+            or_(
+                and_(
+                    p.id.is_(None),
+                    c.status.in_(sorted(s.value for s in DECIDED_STATES)),
+                    c.decided_on < _before(ctx, PUBLISH_CLOCK.shortest(ctx.today)),
+                ),
+                and_(p.required.is_(True), p.published_on.is_(None), p.due_on < ctx.today),
+                and_(
+                    p.changed_on.is_not(None),
+                    p.withdrawn_on.is_(None),
+                    p.withdraw_due_on < ctx.today,
+                ),
+            ),
+        )
+        .order_by(c.id)
+    )
+    return list(rows)
+
+
 def _detail(case: PenaltyCase, d: Deadline) -> str:
     unit = "个工作日" if d.unit == WORKING else "日"
     return (
@@ -92,6 +125,24 @@ def overdue(session: Session, ctx: Context) -> Iterator[Finding]:
                 continue
             yield Finding(
                 dedup_key=f"F5:{case.id}:{d.rule.id.split()[0]}",
+                region_code=case.region_code,
+                subject_id=case.subject_id,
+                enterprise_id=case.enterprise_id,
+                detail=_detail(case, d),
+                evidence=[cite("case", case.id, f"行政处罚案件 {case.number}")],
+            )
+    for case in publication_candidates(session, ctx):
+        try:
+            deadlines = publication_deadlines(session, case, ctx.today)
+        except workdays.UnknownCalendarYear as exc:
+            unknown[exc.year] = unknown.get(exc.year, 0) + 1
+            continue
+        for d in deadlines:
+            if d.met_on is not None or not d.overdue:
+                continue
+            which = "D20W" if d.name == WITHDRAW_CLOCK.name else "D20"
+            yield Finding(
+                dedup_key=f"F5:{case.id}:{which}",
                 region_code=case.region_code,
                 subject_id=case.subject_id,
                 enterprise_id=case.enterprise_id,

@@ -14,28 +14,25 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
-from wurao.auth.scope import Actor, region_filter, region_in_scope
+from wurao.auth.scope import Actor, region_in_scope
 from wurao.core import audit
 from wurao.core.audit import AuditActor, SystemActor
-from wurao.core.errors import Conflict, InvalidInput, NotFound
+from wurao.core.errors import InvalidInput
 from wurao.core.ids import IdentifierError, uscc_region, validate_uscc
-from wurao.core.paging import PER_PAGE, Page, paginate
+from wurao.core.paging import PER_PAGE, Page
 from wurao.core.time import local_today, utcnow
 from wurao.inspections.evaluations import misconduct_labels
 from wurao.inspections.models import Evaluation, InspectionTask, TaskSubject
 from wurao.oversight import triggers
+from wurao.oversight.clues import queries as clue_queries
+from wurao.oversight.clues import service as clues
+from wurao.oversight.clues.statuses import ClueSource, ClueStatus
 from wurao.oversight.models import Clue
 from wurao.registry.models import EnforcementSubject, Enterprise
 
-CLUE_SOURCES: dict[str, str] = {
-    "codeless_report": "无码检查举报",
-    "evaluation": "企业评价",
-    "hotline": "12345热线",
-    "referral": "移送",
-}
-CLUE_STATUSES: dict[str, str] = {"new": "待处理", "handling": "处理中", "closed": "已办结"}
-# Allowed moves of a clue's status.
-_NEXT = {"new": {"handling", "closed"}, "handling": {"handling", "closed"}, "closed": set()}
+# Labels of the clue loop's enums (oversight/clues/statuses.py), for the older pages.
+CLUE_SOURCES: dict[str, str] = ClueSource.labels()
+CLUE_STATUSES: dict[str, str] = ClueStatus.labels()
 PUBLIC_REPORTER = SystemActor(display_name="公众举报", role_name="public")
 
 
@@ -122,6 +119,7 @@ def report_codeless(session: Session, *, report: CodelessReport) -> Clue:
         enterprise_name=name or (enterprise.name if enterprise else ""),
         subject_text=agency,
         subject_id=_match_subject(session, agency, region),
+        enterprise_id=enterprise.id if enterprise is not None else None,
         occurred_on=report.occurred_on,
         description=f"{people}{what}",
         reporter_contact=_text(report.contact, limit=100, field="contact", label="联系方式"),
@@ -129,6 +127,7 @@ def report_codeless(session: Session, *, report: CodelessReport) -> Clue:
         created_at=utcnow(),
     )
     session.add(clue)
+    event = clues.new_event(session, clue=clue, actor=PUBLIC_REPORTER, action="receive")
     audit.record(
         session,
         actor=PUBLIC_REPORTER,
@@ -136,6 +135,7 @@ def report_codeless(session: Session, *, report: CodelessReport) -> Clue:
         obj=clue,
         summary=f"收到无码检查举报：{clue.enterprise_name}",
         region_code=region,
+        covers=(event,),
     )
     triggers.clue_reported(session)
     return clue
@@ -158,6 +158,7 @@ def clue_from_evaluation(
         region_code=task.region_code,
         enterprise_uscc=enterprise.uscc if enterprise else "",
         enterprise_name=enterprise.name if enterprise else "",
+        enterprise_id=enterprise.id if enterprise else None,
         subject_id=lead,
         task_id=task.id,
         description=f"企业评价反映：{labels}。{evaluation.comment}".strip(),
@@ -165,6 +166,7 @@ def clue_from_evaluation(
         created_at=utcnow(),
     )
     session.add(clue)
+    event = clues.new_event(session, clue=clue, actor=actor, action="receive")
     audit.record(
         session,
         actor=actor,
@@ -172,6 +174,7 @@ def clue_from_evaluation(
         obj=clue,
         summary=f"企业评价反映问题：{labels}",
         region_code=task.region_code,
+        covers=(event,),
     )
     return clue
 
@@ -179,7 +182,7 @@ def clue_from_evaluation(
 def clues_visible_to(actor: Actor) -> Select[Clue]:
     """Clues of the supervisor's region (and the regions below it)."""
     actor.require(Permission.CLUES_VIEW)
-    return select(Clue).where(region_filter(actor, Clue.region_code))
+    return clue_queries.clues_visible_to(actor)
 
 
 def list_clues(
@@ -193,52 +196,24 @@ def list_clues(
     per_page: int = PER_PAGE,
 ) -> Page[Clue]:
     """A page of the region's clues, newest first, filterable by status, source and name."""
-    stmt = clues_visible_to(actor)
-    if status:
-        if status not in CLUE_STATUSES:
-            raise InvalidInput("状态应为待处理、处理中或已办结。", field="status")
-        stmt = stmt.where(Clue.status == status)
-    if source:
-        if source not in CLUE_SOURCES:
-            raise InvalidInput("未知的线索来源。", field="source")
-        stmt = stmt.where(Clue.source == source)
-    if q.strip():
-        stmt = stmt.where(Clue.enterprise_name.contains(q.strip(), autoescape=True))
-    stmt = stmt.order_by(Clue.created_at.desc(), Clue.id.desc())
-    return paginate(session, stmt, page, per_page)
+    actor.require(Permission.CLUES_VIEW)
+    filters = clue_queries.ClueFilters(status=status, source=source, q=q)
+    return clue_queries.list_clues(
+        session, actor=actor, filters=filters, page=page, per_page=per_page
+    )
 
 
 def get_clue(session: Session, *, actor: Actor, clue_id: int) -> Clue:
     """One clue, if it lies in the actor's region."""
-    clue = session.scalar(clues_visible_to(actor).where(Clue.id == clue_id))
-    if clue is None:
-        raise NotFound("线索不存在或不在您的管辖范围内。")
-    return clue
+    actor.require(Permission.CLUES_VIEW)
+    return clue_queries.get_clue(session, actor=actor, clue_id=clue_id)
 
 
 def handle_clue(session: Session, *, clue: Clue, actor: Actor, status: str, note: str) -> Clue:
     """Move a clue to handling or closed with a note (the notes accumulate)."""
     actor.require(Permission.CLUES_VIEW)
-    if not actor.covers_region(clue.region_code):
-        raise NotFound("线索不存在或不在您的管辖范围内。")
-    if status not in CLUE_STATUSES or status == "new":
-        raise InvalidInput("请选择处理中或已办结。", field="status")
-    if status not in _NEXT[clue.status]:
-        raise Conflict(f"线索已{CLUE_STATUSES[clue.status]}，不能再改为{CLUE_STATUSES[status]}。")
-    text = _text(note, limit=4000, field="note", label="处理说明", required=True)
-    before = audit.snapshot(clue)
-    stamp = local_today().isoformat()
-    entry = f"[{stamp} {actor.display_name} {CLUE_STATUSES[status]}] {text}"
-    clue.handled_note = f"{clue.handled_note}\n{entry}".strip()
-    clue.status = status
-    clue.handled_by_id = actor.user_id
-    audit.record(
-        session,
-        actor=actor,
-        action="clue.handle",
-        obj=clue,
-        before=before,
-        summary=f"线索{CLUE_STATUSES[status]}：{clue.enterprise_name}",
-        region_code=clue.region_code,
-    )
-    return clue
+    if status == ClueStatus.HANDLING:
+        return clues.handle(session, clue=clue, actor=actor, note=note)
+    if status == ClueStatus.CLOSED:
+        return clues.close(session, clue=clue, actor=actor, note=note, audit_action="clue.handle")
+    raise InvalidInput("请选择处理中或已办结。", field="status")

@@ -41,6 +41,13 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     from wurao.auth import api as auth_api
     from wurao.auth import pages as auth_pages
     from wurao.cases import api as cases_api
+    from wurao.cases import discretion_pages as case_discretion_pages
+    from wurao.cases import document_pages as case_document_pages
+    from wurao.cases import pages as cases_pages
+    from wurao.cases import public_pages as case_public_pages
+    from wurao.cases import stage_pages as case_stage_pages
+    from wurao.discretion import api as discretion_api
+    from wurao.discretion import pages as discretion_pages
     from wurao.inspections import api as inspections_api
     from wurao.inspections import pages as inspections_pages
     from wurao.inspections import record_api, record_pages
@@ -49,6 +56,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     from wurao.oversight import alert_api, alert_pages
     from wurao.oversight import api as oversight_api
     from wurao.oversight import pages as oversight_pages
+    from wurao.oversight.clues import api as clue_api
+    from wurao.oversight.clues import pages as clue_pages
     from wurao.planning import api as planning_api
     from wurao.planning import pages as planning_pages
     from wurao.registry.enterprises import api as enterprises_api
@@ -128,8 +137,17 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         joint_pages,  # before planning: /plans/joint is not a plan id
         planning_pages,
         reports_pages,
+        cases_pages,
+        case_stage_pages,
+        case_document_pages,
+        case_discretion_pages,
+        case_public_pages,
+        discretion_pages,
+        discretion_api,
         inspections_pages,
         record_pages,
+        clue_api,  # before the clue pages: /public/clues/{reference}.json is not a reference
+        clue_pages,  # before oversight_pages, whose older clue routes it replaces
         oversight_pages,
         sampling_pages,
         auth_api,

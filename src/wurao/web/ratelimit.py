@@ -78,6 +78,8 @@ RULES: tuple[Rule, ...] = (
     Rule("report", "POST", "/report", "rate_limit_report", "举报"),
     Rule("report", "POST", "/api/v1/reports/codeless", "rate_limit_report", "举报"),
     Rule("scan", "GET", "/v/{token}", "rate_limit_scan", "扫码查询"),
+    # a reporter follows a clue by its reference: the pattern also covers ``{reference}.json``
+    Rule("clue_status", "GET", "/public/clues/{reference}", "rate_limit_report", "线索查询"),
     Rule("verify", "POST", "/api/v1/codes/verify", "rate_limit_verify", "核验请求"),
     # Only failed sign-ins (401) use up the address's budget: an office behind one address
     # signing in at nine o'clock is not throttled, guessing passwords across accounts is.

@@ -1,0 +1,153 @@
+"""Reads of the opening form (登记案件): the subject's officers and the enterprises it may name,
+and the prefill from an inspection record (移送立案) or a supervision clue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import column, or_, select, table
+from sqlalchemy.orm import Session
+
+from wurao.auth.permissions import Permission
+from wurao.auth.scope import Actor
+from wurao.cases.queries import MAX_CHOICES
+from wurao.cases.statuses import Procedure
+from wurao.core.errors import Forbidden, InvalidInput
+from wurao.core.ids import region_scope_prefix
+from wurao.core.time import local_date
+from wurao.inspections.models import InspectionRecord, InspectionTask, TaskOfficer, TaskSubject
+from wurao.registry.enterprises.service import enterprises_visible_to
+from wurao.registry.models import EnforcementSubject, Enterprise, Officer
+
+# The clue table belongs to oversight, a higher layer (as in cases.service).
+_CLUE = table(
+    "clue",
+    column("id"),
+    column("region_code"),
+    column("enterprise_id"),
+    column("description"),
+    column("occurred_on"),
+)
+
+# --- the opening form --------------------------------------------------------------------
+
+
+@dataclass
+class FormValues:
+    """What the opening form shows: typed values, or a prefill from a record or a clue."""
+
+    origin: str = "own"
+    procedure: str = Procedure.ORDINARY.value
+    party_kind: str = "enterprise"
+    enterprise_id: str = ""
+    enterprise_uscc: str = ""
+    person_name: str = ""
+    person_ric: str = ""
+    act_on: str = ""
+    act_end_on: str = ""
+    found_on: str = ""
+    facts: str = ""
+    provisions_breached: str = ""
+    provisions_applied: str = ""
+    officer_ids: set[str] = field(default_factory=set)
+    record_id: str = ""
+    clue_id: str = ""
+    origin_ref: str = ""
+    grave_harm: bool = False
+    complex_case: bool = False
+
+
+@dataclass(frozen=True)
+class FormChoices:
+    """The subject's officers and enterprises to choose from."""
+
+    subject: EnforcementSubject
+    officers: list[Officer]
+    enterprises: list[Enterprise]
+
+
+def form_choices(session: Session, *, actor: Actor, q: str = "") -> FormChoices:
+    """The actor's subject, its active officers and the enterprises it has inspected (or the
+    registry's enterprises of its region matching ``q``)."""
+    actor.require(Permission.CASES_HANDLE)
+    if actor.subject_id is None:
+        raise Forbidden("只有执法主体的用户可以登记案件。")
+    subject = session.get(EnforcementSubject, actor.subject_id)
+    if subject is None:
+        raise Forbidden("只有执法主体的用户可以登记案件。")
+    officers = session.scalars(
+        select(Officer)
+        .where(Officer.subject_id == subject.id, Officer.active.is_(True))
+        .order_by(Officer.kind.desc(), Officer.name)
+        .limit(MAX_CHOICES)
+    )
+    q = q.strip()
+    if q:
+        stmt = enterprises_visible_to(actor).where(
+            or_(Enterprise.uscc == q.upper(), Enterprise.name.contains(q, autoescape=True))
+        )
+    else:
+        inspected = (
+            select(InspectionTask.enterprise_id)
+            .join(TaskSubject, TaskSubject.task_id == InspectionTask.id)
+            .where(TaskSubject.subject_id == subject.id)
+        )
+        stmt = select(Enterprise).where(Enterprise.id.in_(inspected))
+    enterprises = session.scalars(stmt.order_by(Enterprise.name).limit(MAX_CHOICES))
+    return FormChoices(subject, list(officers), list(enterprises))
+
+
+def enterprise_id_of(session: Session, uscc: str) -> int:
+    """The registry's enterprise with this 统一社会信用代码 (InvalidInput when none)."""
+    found = session.scalar(select(Enterprise.id).where(Enterprise.uscc == uscc.strip().upper()))
+    if found is None:
+        raise InvalidInput("检查对象名录库中没有该统一社会信用代码的企业。", field="enterprise_id")
+    return found
+
+
+def prefill(
+    session: Session, *, actor: Actor, record_id: int | None, clue_id: int | None
+) -> FormValues:
+    """The form's starting values: from an inspection record (移送立案) or a clue, if given."""
+    values = FormValues()
+    if record_id is not None:
+        record = session.get(InspectionRecord, record_id)
+        task = session.get(InspectionTask, record.task_id) if record else None
+        ours = session.get(TaskSubject, (task.id, actor.subject_id or 0)) if task else None
+        if record is None or task is None or ours is None:
+            raise InvalidInput("该检查笔录不存在，或不是本执法主体的检查。", field="record_id")
+        enterprise = session.get(Enterprise, task.enterprise_id)
+        officer_ids = session.scalars(
+            select(TaskOfficer.officer_id).where(
+                TaskOfficer.task_id == task.id, TaskOfficer.subject_id == actor.subject_id
+            )
+        )
+        # the act was seen on the inspection's day; the lead was found when the record closed
+        seen = local_date(record.started_at) if record.started_at else None
+        found = local_date(record.finished_at) if record.finished_at else None
+        values.origin = "record"
+        values.record_id = str(record.id)
+        values.enterprise_id = str(task.enterprise_id)
+        values.enterprise_uscc = enterprise.uscc if enterprise else ""
+        values.facts = record.findings
+        values.officer_ids = {str(i) for i in officer_ids}
+        values.act_on = seen.isoformat() if seen else ""
+        values.found_on = found.isoformat() if found else ""
+    elif clue_id is not None:
+        # Only a clue of the subject's region prefills (as opening accepts only those): its
+        # description must not be readable by trying ids.
+        subject = session.get(EnforcementSubject, actor.subject_id or 0)
+        prefix = region_scope_prefix(subject.region_code) if subject else "-"
+        row = session.execute(select(_CLUE).where(_CLUE.c.id == clue_id)).first()
+        if row is None or not str(row.region_code).startswith(prefix):
+            raise InvalidInput("该监督线索不存在，或不在本执法主体所在地区。", field="clue_id")
+        values.origin = "clue"
+        values.clue_id = str(clue_id)
+        values.facts = str(row.description or "")
+        enterprise = session.get(Enterprise, row.enterprise_id) if row.enterprise_id else None
+        if enterprise is not None:
+            values.enterprise_id = str(enterprise.id)
+            values.enterprise_uscc = enterprise.uscc
+        if row.occurred_on is not None:
+            values.act_on = str(row.occurred_on)[:10]
+    return values
