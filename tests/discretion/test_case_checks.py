@@ -236,11 +236,20 @@ def test_the_case_page_records_the_choice_and_the_circumstance_over_http(
     assert case is not None
     assert (case.leniency_choice, case.circumstance) == (leniency.NONE, "general")
     assert "不符合首违不罚条件。" in client.get(f"/cases/{cid}").text
-    # a refused choice comes back as a message and changes nothing
-    client.post(
+    # a refused choice brings the page back with the error beside it, the typed reason kept,
+    # and changes nothing
+    refused = client.post(
         f"/cases/{cid}/leniency",
-        data={"csrf_token": token, "choice": "nonsense", "reason": "x"},
+        data={"csrf_token": token, "choice": "nonsense", "reason": "当事人已整改完毕"},
     )
+    assert refused.status_code == 422
+    assert 'id="err-choice"' in refused.text and "当事人已整改完毕" in refused.text
+    bad = client.post(
+        f"/cases/{cid}/discretion",
+        data={"csrf_token": token, "circumstance": "huge", "violation_code": "A-1"},
+    )
+    assert bad.status_code == 422 and 'id="err-circumstance"' in bad.text
+    assert 'value="A-1"' in bad.text
     db.expire_all()
     assert db.scalar(select(PenaltyCase.leniency_choice).where(PenaltyCase.id == cid)) == "none"
     # a supervisor reads the panel but may not post

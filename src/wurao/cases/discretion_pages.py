@@ -2,7 +2,8 @@
 circumstance and reason that hold a fine to the benchmark (D24) — recorded before the decision.
 
 The forms sit in the case page's 裁量与清单 panel (``cases/_discretion.html``, its context from
-``discretion.leniency.case_panel``); a refusal comes back as a message on the case page.
+``discretion.leniency.case_panel``); a refusal brings the case page back (422) with the error
+beside its field and what was typed.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.cases import decision
 from wurao.cases.access import get_case
+from wurao.cases.pages import render_case
 from wurao.core.errors import Conflict, InvalidInput
 from wurao.web.deps import TxRoute, get_db, require
 from wurao.web.errors import PAGE_ERRORS
@@ -41,9 +43,9 @@ def record_leniency(
         with db.begin_nested():
             decision.record_leniency(db, actor=actor, case=case, choice=choice, reason=reason)
     except (InvalidInput, Conflict) as exc:
-        flash(request, exc.message, "error")
-    else:
-        flash(request, "已记录清单适用情况。")
+        typed = {"choice": choice, "reason": reason}
+        return _refused(request, db, actor, case_id, exc, typed, "choice")
+    flash(request, "已记录清单适用情况。")
     return RedirectResponse(f"/cases/{case.id}#discretion", status_code=303)
 
 
@@ -70,7 +72,27 @@ def record_discretion(
                 reason=discretion_reason,
             )
     except (InvalidInput, Conflict) as exc:
-        flash(request, exc.message, "error")
-    else:
-        flash(request, "已记录裁量情节。")
+        typed = {
+            "circumstance": circumstance,
+            "violation_code": violation_code,
+            "discretion_reason": discretion_reason,
+        }
+        return _refused(request, db, actor, case_id, exc, typed, "circumstance")
+    flash(request, "已记录裁量情节。")
     return RedirectResponse(f"/cases/{case.id}#discretion", status_code=303)
+
+
+def _refused(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    case_id: int,
+    exc: InvalidInput | Conflict,
+    typed: dict[str, str],
+    first: str,
+) -> Response:
+    """The case page again: the error beside its field (or the form's first) and what was typed."""
+    field = getattr(exc, "field", None) or first
+    return render_case(
+        request, db, actor, case_id, discretion_errors={field: exc.message}, discretion_typed=typed
+    )
