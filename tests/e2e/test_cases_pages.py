@@ -10,9 +10,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.e2e.conftest import shot, sign_in
+from tests.e2e.conftest import SHOTS, shot, sign_in
 from tests.e2e.test_inspection_flow import DEMO_USCC, phone
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -22,6 +22,16 @@ COPY = Path(os.environ["WURAO_SHOTS_COPY"]) if os.environ.get("WURAO_SHOTS_COPY"
 
 def _shot(page: Page, name: str) -> None:
     path = shot(page, name)
+    if COPY is not None:
+        COPY.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, COPY / path.name)
+
+
+def _section(locator: Locator, name: str) -> None:
+    """A picture of one section of a page (the full phone page is too tall to read)."""
+    SHOTS.mkdir(exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    locator.screenshot(path=str(path))
     if COPY is not None:
         COPY.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, COPY / path.name)
@@ -70,6 +80,17 @@ def test_case_list_and_page_on_desktop_and_phone(
     mobile.goto(f"{base}{href}")
     expect(mobile.locator("#case-deadlines")).to_be_visible()
     _shot(mobile, "94-case-page-phone")
+    # the served decision's documents and publication, as a section of the case page
+    documents = mobile.locator("#case-documents")
+    expect(documents).to_contain_text("行政处罚决定书")
+    _section(documents, "95-case-documents-phone")
+    # a case still under investigation shows the 裁量与清单 panel with its two forms
+    mobile.goto(f"{base}/cases?status=investigating")
+    mobile.locator("#case_list a[href^='/cases/']").first.click()
+    panel = mobile.locator("#discretion")
+    expect(panel).to_contain_text("适用的裁量基准")
+    expect(panel.locator("button:has-text('记录清单适用')")).to_be_visible()
+    _section(panel, "96-case-discretion-phone")
     mobile.context.close()
 
     reader = phone(browser)
