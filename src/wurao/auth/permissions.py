@@ -86,7 +86,9 @@ _STAFF = _ALL_SIGNED_IN | {
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.SYSADMIN: frozenset(Permission),
+    # Everything but the enterprise's own portal: a system administrator is no enterprise, and
+    # its 我的检查 / 我的案件 pages would only answer 403.
+    Role.SYSADMIN: frozenset(Permission) - {Permission.ENTERPRISE_PORTAL},
     # The supervisor confirms subjects (主体确认) and keeps the region's registries.
     Role.SUPERVISOR: frozenset(
         _STAFF
