@@ -80,3 +80,14 @@ def test_dashboard_draws_charts(page: Page, live_server: str) -> None:
     page.goto(f"{live_server}/public/rules")
     expect(page.locator("body")).to_contain_text("A5 INSP-FREQ-CAP")
     shot(page, "73-public-rules")
+
+
+def test_dashboard_says_so_when_the_chart_library_is_blocked(page: Page, live_server: str) -> None:
+    """Blocked or offline: each chart's box says the charts are missing, not an empty box."""
+    sign_in(page, live_server, "kc_sfj")
+    page.route("**/static/vendor/echarts.min.js", lambda route: route.abort())
+    page.goto(f"{live_server}/oversight/dashboard")
+    expect(page.locator("#chart-months")).to_contain_text("图表组件未能加载")
+    expect(page.locator("#chart-months canvas")).to_have_count(0)
+    expect(page.locator("#definitions")).to_contain_text("联合检查率")
+    shot(page, "73-oversight-dashboard-no-charts")

@@ -2,7 +2,17 @@
    id="dashboard-data"> block (data, not code), so no inline script is needed (CSP). */
 document.addEventListener("DOMContentLoaded", function () {
   var source = document.getElementById("dashboard-data");
-  if (!window.echarts || !source) { return; }
+  if (!source) { return; }
+  if (!window.echarts) {
+    // The chart library did not load (blocked or offline): say so where each chart would be.
+    document.querySelectorAll("[id^='chart-']").forEach(function (box) {
+      box.style.height = "auto";
+      box.className += " flash flash-warn";
+      box.setAttribute("role", "status");
+      box.textContent = "图表组件未能加载，图表暂不显示；各项数据见本页表格和导出的 Excel。";
+    });
+    return;
+  }
   var d = JSON.parse(source.textContent);
   var year = d.year, sq = d.sq;
   var mc = echarts.init(document.getElementById("chart-months"));
