@@ -170,6 +170,7 @@ def test_pages_create_and_issue(
     assert resp.status_code == 303, resp.text
     detail = client.get(resp.headers["location"])
     assert "赋码预检" in detail.text and "B1 TWO-OFFICERS" in detail.text
+    assert "预检通过，可以申请赋码" in detail.text and "预检未通过" not in detail.text
     issued = client.post(
         resp.headers["location"] + "/code", data={"csrf_token": csrf}, follow_redirects=False
     )
@@ -189,6 +190,24 @@ def test_page_refusal_shows_every_failed_rule(
     task = new_task(db, personas.agency_admin, w, officer_ids=[w.officers[0].id], trigger_ref="")
     db.commit()
     csrf = sign_in(client, "kc_scjg_admin")
+    # created through the page, a task failing its pre-check is announced as such, not green
+    created = client.post(
+        "/tasks",
+        data={
+            "csrf_token": csrf,
+            "enterprise_uscc": w.enterprise.uscc,
+            "method": "onsite",
+            "origin": "complaint",
+            "trigger_ref": "12345-10",
+            "trigger_reason": "投诉",
+            "window_start": local_today().isoformat(),
+            "window_end": local_today().isoformat(),
+            "item_codes": [w.item.code],
+            "officer_ids": [str(w.officers[0].id)],
+        },
+    )
+    assert "flash-warn" in created.text and "预检未通过" in created.text
+    assert "预检通过，可以申请赋码" not in created.text
     resp = client.post(f"/tasks/{task.id}/code", data={"csrf_token": csrf})
     assert resp.status_code == 422
     assert (

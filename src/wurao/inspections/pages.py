@@ -150,7 +150,11 @@ def create_task(
         cross_region_approval_ids=_approval_ids(subject_id, one("cross_region_approval_id")),
     )
     task = creation.create_task(db, data=data, actor=actor)
-    flash(request, "已创建检查任务，请查看预检结果后申请赋码。")
+    # the message says at once whether a code can be requested, as the pre-check below does
+    if issuing.precheck(db, actor=actor, task=task).ok:
+        flash(request, "已创建检查任务，预检通过，可以申请赋码。")
+    else:
+        flash(request, "已创建检查任务，但预检未通过：请按下方提示处理后再申请赋码。", "warn")
     return RedirectResponse(f"/tasks/{task.id}", status_code=303)
 
 
