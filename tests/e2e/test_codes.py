@@ -44,7 +44,15 @@ def test_issue_a_code_and_scan_it(page: Page, browser: Browser, live_server: str
     # segno cannot decode; the QR on the page must be exactly the QR of this URL
     raw = page.request.get(page.url).text()
     assert qr_svg(url) in raw
+    # shown on an officer's phone, the whole code with its quiet zone fits the screen
+    desktop = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 844})
+    box = page.locator(".qr svg").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(page, "22-code-phone")
+    if desktop is not None:
+        page.set_viewport_size(desktop)
     page.click("text=打印")
     expect(page.locator("h1")).to_contain_text("行政检查")
     shot(page, "23-code-print")

@@ -45,8 +45,11 @@ def _labels() -> dict[str, object]:
 
 
 def qr_svg(data: str, scale: int = 4) -> str:
-    """An inline SVG QR code of ``data`` (error correction M)."""
-    return str(segno.make(data, error="m", micro=False).svg_inline(scale=scale, border=2))
+    """An inline SVG QR code of ``data`` (error correction M) with the standard four-module
+    white quiet zone; sized by the page's CSS (a viewBox, no fixed width), so that a long
+    code fits a phone's screen instead of being cut off on the right."""
+    code = segno.make(data, error="m", micro=False)
+    return str(code.svg_inline(scale=scale, border=4, omitsize=True, light="#fff"))
 
 
 def _scan_url(request: Request, token: str) -> str:
