@@ -118,10 +118,12 @@ def test_http_path_warning_to_rectified(
     alert_id = _alert(db).id
     db.commit()
     token = sign_in(client, "kc_sfj")
+    # the list says which alerts a 风险提示函 may be sent for, and the severity in Chinese
+    listing = client.get("/oversight/alerts")
+    assert "可发风险提示函" in listing.text and f"/oversight/alerts/{alert_id}" in listing.text
+    assert ">WARN<" not in listing.text and ">BLOCK<" not in listing.text
     page = client.get(f"/oversight/alerts/{alert_id}")
-    assert (
-        page.status_code == 200 and "发送风险提示函" not in page.text
-    ) or "生成并发送" in page.text
+    assert page.status_code == 200 and "生成并发送风险提示函" in page.text
     r = client.post(
         f"/oversight/alerts/{alert_id}/notify",
         data={"csrf_token": csrf_of(page.text), "note": "请核查"},

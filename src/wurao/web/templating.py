@@ -39,6 +39,9 @@ def _date(value: dt.date | None) -> str:
 
 env.filters["local"] = _local
 env.filters["date"] = _date
+# a rule's severity as users read it (the catalogue's BLOCK / WARN never reach a page)
+SEVERITY_LABELS = {"BLOCK": "阻断", "WARN": "提示"}
+env.filters["severity"] = lambda value: SEVERITY_LABELS.get(str(value), str(value))
 
 
 def flash(request: Request, message: str, kind: str = "success") -> None:
