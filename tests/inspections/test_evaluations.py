@@ -56,9 +56,15 @@ def test_api_second_use_is_a_typed_error(
 def test_misconduct_becomes_a_clue_for_the_region(db: Session, personas: Personas) -> None:
     b = make_task(db)
     token = finish(db, b, personas.officer)
+    with pytest.raises(InvalidInput) as unconfirmed:  # the code was issued: confirm first
+        evaluations.submit_evaluation(
+            db, token=token, rating=1, comment="要求老板到场", misconduct=["no_code"]
+        )
+    assert unconfirmed.value.field == "confirm_no_code"
     evaluations.submit_evaluation(
-        db, token=token, rating=1, comment="要求老板到场", misconduct=["legal_rep", "no_code"]
-    )
+        db, token=token, rating=1, comment="要求老板到场", misconduct=["legal_rep", "no_code"],
+        confirm_no_code=True,
+    )  # fmt: skip
     clue = db.scalar(select(Clue).where(Clue.task_id == b.task.id))
     assert clue is not None and clue.source == "evaluation" and clue.region_code == "330802"
     assert "未亮码" in clue.description and "要求法定代表人到场" in clue.description
@@ -150,6 +156,17 @@ def test_enterprise_sees_its_inspections_and_gets_the_link(
     form = client.get(f"/evaluate/{link}")
     assert form.status_code == 200 and "评价本次检查" in form.text
     token_csrf = form.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    assert number in form.text and 'name="confirm_no_code"' in form.text
+    # "未亮码" for an inspection whose code was issued: the form comes back as filled in,
+    # asking the enterprise to confirm the contradiction; nothing is recorded yet
+    said = "检查人员没有出示任何二维码。"
+    asked = client.post(
+        f"/evaluate/{link}",
+        data={"csrf_token": token_csrf, "rating": "2", "misconduct": ["no_code"], "comment": said},
+    )
+    assert asked.status_code == 422 and 'id="err-confirm_no_code"' in asked.text
+    assert said in asked.text and 'value="2" required checked' in asked.text
+    assert 'value="no_code" checked' in asked.text
     done = client.post(
         f"/evaluate/{link}",
         data={"csrf_token": token_csrf, "rating": "5", "misconduct": ["disturbance"]},

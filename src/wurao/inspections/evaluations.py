@@ -254,9 +254,18 @@ def evaluation_context(session: Session, *, token: str) -> EvaluationContext:
 
 
 def submit_evaluation(
-    session: Session, *, token: str, rating: int, comment: str, misconduct: list[str]
+    session: Session,
+    *,
+    token: str,
+    rating: int,
+    comment: str,
+    misconduct: list[str],
+    confirm_no_code: bool = False,
 ) -> Evaluation:
-    """Accept the enterprise's rating once; reported misconduct also becomes a clue."""
+    """Accept the enterprise's rating once; reported misconduct also becomes a clue.
+
+    "未亮码" for an inspection whose code was issued contradicts the platform's record: it is
+    accepted only when the enterprise confirms the code was not shown to it."""
     evaluation = _by_token(session, token, lock=True)
     if not 1 <= rating <= 5:
         raise InvalidInput("请选择 1 至 5 分的评分。", field="rating")
@@ -271,6 +280,14 @@ def submit_evaluation(
     task = session.get(InspectionTask, evaluation.task_id)
     if task is None:  # pragma: no cover - the foreign key forbids it
         raise NotFound("检查不存在。")
+    if "no_code" in misconduct and not confirm_no_code:
+        number = session.scalar(select(ActionCode.number).where(ActionCode.task_id == task.id))
+        if number:
+            raise InvalidInput(
+                f"本次检查已签发行政行为码 {number}。如检查人员确实未向贵企业出示该码，"
+                "请勾选下方的确认后再提交。",
+                field="confirm_no_code",
+            )
     before = audit.snapshot(evaluation)
     evaluation.rating = rating
     evaluation.comment = text

@@ -140,6 +140,9 @@ class EvaluationIn(BaseModel):
     rating: int = Field(ge=1, le=5)
     comment: Annotated[str, Text(NOTE, "评价意见")] = ""
     misconduct: list[Annotated[str, Text(40, "不当行为")]] = Field([], max_length=20)
+    confirm_no_code: bool = Field(
+        False, description="“未亮码”而本次检查已签发行政行为码时，确认检查人员未出示该码"
+    )
 
 
 class EvaluationOut(BaseModel):
@@ -252,6 +255,7 @@ def submit_evaluation(
 ) -> EvaluationOut:
     """The enterprise's one-time evaluation; a second use is refused (evaluation_used)."""
     ev = evaluations.submit_evaluation(
-        db, token=token, rating=body.rating, comment=body.comment, misconduct=body.misconduct
-    )
+        db, token=token, rating=body.rating, comment=body.comment, misconduct=body.misconduct,
+        confirm_no_code=body.confirm_no_code,
+    )  # fmt: skip
     return EvaluationOut(accepted=True, submitted_at=ev.submitted_at)

@@ -250,16 +250,27 @@ def submit_evaluation(
     rating: Annotated[str, Form(), Text(2, "评分")] = "",
     comment: Annotated[str, Form(), Text(NOTE, "评价意见")] = "",
     misconduct: list[Annotated[str, Text(40, "不当行为")]] = Form(default_factory=list),
+    confirm_no_code: Annotated[str, Form(), Text(5, "确认未亮码")] = "",
     _: Actor | None = Depends(public),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Accept the evaluation once."""
-    score = form_int(rating, "rating")
-    if score is None:
-        raise InvalidInput("请选择评分。", field="rating")
-    evaluations.submit_evaluation(
-        db, token=token, rating=score, comment=comment, misconduct=misconduct
-    )
+    """Accept the evaluation once; a refusal brings the form back as it was filled in."""
+    confirmed = confirm_no_code in ("1", "on", "true")
+    try:
+        score = form_int(rating, "rating")
+        if score is None:
+            raise InvalidInput("请选择评分。", field="rating")
+        evaluations.submit_evaluation(
+            db, token=token, rating=score, comment=comment, misconduct=misconduct,
+            confirm_no_code=confirmed,
+        )  # fmt: skip
+    except InvalidInput as exc:
+        ctx = evaluations.evaluation_context(db, token=token)
+        typed = {"rating": rating, "comment": comment, "misconduct": misconduct}
+        values = {"c": ctx, "token": token, "typed": typed, "confirmed": confirmed}
+        errors = {exc.field or "rating": exc.message}
+        context = values | {"errors": errors, **_labels()}
+        return render(request, "inspections/evaluate.html", context, status_code=422)
     return render(request, "inspections/evaluate_done.html", {})
 
 
