@@ -54,7 +54,7 @@ def test_plan_from_draft_to_public_portal(page: Page, live_server: str, browser:
         shot(anon, "32-public-home")
         anon.click("text=年度行政检查计划")
         anon.fill("input[name=q]", "浏览器测试")
-        anon.click("text=查询")
+        anon.click("button:has-text('查询')")
         expect(anon.locator("article")).to_have_count(1)
         expect(anon.locator("article")).to_contain_text("衢州市柯城区市场监督管理局")
         shot(anon, "33-public-plans")
