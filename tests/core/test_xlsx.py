@@ -106,3 +106,12 @@ def test_import_template_cells_are_text() -> None:
         for row in ws.iter_rows():
             for c in row:
                 assert c.data_type != "f"
+
+
+def test_csv_text_quotes_what_a_spreadsheet_would_run() -> None:
+    from wurao.core.xlsx import csv_text
+
+    assert csv_text('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    assert csv_text("@SUM(A1)") == "'@SUM(A1)" and csv_text("-1+1") == "'-1+1"
+    assert csv_text("衢州\x00市") == "衢州市"  # a control character a file cannot hold
+    assert csv_text(-5) == "-5" and csv_text(None) == "" and csv_text("普通文字") == "普通文字"

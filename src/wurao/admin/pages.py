@@ -19,7 +19,7 @@ from wurao.core.policy import get_policy
 from wurao.core.time import local_today
 from wurao.web.deps import TxRoute, get_db, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_int
+from wurao.web.forms import form_int, form_year
 from wurao.web.params import OptYear, PageNo, Text
 from wurao.web.templating import flash, render
 
@@ -158,9 +158,8 @@ def calendar_import(
         text = file.file.read().decode("utf-8-sig")  # a spooled file: read in the thread pool
     if not text.strip():
         raise InvalidInput("请粘贴通知全文或上传文件。", field="text")
-    parsed_year, days = parse_schedule(
-        text, filename=filename, year=int(year) if year.strip().isdigit() else None
-    )
+    # the year as every form reads one: ASCII digits, 2000–2100 (issue 17 item 10)
+    parsed_year, days = parse_schedule(text, filename=filename, year=form_year(year))
     source = f"上传文件 {filename}" if filename else "粘贴的国务院办公厅通知"
     service.import_schedule(db, actor=actor, year=parsed_year, days=days, source=source)
     holidays = sum(1 for d in days if not d.is_working)

@@ -28,6 +28,17 @@ def clean_text(value: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", value)
 
 
+def csv_text(value: Any) -> str:
+    """One CSV cell: a text a spreadsheet would read as a formula gets a leading apostrophe
+    (OWASP "CSV injection"), as ``safe_cell`` marks it quote-prefixed in a workbook."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return str(value)
+    text = clean_text(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def safe_cell(ws: Worksheet | WriteOnlyWorksheet, value: Any) -> Cell:
     """A cell of ``ws`` holding ``value``; a string is always a literal string cell."""
     text = clean_text(value) if isinstance(value, str) else value

@@ -21,6 +21,7 @@ from wurao.core import audit
 from wurao.core.errors import Forbidden, InvalidInput, NotFound
 from wurao.core.events import Event, emit
 from wurao.core.ids import IdentifierError, normalize_uscc
+from wurao.core.text import NOTE, text_problem
 from wurao.core.time import local_today, utcnow
 from wurao.inspections import precheck
 from wurao.inspections.models import (
@@ -65,7 +66,19 @@ class TaskData:
 # --- create -----------------------------------------------------------------------------------
 
 
+# The texts' documented maxima (those of ``schemas.TaskCreate``), checked here as well because
+# the page form reaches this service without the schema (issue 17 item 10).
+_TEXTS: tuple[tuple[str, str, int], ...] = (
+    ("trigger_ref", "触发文号", 80),
+    ("trigger_reason", "触发理由", NOTE),
+)
+
+
 def _clean(data: TaskData) -> None:
+    for name, label, limit in _TEXTS:
+        problem = text_problem(getattr(data, name), label, limit)
+        if problem:
+            raise InvalidInput(problem, field=name)
     if data.method not in METHODS:
         raise InvalidInput(f"检查方式应为{METHOD_CHOICES}。", field="method")
     if data.origin not in precheck.ORIGINS:

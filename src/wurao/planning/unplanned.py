@@ -122,6 +122,15 @@ def request_unplanned(
     return row
 
 
+def may_decide_unplanned(actor: Actor, approval: UnplannedApproval) -> bool:
+    """Whether the actor gives the head's decision on this request: an agency administrator of
+    its subject, or the system administrator (who acts for any subject). The unplanned page
+    offers the decision form by this same predicate."""
+    if not actor.can(Permission.UNPLANNED_APPROVE):
+        return False
+    return actor.role is Role.SYSADMIN or actor.subject_id == approval.subject_id
+
+
 def decide_unplanned(
     session: Session,
     *,
@@ -133,7 +142,7 @@ def decide_unplanned(
 ) -> UnplannedApproval:
     """Record the head's decision; an approval is filed with the supervisor at once."""
     actor.require(Permission.UNPLANNED_APPROVE)
-    if actor.role is not Role.SYSADMIN and actor.subject_id != approval.subject_id:
+    if not may_decide_unplanned(actor, approval):
         raise Forbidden("只能审批本执法主体的计划外检查。")
     if approval.status != "requested":
         raise Conflict("该申请已经审批。")

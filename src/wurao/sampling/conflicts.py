@@ -21,13 +21,19 @@ B4 = catalogue.B4  # 回避
 # --- conflicts of interest (回避, B4) --------------------------------------------------------
 
 
-def _may_declare(actor: Actor, officer: Officer) -> None:
+def may_declare(actor: Actor, subject_id: int | None = None) -> bool:
+    """Whether the actor declares and withdraws conflicts of the officers of ``subject_id``
+    (of some subject, when None): that subject's administrator or officers, or the system
+    administrator. The conflicts page shows its form and buttons by this same predicate."""
     if actor.role is Role.SYSADMIN:
-        return
-    if (
-        actor.role not in (Role.AGENCY_ADMIN, Role.OFFICER)
-        or actor.subject_id != officer.subject_id
-    ):
+        return True
+    if actor.role not in (Role.AGENCY_ADMIN, Role.OFFICER) or actor.subject_id is None:
+        return False
+    return subject_id is None or actor.subject_id == subject_id
+
+
+def _may_declare(actor: Actor, officer: Officer) -> None:
+    if not may_declare(actor, officer.subject_id):
         raise Forbidden("只有本人所在执法主体的执法人员或管理员可以登记回避。")
 
 
