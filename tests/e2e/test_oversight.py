@@ -1,5 +1,6 @@
 """Supervision in a browser: a task for a deregistered enterprise raises an alert; the
-supervisor sends a 风险提示函; the agency reads it in its inbox and answers (已整改); the
+supervisor sends a 风险提示函; the agency reads it in its inbox and answers (待核实); the
+supervisor returns the first answer, accepts the second (销号) and the alert is 已整改; the
 supervisor's dashboard draws its charts."""
 
 from __future__ import annotations
@@ -51,8 +52,44 @@ def test_alert_from_warning_to_rectified(page: Page, browser: Browser, live_serv
     assert page.url == alert_url
     page.fill("textarea[name=response]", "经核实企业已注销，已取消该检查任务，并加强核查。")
     page.click("button:has-text('提交答复')")
-    expect(page.locator("#alert-status")).to_have_text("已整改")
-    shot(page, "71-oversight-alert-rectified")
+    expect(page.locator("#alert-status")).to_have_text("待核实")
+    shot(page, "71-oversight-alert-answered")
+
+    # Only the supervisor closes it: the first answer is returned with a reason …
+    sup.goto(alert_url)
+    sup.click("a:has-text('核实销号或退回')")
+    item_url = sup.url.split("#")[0]
+    sup.click("button:has-text('退回重新整改')")  # without a reason: refused beside the field
+    expect(sup.locator(".field-error")).to_contain_text("请填写退回理由")
+    sup.fill("form[action$='/return'] textarea[name=note]", "请附上取消任务的记录。")
+    sup.click("button:has-text('退回重新整改')")
+    expect(sup.locator("body")).to_contain_text("已退回1次")
+
+    # … the agency answers again on its phone with a file, from its list of items …
+    phone = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    mobile = phone.new_page()
+    sign_in(mobile, live_server, "kc_scjg_admin")
+    mobile.goto(f"{live_server}/oversight/rectifications")
+    mobile.locator(f"a[href='{item_url.removeprefix(live_server)}']").click()
+    mobile.fill("textarea[name=body]", "已取消该任务，附取消记录。")
+    mobile.set_input_files(
+        "input[name=files]",
+        files=[{"name": "取消记录.txt", "mimeType": "text/plain", "buffer": "任务已取消".encode()}],
+    )
+    mobile.click("button:has-text('提交答复')")
+    expect(mobile.locator("body")).to_contain_text("待核实")
+    assert mobile.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(mobile, "71a-rectification-answered-phone")
+
+    # … and the supervisor accepts it: the item is 已销号 and the alert 已整改.
+    sup.goto(item_url)
+    expect(sup.locator("a:has-text('取消记录.txt')")).to_be_visible()
+    sup.click("button:has-text('核实销号')")
+    expect(sup.locator("body")).to_contain_text("已销号")
+    sup.goto(alert_url)
+    expect(sup.locator("#alert-status")).to_have_text("已整改")
+    sup.goto(f"{live_server}/oversight/rectifications/totals")
+    shot(sup, "71b-rectification-totals")
 
     # The neighbouring county's supervisor cannot open it.
     other = browser.new_context(locale="zh-CN").new_page()

@@ -1,5 +1,6 @@
-"""An alert's lifecycle (new → notified → rectified | dismissed), its risk notice and inbox
-message, and who may see and answer it — through the service and over HTTP."""
+"""An alert's lifecycle (new → notified → answered → rectified | dismissed), its risk notice,
+inbox message and rectification item, and who may see, answer and close it — through the
+service and over HTTP. Only the supervisor's acceptance of the item closes an alert."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from wurao.core.config import get_settings
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from wurao.oversight import engine
 from wurao.oversight.models import Alert, InboxMessage, RiskNotice
+from wurao.oversight.rectification import queries as rectification_queries
+from wurao.oversight.rectification import service as rectification
 
 
 @pytest.fixture(autouse=True)
@@ -66,10 +69,33 @@ def test_lifecycle_notify_then_rectify(db: Session, personas: Personas) -> None:
         engine.notify(db, alert=alert, actor=personas.supervisor)
     with pytest.raises(InvalidInput):
         engine.respond(db, alert=alert, actor=personas.agency_admin, response=" ")
+    item = rectification.current_item(db, source_kind="alert", source_id=alert.id)
+    assert item is not None and item.status == "open" and item.due_on > TODAY
     engine.respond(db, alert=alert, actor=personas.agency_admin, response="已取消该任务并整改。")
-    assert alert.status == "rectified" and alert.responded_at is not None
+    assert alert.status == "answered" and alert.responded_at is not None
+    assert item.status == "answered" and item.answer == "已取消该任务并整改。"
+    # the subject's answer alone never closes it
+    with pytest.raises(Forbidden):
+        rectification.accept(db, item=item, actor=personas.agency_admin)
+    with pytest.raises(Forbidden):
+        rectification.accept(db, item=item, actor=personas.neighbour_supervisor)
+    rectification.send_back(db, item=item, actor=personas.supervisor, note="未附整改材料")
+    assert alert.status == "notified" and item.status == "open" and item.returned_times == 1
+    engine.respond(db, alert=alert, actor=personas.agency_admin, response="补充了整改材料。")
+    rectification.accept(db, item=item, actor=personas.supervisor, note="核实属实")
+    assert alert.status == "rectified" and item.status == "accepted"
     with pytest.raises(Conflict):
         engine.dismiss(db, alert=alert, actor=personas.supervisor, reason="x")
+
+
+def test_dismissing_a_notified_alert_withdraws_its_item(db: Session, personas: Personas) -> None:
+    alert = _alert(db)
+    engine.notify(db, alert=alert, actor=personas.supervisor)
+    engine.dismiss(db, alert=alert, actor=personas.supervisor, reason="误报：任务已取消")
+    item = rectification.current_item(db, source_kind="alert", source_id=alert.id)
+    assert item is not None and item.status == "withdrawn"
+    totals = rectification_queries.totals_by_subject(db, actor=personas.supervisor)
+    assert all(t.found == 0 for t in totals if t.subject_id == alert.subject_id)
 
 
 def test_lifecycle_dismiss_needs_reason(db: Session, personas: Personas) -> None:
@@ -111,7 +137,7 @@ def test_only_own_subject_responds_and_only_supervisor_notifies(
         engine.notify(db, alert=theirs, actor=personas.neighbour_supervisor)
 
 
-def test_http_path_warning_to_rectified(
+def test_http_path_warning_to_answered(
     db: Session,
     client: TestClient,
 ) -> None:
@@ -157,7 +183,7 @@ def test_http_path_warning_to_rectified(
     assert r.status_code == 303, r.text
     db.expire_all()
     alert = db.get(Alert, alert_id)
-    assert alert is not None and alert.status == "rectified"
+    assert alert is not None and alert.status == "answered"
     api = client.get("/api/v1/alerts").json()
     assert alert.id in [a["id"] for a in api["items"]]
 

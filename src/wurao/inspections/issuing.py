@@ -24,7 +24,7 @@ from wurao.core.db import insert_for
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, RuleViolation, Violation
 from wurao.core.events import Event, emit
 from wurao.core.time import LOCAL_TZ, local_today, utcnow
-from wurao.inspections import codes, cross_region, rules, rules_frequency
+from wurao.inspections import codes, cross_region, observers, rules, rules_frequency
 from wurao.inspections.models import (
     ActionCode,
     CodeSequence,
@@ -139,7 +139,14 @@ def _epoch(day: dt.date) -> int:
 
 
 def claims_for(
-    b: TaskBundle, *, jti: str, number: str, now: dt.datetime, late: bool, valid_from: dt.date
+    b: TaskBundle,
+    *,
+    jti: str,
+    number: str,
+    now: dt.datetime,
+    late: bool,
+    valid_from: dt.date,
+    observers: list[list[object]] | None = None,
 ) -> dict[str, Any]:
     """The token's claims (short names, see ``codes.CLAIM_LABELS``)."""
     claims: dict[str, Any] = {
@@ -156,6 +163,8 @@ def claims_for(
     }
     if late:
         claims["late"] = True
+    if observers:  # 伴随式监督 (F8 OBSERVER): who had joined when the code was signed
+        claims["ob"] = observers
     return claims
 
 
@@ -231,7 +240,10 @@ def issue_code(
     number = _next_number(session, b.lead.region_code[:6], locked.year)
     jti = secrets.token_urlsafe(9)
     valid_from = min(locked.window_start, locked.started_without_code_on or locked.window_start)
-    claims = claims_for(b, jti=jti, number=number, now=now, late=late, valid_from=valid_from)
+    joined = observers.claim(observers.observers_of(session, [locked.id]).get(locked.id, []))
+    claims = claims_for(
+        b, jti=jti, number=number, now=now, late=late, valid_from=valid_from, observers=joined
+    )
     token = codes.sign(claims, kid=key.kid, private=codes.load_private(key.kid))
     code = ActionCode(
         task_id=locked.id,

@@ -274,3 +274,38 @@ class Evaluation(Base):
     submitted_at: Mapped[dt.datetime | None]
 
     __table_args__ = (UniqueConstraint("token_hash"),)
+
+
+class TaskObserver(Base):
+    """A supervisor or 执法监督员 accompanying an inspection (伴随式监督, F8 OBSERVER)."""
+
+    __tablename__ = "task_observer"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    task_id: Mapped[int] = mapped_column(BigId, ForeignKey("inspection_task.id"), index=True)
+    # One of the two: an appointed monitor, or a supervisor's own account.
+    monitor_id: Mapped[int | None] = mapped_column(ForeignKey("enforcement_monitor.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    capacity: Mapped[str] = mapped_column(String(20))  # 执法监督员 / 执法监督机构
+    added_at: Mapped[dt.datetime]
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+    __table_args__ = (
+        UniqueConstraint("task_id", "monitor_id"),
+        UniqueConstraint("task_id", "user_id"),
+        Index("ix_task_observer_monitor", "monitor_id"),
+    )
+
+
+class ObserverFinding(Base):
+    """What an observer found on the inspection they accompanied."""
+
+    __tablename__ = "observer_finding"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    task_id: Mapped[int] = mapped_column(BigId, ForeignKey("inspection_task.id"), index=True)
+    observer_id: Mapped[int] = mapped_column(BigId, ForeignKey("task_observer.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))

@@ -18,8 +18,20 @@ from wurao.core.text import LONG_TEXT, NOTE
 from wurao.core.time import local_today
 from wurao.inspections.precheck import ORIGINS
 from wurao.inspections.records import OUTCOMES
-from wurao.oversight import dashboard, drill_down, engine, rules, subject_dashboard, triggers
+from wurao.oversight import (
+    dashboard,
+    dashboard_cases,
+    drill_down,
+    engine,
+    rules,
+    subject_dashboard,
+    triggers,
+)
 from wurao.oversight.dashboard import Dashboard
+from wurao.oversight.fines import queries as fine_queries
+from wurao.oversight.rectification import queries as rect_queries
+from wurao.oversight.rectification import service as rectification
+from wurao.oversight.rectification.statuses import RectStatus, SourceKind
 from wurao.registry.items.methods import METHODS
 from wurao.web.deps import TxRoute, get_db, public, require
 from wurao.web.errors import PAGE_ERRORS
@@ -39,6 +51,8 @@ EVIDENCE_LINKS = {
     "unplanned": "/unplanned",
     "indicator": "/oversight/dashboard",
     "case": "/cases/{id}",
+    "filing": "/oversight/filings/{id}",
+    "coercive_measure": "/coercion/{id}",
 }
 
 
@@ -108,6 +122,9 @@ def alert_page(
             "subject_name": engine.subject_names(db, [alert.subject_id]).get(
                 alert.subject_id or 0, "—"
             ),
+            "item": rectification.current_item(db, source_kind="alert", source_id=alert.id),
+            "rect_statuses": RectStatus.labels(),
+            "today": local_today(),
             "can_manage": actor.can(Permission.ALERTS_MANAGE),
             "can_respond": actor.can(Permission.ALERTS_RESPOND)
             and alert.subject_id == actor.subject_id,
@@ -153,10 +170,10 @@ def respond_alert(
     actor: Actor = Depends(require(Permission.ALERTS_RESPOND)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """The subject's written response: the alert is rectified."""
+    """The subject's written response answers the alert's rectification item."""
     alert = engine.get_alert(db, actor=actor, alert_id=alert_id)
     engine.respond(db, alert=alert, actor=actor, response=response)
-    flash(request, "整改情况已答复，预警已整改。")
+    flash(request, "整改情况已答复，待执法监督机构核实销号。")
     return RedirectResponse(f"/oversight/alerts/{alert.id}", status_code=303)
 
 
@@ -232,11 +249,19 @@ def dashboard_page(
 ) -> Response:
     """The supervisor's indicator dashboard for its region, or for one subject of it."""
     board = _board(db, actor, year, subject)
+    sections, outcomes = dashboard_cases.extras(db, actor=actor, board=board)
     return render(
         request,
         "oversight/dashboard.html",
         {
             "b": board,
+            "sections": sections,
+            "outcomes": outcomes,
+            "labels": dashboard_cases.LABELS,
+            "rectification": _rectification_rows(db, actor, board.year, subject),
+            "fines": fine_queries.summary(
+                db, actor=actor, year=board.year, today=local_today(), subject_id=subject
+            ),
             "buckets": dashboard.PER_ENTERPRISE_BUCKETS,
             "ages": dashboard.AGE_BUCKETS,
             "subjects_chart": [
@@ -248,6 +273,18 @@ def dashboard_page(
     )
 
 
+def _rectification_rows(
+    db: Session, actor: Actor, year: int, subject: int | None
+) -> list[tuple[str, rect_queries.SubjectTotals]]:
+    """F8: problems found and rectified this year, by what raised them, then the total."""
+    out = []
+    for kind, label in [*SourceKind.labels().items(), ("", "合计")]:
+        rows = rect_queries.totals_by_subject(db, actor=actor, year=year, source_kind=kind)
+        rows = [r for r in rows if subject is None or r.subject_id == subject]
+        out.append((label, rect_queries.region_totals(rows)))
+    return out
+
+
 @router.get("/oversight/dashboard.xlsx")
 def dashboard_xlsx(
     year: OptYear = None,
@@ -257,8 +294,10 @@ def dashboard_xlsx(
 ) -> Response:
     """Every table of the dashboard as .xlsx."""
     board = _board(db, actor, year, subject)
+    sections, outcomes = dashboard_cases.extras(db, actor=actor, board=board)
+    extra = [*sections.sheets(), ("结果指标", outcomes.sheet())]
     return Response(
-        dashboard.workbook(board),
+        dashboard.workbook(board, extra),
         media_type=XLSX,
         headers={
             "Content-Disposition": "attachment; filename=dashboard-"

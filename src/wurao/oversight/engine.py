@@ -1,7 +1,9 @@
 """The rules engine's sweep and the alert lifecycle.
 
-新建 new → 已提醒 notified (风险提示函 to the subject's inbox) → 已整改 rectified (the subject's
-written response) | 已核销 dismissed (the supervisor's reason). Nothing is deleted; every
+新建 new → 已提醒 notified (风险提示函 to the subject's inbox, with a rectification item) →
+待核实 answered (the subject's written response answers the item) → 已整改 rectified (only when
+the supervisor accepts the item: 销号; a returned item sends the alert back to notified) |
+已核销 dismissed (the supervisor's reason; an open item is withdrawn). Nothing is deleted; every
 change carries its audit entry. A supervisor sees the alerts of its region; a subject's
 administrator and officers see their subject's alerts; the administrator answers them.
 """
@@ -20,16 +22,26 @@ from sqlalchemy.orm import Session
 from wurao.auth.permissions import Permission, Role
 from wurao.auth.scope import SYSTEM_ACTOR, Actor, region_filter
 from wurao.core import audit
+from wurao.core.audit import AuditActor
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from wurao.core.paging import PER_PAGE, Page, paginate
 from wurao.core.time import local_today, utcnow
 from wurao.inspections.models import InspectionTask
 from wurao.oversight import rules
 from wurao.oversight.models import Alert, InboxMessage, RiskNotice
+from wurao.oversight.organs import organ_names
+from wurao.oversight.rectification import service as rectification
+from wurao.oversight.rectification.models import RectificationItem
 from wurao.registry.models import EnforcementSubject
 
-STATUSES = {"new": "新建", "notified": "已提醒", "rectified": "已整改", "dismissed": "已核销"}
-OPEN = ("new", "notified")
+STATUSES = {
+    "new": "新建",
+    "notified": "已提醒",
+    "answered": "待核实",
+    "rectified": "已整改",
+    "dismissed": "已核销",
+}
+OPEN = ("new", "notified", "answered")
 KEY_LOOKUP_MAX = 1000  # up to this many findings, look their keys up instead of the rule's
 
 
@@ -223,15 +235,25 @@ def subject_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]
 
 
 def _notice_number(session: Session, region: str, year: int) -> str:
+    """柯司风提〔2026〕3号: the organ's short form, counted per region and year (the unique
+    number column refuses a duplicate if two notices race for one number)."""
     count = session.scalar(
         select(func.count(RiskNotice.id)).where(
             RiskNotice.region_code == region, RiskNotice.number.like(f"%〔{year}〕%")
         )
     )
-    return f"{region}风提〔{year}〕{int(count or 0) + 1}号"
+    _, short = organ_names(session, region)
+    return f"{short}风提〔{year}〕{int(count or 0) + 1}号"
 
 
-def notify(session: Session, *, alert: Alert, actor: Actor, note: str = "") -> RiskNotice:
+def notify(
+    session: Session,
+    *,
+    alert: Alert,
+    actor: Actor,
+    note: str = "",
+    today: dt.date | None = None,
+) -> RiskNotice:
     """Send a 风险提示函 about a new alert to its subject's inbox; the alert becomes notified."""
     from wurao.oversight import notices
 
@@ -273,24 +295,97 @@ def notify(session: Session, *, alert: Alert, actor: Actor, note: str = "") -> R
     )
     session.add(msg)
     audit.record(session, actor=actor, action="inbox.send", obj=msg)
+    rectification.open_item(
+        session,
+        actor=actor,
+        subject_id=subject.id,
+        source_kind="alert",
+        source_id=alert.id,
+        title=alert.title[:200],
+        detail=f"风险提示函 {notice.number}：{alert.detail}",
+        today=today,
+        region_code=alert.region_code,
+    )
     return notice
 
 
-def respond(session: Session, *, alert: Alert, actor: Actor, response: str) -> Alert:
-    """The subject's written response: the alert is rectified."""
+def respond(
+    session: Session,
+    *,
+    alert: Alert,
+    actor: Actor,
+    response: str,
+    files: tuple[rectification.Upload, ...] = (),
+) -> Alert:
+    """The subject's written response answers the alert's rectification item; the alert waits
+    for the supervisor's 核实 (``follow_item`` moves it)."""
     actor.require(Permission.ALERTS_RESPOND)
     if alert.subject_id is None or alert.subject_id != actor.subject_id:
         raise Forbidden("只能答复本主体的预警。")
-    if alert.status not in OPEN:
+    if alert.status not in ("new", "notified"):
         raise Conflict(f"预警已{STATUSES[alert.status]}。")
     if not response.strip():
-        raise InvalidInput("请填写整改情况说明。")
+        raise InvalidInput("请填写整改情况说明。", field="response")
+    item = rectification.current_item(session, source_kind="alert", source_id=alert.id)
+    if item is None or item.status != "open":
+        # an alert answered before any 风险提示函: the item is opened on the subject's answer
+        item = _item_for_answer(session, alert)
+    rectification.answer(session, item=item, actor=actor, body=response, files=files)
+    return alert
+
+
+def _item_for_answer(session: Session, alert: Alert) -> RectificationItem:
+    assert alert.subject_id is not None
+    today = local_today()
+    item = RectificationItem(
+        region_code=alert.region_code,
+        subject_id=alert.subject_id,
+        source_kind="alert",
+        source_id=alert.id,
+        title=alert.title[:200],
+        detail=alert.detail,
+        status="open",
+        opened_on=today,
+        due_on=rectification.deadline(today, alert.region_code),
+    )
+    session.add(item)
+    session.flush()
+    audit.record(
+        session,
+        actor=audit.SYSTEM,
+        action="rectification.open",
+        obj=item,
+        summary=f"执法主体主动答复预警，登记整改事项：{item.title}",
+        region_code=item.region_code,
+    )
+    return item
+
+
+def follow_item(
+    session: Session, *, item: RectificationItem, action: str, actor: AuditActor
+) -> Alert | None:
+    """An alert follows its rectification item (the ``RECTIFICATION_CHANGED`` handler):
+    answered → 待核实, accepted → 已整改, returned → 已提醒 again."""
+    if item.source_kind != "alert":
+        return None
+    target = {"answer": "answered", "accept": "rectified", "return": "notified"}.get(action)
+    alert = session.get(Alert, item.source_id)
+    if alert is None or target is None or alert.status == "dismissed":
+        return alert
     before = audit.snapshot(alert)
-    alert.status = "rectified"
-    alert.response = response.strip()
-    alert.responded_at = utcnow()
-    alert.responded_by_id = actor.user_id
-    audit.record(session, actor=actor, action="alert.rectify", obj=alert, before=before)
+    alert.status = target
+    if action == "answer":
+        alert.response = item.answer
+        alert.responded_at = item.answered_at
+        alert.responded_by_id = item.answered_by_id
+    audit.record(
+        session,
+        actor=actor,
+        action="alert.rectify" if target == "rectified" else f"alert.{action}",
+        obj=alert,
+        before=before,
+        region_code=alert.region_code,
+    )
     return alert
 
 
@@ -303,6 +398,11 @@ def dismiss(session: Session, *, alert: Alert, actor: Actor, reason: str) -> Ale
         raise Conflict(f"预警已{STATUSES[alert.status]}。")
     if not reason.strip():
         raise InvalidInput("请填写核销理由。")
+    item = rectification.current_item(session, source_kind="alert", source_id=alert.id)
+    if item is not None and item.status in ("open", "answered"):
+        rectification.withdraw(
+            session, item=item, actor=actor, note=f"预警已核销：{reason.strip()}"
+        )
     before = audit.snapshot(alert)
     alert.status = "dismissed"
     alert.dismissed_reason = reason.strip()

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from wurao.auth.scope import Actor
+from wurao.cases.models import PenaltyCase
 from wurao.core import audit
 from wurao.core.audit import AuditActor
 from wurao.core.events import Event, subscribe
@@ -27,7 +28,9 @@ from wurao.inspections.models import (
     InspectionRecord,
     InspectionTask,
 )
-from wurao.oversight import service, triggers
+from wurao.oversight import engine, service, triggers
+from wurao.oversight.filings import service as filings
+from wurao.oversight.filings.models import MajorFiling
 from wurao.oversight.models import Alert, InboxMessage
 from wurao.registry.models import EnforcementSubject, Enterprise, InspectionItem
 
@@ -115,6 +118,11 @@ def cross_region_coded(
     return out
 
 
+def case_decided(session: Session, *, case: PenaltyCase, actor: Actor) -> MajorFiling | None:
+    """A penalty decision: its major-decision filing (D25) when the policy says it qualifies."""
+    return filings.filing_for_case(session, case=case, actor=actor)
+
+
 def register() -> None:
     """Subscribe oversight's handlers (idempotent)."""
     subscribe(Event.TASK_CREATED, task_created)
@@ -124,3 +132,5 @@ def register() -> None:
     subscribe(Event.RECORD_FINISHED, record_finished)
     subscribe(Event.EVALUATION_SUBMITTED, evaluation_submitted)
     subscribe(Event.SPECIAL_CHANGED, special_changed)
+    subscribe(Event.RECTIFICATION_CHANGED, engine.follow_item)
+    subscribe(Event.CASE_DECIDED, case_decided)

@@ -150,9 +150,11 @@ class RiskNotice(Base):
     """A 风险提示函 sent by the supervisor to a subject about one or more alerts."""
 
     __tablename__ = "risk_notice"
+    # Unique per issuing region: 柯城区 and 柯桥区 both write 柯司 (oversight/organs.py).
+    __table_args__ = (UniqueConstraint("region_code", "number"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    number: Mapped[str] = mapped_column(String(60), unique=True)  # e.g. 柯司风提〔2026〕3号
+    number: Mapped[str] = mapped_column(String(60))  # e.g. 柯司风提〔2026〕3号
     subject_id: Mapped[int] = mapped_column(ForeignKey("enforcement_subject.id"), index=True)
     region_code: Mapped[str] = mapped_column(String(12), index=True)
     issued_at: Mapped[dt.datetime]

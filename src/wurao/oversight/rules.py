@@ -10,7 +10,8 @@ This module is the registry: ``RULES``, ``BY_ID`` and ``ALL_PARAMS``. ``Context`
 ``Finding`` and ``SupervisionRule`` (re-exported here) and the policy helpers live in
 ``rule_base``; the ``find`` functions in ``rules_burden`` (A5, F3, A6, F9, F2 deregistered),
 ``rules_conduct`` (A2, A4, A8) and ``rules_follow_up`` (L1, A7, C6, F2 evaluations and
-reports, F8) and ``rules_cases`` (F5, overdue penalty-case clocks).
+reports, F8), ``rules_cases`` (F5, overdue penalty-case clocks) and ``rules_fines`` (F1, the
+F2 fine patterns, D15 fines collected by the organ).
 """
 
 from __future__ import annotations
@@ -18,11 +19,15 @@ from __future__ import annotations
 from wurao.core import rules as catalogue
 from wurao.oversight import (
     calendar_rule,
+    rules_annual,
     rules_burden,
     rules_cases,
+    rules_coercion,
     rules_conduct,
+    rules_fines,
     rules_follow_up,
 )
+from wurao.oversight.filings import sweep as filings_sweep
 from wurao.oversight.rule_base import Context, Finding, SupervisionRule
 
 RULES: tuple[SupervisionRule, ...] = (
@@ -132,6 +137,63 @@ RULES: tuple[SupervisionRule, ...] = (
         "每件案件每个期限一条。",
         rules_cases.overdue,
         task_based=False,
+    ),
+    SupervisionRule(
+        catalogue.F5_STATS,
+        "自1月1日起，已公告的执法主体尚未公布上一年度行政执法数据的，每个主体一条提醒；"
+        "超过政策参数规定的截止日（1月31日）仍未公布的，再提示逾期一条（状态由报表领域答复）。",
+        rules_annual.unpublished,
+        task_based=False,
+    ),
+    SupervisionRule(
+        catalogue.E7,
+        "查封、扣押、冻结期满（三十日，经批准延长的六十日，书面告知的检测期间不计入）仍未作出没收、"
+        "销毁或解除决定的行政强制措施；每项措施一条。",
+        rules_coercion.expired,
+        task_based=False,
+    ),
+    SupervisionRule(
+        catalogue.D25,
+        "须备案的重大执法决定（按政策参数：罚款达到较大数额、吊销许可证件、责令停产停业、"
+        "查封扣押等）超过备案期限仍未报备，或逾期报备；每件备案一条。",
+        filings_sweep.late_filings,
+        task_based=False,
+    ),
+    SupervisionRule(
+        catalogue.F1_FINE_GROWTH,
+        "执法主体及县级地区本年度已结束各月的罚没收入（财政导入数优先，否则为案件已缴罚款）较上年"
+        "同期增长超过预警值（上年同期达到政策参数规定的最低金额）；每个主体或地区每年一条。",
+        rules_fines.fine_growth,
+        task_based=False,
+    ),
+    SupervisionRule(
+        catalogue.F2_MAX_PENALTY,
+        "本年度有裁量基准可依的罚款决定中，罚款达到基准幅度上限（顶格）的占比超过预警值"
+        "（决定数达到政策参数规定的最少件数）；每个执法主体每年一条。",
+        rules_fines.max_penalty,
+        task_based=False,
+    ),
+    SupervisionRule(
+        catalogue.F2_SAME_AMOUNT,
+        "本年度普通程序罚款决定中，同一罚款金额的件数占比超过预警值（决定数达到政策参数规定的"
+        "最少件数）；每个执法主体每年一条。",
+        rules_fines.same_amount,
+        task_based=False,
+    ),
+    SupervisionRule(
+        catalogue.F2_MONTH_END,
+        "本年度已结束各月的罚款决定中，在每月最后N日作出的占比超过均匀分布预期占比的规定倍数"
+        "（决定数达到政策参数规定的最少件数）；每个执法主体每年一条。",
+        rules_fines.month_end,
+        task_based=False,
+    ),
+    SupervisionRule(
+        catalogue.D15,
+        "罚款由执法机关当场收缴，且不属于当场处罚小额罚款（当场收缴上限按缴款日现行政策参数）："
+        "须核实是否属于不当场收缴事后难以执行或边远、水上、交通不便地区等法定情形；每件案件一条。",
+        rules_fines.self_collected,
+        task_based=False,
+        alert_severity="WARN",
     ),
 )
 

@@ -6,15 +6,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
-from wurao.core.errors import InvalidInput
+from wurao.core.errors import Forbidden, InvalidInput
 from wurao.core.text import NOTE
 from wurao.core.time import local_today
+from wurao.inspections import task_picker
+from wurao.inspections.origin_choices import Choice
 from wurao.oversight.clues import import_pages, intake, queries, routing, service
 from wurao.oversight.clues.statuses import (
     ACTION_LABELS,
@@ -152,21 +154,57 @@ def _detail(
     request: Request, db: Session, actor: Actor, clue: Clue, error: Any = None, form: Any = None
 ) -> Response:
     supervisor = service.may_supervise(actor, clue)
+    allowed = service.allowed_actions(actor, clue)
     context = {
         "clue": clue,
         "supervisor": supervisor,
         "events": queries.history(db, clue=clue),
         "files": queries.attachments(db, clue=clue),
         "cases": queries.linked_cases(db, clue=clue),
-        "allowed": service.allowed_actions(actor, clue),
+        "allowed": allowed,
         "subjects": queries.routable_subjects(db, actor=actor) if supervisor else [],
         "overdue_days": routing.overdue_days(clue, local_today()),
+        "task_choices": _task_choices(db, actor, clue) if "classify" in allowed else [],
         "status_label": CLUE_LIFECYCLE.label(clue.status),
         "error": error,
         "form": form or {},
         **labels(actor),
     }
     return render(request, "oversight/clue_detail.html", context, status_code=422 if error else 200)
+
+
+def _task_choices(db: Session, actor: Actor, clue: Clue) -> list[Choice]:
+    """The classify form's task picker: the linked task, then the enterprise's recent tasks."""
+    linked = task_picker.task_choice(db, actor=actor, task_id=clue.task_id)
+    recent = task_picker.task_choices(
+        db, actor=actor, enterprise_id=clue.enterprise_id, enterprise_uscc=clue.enterprise_uscc
+    )
+    return linked + [c for c in recent if c.id != clue.task_id]
+
+
+@router.get("/oversight/clues/{clue_id}/tasks", response_class=HTMLResponse)
+def task_picker_page(
+    request: Request,
+    clue_id: Id,
+    q: Annotated[str, Query(), Text(60, "检索")] = "",
+    actor: Actor = Depends(require(Permission.CLUES_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The classify form's task picker (an htmx fragment): the region's tasks of the clue's
+    enterprise, or of the enterprises whose name or USCC matches ``q``."""
+    clue = queries.get_clue(db, actor=actor, clue_id=clue_id)
+    if "classify" not in service.allowed_actions(actor, clue):
+        raise Forbidden("只有监督机构可以为线索关联检查任务。")
+    choices = (
+        task_picker.task_choices(db, actor=actor, q=q)
+        if q.strip()
+        else _task_choices(db, actor, clue)
+    )
+    return render(
+        request,
+        "oversight/_clue_task_choices.html",
+        {"task_choices": choices, "picked": clue.task_id},
+    )
 
 
 @router.get("/oversight/clues/{clue_id}", response_class=HTMLResponse)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -41,8 +42,6 @@ def _load(digest: str) -> bytes:
 
 
 def _xlsx(data: bytes, filename: str) -> Response:
-    from urllib.parse import quote
-
     return Response(
         data,
         media_type=XLSX,
@@ -123,9 +122,18 @@ def confirm(
 def export(
     kind: str,
     q: str = "",
+    fmt: Annotated[str, Query(alias="format"), Text(4, "格式")] = "xlsx",
     actor: Actor = Depends(require(Permission.REGISTRY_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """The visible rows of a registry as .xlsx (the import layout)."""
+    """The visible rows of a registry as .xlsx, or CSV with ``format=csv`` (the import layout)."""
     spec = service.spec_for(kind)
+    if fmt == "csv":
+        return Response(
+            service.export_csv(db, actor=actor, kind=kind, q=q),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f"attachment; filename*=UTF-8''{quote(spec.title)}.csv"
+            },
+        )
     return _xlsx(service.export(db, actor=actor, kind=kind, q=q), f"{spec.title}.xlsx")

@@ -5,6 +5,7 @@ chose. Rows are upserted by their natural key, so re-importing a file changes no
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 from collections.abc import Callable, Iterator
@@ -22,9 +23,10 @@ from wurao.core import audit
 from wurao.core.errors import Forbidden, InvalidInput
 from wurao.core.text import MAX_TEXT, has_control, visible
 from wurao.core.time import utcnow
-from wurao.core.xlsx import append_row, set_cell
+from wurao.core.xlsx import append_row, csv_text, set_cell
 from wurao.registry.imports.specs import SPECS, Context, Problem, Spec
-from wurao.registry.models import ChecklistLine, EnforcementSubject, Officer
+from wurao.registry.models import ChecklistLine, EnforcementSubject, Enterprise, Officer
+from wurao.registry.monitors.models import EnterpriseContactPoint
 
 MANAGE = {
     "regions": Permission.USERS_MANAGE,  # the division table belongs to the system administrator
@@ -32,6 +34,8 @@ MANAGE = {
     "officers": Permission.OFFICERS_MANAGE,
     "enterprises": Permission.ENTERPRISES_MANAGE,
     "items": Permission.ITEMS_MANAGE,
+    "monitors": Permission.MONITORS_MANAGE,
+    "contact_points": Permission.MONITORS_MANAGE,
 }
 BATCH = 1000
 MAX_PROBLEMS_KEPT = 5000
@@ -76,14 +80,41 @@ def _require(actor: Actor, kind: str) -> None:
         raise Forbidden(f"“{actor.role.label}”无权导入{SPECS[kind].title}。")
 
 
+def _csv_rows(data: bytes) -> Iterator[tuple[Any, ...]]:
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel and WPS save either
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise InvalidInput("CSV 文件应为 UTF-8 或 GBK 编码。", field="file")
+    return (tuple(r) for r in csv.reader(io.StringIO(text)))
+
+
 def read_rows(data: bytes, spec: Spec) -> Iterator[tuple[int, dict[str, str]]]:
-    """Stream the first sheet's rows as {header: text}, numbered as Excel shows them."""
+    """Stream the first sheet's rows (or a CSV file's) as {header: text}, numbered as Excel
+    shows them. An .xlsx file is a zip archive; anything else is read as CSV."""
+    if not data.startswith(b"PK"):
+        try:
+            yield from _table_rows(_csv_rows(data), spec)
+        except InvalidInput as exc:  # say what the file was taken for
+            raise InvalidInput(
+                f"文件不是 .xlsx 表格，按 CSV 读取：{exc.message}", field="file"
+            ) from exc
+        return
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several types for a non-xlsx file
         raise InvalidInput("文件不是有效的 .xlsx 表格。", field="file") from exc
     ws = wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
+    yield from _table_rows(ws.iter_rows(values_only=True), spec)
+    wb.close()
+
+
+def _table_rows(
+    rows: Iterator[tuple[Any, ...]], spec: Spec
+) -> Iterator[tuple[int, dict[str, str]]]:
     header_row = next(rows, None)
     headers = [str(h).strip() if h is not None else "" for h in (header_row or ())]
     missing = [h for h in spec.required if h not in headers]
@@ -108,7 +139,6 @@ def read_rows(data: bytes, spec: Spec) -> Iterator[tuple[int, dict[str, str]]]:
                 text = str(value)
             row[header] = text
         yield number, row
-    wb.close()
 
 
 def validate(
@@ -174,9 +204,12 @@ def _length_problems(spec: Spec, values: dict[str, Any], row: dict[str, str]) ->
 
 
 def _key_header(spec: Spec) -> str:
-    return {"code": spec.headers[0], "uscc": "统一社会信用代码", "ric": "居民身份证号"}.get(
-        spec.key, spec.key
-    )
+    return {
+        "code": spec.headers[0],
+        "uscc": "统一社会信用代码",
+        "ric": "居民身份证号",
+        "enterprise_id": "企业统一社会信用代码",
+    }.get(spec.key, spec.key)
 
 
 def _keep(report: Report, number: int, problems: list[Problem]) -> None:
@@ -314,10 +347,10 @@ def template(kind: str) -> bytes:
     return buf.getvalue()
 
 
-def export(
+def export_rows(
     session: Session, *, actor: Actor, kind: str, q: str = "", limit: int = 200_000
-) -> bytes:
-    """The actor's visible rows of a registry as .xlsx, in the import layout (re-importable)."""
+) -> Iterator[tuple[Any, ...]]:
+    """The actor's visible rows of a registry in the import layout, header row first."""
     spec = spec_for(kind)
     actor.require(Permission.REGISTRY_VIEW)
     model = spec.model
@@ -332,13 +365,49 @@ def export(
             stmt = stmt.where(Officer.subject_id == actor.subject_id)
     if q and hasattr(model, "name"):
         stmt = stmt.where(model.name.contains(q))
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(spec.title[:31])
-    append_row(ws, spec.headers)
+    yield spec.headers
+    if model is EnterpriseContactPoint:  # each row shows its enterprise's code and name
+        joined = (
+            select(EnterpriseContactPoint, Enterprise)
+            .join(Enterprise, Enterprise.id == EnterpriseContactPoint.enterprise_id)
+            .where(region_filter(actor, EnterpriseContactPoint.region_code))
+            .order_by(EnterpriseContactPoint.id)
+            .limit(limit)
+        )
+        for point, enterprise in session.execute(joined):
+            yield spec.export_row((point, enterprise))
+        return
     for obj in session.scalars(stmt.order_by(getattr(model, spec.key)).limit(limit)).yield_per(
         2000
     ):
-        append_row(ws, spec.export_row(obj))
+        yield spec.export_row(obj)
+
+
+def export(
+    session: Session, *, actor: Actor, kind: str, q: str = "", limit: int = 200_000
+) -> bytes:
+    """The actor's visible rows of a registry as .xlsx, in the import layout (re-importable)."""
+    rows = export_rows(session, actor=actor, kind=kind, q=q, limit=limit)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(spec_for(kind).title[:31])
+    for row in rows:
+        append_row(ws, row)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def export_csv(
+    session: Session, *, actor: Actor, kind: str, q: str = "", limit: int = 200_000
+) -> bytes:
+    """The same rows as CSV (UTF-8 with BOM, for Excel and WPS); a text a spreadsheet would
+    read as a formula is written with a leading apostrophe (OWASP "CSV injection")."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    for row in export_rows(session, actor=actor, kind=kind, q=q, limit=limit):
+        writer.writerow([_csv_text(v) for v in row])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def _csv_text(value: Any) -> str:
+    return csv_text(value)

@@ -33,6 +33,7 @@ from wurao.registry.models import (
     Officer,
     Region,
 )
+from wurao.registry.monitors.models import EnforcementMonitor, EnterpriseContactPoint
 
 Problem = tuple[str, str, str]  # column header, value as given, reason (Chinese)
 
@@ -352,6 +353,83 @@ ITEMS_REQUIRED = frozenset(
 )
 
 
+# --- 执法监督员 and 企业联系点 (registry/monitors) ------------------------------------------
+
+MONITOR_STATUS = {"在聘": "active", "已解聘": "revoked", "解聘": "revoked"}
+CONTACT_STATUS = {"有效": "active", "已撤销": "ended", "撤销": "ended"}
+
+
+def _parse_monitor(
+    row: dict[str, str], ctx: Context
+) -> tuple[dict[str, Any] | None, list[Problem]]:
+    problems: list[Problem] = []
+    _required(row, MONITORS_REQUIRED, problems)
+    raw_ric = _text(row, "居民身份证号")
+    try:
+        ric = validate_ric(raw_ric, today=ctx.today)
+    except IdentifierError as exc:
+        problems.append(("居民身份证号", mask_ric(raw_ric) if raw_ric else "", exc.reason))
+        ric = raw_ric
+    valid_from = _date(row, "聘期起", problems)
+    valid_to = _date(row, "聘期止", problems)
+    if valid_from and valid_to and valid_to < valid_from:
+        problems.append(("聘期止", _text(row, "聘期止"), "早于聘期起"))
+    values = {
+        "name": _text(row, "姓名"),
+        "ric": ric,
+        "region_code": _region(row, "行政区划代码", ctx, problems),
+        "organ": _text(row, "工作单位"),
+        "appointed_by": _text(row, "聘任机关"),
+        "appointment_no": _text(row, "聘任文号"),
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+        "phone": _text(row, "联系电话"),
+        "status": _choice(row, "状态", MONITOR_STATUS, problems, "active"),
+    }
+    return (None, problems) if problems else (values, [])
+
+
+MONITORS_REQUIRED = frozenset(
+    {"姓名", "居民身份证号", "行政区划代码", "聘任机关", "聘任文号", "聘期起", "聘期止"}
+)
+
+
+def _parse_contact_point(
+    row: dict[str, str], ctx: Context
+) -> tuple[dict[str, Any] | None, list[Problem]]:
+    problems: list[Problem] = []
+    _required(row, CONTACT_POINTS_REQUIRED, problems)
+    uscc = _uscc(row, "企业统一社会信用代码", problems)
+    found = ctx.session.execute(
+        select(Enterprise.id, Enterprise.region_code).where(Enterprise.uscc == uscc)
+    ).first()
+    region = ""
+    if found is None:
+        if uscc and not problems:
+            problems.append(
+                ("企业统一社会信用代码", uscc, "检查对象名录中没有该企业（请先导入企业）")
+            )
+    else:
+        region = found[1]
+        if not ctx.actor.covers_region(region):
+            problems.append(("企业统一社会信用代码", uscc, "不在您的辖区内"))
+    since = _date(row, "设立日期", problems)
+    if since and since > ctx.today:
+        problems.append(("设立日期", _text(row, "设立日期"), "不能晚于今天"))
+    values = {
+        "enterprise_id": found[0] if found else None,
+        "region_code": region,
+        "contact_name": _text(row, "联系人"),
+        "phone": _text(row, "联系电话"),
+        "since": since,
+        "status": _choice(row, "状态", CONTACT_STATUS, problems, "active"),
+    }
+    return (None, problems) if problems else (values, [])
+
+
+CONTACT_POINTS_REQUIRED = frozenset({"企业统一社会信用代码", "联系人", "设立日期"})
+
+
 def _d(value: dt.date | None) -> str:
     return value.isoformat() if value else ""
 
@@ -568,5 +646,80 @@ SPECS: dict[str, Spec] = {
             "",
         ),
         note="依据层级只能是法律、行政法规、地方性法规、规章、国务院决定。导入的事项为草稿，公布后方可用于检查。",
+    ),
+    "monitors": Spec(
+        kind="monitors",
+        title="执法监督员",
+        model=EnforcementMonitor,
+        key="ric",
+        headers=(
+            "姓名",
+            "居民身份证号",
+            "行政区划代码",
+            "工作单位",
+            "聘任机关",
+            "聘任文号",
+            "聘期起",
+            "聘期止",
+            "联系电话",
+            "状态",
+        ),
+        required=MONITORS_REQUIRED,
+        example=(
+            "李华",
+            "330802198503150018",
+            "330802",
+            "衢州市柯城区人大代表联络站",
+            "衢州市柯城区司法局",
+            "柯司〔2026〕12号",
+            "2026-01-01",
+            "2028-12-31",
+            "13800000000",
+            "在聘",
+        ),
+        parse=_parse_monitor,
+        # Exports never carry the full 居民身份证号.
+        export_row=lambda m: (
+            m.name,
+            mask_ric(m.ric),
+            m.region_code,
+            m.organ,
+            m.appointed_by,
+            m.appointment_no,
+            _d(m.valid_from),
+            _d(m.valid_to),
+            m.phone,
+            {v: k for k, v in MONITOR_STATUS.items() if k != "解聘"}.get(m.status, m.status),
+        ),
+        note="状态：在聘、已解聘（聘期届满自动视为到期，无须填写）。关联登录账号请在页面上设置。导出文件中的身份证号已脱敏。",
+    ),
+    "contact_points": Spec(
+        kind="contact_points",
+        title="企业联系点",
+        model=EnterpriseContactPoint,
+        key="enterprise_id",
+        headers=("企业统一社会信用代码", "企业名称", "联系人", "联系电话", "设立日期", "状态"),
+        required=CONTACT_POINTS_REQUIRED,
+        example=(
+            "91330802MA2A00001N",
+            "衢州示例制造有限公司",
+            "王经理",
+            "0570-0000000",
+            "2026-03-01",
+            "有效",
+        ),
+        parse=_parse_contact_point,
+        # Rows are (contact point, enterprise): registry/imports/service.py export() joins them.
+        export_row=lambda row: (
+            row[1].uscc,
+            row[1].name,
+            row[0].contact_name,
+            row[0].phone,
+            _d(row[0].since),
+            {v: k for k, v in CONTACT_STATUS.items() if k != "撤销"}.get(
+                row[0].status, row[0].status
+            ),
+        ),
+        note="企业须已在检查对象名录中；“企业名称”列仅供核对，导入时以信用代码为准。状态：有效、已撤销。",
     ),
 }
