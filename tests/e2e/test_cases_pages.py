@@ -56,6 +56,7 @@ def test_case_list_and_page_on_desktop_and_phone(
     expect(page.locator("h1")).to_have_text("行政处罚案件")
     expect(page.locator("#case_list tbody tr").first).to_be_visible()
     _shot(page, "90-cases-list")
+    page.goto(f"{base}/cases?status=served")  # the list's own filter, as a clerk would use it
     href = _served_case(page)
     page.goto(f"{base}{href}")
     expect(page.locator("#case-deadlines")).to_be_visible()

@@ -26,6 +26,7 @@ from wurao.cases.statuses import CASE_LIFECYCLE, PenaltyKind, Procedure, kinds_l
 from wurao.core import audit
 from wurao.core import rules as catalogue
 from wurao.core.errors import Conflict, InvalidInput, RuleViolation, Violation
+from wurao.core.events import Event, emit
 from wurao.core.time import local_today
 from wurao.core.workdays import UnknownCalendarYear
 from wurao.discretion import leniency as lists
@@ -277,6 +278,7 @@ def decide(
     if publication.publishable(case):
         with suppress(UnknownCalendarYear):
             publication.open_publication(session, actor=actor, case=case)
+    emit(session, Event.CASE_DECIDED, case=case, actor=actor)  # D25: oversight files it
     return Done(case, warnings)
 
 
@@ -396,6 +398,7 @@ def decide_on_the_spot(
         note=note,
         before=before,
     )
+    emit(session, Event.CASE_DECIDED, case=case, actor=actor)
     return Done(case, warnings)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -433,8 +434,9 @@ def open_alerts(
     return out
 
 
-def workbook(board: Dashboard) -> bytes:
-    """Every table of the dashboard as one .xlsx, a sheet per table."""
+def workbook(board: Dashboard, extra: Iterable[tuple[str, list[list[Any]]]] = ()) -> bytes:
+    """Every table of the dashboard as one .xlsx, a sheet per table (``extra``: the cases,
+    seizures, filings and outcome sheets, as (title, rows))."""
     import io
 
     from openpyxl import Workbook
@@ -495,6 +497,10 @@ def workbook(board: Dashboard) -> bytes:
     append_row(ws, ["规则", *(b[0] for b in AGE_BUCKETS)])
     for rule_id, counts in board.alerts_by_rule:
         append_row(ws, [rule_id, *counts])
+    for title, rows in extra:
+        ws = wb.create_sheet(title)
+        for row in rows:
+            append_row(ws, row)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
