@@ -34,6 +34,8 @@ def test_define_freeze_draw_and_publish(page: Page, live_server: str) -> None:
     expect(page.locator("body")).to_contain_text("抽取时公开")
     shot(page, "41-draw-frozen")
     page.click("text=公开种子并抽取")
+    expect(page.locator("h1")).to_contain_text("确认抽取")  # the count before any task exists
+    page.click("text=确认抽取并生成")
     expect(page.locator("body")).to_contain_text("抽取结果与人员分配")
     shot(page, "42-draw-drawn")
     page.click("text=公示页面")

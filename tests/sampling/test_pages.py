@@ -61,7 +61,10 @@ def test_define_freeze_draw_publish_and_verify_over_http(
     api = client.get(f"/api/v1/draws/{draw_id}/artefacts").json()
     assert api["seed"] is None and api["frozen"]["pool"]["size"] == 32
     page = client.get(url)
-    assert client.post(f"{url}/draw", data={"csrf_token": csrf_of(page.text)}).status_code == 200
+    asked = client.post(f"{url}/draw", data={"csrf_token": csrf_of(page.text)})
+    assert asked.status_code == 200 and "确认抽取" in asked.text  # nothing created yet
+    confirmed = {"csrf_token": csrf_of(asked.text), "confirm": "1"}
+    assert client.post(f"{url}/draw", data=confirmed).status_code == 200
     page = client.get(url)
     assert "抽取结果与人员分配" in page.text and "检查任务与结果公示" in page.text
     assert client.get("/draws").status_code == 200

@@ -26,6 +26,7 @@ from wurao.cases.statuses import (
     ServiceMethod,
     kinds_of,
 )
+from wurao.core.docx_templates import kind_key
 from wurao.core.lifecycle import LabelledEnum
 
 TEMPLATE_VERSION = "2026.12-1"
@@ -343,6 +344,17 @@ _BODIES = {
 
 def render(kind: DocumentKind, view: CaseView, number: str, day: dt.date) -> bytes:
     """The document as .docx bytes (the same bytes for the same case, number and date)."""
-    w = Writer(view.organ, kind.label, number)
+    case = view.case
+    w = Writer(
+        view.organ,
+        kind.label,
+        number,
+        kind=kind_key("case", kind.value),
+        region_code=case.region_code,
+    )
+    w.fields.update(
+        case_number=case.number, party_name=case.party_name, party_id=view.party_id,
+        party_address=view.party_address, facts=case.facts,
+    )  # fmt: skip
     _BODIES[kind](w, view)
     return w.to_bytes(day)

@@ -20,6 +20,9 @@ from wurao.inspections import (
     creation,
     cross_region,
     issuing,
+    observer_pages,
+    observers,
+    origin_choices,
     precheck,
     service,
     verification,
@@ -33,6 +36,9 @@ from wurao.web.params import LongId, OptIdQuery, PageNo, Text
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
+# The scan page: included ahead of every other router (web/app.py), see ``api.door``.
+door = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
+router.include_router(observer_pages.router)  # 伴随式监督: join, findings, observed list
 
 
 def _labels() -> dict[str, object]:
@@ -82,16 +88,66 @@ def tasks_page(
 @router.get("/tasks/new", response_class=HTMLResponse)
 def new_task_page(
     request: Request,
+    origin: Annotated[str, Query(), Text(12, "检查来源")] = "",
+    enterprise_uscc: Annotated[str, Query(), Text(18, "统一社会信用代码")] = "",
+    plan_entry_id: OptIdQuery = None,
     actor: Actor = Depends(require(Permission.TASKS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """The form to create a task for the caller's subject."""
+    """The form to create a task for the caller's subject; from a plan entry (the plan page's
+    创建检查任务) it comes prefilled with the entry, its item, method and named enterprises."""
+    prefill = (
+        origin_choices.entry_prefill(db, actor=actor, entry_id=plan_entry_id)
+        if plan_entry_id
+        else None
+    )
+    if prefill is not None:
+        origin = "plan"
+        if not enterprise_uscc and len(prefill.targets) == 1:
+            enterprise_uscc = prefill.targets[0].uscc
+    origin = origin if origin in precheck.ORIGINS else "plan"
     return render(
         request,
         "inspections/task_new.html",
         {
             "choices": creation.form_choices(db, actor=actor),
             "today": local_today(),
+            "origin": origin,
+            "enterprise_uscc": enterprise_uscc,
+            "prefill": prefill,
+            "picked": {"plan_entry_id": plan_entry_id} if prefill else {},
+            "origin_field": origin_choices.FIELDS.get(origin, ""),
+            "origin_list": origin_choices.origin_choices(
+                db, actor=actor, origin=origin, enterprise_uscc=enterprise_uscc
+            ),
+            **_labels(),
+        },
+    )
+
+
+@router.get("/tasks/new/origins", response_class=HTMLResponse)
+def origin_picker(
+    request: Request,
+    origin: Annotated[str, Query(), Text(12, "检查来源")] = "",
+    enterprise_uscc: Annotated[str, Query(), Text(18, "统一社会信用代码")] = "",
+    origin_q: Annotated[str, Query(), Text(60, "检索")] = "",
+    picked: OptIdQuery = None,
+    actor: Actor = Depends(require(Permission.TASKS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The new-task form's origin picker (an htmx fragment): the caller's subject's plan
+    entries, draws, special inspections or approvals of the chosen kind, searchable."""
+    field = origin_choices.FIELDS.get(origin, "")
+    return render(
+        request,
+        "inspections/_origin_choices.html",
+        {
+            "origin": origin,
+            "origin_field": field,
+            "picked": {field: picked} if field and picked else {},
+            "origin_list": origin_choices.origin_choices(
+                db, actor=actor, origin=origin, enterprise_uscc=enterprise_uscc, q=origin_q
+            ),
             **_labels(),
         },
     )
@@ -187,6 +243,7 @@ def _detail(
             "warnings": issuing.parse_warnings(b.code.warnings) if b.code else [],
             "may_issue": issuing.may_issue_code(actor, b),
             "may_revoke": issuing.may_revoke_code(actor, b),
+            **observer_pages.task_context(db, actor, b),
             **_labels(),
         },
         status_code=status_code,
@@ -350,7 +407,7 @@ def record_cross_region(
     )
 
 
-@router.get("/v/{token}", response_class=HTMLResponse)
+@door.get("/v/{token}", response_class=HTMLResponse)
 def scan_page(
     request: Request,
     token: str,
@@ -366,6 +423,12 @@ def scan_page(
             "r": result,
             "state": result.status,
             "describe": codes.describe(result.verified.claims) if result.verified.genuine else [],
+            # 伴随式监督: read from the record, so one who joined after the code shows too
+            "observers": observers.observers_of(db, [result.code.task_id]).get(
+                result.code.task_id, []
+            )
+            if result.code is not None
+            else [],
             **_labels(),
         },
     )

@@ -1,23 +1,29 @@
-"""风险提示函 as .docx (python-docx): written once when issued, kept under var/notices/.
+"""风险提示函 as .docx: written once when issued, kept under var/notices/.
 
-The file's SHA-256 is stored on the RiskNotice so that a copy can be checked later; the
-text itself is also kept in ``RiskNotice.body`` so that nothing depends on the file alone.
+The letter has the shared GB/T 9704 layout (core/docx_layout.py: A4, the 执法监督机构's name in
+red, the 文号 and the red line, the subject addressed, the body, the organ and date in the seal
+space) or the region's own template (``risk-notice.docx``). The file's SHA-256 is stored on the
+RiskNotice so that a copy can be checked later; the bytes are fixed by the issue date, so a lost
+file renders again as the same bytes. The text itself is also kept in ``RiskNotice.body`` so
+that nothing depends on the file alone.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from pathlib import Path
 
-from docx import Document
-from docx.shared import Pt
+from sqlalchemy.orm import object_session
 
 from wurao.core.config import get_settings
-from wurao.core.time import format_local
+from wurao.core.docx_layout import Writer
+from wurao.core.time import local_date
 from wurao.oversight.models import Alert, RiskNotice
-from wurao.registry.models import EnforcementSubject
+from wurao.registry.models import EnforcementSubject, Region
+
+KIND = "risk-notice"
+TITLE = "风险提示函"
 
 
 def body_text(alert: Alert, subject: EnforcementSubject, note: str = "") -> str:
@@ -40,19 +46,34 @@ def _path(notice: RiskNotice) -> Path:
     return get_settings().var_dir / "notices" / f"{notice.id}.docx"
 
 
+def _organ(notice: RiskNotice) -> str:
+    """The issuing 执法监督机构, as the supervision documents name it: 柯城区司法局."""
+    session = object_session(notice)
+    region = session.get(Region, notice.region_code) if session is not None else None
+    return f"{region.name}司法局" if region is not None else "行政执法监督机构"
+
+
 def render_docx(notice: RiskNotice, subject: EnforcementSubject) -> bytes:
-    """The notice as a .docx document."""
-    doc = Document()
-    style = doc.styles["Normal"]
-    style.font.size = Pt(14)
-    doc.add_heading("风险提示函", level=0)
-    doc.add_paragraph(notice.number)
-    for line in notice.body.splitlines():
-        doc.add_paragraph(line)
-    doc.add_paragraph(f"签发时间：{format_local(notice.issued_at)}")
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+    """The notice as a .docx letter (the same bytes for the same notice)."""
+    day = local_date(notice.issued_at)
+    organ = _organ(notice)
+    lines = [line.strip() for line in notice.body.splitlines() if line.strip()]
+    addressee = f"{subject.name}："
+    if lines and lines[0] == addressee:  # the body opens with whom it addresses
+        lines = lines[1:]
+    writer = Writer(
+        organ,
+        TITLE,
+        notice.number,
+        kind=KIND,
+        region_code=notice.region_code,
+        letterhead=True,
+        addressee=subject.name,
+    )
+    for line in lines:
+        writer.para(line)
+    writer.signature(organ, day)
+    return writer.to_bytes(day)
 
 
 def write_docx(notice: RiskNotice, subject: EnforcementSubject) -> str:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from wurao.core import clock, workdays
 from wurao.core.time import LOCAL_TZ, local_date
+from wurao.inspections.evaluations import misconduct_labels
 from wurao.inspections.models import Evaluation, InspectionRecord, InspectionTask
 from wurao.oversight.indicators import LOW_RATING_POLICY
 from wurao.oversight.models import Clue
@@ -151,7 +152,7 @@ def evaluations(session: Session, ctx: Context) -> Iterator[Finding]:
         if ev.rating is not None and ev.rating <= int(low_max(region)):
             parts.append(f"企业评分{ev.rating}分")
         if ev.misconduct:
-            parts.append(f"反映问题：{ev.misconduct}")
+            parts.append(f"反映问题：{'、'.join(misconduct_labels(ev.misconduct))}")
         if not parts:  # a low rating only by another region's measure
             continue
         yield Finding(

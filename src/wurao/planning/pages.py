@@ -16,6 +16,7 @@ from wurao.auth.scope import Actor
 from wurao.core.errors import InvalidInput
 from wurao.core.text import LONG_TEXT, NOTE
 from wurao.core.time import local_today
+from wurao.inspections import origin_choices
 from wurao.planning import lines, service, steps
 from wurao.planning import special as special_service
 from wurao.planning import unplanned as unplanned_service
@@ -115,6 +116,7 @@ def plan_page(
             "items": service.item_names(db, {e.item_id for e in entries}),
             "versions": service.versions_of(db, plan),
             "own": own,
+            "may_task": origin_choices.may_create_task_from(actor, plan),
             "can_review": service.may_review_filing(actor, subject)
             and service.PLAN_LIFECYCLE.can(plan, "accept_filing"),
             "choices": service.plannable_items(db, actor=actor, subject=subject) if own else [],
@@ -400,6 +402,13 @@ def unplanned_page(
             "enterprises": service.enterprise_names(db, {r.enterprise_id for r in rows}),
             **found.context(),
             "status": status,
+            # the rows whose decision form is shown: the service's own predicate, so the
+            # system administrator is offered what decide_unplanned accepts from them
+            "deciding": {
+                r.id
+                for r in rows
+                if r.status == "requested" and unplanned_service.may_decide_unplanned(actor, r)
+            },
             "valid_days": unplanned_service.default_valid_days(actor.region_code, local_today()),
             **_labels(),
         },

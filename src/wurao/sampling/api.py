@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Body, Depends
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.sampling import artefacts, freeze, run, service
-from wurao.sampling.schemas import DrawIn, DrawOut, DrawPage
+from wurao.sampling.schemas import DrawIn, DrawOut, DrawPage, FreezeIn
 from wurao.web.deps import TxRoute, get_db, require
 from wurao.web.errors import API_ERRORS
 from wurao.web.params import Id, PageNo
@@ -44,12 +44,15 @@ def create_draw(
 @router.post("/draws/{draw_id}/freeze", response_model=DrawOut)
 def freeze_draw(
     draw_id: Id,
+    body: Annotated[FreezeIn | None, Body()] = None,
     actor: Actor = Depends(require(Permission.DRAWS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> DrawOut:
-    """Freeze the pool and commit to a secret seed."""
+    """Freeze the pool and commit to a secret seed (a load per officer above the policy's
+    threshold needs ``override_reason``)."""
     draw = service.get_draw(db, actor=actor, draw_id=draw_id)
-    return DrawOut.of(freeze.freeze_draw(db, draw=draw, actor=actor))
+    reason = body.override_reason if body else ""
+    return DrawOut.of(freeze.freeze_draw(db, draw=draw, actor=actor, override_reason=reason))
 
 
 @router.post("/draws/{draw_id}/draw", response_model=DrawOut)

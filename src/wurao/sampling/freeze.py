@@ -12,6 +12,7 @@ import datetime as dt
 import gzip
 import secrets
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
@@ -22,16 +23,16 @@ from wurao.auth.scope import Actor, region_in_scope
 from wurao.core import audit
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from wurao.core.ids import region_scope_prefix
+from wurao.core.text import NOTE, text_problem
 from wurao.core.time import utcnow
 from wurao.inspections.models import InspectionTask, TaskOfficer, TaskSubject
 from wurao.registry.models import EnforcementSubject, Enterprise, Officer
 from wurao.registry.officers.service import who_may_inspect
 from wurao.registry.subjects.service import subject_problems
-from wurao.sampling import algorithm
+from wurao.sampling import algorithm, feasibility
 from wurao.sampling.models import Draw, DrawPool, OfficerConflict
 from wurao.sampling.service import (
     INSPECTED,
-    c3_violation,
     items_of,
     ratios_for,
     require_lead,
@@ -153,9 +154,74 @@ def _last_team_pairs(session: Session, officer_ids: Sequence[int], salt: bytes) 
     return sorted(out)
 
 
-def freeze_draw(session: Session, *, draw: Draw, actor: Actor) -> Draw:
+def _ratios(draw: Draw) -> dict[str, str]:
+    return {c: r for c, r in ratios_for(draw.region_code, draw.draw_date).items()
+            if c in draw.credit_classes}  # fmt: skip
+
+
+def _known_conflicts(
+    session: Session, draw: Draw, subjects: Sequence[EnforcementSubject],
+    roster: dict[str, list[Officer]],
+) -> dict[str, tuple[int, int]]:  # fmt: skip
+    """Per subject: declared conflicts of its roster with pool enterprises, and how many pool
+    enterprises they leave with fewer than ``m`` officers of that subject."""
+    of_subject = {o.id: uscc for uscc, officers in roster.items() for o in officers}
+    if not of_subject:
+        return {}
+    rows = session.execute(
+        select(OfficerConflict.officer_id, OfficerConflict.enterprise_id)
+        .join(Enterprise, Enterprise.id == OfficerConflict.enterprise_id)
+        .where(OfficerConflict.officer_id.in_(list(of_subject)),
+               OfficerConflict.withdrawn_at.is_(None),
+               *_pool_conditions(draw, [s.id for s in subjects]))
+    )  # fmt: skip
+    per: dict[str, dict[int, int]] = {}
+    for officer_id, enterprise_id in rows:
+        ents = per.setdefault(of_subject[officer_id], {})
+        ents[enterprise_id] = ents.get(enterprise_id, 0) + 1
+    m = draw.officers_per_subject
+    return {
+        uscc: (sum(ents.values()), sum(1 for n in ents.values() if len(roster[uscc]) - n < m))
+        for uscc, ents in per.items()
+    }
+
+
+def _assess(
+    session: Session, draw: Draw, subjects: Sequence[EnforcementSubject],
+    counts: dict[str, int], ratios: dict[str, str] | None,
+) -> tuple[feasibility.Feasibility, dict[str, list[Officer]]]:  # fmt: skip
+    roster = _roster(session, draw, subjects)
+    check = feasibility.assess(
+        counts=counts, ratios=ratios,
+        roster=[(s.uscc, s.name, len(roster[s.uscc])) for s in subjects],
+        per_subject=draw.officers_per_subject, cap=draw.officer_cap,
+        window=(draw.window_start, draw.window_end),
+        threshold=feasibility.threshold_for(draw.region_code, draw.draw_date),
+        conflicts=_known_conflicts(session, draw, subjects, roster),
+        where=f"区划 {draw.region_code}、信用分类 {draw.credit_classes}",
+    )  # fmt: skip
+    return check, roster
+
+
+def assess_draw(session: Session, *, draw: Draw) -> feasibility.Feasibility:
+    """The preview of a draft: what the freeze would draw and whether the roster carries it,
+    by the same assessment the freeze enforces (on the pool as it is now)."""
+    subjects = subjects_of(session, draw)
+    counts = pool_counts(session, draw=draw)
+    try:
+        ratios: dict[str, str] | None = _ratios(draw)
+        problem = ""
+    except InvalidInput as exc:
+        ratios, problem = None, exc.message
+    check, _ = _assess(session, draw, subjects, counts, ratios)
+    if problem and counts:
+        check = replace(check, errors=[(problem, "")], shortages=[])
+    return check
+
+
+def freeze_draw(session: Session, *, draw: Draw, actor: Actor, override_reason: str = "") -> Draw:
     """Freeze the pool and roster, commit to a fresh secret seed and conflict salt, and publish
-    the pool hash and both commitments."""
+    the pool hash and both commitments; a load above the policy's threshold needs a reason."""
     require_lead(actor, draw)
     DRAW_LIFECYCLE.check(draw, "freeze")
     before = audit.snapshot(draw)
@@ -164,35 +230,18 @@ def freeze_draw(session: Session, *, draw: Draw, actor: Actor) -> Draw:
     if problems:
         raise RuleViolation(problems)
     members = read_pool(session, draw=draw)
-    where = f"区划 {draw.region_code}、信用分类 {draw.credit_classes}"
-    if not members:
-        raise InvalidInput(
-            f"检查对象名录库中没有符合条件的存续企业（{where}），无法抽取；请调整筛选条件。"
-        )
-    ratios = {c: r for c, r in ratios_for(draw.region_code, draw.draw_date).items()
-              if c in draw.credit_classes}  # fmt: skip
     counts = algorithm.strata_counts(members)
-    missing = [c for c in counts if c not in ratios]
-    if missing:
-        raise InvalidInput(f"政策参数未规定信用分类 {'、'.join(missing)} 的抽查比例。")
-    total = sum(algorithm.quota(ratios[c], n) for c, n in counts.items())
-    if total == 0:
-        raise InvalidInput(
-            f"按现行抽查比例，名录库（{len(members)} 户）中一户也抽不到；请调整筛选条件。"
-        )
-    roster = _roster(session, draw, subjects)
+    ratios = _ratios(draw) if members else {}
+    check, roster = _assess(session, draw, subjects, counts, ratios)
+    check.raise_blocking()
+    override = override_reason.strip()
+    if check.overloaded:
+        if not override:
+            raise RuleViolation([check.load_violation()])
+        problem = text_problem(override, "理由", NOTE)
+        if problem:
+            raise InvalidInput(problem, field="override_reason")
     m, cap = draw.officers_per_subject, draw.officer_cap
-    short = []
-    for s in subjects:
-        have = len(roster[s.uscc])
-        if have < m or have * cap < m * total:
-            short.append(c3_violation(
-                f"{s.name}在抽取日持证可执法人员 {have} 名，每户需 {m} 名、共抽 {total} 户，"
-                f"每人上限 {cap} 户，人员不足；请增加人员或提高上限。",
-                subject=s.uscc, officers=have, needed=m * total,
-            ))  # fmt: skip
-    if short:
-        raise RuleViolation(short)
     officer_ids = [o.id for officers in roster.values() for o in officers]
     pool = algorithm.pool_bytes(members)
     seed = secrets.token_bytes(32)
@@ -252,11 +301,16 @@ def freeze_draw(session: Session, *, draw: Draw, actor: Actor) -> Draw:
     stored = DrawPool(draw_id=draw.id, sha256=draw.pool_sha256, size=len(pool),
                       content_gz=gzip.compress(pool, compresslevel=6, mtime=0))  # fmt: skip
     session.add(stored)
+    summary = (f"冻结名录库 {len(members)} 户（SHA-256 {draw.pool_sha256[:16]}…），"
+               f"承诺种子 {draw.seed_commitment[:16]}…")  # fmt: skip
+    if check.overloaded:
+        # the override lives in the entry's summary: the row's audited state stays the draw's
+        worst = max(check.overloaded, key=lambda s: s.per_week)
+        summary += (f"；{worst.name}人均约每周 {feasibility.fmt(worst.per_week)} 户，超过上限 "
+                    f"{check.threshold} 户，经确认冻结，理由：{override}")  # fmt: skip
     audit.record(
         session, actor=actor, action="draw.freeze", obj=draw, before=before, covers=[stored],
-        region_code=draw.region_code,
-        summary=f"冻结名录库 {len(members)} 户（SHA-256 {draw.pool_sha256[:16]}…），"
-        f"承诺种子 {draw.seed_commitment[:16]}…",
+        region_code=draw.region_code, summary=summary,
     )  # fmt: skip
     return draw
 

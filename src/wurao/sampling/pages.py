@@ -5,24 +5,35 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
-from wurao.core.errors import InvalidInput
+from wurao.core.errors import DomainError, InvalidInput, RuleViolation
 from wurao.core.paging import LONG_PER_PAGE, Page, paginate_list
 from wurao.core.text import NOTE
 from wurao.core.time import local_today
 from wurao.registry.items.methods import METHODS
-from wurao.sampling import algorithm, artefacts, conflicts, freeze, results, run, service
+from wurao.sampling import (
+    algorithm,
+    artefacts,
+    conflicts,
+    draw_forms,
+    feasibility,
+    freeze,
+    results,
+    run,
+    service,
+)
 from wurao.sampling.models import Draw
+from wurao.sampling.statuses import DRAW_LIFECYCLE
 from wurao.web.deps import TxRoute, form_fields, get_db, public, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_date, required_int
-from wurao.web.params import Id, LongId, PageNo, Text
+from wurao.web.forms import required_int
+from wurao.web.params import MAX_ID, Id, LongId, PageNo, Text
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
@@ -71,17 +82,35 @@ def draws_page(
     })  # fmt: skip
 
 
+def _form_page(
+    request: Request, db: Session, actor: Actor, values: dict[str, Any],
+    error: DomainError | None = None,
+) -> Response:  # fmt: skip
+    subjects, items = service.form_choices(db, actor=actor)
+    shown = {"message": error.message, "field": draw_forms.field_of(error)} if error else None
+    return render(request, "sampling/draw_form.html", {
+        "subjects": subjects, "items": items, "form": values, "error": shown, **_labels(),
+    }, status_code=422 if error else 200)  # fmt: skip
+
+
 @router.get("/draws/new", response_class=HTMLResponse)
 def new_draw_page(
     request: Request,
+    from_id: Annotated[int | None, Query(alias="from", ge=1, le=MAX_ID)] = None,
     actor: Actor = Depends(require(Permission.DRAWS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """The form to define a draw."""
-    subjects, items = service.form_choices(db, actor=actor)
-    return render(request, "sampling/draw_form.html", {
-        "subjects": subjects, "items": items, "today": local_today(), **_labels(),
-    })  # fmt: skip
+    """The form to define a draw; ``?from=ID`` fills it with a draft's definition to change."""
+    if from_id is not None:
+        values = service.definition_of(db, service.get_draw(db, actor=actor, draw_id=from_id))
+    else:
+        values = {
+            "subject_ids": [str(actor.subject_id)] if actor.subject_id else [], "item_ids": [],
+            "region_code": actor.region_code, "credit_classes": "ABCD", "exclude_months": "0",
+            "draw_date": local_today().isoformat(), "officers_per_subject": "2",
+            "officer_cap": "10",
+        }  # fmt: skip
+    return _form_page(request, db, actor, values)
 
 
 @router.post("/draws", response_class=HTMLResponse)
@@ -91,41 +120,21 @@ def create_draw(
     form: FormData = Depends(form_fields),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Define a draw from the form (several subjects and items may be ticked)."""
-
-    def text(name: str, default: str = "") -> str:
-        value = form.get(name, default)
-        return value if isinstance(value, str) else default
-
-    def ints(name: str) -> list[int]:
-        return [required_int(v, name) for v in form.getlist(name) if isinstance(v, str) and v]
-
-    subject_ids = ints("subject_ids")
-    if actor.subject_id is not None and actor.subject_id in subject_ids:
-        subject_ids.remove(actor.subject_id)
-        subject_ids.insert(0, actor.subject_id)
-    draw_date = form_date(text("draw_date"), "draw_date") or local_today()
-    data = service.DrawData(
-        title=text("title"),
-        subject_ids=subject_ids,
-        item_ids=ints("item_ids"),
-        region_code=text("region_code") or actor.region_code,
-        draw_date=draw_date,
-        method=text("method", "onsite"),
-        window_start=form_date(text("window_start"), "window_start") or draw_date,
-        window_end=form_date(text("window_end"), "window_end") or draw_date,
-        industry_codes=text("industry_codes"),
-        credit_classes="".join(c for c in "ABCD" if text(f"class_{c}")),
-        tags=text("tags"),
-        exclude_months=required_int(text("exclude_months", "0") or "0", "exclude_months"),
-        officers_per_subject=required_int(
-            text("officers_per_subject", "2"), "officers_per_subject"
-        ),
-        officer_cap=required_int(text("officer_cap", "10"), "officer_cap"),
-        public_value_note=text("public_value_note"),
-    )
-    draw = service.create_draw(db, data=data, actor=actor)
-    flash(request, "已定义抽查。请核对名录库预览后冻结名录库。")
+    """Define a draw from the form (several subjects and items may be ticked); a refusal
+    comes back as the form with what was typed and the message beside its field."""
+    values = draw_forms.values(form)
+    try:
+        data = draw_forms.draw_data(values, actor)
+        if values["replaces"]:
+            old_id = required_int(values["replaces"], "replaces")
+            old = service.get_draw(db, actor=actor, draw_id=old_id)
+            draw = service.redefine_draw(db, old=old, data=data, actor=actor)
+        else:
+            draw = service.create_draw(db, data=data, actor=actor)
+    except (InvalidInput, RuleViolation) as exc:
+        db.rollback()
+        return _form_page(request, db, actor, values, exc)
+    flash(request, "已定义抽查。请核对名录库预览和可行性后冻结名录库。")
     return RedirectResponse(f"/draws/{draw.id}", status_code=303)
 
 
@@ -150,7 +159,10 @@ def conflicts_page(
 ) -> Response:
     """Declared conflicts of interest (回避) and the form to declare one."""
     found = conflicts.list_conflicts(db, actor=actor, page=page)
-    return render(request, "sampling/conflicts.html", found.context())
+    mine = {c.id for c, o, _ in found.items if conflicts.may_declare(actor, o.subject_id)}
+    return render(request, "sampling/conflicts.html", {
+        **found.context(), "may_declare": conflicts.may_declare(actor), "withdrawable": mine,
+    })  # fmt: skip
 
 
 @router.post("/draws/conflicts", response_class=HTMLResponse)
@@ -186,6 +198,33 @@ def withdraw_conflict(
     return RedirectResponse("/draws/conflicts", status_code=303)
 
 
+def _detail(
+    request: Request, db: Session, actor: Actor, draw: Draw, *, page: int = 1, sp: int = 1,
+    error: DomainError | None = None, form: dict[str, str] | None = None,
+) -> Response:  # fmt: skip
+    check = None
+    if draw.status == "draft":
+        check = freeze.assess_draw(db, draw=draw)
+        counts = {s.stratum: s.n for s in check.strata}
+    elif draw.frozen_json:
+        counts = json.loads(draw.frozen_json)["pool"]["strata"]
+    else:
+        counts = {}
+    found = results.draw_results(db, draw=draw, today=local_today(), page=page)
+    art = artefacts.artefacts(draw) if draw.status != "draft" and draw.frozen_json else None
+    teams = _slice(art["teams"] if art else None, sp)
+    return render(request, "sampling/draw_detail.html", {
+        "draw": draw, "subjects": service.subjects_of(db, draw),
+        "items": service.items_of(db, draw), "plan": _plan(draw, counts), "check": check,
+        "art": art, "teams": teams.items, "strata": _strata(art), "sp": sp,
+        "sel_total": teams.total, "sel_pages": teams.pages,
+        **found.context("results"), "may_manage": service.may_manage_draw(actor, draw),
+        "may_see_salt": artefacts.may_see_salt(actor, draw),
+        "error": error, "form": form or {}, "fmt": feasibility.fmt,
+        **_labels(),
+    }, status_code=422 if error else 200)  # fmt: skip
+
+
 @router.get("/draws/{draw_id}", response_class=HTMLResponse)
 def draw_page(
     request: Request,
@@ -195,26 +234,9 @@ def draw_page(
     actor: Actor = Depends(require(Permission.TASKS_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """One draw: preview, commitment, reveal, selection, teams, tasks and their results."""
+    """One draw: preview and feasibility, commitment, reveal, selection, teams, tasks, results."""
     draw = service.get_draw(db, actor=actor, draw_id=draw_id)
-    if draw.frozen_json:
-        counts = json.loads(draw.frozen_json)["pool"]["strata"]
-    elif draw.status == "draft":
-        counts = freeze.pool_counts(db, draw=draw)
-    else:
-        counts = {}
-    found = results.draw_results(db, draw=draw, today=local_today(), page=page)
-    art = artefacts.artefacts(draw) if draw.status != "draft" and draw.frozen_json else None
-    teams = _slice(art["teams"] if art else None, sp)
-    return render(request, "sampling/draw_detail.html", {
-        "draw": draw, "subjects": service.subjects_of(db, draw),
-        "items": service.items_of(db, draw), "plan": _plan(draw, counts),
-        "art": art, "teams": teams.items, "strata": _strata(art), "sp": sp,
-        "sel_total": teams.total, "sel_pages": teams.pages,
-        **found.context("results"), "is_lead": actor.subject_id == draw.lead_subject_id
-        or actor.role.value == "sysadmin", "may_see_salt": artefacts.may_see_salt(actor, draw),
-        **_labels(),
-    })  # fmt: skip
+    return _detail(request, db, actor, draw, page=page, sp=sp)
 
 
 @router.get("/draws/{draw_id}/verification.zip")
@@ -235,13 +257,22 @@ def verification_package(
 def freeze_draw(
     request: Request,
     draw_id: Id,
+    override: Annotated[str, Form(), Text(10, "确认超负荷冻结")] = "",
+    override_reason: Annotated[str, Form(), Text(NOTE, "理由")] = "",
     actor: Actor = Depends(require(Permission.DRAWS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Freeze the pool and commit to the seed."""
-    draw = freeze.freeze_draw(
-        db, draw=service.get_draw(db, actor=actor, draw_id=draw_id), actor=actor
-    )
+    """Freeze the pool and commit to the seed; a load above the threshold needs the ticked
+    override and its reason, and a refusal comes back on the draw's page beside the form."""
+    draw = service.get_draw(db, actor=actor, draw_id=draw_id)
+    reason = override_reason if override else ""
+    try:
+        draw = freeze.freeze_draw(db, draw=draw, actor=actor, override_reason=reason)
+    except (InvalidInput, RuleViolation) as exc:
+        db.rollback()
+        draw = service.get_draw(db, actor=actor, draw_id=draw_id)
+        form = {"override": override, "override_reason": override_reason}
+        return _detail(request, db, actor, draw, error=exc, form=form)
     flash(request, f"已冻结名录库（{draw.pool_size} 户）并承诺种子；承诺值已在公示页面公开。")
     return RedirectResponse(f"/draws/{draw.id}", status_code=303)
 
@@ -265,11 +296,24 @@ def set_public_value(
 def run_draw(
     request: Request,
     draw_id: Id,
+    confirm: Annotated[str, Form(), Text(10, "确认")] = "",
     actor: Actor = Depends(require(Permission.DRAWS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Reveal the seed and draw."""
-    draw = run.run_draw(db, draw=service.get_draw(db, actor=actor, draw_id=draw_id), actor=actor)
+    """Reveal the seed and draw; without ``confirm=1`` the answer is the confirmation page
+    with how many tasks it creates, not the draw."""
+    draw = service.get_draw(db, actor=actor, draw_id=draw_id)
+    if confirm != "1":
+        service.require_lead(actor, draw)
+        DRAW_LIFECYCLE.check(draw, "run")
+        frozen = json.loads(draw.frozen_json) if draw.frozen_json else None
+        threshold = feasibility.threshold_for(draw.region_code, draw.draw_date)
+        check = feasibility.from_frozen(frozen, threshold) if frozen else None
+        return render(request, "sampling/draw_confirm.html", {
+            "draw": draw, "check": check, "fmt": feasibility.fmt,
+            "subjects": service.subjects_of(db, draw), **_labels(),
+        })  # fmt: skip
+    draw = run.run_draw(db, draw=draw, actor=actor)
     flash(request, f"已公开种子并抽取 {draw.tasks_created} 户，检查任务已生成。")
     return RedirectResponse(f"/draws/{draw.id}", status_code=303)
 

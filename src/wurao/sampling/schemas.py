@@ -31,6 +31,13 @@ class DrawIn(BaseModel):
     public_value_note: Annotated[str, Text(200, "公开随机值来源")] = ""
 
 
+class FreezeIn(BaseModel):
+    """Optional with a freeze: the reason for freezing although the load per officer is
+    above ``dss.max_inspections_per_officer_week`` (recorded in the audit entry)."""
+
+    override_reason: Annotated[str, Text(500, "理由")] = ""
+
+
 class DrawOut(BaseModel):
     """A draw as the API shows it: the seed only once revealed."""
 

@@ -28,6 +28,7 @@ from wurao.core.errors import Forbidden, InvalidInput, NotFound, RuleViolation, 
 from wurao.core.ids import IdentifierError, region_scope_prefix, validate_region_code
 from wurao.core.paging import PER_PAGE, Page, paginate
 from wurao.core.policy import PolicyError, get_policy
+from wurao.core.text import text_problem
 from wurao.core.time import utcnow
 from wurao.registry.items.methods import CHOICE_TEXT, METHODS
 from wurao.registry.items.service import item_problems
@@ -107,10 +108,19 @@ def get_draw(session: Session, *, actor: Actor, draw_id: int) -> Draw:
     return draw
 
 
+def may_manage_draw(actor: Actor, draw: Draw) -> bool:
+    """Whether the actor takes the draw's steps (freeze, draw, cancel): the lead subject's
+    staff who manage draws, or the system administrator. The draw page shows its buttons by
+    this same predicate."""
+    if not actor.can(Permission.DRAWS_MANAGE):
+        return False
+    return actor.role is Role.SYSADMIN or actor.subject_id == draw.lead_subject_id
+
+
 def require_lead(actor: Actor, draw: Draw) -> None:
     """Only the lead subject (or the system administrator) manages a draw's steps."""
     actor.require(Permission.DRAWS_MANAGE)
-    if actor.role is not Role.SYSADMIN and actor.subject_id != draw.lead_subject_id:
+    if not may_manage_draw(actor, draw):
         raise Forbidden("只有牵头执法主体可以操作本次抽查。")
 
 
@@ -152,9 +162,22 @@ def ratios_for(region_code: str, on: dt.date) -> dict[str, str]:
 # --- define --------------------------------------------------------------------------------
 
 
+# The texts' documented maxima (those of ``schemas.DrawCreate``), checked here as well because
+# the page form reaches this service without the schema (issue 17 item 10).
+_TEXTS: tuple[tuple[str, str, int], ...] = (
+    ("industry_codes", "行业代码", 200),
+    ("tags", "标签", 200),
+    ("public_value_note", "公开随机值来源", 200),
+)
+
+
 def _check_data(data: DrawData) -> None:
     if not data.title.strip() or len(data.title) > 200:
         raise InvalidInput("请填写抽查名称（不超过200字）。", field="title")
+    for name, label, limit in _TEXTS:
+        problem = text_problem(getattr(data, name), label, limit)
+        if problem:
+            raise InvalidInput(problem, field=name)
     if data.method not in METHODS:
         raise InvalidInput(f"检查方式应为{CHOICE_TEXT}。", field="method")
     if data.window_end < data.window_start:
@@ -234,7 +257,7 @@ def create_draw(session: Session, *, data: DrawData, actor: Actor) -> Draw:
         exclude_months=data.exclude_months,
         officers_per_subject=data.officers_per_subject,
         officer_cap=data.officer_cap,
-        public_value_note=data.public_value_note.strip()[:200],
+        public_value_note=data.public_value_note.strip(),
         status=DrawStatus.DRAFT.value,
         created_by_id=actor.user_id,
         created_at=utcnow(),
@@ -251,6 +274,36 @@ def create_draw(session: Session, *, data: DrawData, actor: Actor) -> Draw:
         region_code=region, summary=f"定义双随机抽查“{draw.title}”",
     )  # fmt: skip
     return draw
+
+
+def redefine_draw(session: Session, *, old: Draw, data: DrawData, actor: Actor) -> Draw:
+    """Define a draw in place of a draft (its preview showed it infeasible): the new draft is
+    created and the old one cancelled with a reason naming its successor, both on record."""
+    require_lead(actor, old)
+    DRAW_LIFECYCLE.check(old, "cancel")
+    if old.status != DrawStatus.DRAFT:
+        raise InvalidInput("只有尚未冻结的抽查可以修改定义；已冻结的抽查请取消后重新定义。")
+    new = create_draw(session, data=data, actor=actor)
+    cancel_draw(session, draw=old, actor=actor,
+                reason=f"定义已修改，由抽查“{new.title}”（编号 {new.id}）取代")  # fmt: skip
+    return new
+
+
+def definition_of(session: Session, draw: Draw) -> dict[str, object]:
+    """A draw's definition as the form's values (to change a draft's definition)."""
+    return {
+        "title": draw.title, "region_code": draw.region_code,
+        "subject_ids": [str(s.id) for s in subjects_of(session, draw)],
+        "item_ids": [str(i.id) for i, _sid in items_of(session, draw)],
+        "industry_codes": draw.industry_codes, "tags": draw.tags,
+        "credit_classes": draw.credit_classes, "exclude_months": str(draw.exclude_months),
+        "draw_date": draw.draw_date.isoformat(), "method": draw.method,
+        "window_start": draw.window_start.isoformat(), "window_end": draw.window_end.isoformat(),
+        "officers_per_subject": str(draw.officers_per_subject),
+        "officer_cap": str(draw.officer_cap), "public_value_note": draw.public_value_note,
+        # a draft is replaced; any other draw's definition is only copied into a new one
+        "replaces": str(draw.id) if draw.status == DrawStatus.DRAFT else "",
+    }  # fmt: skip
 
 
 # --- cancel ----------------------------------------------------------------------------------

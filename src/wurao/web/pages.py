@@ -8,7 +8,9 @@ from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
+from wurao.core.time import local_today
 from wurao.registry import service as registry
+from wurao.web import home as home_model
 from wurao.web.deps import TxRoute, get_db, public
 from wurao.web.errors import PAGE_ERRORS
 from wurao.web.templating import render
@@ -36,7 +38,11 @@ def _home(request: Request, actor: Actor, db: Session) -> Response:
     return render(
         request,
         "home.html",
-        {"region_path": registry.region_path(db, actor.region_code), "subject_name": subject},
+        {
+            "region_path": registry.region_path(db, actor.region_code),
+            "subject_name": subject,
+            "home": home_model.home_for(db, actor=actor, today=local_today()),
+        },
     )
 
 
