@@ -375,3 +375,25 @@ def public_decision(session: Session, *, publication_id: int) -> PublicDecision:
     if row is None:
         raise NotFound("该处罚决定未公开或已撤回。")
     return _public(row[0], row[1], row[2], row[3])
+
+
+def open_data_decisions(
+    session: Session,
+    *,
+    region_prefix: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> Page[PublicDecision]:
+    """Published decisions still in force in id order, by region prefix and publication date
+    (the open data, ``reports.open_data``; withdrawn ones drop out as on the portal)."""
+    stmt = _public_stmt()
+    if region_prefix:
+        stmt = stmt.where(region_in_scope(CasePublication.region_code, region_prefix))
+    if since:
+        stmt = stmt.where(CasePublication.published_on >= since)
+    if until:
+        stmt = stmt.where(CasePublication.published_on <= until)
+    found = paginate_rows(session, stmt.order_by(CasePublication.id), page, per_page)
+    return found.map(lambda r: _public(r[0], r[1], r[2], r[3]))

@@ -1,8 +1,9 @@
 """Rate limits on the anonymous endpoints, per client address (the ``limits`` package).
 
 Limited: the code-less report (page and API share one budget), the scan page of a
-行政行为码, the public verification API, and failed sign-ins per address (on top of the
-per-account lockout in ``auth.service.authenticate``). Limits are settings
+行政行为码, the public verification API, the open-data API (``/api/open/v1``, its own bucket on
+the scan budget), and failed sign-ins per address (on top of the per-account lockout in
+``auth.service.authenticate``). Limits are settings
 (``WURAO_RATE_LIMIT_*``); counters live in memory per process, or in Redis when
 ``WURAO_RATE_LIMIT_STORAGE=redis://…``. Over the limit the client gets 429 with
 ``Retry-After``: JSON for the API, the normal Chinese error page otherwise.
@@ -74,6 +75,20 @@ def _pattern(template: str) -> re.Pattern[str]:
     return re.compile("^" + "[^/]+".join(re.escape(part) for part in literal) + "$")
 
 
+# Every route of the open-data API (reports/open_data/api.py; tests/reports/test_open_data.py
+# fails on a route missing here).
+OPEN_DATA_PATHS = (
+    "/api/open/v1/",
+    *(
+        f"/api/open/v1/{name}"
+        for name in ("subjects", "personnel", "items", "plans", "specials", "draws", "results",
+                     "decisions", "discretion", "statistics", "rules")
+    ),
+    "/api/open/v1/schemas/{name}",
+    "/api/open/v1/bulk/{name}",
+    "/api/open/v1/draws/{draw_id}/artefacts",
+)  # fmt: skip
+
 RULES: tuple[Rule, ...] = (
     Rule("report", "POST", "/report", "rate_limit_report", "举报"),
     Rule("report", "POST", "/api/v1/reports/codeless", "rate_limit_report", "举报"),
@@ -81,6 +96,12 @@ RULES: tuple[Rule, ...] = (
     # a reporter follows a clue by its reference: the pattern also covers ``{reference}.json``
     Rule("clue_status", "GET", "/public/clues/{reference}", "rate_limit_report", "线索查询"),
     Rule("verify", "POST", "/api/v1/codes/verify", "rate_limit_verify", "核验请求"),
+    # the open-data API (reports/open_data): anonymous reads, on the scan page's budget but
+    # counted apart, so a harvester does not lock its own address out of scanning a code
+    *(
+        Rule("open_data", "GET", path, "rate_limit_scan", "开放数据请求")
+        for path in OPEN_DATA_PATHS
+    ),
     # Only failed sign-ins (401) use up the address's budget: an office behind one address
     # signing in at nine o'clock is not throttled, guessing passwords across accounts is.
     Rule("login", "POST", "/login", "rate_limit_login", "登录失败", failures_only=True),

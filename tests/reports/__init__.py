@@ -1,0 +1,1 @@
+"""Tests of the reports domain: annual statistics, the public portal and the open-data API."""
