@@ -1,25 +1,37 @@
-"""Joint-inspection page: /plans/joint (综合查一次 candidates between subjects' plans).
+"""Joint-inspection pages: /plans/joint (综合查一次 candidates between subjects' plans) and
+/joint/… (proposals of merged visits, each subject's decision, the merged checklist, 委托查).
 
 Registered before the planning pages so that /plans/joint is not read as a plan id.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
+from wurao.core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
+from wurao.core.text import NOTE
 from wurao.core.time import local_today
-from wurao.joint import service
+from wurao.joint import proposals, service
+from wurao.joint.checklist import merged_checklist
+from wurao.joint.models import JointProposal
+from wurao.joint.solver import REASONS, STATUSES
 from wurao.planning.service import SELECTIONS
-from wurao.web.deps import TxRoute, get_db, require
+from wurao.web.deps import TxRoute, form_fields, get_db, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_year
-from wurao.web.templating import render
+from wurao.web.forms import form_date, form_int, form_year
+from wurao.web.params import Id, PageNo, Text
+from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
+LEFTOVERS_SHOWN = 300  # the rest are counted by reason; the API lists them all
 
 
 @router.get("/plans/joint", response_class=HTMLResponse)
@@ -42,3 +54,163 @@ def joint_page(
             "selections": SELECTIONS,
         },
     )
+
+
+# --- 综合查一次方案: run a proposal, read it, decide, 委托查 ---------------------------------
+
+
+def _proposal_context(
+    db: Session, actor: Actor, proposal: JointProposal, page: int
+) -> dict[str, Any]:
+    found = proposals.merges_page(db, proposal, page)
+    return {
+        "proposal": proposal,
+        **found.context("merges"),
+        "counts": proposals.merge_counts(db, proposal),
+        "leftovers": proposals.leftovers_of(db, proposal, limit=LEFTOVERS_SHOWN),
+        "leftover_counts": proposals.leftover_counts(db, proposal),
+        "reasons": REASONS,
+        "statuses": STATUSES,
+        "merge_statuses": proposals.MERGE_STATUSES,
+        "decisions": proposals.DECISIONS,
+        "own_subject": actor.subject_id,
+        "may_decide": actor.can(Permission.TASKS_MANAGE) and actor.subject_id is not None,
+    }
+
+
+@router.get("/joint/proposals", response_class=HTMLResponse)
+def proposals_page(
+    request: Request,
+    actor: Actor = Depends(require(Permission.PLANS_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """综合查一次方案: the newest proposals and the form to run one."""
+    today = local_today()
+    first = today.replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return render(
+        request,
+        "joint/proposals.html",
+        {
+            "rows": proposals.list_proposals(db, actor=actor),
+            "may_propose": proposals.may_propose(actor),
+            "start": first,
+            "end": last,
+        },
+    )
+
+
+@router.post("/joint/proposals", response_class=HTMLResponse)
+def run_proposal(
+    request: Request,
+    period_start: Annotated[str, Form(), Text(10, "开始日期")] = "",
+    period_end: Annotated[str, Form(), Text(10, "结束日期")] = "",
+    actor: Actor = Depends(require(Permission.PLANS_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Run the optimiser for the actor's region and the period; show the stored proposal."""
+    start = form_date(period_start, "period_start")
+    end = form_date(period_end, "period_end")
+    if start is None or end is None:
+        raise InvalidInput("请填写方案的开始和结束日期。", field="period_start")
+    proposal = proposals.run_proposal(db, actor=actor, start=start, end=end)
+    flash(request, f"已生成综合查一次方案：入企 {proposal.demands} 次 → {proposal.visits} 次。")
+    return RedirectResponse(f"/joint/proposals/{proposal.id}", status_code=303)
+
+
+@router.get("/joint/proposals/{proposal_id}", response_class=HTMLResponse)
+def proposal_page(
+    request: Request,
+    proposal_id: Id,
+    page: PageNo = 1,
+    actor: Actor = Depends(require(Permission.PLANS_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """A proposal: totals against the bound, its merges with each subject's decision, the
+    tasks left alone and why."""
+    proposal = proposals.get_proposal(db, actor=actor, proposal_id=proposal_id)
+    return render(request, "joint/proposal.html", _proposal_context(db, actor, proposal, page))
+
+
+@router.post("/joint/merges/{merge_id}/decision", response_class=HTMLResponse)
+def decide(
+    request: Request,
+    merge_id: Id,
+    accept: Annotated[str, Form(), Text(1, "决定")] = "",
+    reason: Annotated[str, Form(), Text(NOTE, "理由")] = "",
+    actor: Actor = Depends(require(Permission.TASKS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The actor's subject accepts or declines a merge (a refusal is shown, not raised)."""
+    merge = proposals.get_merge(db, actor=actor, merge_id=merge_id)
+    try:
+        with db.begin_nested():
+            proposals.decide(db, actor=actor, merge=merge, accept=accept == "1", reason=reason)
+    except (InvalidInput, Conflict, Forbidden, RuleViolation) as exc:
+        flash(request, exc.message, "error")
+    else:
+        if merge.joint_task_id is not None:
+            flash(request, f"各主体均已同意，已生成联合检查任务 #{merge.joint_task_id}。")
+        else:
+            flash(request, "已记录本单位的决定。")
+    return RedirectResponse(f"/joint/merges/{merge_id}", status_code=303)
+
+
+@router.get("/joint/merges/{merge_id}", response_class=HTMLResponse)
+def merge_page(
+    request: Request,
+    merge_id: Id,
+    actor: Actor = Depends(require(Permission.PLANS_VIEW)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """One proposed joint visit: parts and decisions, the merged checklist (一表通查), 委托查."""
+    merge = proposals.get_merge(db, actor=actor, merge_id=merge_id)
+    view = proposals.merge_views(db, [merge])[0]
+    delegations = proposals.delegations_of(db, merge.joint_task_id) if merge.joint_task_id else []
+    names = {s.id: s.name for _, s in view.parts}
+    return render(
+        request,
+        "joint/merge.html",
+        {
+            "v": view,
+            "lines": merged_checklist(db, view.items),
+            "delegations": delegations,
+            "names": names,
+            "item_names": {i.id: f"{i.code} {i.name}" for _, i in view.items},
+            "own_items": [i for s, i in view.items if s.id == actor.subject_id],
+            "merge_statuses": proposals.MERGE_STATUSES,
+            "decisions": proposals.DECISIONS,
+            "own_subject": actor.subject_id,
+            "may_decide": actor.can(Permission.TASKS_MANAGE) and view.pending_for(actor.subject_id),
+            "may_delegate": actor.can(Permission.TASKS_MANAGE)
+            and merge.joint_task_id is not None
+            and actor.subject_id in view.subject_ids,
+        },
+    )
+
+
+@router.post("/joint/merges/{merge_id}/delegations", response_class=HTMLResponse)
+def delegate(
+    request: Request,
+    merge_id: Id,
+    to_subject_id: Annotated[str, Form(), Text(12, "受托主体")] = "",
+    note: Annotated[str, Form(), Text(NOTE, "委托说明")] = "",
+    fields: FormData = Depends(form_fields),
+    actor: Actor = Depends(require(Permission.TASKS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """委托查: ask another subject of the joint task to check the actor's items."""
+    merge = proposals.get_merge(db, actor=actor, merge_id=merge_id)
+    try:
+        to = form_int(to_subject_id, "to_subject_id")
+        chosen = [v for v in fields.getlist("item_ids") if isinstance(v, str)][:200]
+        items = [i for i in (form_int(x, "item_ids") for x in chosen) if i is not None]
+        with db.begin_nested():
+            proposals.delegate(
+                db, actor=actor, merge=merge, to_subject_id=to or 0, item_ids=items, note=note
+            )
+    except (InvalidInput, Conflict, Forbidden) as exc:
+        flash(request, exc.message, "error")
+    else:
+        flash(request, "已记录委托查。")
+    return RedirectResponse(f"/joint/merges/{merge_id}#delegations", status_code=303)

@@ -1,0 +1,1 @@
+"""Tests of the joint domain (综合查一次)."""
