@@ -1,4 +1,4 @@
-"""The 现场检查笔录 as an editable .docx (python-docx), from the record as stored.
+"""The 现场检查笔录 as an editable .docx in the shared A4 layout, from the record as stored.
 
 A 检查笔录 is mandatory (B3, 行政处罚法 第55条); it names the inspectors and their
 certificates, the code shown (B2), times, the checklist, findings and the outcome, and
@@ -7,26 +7,12 @@ carries signature lines for the officers and the enterprise's person present.
 
 from __future__ import annotations
 
-import io
-
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Pt
-
-from wurao.core.time import format_local
+from wurao.core.docx_layout import Writer, cn_date
+from wurao.core.time import format_local, local_date
 from wurao.inspections.records import ATTESTATION, OUTCOMES, RESULTS, RecordView
 from wurao.registry.items.methods import METHODS
 
-FONT = "宋体"
-
-
-def _set_font(document: object) -> None:
-    style = document.styles["Normal"]  # type: ignore[attr-defined]
-    style.font.name = FONT
-    style.font.size = Pt(11)
-    # East Asian text takes the eastAsia font, not the Latin one.
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+KIND = "inspection-record"
 
 
 def title_of(view: RecordView) -> str:
@@ -34,17 +20,8 @@ def title_of(view: RecordView) -> str:
     return "现场检查笔录" if view.onsite else "非现场检查记录"
 
 
-def record_docx(view: RecordView) -> bytes:
-    """The record as a Chinese .docx, ready to print and sign."""
-    doc = Document()
-    _set_font(doc)
+def _facts(view: RecordView) -> list[tuple[str, str]]:
     task, record = view.task, view.record
-    heading = doc.add_paragraph()
-    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = heading.add_run(title_of(view) + ("" if record and record.finished_at else "（草稿）"))
-    run.bold = True
-    run.font.size = Pt(18)
-
     facts: list[tuple[str, str]] = [
         ("检查任务", f"第 {task.id} 号（{METHODS.get(task.method, task.method)}）"),
         ("检查对象", view.enterprise.name),
@@ -73,64 +50,62 @@ def record_docx(view: RecordView) -> bytes:
         ]
     else:
         facts.append(("数据来源", record.data_source if record else ""))
-    table = doc.add_table(rows=0, cols=2)
-    table.style = "Table Grid"
-    for label, value in facts:
-        cells = table.add_row().cells
-        cells[0].text = label
-        cells[1].text = value or "—"
+    return [(label, value or "—") for label, value in facts]
 
-    doc.add_paragraph()
-    doc.add_paragraph().add_run("一、检查表单").bold = True
-    lines = doc.add_table(rows=1, cols=5)
-    lines.style = "Table Grid"
-    for cell, text in zip(
-        lines.rows[0].cells, ("序号", "检查事项", "检查内容", "结果", "说明"), strict=True
-    ):
-        cell.text = text
-    n = 0
+
+def record_docx(view: RecordView) -> bytes:
+    """The record as a Chinese .docx in the shared A4 layout, ready to print and sign."""
+    task, record = view.task, view.record
+    finished = bool(record and record.finished_at)
+    title = title_of(view) + ("" if finished else "（草稿）")
+    w = Writer("", title, "", kind=KIND, region_code=task.region_code)
+    w.fields.update(
+        enterprise=view.enterprise.name,
+        uscc=view.enterprise.uscc,
+        code_number=view.code.number if view.code else "",
+    )
+    w.table(_facts(view))
+    w.heading("一、检查表单")
+    rows: list[tuple[str, ...]] = []
     for il in view.items:
         for line in il.lines:
-            n += 1
             result = view.results.get(line.id)
-            cells = lines.add_row().cells
-            cells[0].text = str(n)
-            cells[1].text = il.item.name
-            cells[2].text = line.text
-            cells[3].text = RESULTS.get(result.result, result.result) if result else "未填写"
-            cells[4].text = result.note if result else ""
-
-    doc.add_paragraph().add_run("二、检查情况").bold = True
-    doc.add_paragraph((record.findings if record else "") or "未发现问题。")
-    doc.add_paragraph().add_run("三、处理结果").bold = True
+            rows.append(
+                (
+                    str(len(rows) + 1),
+                    il.item.name,
+                    line.text,
+                    RESULTS.get(result.result, result.result) if result else "未填写",
+                    result.note if result else "",
+                )
+            )
+    w.table(
+        rows, header=("序号", "检查事项", "检查内容", "结果", "说明"), widths=(16, 36, 56, 20, 28)
+    )
+    w.heading("二、检查情况")
+    w.para((record.findings if record else "") or "未发现问题。")
+    w.heading("三、处理结果")
     outcome = OUTCOMES.get(record.outcome, "") if record else ""
     if record and record.outcome == "rectify" and record.rectify_deadline:
-        outcome += f"，整改期限至 {record.rectify_deadline.isoformat()}"
-    doc.add_paragraph(outcome or "—")
+        outcome += f"，整改期限至{cn_date(record.rectify_deadline)}"
+    w.para(outcome or "—")
     if view.evidence:
-        doc.add_paragraph().add_run("四、证据").bold = True
+        w.heading("四、证据")
         for ev in view.evidence:
             where = f"，存放于 {ev.uri}" if ev.uri else ""
-            doc.add_paragraph(f"{ev.filename}（{ev.size} 字节，SHA-256 {ev.sha256}{where}）")
-    doc.add_paragraph().add_run("执法人员承诺").bold = True
+            w.para(f"{ev.filename}（{ev.size} 字节，SHA-256 {ev.sha256}{where}）", indent=False)
+    w.heading("执法人员承诺")
     attested = bool(record and record.attested)
     for line_text in ATTESTATION:
-        doc.add_paragraph(("☑ " if attested else "☐ ") + line_text)
-
-    doc.add_paragraph()
-    signatures = doc.add_table(rows=0, cols=2)
-    for label in (
-        "执法人员签名：",
-        "执法人员签名：",
-        "企业在场人员签名：",
-        "签名日期：",
-    ):
-        cells = signatures.add_row().cells
-        cells[0].text = label
-        cells[1].text = "____________________"
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+        w.para(("☑ " if attested else "☐ ") + line_text, indent=False)
+    when = record.finished_at or record.started_at if record else None
+    day = local_date(when) if when else local_date(task.created_at)
+    labels = ("执法人员签名：", "执法人员签名：", "企业在场人员签名：")
+    w.para("", indent=False)
+    w.table([(label, "____________________") for label in labels], grid=False)
+    w.table([("签名日期：", cn_date(day) if finished else cn_date(None))], grid=False)
+    w.signature_lines, w.dated = list(labels), day
+    return w.to_bytes(day)
 
 
 def filename_of(view: RecordView) -> str:

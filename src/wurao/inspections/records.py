@@ -287,18 +287,25 @@ def _writable(session: Session, *, task: InspectionTask, actor: Actor) -> Inspec
     return record
 
 
-def start_record(session: Session, *, task: InspectionTask, actor: Actor) -> InspectionRecord:
-    """Start the inspection (开始检查): only under a valid code, by an assigned officer."""
+def start_record(
+    session: Session, *, task: InspectionTask, actor: Actor, at: dt.datetime | None = None
+) -> InspectionRecord:
+    """Start the inspection (开始检查): only under a valid code, by an assigned officer.
+
+    ``at`` is when a record filled offline says the inspection started (the field sync); the
+    code must have been valid on that day, as it must be today for a start made online.
+    """
     officer = acting_officer(session, actor=actor, task=task)
     record = get_record(session, task=task)
     if record is not None and record.started_at is not None:
         raise Conflict("检查已经开始。")
     if task.status not in ("coded", "in_progress"):
         raise Conflict(f"任务状态为“{TASK_STATUSES.get(task.status, task.status)}”，不能开始检查。")
-    problem = _code_problem(current_code(session, task=task), local_today())
+    now = at or utcnow()
+    day = local_date(at) if at is not None else local_today()
+    problem = _code_problem(current_code(session, task=task), day)
     if problem is not None:
         raise RuleViolation([CODE_RULE.violation(problem)])
-    now = utcnow()
     if record is None:
         record = InspectionRecord(task_id=task.id, started_at=now)
         session.add(record)
@@ -544,11 +551,17 @@ def save_record(
 
 
 def finish_record(
-    session: Session, *, task: InspectionTask, actor: Actor, attest: bool = False
+    session: Session,
+    *,
+    task: InspectionTask,
+    actor: Actor,
+    attest: bool = False,
+    at: dt.datetime | None = None,
 ) -> Finished:
     """Close the record: the code becomes used, the task done, the evaluation token issued.
 
-    ``attest`` records the officer's 五个严禁 attestation given with the finish itself.
+    ``attest`` records the officer's 五个严禁 attestation given with the finish itself; ``at``
+    is when a record filled offline says the inspection was completed (the field sync).
     """
     record = _writable(session, task=task, actor=actor)
     if attest and not record.attested:
@@ -558,7 +571,7 @@ def finish_record(
         text = "；".join(p.detail for p in problems)
         raise RuleViolation(problems, f"检查笔录尚不能完成：{text}")
     before = audit.snapshot(record)
-    now = utcnow()
+    now = at or utcnow()
     record.ended_at = now
     record.finished_at = now
     audit.record(
