@@ -25,6 +25,7 @@ import json
 import os
 import secrets
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +63,7 @@ CLAIM_LABELS = {
     "exp": "失效时间",
     "iat": "签发时间",
     "late": "补码",
+    "ob": "随行监督",  # [name, monitor id or null] per observer (inspections/observers.py)
 }
 
 _cache_lock = threading.Lock()
@@ -337,6 +339,45 @@ def keys_from_db(session: Session) -> dict[str, OKPKey]:
     return {r.kid: public_key_of(r.public_x) for r in session.scalars(select(SigningKey))}
 
 
+# The request path (scan page, verify API) keeps each database's key set in memory instead of
+# reading and parsing ``signing_key`` per request. Keys are only ever added (rotation retires a
+# key for signing, never for verifying); the caller re-reads the set when a token fails against
+# it (a kid created by a rotation on another worker), and any other change (a row removed by
+# hand) is seen within KEY_CACHE_SECONDS.
+KEY_CACHE_SECONDS = 1.0
+_key_sets: dict[str, tuple[float, dict[str, OKPKey]]] = {}
+
+
+def _read_keys(session: Session) -> dict[str, OKPKey]:
+    """The key set from the table, skipping a malformed row rather than failing every scan."""
+    out: dict[str, OKPKey] = {}
+    for kid, x in session.execute(select(SigningKey.kid, SigningKey.public_x)):
+        try:
+            out[kid] = public_key_of(x)
+        except ValueError:
+            continue
+    return out
+
+
+def known_keys(session: Session, *, reload: bool = False) -> Mapping[str, OKPKey]:
+    """Every public key by kid, cached per database for ``KEY_CACHE_SECONDS`` (``reload``:
+    read the table now)."""
+    database = session.get_bind().engine.url.render_as_string(hide_password=True)
+    now = time.monotonic()
+    cached = _key_sets.get(database)
+    if cached is not None and not reload and now - cached[0] < KEY_CACHE_SECONDS:
+        return cached[1]
+    keys = _read_keys(session)
+    _key_sets[database] = (now, keys)
+    return keys
+
+
+def forget_keys() -> None:
+    """Drop the cached key sets and verified tokens (tests; a key row edited by hand)."""
+    _key_sets.clear()
+    _genuine.clear()
+
+
 # --- signing and verifying -----------------------------------------------------------------
 
 
@@ -370,10 +411,43 @@ def _invalid(reason: str, kid: str = "") -> Verified:
     return Verified(state=CodeState.INVALID, reason=reason, kid=kid)
 
 
+# Tokens whose signature verified, with the key that verified them: a code's claims never
+# change, so a second scan of the same token skips the signature and the JSON (only the
+# window is evaluated again). An entry counts only while its kid still maps to that very key
+# object (``public_key_of`` hands out one object per key), so a changed key set re-verifies.
+GENUINE_CACHE_SIZE = 4096
+_genuine: dict[str, tuple[str, OKPKey, dict[str, Any]]] = {}
+
+
 def verify(token: str, keys: Mapping[str, OKPKey], *, at: dt.datetime) -> Verified:
     """Check a token's signature against ``keys`` and its validity window at ``at``."""
+    token = token.strip()
+    seen = _genuine.get(token)
+    if seen is not None and keys.get(seen[0]) is seen[1]:
+        return _window(seen[0], dict(seen[2]), at)
+    checked = _check(token, keys)
+    if isinstance(checked, Verified):
+        return checked
+    kid, claims = checked
+    if len(_genuine) >= GENUINE_CACHE_SIZE:
+        _genuine.clear()  # cheaper than LRU bookkeeping; the hot tokens come back at once
+    _genuine[token] = (kid, keys[kid], claims)
+    return _window(kid, dict(claims), at)
+
+
+def _window(kid: str, claims: dict[str, Any], at: dt.datetime) -> Verified:
+    now = int(at.timestamp())
+    if now < claims["nbf"]:
+        return Verified(CodeState.NOT_YET, "签名真实，但尚未到检查时间窗口。", kid, claims)
+    if now >= claims["exp"]:
+        return Verified(CodeState.EXPIRED, "签名真实，但已超过检查时间窗口。", kid, claims)
+    return Verified(CodeState.VALID, "签名真实，且在检查时间窗口内。", kid, claims)
+
+
+def _check(token: str, keys: Mapping[str, OKPKey]) -> Verified | tuple[str, dict[str, Any]]:
+    """The signature and the claims' shape: an INVALID verdict, or (kid, claims)."""
     try:
-        obj = jws.extract_compact(token.strip().encode("ascii"), registry=_REGISTRY)
+        obj = jws.extract_compact(token.encode("ascii"), registry=_REGISTRY)
     except (JoseError, ValueError):  # UnicodeEncodeError and binascii.Error are ValueErrors
         return _invalid("格式错误：不是规范的 JWS 紧凑序列化（三段 base64url，以“.”分隔）。")
     header = obj.protected
@@ -400,15 +474,10 @@ def verify(token: str, keys: Mapping[str, OKPKey], *, at: dt.datetime) -> Verifi
         return _invalid("载荷不是合法的 JSON。", kid)
     if not isinstance(claims, dict):
         return _invalid("载荷不是 JSON 对象。", kid)
-    now = int(at.timestamp())
     nbf, exp = claims.get("nbf"), claims.get("exp")
     if not isinstance(nbf, int) or not isinstance(exp, int):
         return _invalid("缺少有效期（nbf/exp）。", kid)
-    if now < nbf:
-        return Verified(CodeState.NOT_YET, "签名真实，但尚未到检查时间窗口。", kid, claims)
-    if now >= exp:
-        return Verified(CodeState.EXPIRED, "签名真实，但已超过检查时间窗口。", kid, claims)
-    return Verified(CodeState.VALID, "签名真实，且在检查时间窗口内。", kid, claims)
+    return kid, claims
 
 
 def describe(claims: dict[str, Any]) -> list[tuple[str, str]]:
@@ -418,6 +487,8 @@ def describe(claims: dict[str, Any]) -> list[tuple[str, str]]:
         label = CLAIM_LABELS.get(key, key)
         if key in ("nbf", "exp", "iat") and isinstance(value, int):
             text = format_local(dt.datetime.fromtimestamp(value, dt.UTC), "%Y-%m-%d %H:%M:%S")
+        elif key == "ob" and isinstance(value, list):
+            text = "、".join(_observer_text(v) for v in value)
         elif isinstance(value, list):
             text = "、".join(str(v) for v in value)
         elif key == "m":
@@ -428,3 +499,11 @@ def describe(claims: dict[str, Any]) -> list[tuple[str, str]]:
             text = str(value)
         lines.append((label, text))
     return lines
+
+
+def _observer_text(entry: Any) -> str:
+    """One ``ob`` entry as 张三（执法监督员） or 李四（执法监督机构）."""
+    if isinstance(entry, list) and entry:
+        role = "执法监督员" if len(entry) > 1 and entry[1] is not None else "执法监督机构"
+        return f"{entry[0]}（{role}）"
+    return str(entry)

@@ -1,12 +1,18 @@
 """Verifying a 行政行为码 at the enterprise's door (public: the scan page, the verify API, the
-CLI): the signature and window offline, then the platform's record of use and revocation."""
+CLI): the signature and window offline, then the platform's record of use and revocation.
+
+The request path does only what the verdict needs: the key set and a token's verified claims
+come from memory (``codes.known_keys``, ``codes.verify``: both immutable), and the code's
+mutable state — valid, used, revoked — is read from the database on every request with one
+indexed query, so a revocation is refused by every worker from its next request on.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from wurao.core.time import format_local, utcnow
@@ -15,12 +21,38 @@ from wurao.inspections.models import ActionCode, InspectionTask
 from wurao.inspections.service import TaskBundle, bundle
 
 
+@dataclass(frozen=True)
+class CodeRecord:
+    """What the verdict needs of the ``action_code`` row (read as plain columns, no ORM)."""
+
+    task_id: int
+    number: str
+    status: str
+    late: bool
+    valid_from: dt.date
+    valid_to: dt.date
+    used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+_RECORD = select(
+    ActionCode.task_id,
+    ActionCode.number,
+    ActionCode.status,
+    ActionCode.late,
+    ActionCode.valid_from,
+    ActionCode.valid_to,
+    ActionCode.used_at,
+    ActionCode.revoked_at,
+).where(ActionCode.jti == bindparam("jti"))
+
+
 @dataclass
 class ScanResult:
     """What the enterprise's scan shows: the offline verdict, the online record, the task."""
 
     verified: codes.Verified
-    code: ActionCode | None = None
+    code: CodeRecord | None = None
     bundle: TaskBundle | None = None
 
     @property
@@ -72,13 +104,23 @@ def verify_token(
     session: Session, token: str, *, now: dt.datetime | None = None, details: bool = True
 ) -> ScanResult:
     """Verify a token: signature and window offline, then use/revocation online."""
-    verified = codes.verify(token, codes.keys_from_db(session), at=now or utcnow())
+    at = now or utcnow()
+    keys = codes.known_keys(session)
+    verified = codes.verify(token, keys, at=at)
+    if not verified.genuine and verified.kid:
+        # A kid the cached set lacks (a rotation) or whose key changed: read the set again,
+        # and check again if that changes the key the token names.
+        fresh = codes.known_keys(session, reload=True)
+        if fresh.get(verified.kid) is not keys.get(verified.kid):
+            verified = codes.verify(token, fresh, at=at)
     result = ScanResult(verified)
     if not verified.genuine:
         return result
-    result.code = session.scalar(
-        select(ActionCode).where(ActionCode.jti == verified.claims.get("jti"))
-    )
+    # Core on the session's connection: the same transaction, without the ORM's machinery.
+    session.flush()  # what the caller changed in this session (a CLI, a test) counts
+    jti = verified.claims.get("jti")
+    row = session.connection().execute(_RECORD, {"jti": jti}).one_or_none()
+    result.code = CodeRecord(*row) if row is not None else None
     if result.code is not None and details:
         task = session.get(InspectionTask, result.code.task_id)
         assert task is not None
