@@ -10,8 +10,10 @@ test setup. Calling it again changes nothing.
 from __future__ import annotations
 
 from wurao.oversight import handlers as oversight_handlers
+from wurao.reports.annual import handlers as annual_handlers
 
 
 def register_handlers() -> None:
     """Subscribe every domain's event handlers (idempotent)."""
     oversight_handlers.register()
+    annual_handlers.register()

@@ -53,6 +53,7 @@ class Permission(enum.StrEnum):
     OFFICERS_MANAGE = "officers.manage"
     ENTERPRISES_MANAGE = "enterprises.manage"
     ITEMS_MANAGE = "items.manage"
+    MONITORS_MANAGE = "monitors.manage"  # 执法监督员 and 企业联系点 of the region (the supervisor)
     PLANS_VIEW = "plans.view"
     PLANS_EDIT = "plans.edit"  # draft, submit, record the head's approval, publish, file
     PLANS_REVIEW_FILING = "plans.review_filing"  # the supervisor accepts or returns a filing
@@ -62,6 +63,7 @@ class Permission(enum.StrEnum):
     TASKS_VIEW = "tasks.view"
     TASKS_MANAGE = "tasks.manage"  # create tasks, request and issue codes
     CODES_REVOKE = "codes.revoke"
+    TASKS_OBSERVE = "tasks.observe"  # 伴随式监督: join an inspection, file findings on it
     RECORDS_WRITE = "records.write"  # the officer on site
     EVALUATIONS_VIEW = "evaluations.view"  # individual evaluations: the supervisor only
     CLUES_VIEW = "clues.view"
@@ -71,10 +73,15 @@ class Permission(enum.StrEnum):
     ALERTS_VIEW = "alerts.view"  # supervision alerts: the region's, or the subject's own
     ALERTS_MANAGE = "alerts.manage"  # send a 风险提示函, dismiss an alert (the supervisor)
     ALERTS_RESPOND = "alerts.respond"  # the subject's written response (整改)
+    DOCUMENTS_ISSUE = (
+        "documents.issue"  # issue 监督意见书/建议书/督办通知/评查通报 (the supervisor)
+    )
     DASHBOARD_VIEW = "dashboard.view"  # the supervisor's indicator dashboard
     CASES_VIEW = "cases.view"  # penalty cases: the subject's own, the reviewer's, the region's
     CASES_HANDLE = "cases.handle"  # open, file, investigate, notify, decide, serve, execute
     CASES_LEGAL_REVIEW = "cases.legal_review"  # 法制审核 of the cases sent for review
+    REVIEWS_VIEW = "reviews.view"  # 案卷评查: plans, drawn files, scores, totals
+    REVIEWS_MANAGE = "reviews.manage"  # plan, draw, assign reviewers, score (the supervisor)
 
 
 _ALL_SIGNED_IN = {Permission.HOME, Permission.ACCOUNT, Permission.POLICY_VIEW}
@@ -98,6 +105,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.SUBJECTS_MANAGE,
             Permission.ENTERPRISES_MANAGE,
             Permission.ITEMS_MANAGE,
+            Permission.MONITORS_MANAGE,
+            Permission.TASKS_OBSERVE,
             Permission.PLANS_REVIEW_FILING,
             Permission.CODES_REVOKE,
             Permission.EVALUATIONS_VIEW,
@@ -105,7 +114,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DRAWS_SUPERVISE,
             Permission.ALERTS_VIEW,
             Permission.ALERTS_MANAGE,
+            Permission.DOCUMENTS_ISSUE,
             Permission.DASHBOARD_VIEW,
+            Permission.REVIEWS_VIEW,
+            Permission.REVIEWS_MANAGE,
         }
     ),
     # An agency keeps its own officers and its field's items and adds enterprises.

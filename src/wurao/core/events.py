@@ -36,6 +36,9 @@ class Event(StrEnum):
     RECORD_FINISHED = "record.finished"
     EVALUATION_SUBMITTED = "evaluation.submitted"
     SPECIAL_CHANGED = "special.changed"
+    RECTIFICATION_CHANGED = "rectification.changed"
+    CASE_DECIDED = "case.decided"
+    ANNUAL_STATS_DUE = "annual_stats.due"  # the sweep asks reports for F5 STATS findings
 
     @property
     def label(self) -> str:
@@ -59,6 +62,9 @@ _DECLARED: dict[Event, tuple[str, frozenset[str]]] = {
     Event.RECORD_FINISHED: ("完成检查笔录", frozenset({"task", "record"})),
     Event.EVALUATION_SUBMITTED: ("企业提交评价", frozenset({"task", "evaluation", "actor"})),
     Event.SPECIAL_CHANGED: ("专项检查立项或变更", frozenset()),
+    Event.RECTIFICATION_CHANGED: ("整改事项状态变化", frozenset({"item", "action", "actor"})),
+    Event.CASE_DECIDED: ("作出行政处罚决定", frozenset({"case", "actor"})),
+    Event.ANNUAL_STATS_DUE: ("年度行政执法数据公告期", frozenset({"today"})),
 }
 
 

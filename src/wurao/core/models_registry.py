@@ -10,10 +10,21 @@ MODEL_MODULES = (
     "wurao.auth.models",
     "wurao.planning.models",
     "wurao.inspections.models",
+    "wurao.inspections.enterprise_models",
+    "wurao.inspections.field_models",
     "wurao.oversight.models",
     "wurao.sampling.models",
+    "wurao.joint.models",
     "wurao.cases.models",
+    "wurao.cases.coercion.models",
     "wurao.discretion.models",
+    "wurao.registry.monitors.models",
+    "wurao.oversight.rectification.models",
+    "wurao.oversight.reviews.models",
+    "wurao.oversight.documents.models",
+    "wurao.oversight.filings.models",
+    "wurao.oversight.fines.models",
+    "wurao.reports.annual.models",
 )
 
 

@@ -22,6 +22,8 @@ PER_PAGE = 20
 # Lists of one-line rows read in long runs (the audit log, a figure's drill-down, a draw's
 # published selection and teams) show more per page.
 LONG_PER_PAGE = 50
+# The most rows a client may ask for in one page of a public API (the open-data API).
+API_MAX_PER_PAGE = 200
 
 T = TypeVar("T")
 U = TypeVar("U")

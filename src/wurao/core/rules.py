@@ -443,3 +443,220 @@ F5_CASE_OVERDUE = define(
         "case.publication_withdraw_working_days",
     ),
 )
+# (annual statistics: reports/annual, raised by the sweep through Event.ANNUAL_STATS_DUE)
+F5_STATS = define(
+    "F5 STATS-PUBLICATION",
+    "每年1月31日前公告上一年度行政执法数据",
+    "国办发〔2018〕118号；衢政办发〔2025〕16号 第11项（经法制审核、负责人批准后公告，"
+    "并报本级人民政府和上级主管部门）",
+    "WARN",
+    ("stats.publish_deadline",),
+)
+
+# --- F8: the supervisor's loop — rectification, case-file reviews, supervision documents ----
+
+# (rectification: oversight/rectification)
+F8_RECTIFICATION = define(
+    "F8 RECTIFICATION",
+    "整改事项按期整改、核实销号",
+    "徐州市铜山区司法局规范涉企行政执法“四化”做法：对不具备立即整改条件的，制定整改计划，"
+    "明确责任人和整改时间，对账销号；新乡市：案卷评查发现问题1235个、已整改1233个；"
+    f"{_LUQIAO} 四(四)：即行整改、挂牌销号。整改期限为本平台设定（政策参数 "
+    "rectification.working_days）",
+    "WARN",
+    ("rectification.working_days",),
+    unconfirmed=True,
+)
+
+# (case-file reviews: oversight/reviews)
+
+_TONGSHAN = "铜山区司法局（确定5-10月份逐月评查重点，抽查全区行政执法案卷60份，梳理、通报问题）"
+_XINXIANG = "新乡市司法局（市县两级案卷评查1190件，发现问题1235个，已整改1233个）"
+F8_REVIEW_SAMPLE = define(
+    "F8 REVIEW-SAMPLE",
+    "评查案卷随机抽取，抽取过程可验证",
+    f"{_TONGSHAN}；{_XINXIANG}；抽取算法同双随机（国办发〔2015〕58号，本平台 wurao-dss-v1）",
+    "WARN",
+)
+F8_REVIEW_SCORE = define(
+    "F8 REVIEW-SCORE",
+    "案卷评查按评查标准逐项评分：否决项不符合的为不合格，其余按分值扣分定等次",
+    f"鲁司〔2023〕33号（基本标准、文书标准）；{_XINXIANG}；"
+    "等次分数线为本平台设定（政策参数 review.grade_thresholds）",
+    "WARN",
+    ("review.grade_thresholds",),
+    unconfirmed=True,
+)
+F8_REVIEW_PROBLEM = define(
+    "F8 REVIEW-PROBLEM",
+    "评查发现的问题交执法主体整改，由执法监督机构核实销号",
+    f"{_TONGSHAN}（对账销号，下发执法监督意见书、建议书督促整改）；{_XINXIANG}",
+    "WARN",
+)
+
+# (supervision documents: oversight/documents)
+F8_DOCUMENT_REPLY = define(
+    "F8 DOCUMENT-REPLY",
+    "监督文书按期答复",
+    "铜山区司法局：对不具备立即整改条件的，制定整改计划，明确责任人和整改时间，对账销号，"
+    "下发执法监督意见书、建议书等方式督促整改；新乡市：向相关责任单位下发行政执法监督意见书302件。"
+    "答复期限为本平台设定（政策参数 documents.reply_working_days）",
+    "WARN",
+    ("documents.reply_working_days",),
+    unconfirmed=True,
+)
+
+# (monitors and observers: registry/monitors, inspections)
+F8_OBSERVER = define(
+    "F8 OBSERVER",
+    "伴随式监督：本辖区在聘的执法监督员或执法监督机构随行检查",
+    "新乡市司法局：对统计、税务、生态环境、市场监管等部门的入企检查进行全程“伴随式”监督，"
+    f"选聘行政执法监督员93名；{_16} 第20项：健全行政执法监督员聘任、培训、履职、激励机制，"
+    "发挥行政执法企业联系点作用。限于本辖区、聘期内、检查完成前加入为本平台设定",
+    "BLOCK",
+    unconfirmed=True,
+)
+
+# --- E: coercive measures (cases/coercion) ----------------------------------------------------
+_QZ = "行政强制法"
+E1 = define(
+    "E1 NO-DELEGATION",
+    "行政强制措施由法定行政机关实施，不得委托；由具备资格的行政执法人员实施",
+    f"{_QZ} 第17条",
+    "BLOCK",
+)
+E2 = define(
+    "E2 PRIOR-APPROVAL",
+    "实施前向行政机关负责人报告并经批准；情况紧急当场实施的，二十四小时内报告并补办批准手续，"
+    "负责人认为不应当采取的，应当立即解除",
+    f"{_QZ} 第18条第1项、第19条",
+    "BLOCK",
+    ("coercion.emergency_report_hours",),
+)
+E3 = define(
+    "E3 TWO-OFFICERS",
+    "由两名以上行政执法人员实施，出示执法身份证件，通知当事人到场，告知理由、依据和权利、"
+    "救济途径，听取陈述申辩，制作现场笔录（当事人不到场的由见证人签名）",
+    f"{_QZ} 第18条第2项至第10项",
+    "BLOCK",
+)
+E4 = define(
+    "E4 PROPERTY-SCOPE",
+    "查封、扣押限于涉案财物，不得查封、扣押公民个人及其所扶养家属的生活必需品；"
+    "已被其他国家机关依法查封的不得重复查封",
+    f"{_QZ} 第23条",
+    "BLOCK",
+)
+E5 = define(
+    "E5 DECISION-AND-LIST",
+    "制作并当场交付查封、扣押决定书和清单（当事人、理由依据、财物清单、期限、救济途径、印章、日期）",
+    f"{_QZ} 第24条",
+    "BLOCK",
+)
+E6 = define(
+    "E6 SEIZURE-DURATION",
+    "查封、扣押的期限不得超过三十日；情况复杂的经负责人批准可延长不超过三十日，"
+    "延长决定应书面告知当事人；检测、检验、检疫、技术鉴定的期间不计入，但应书面告知当事人",
+    f"{_QZ} 第25条",
+    "BLOCK",
+    ("coercion.seizure_days", "coercion.seizure_extension_days"),
+)
+E7 = define(
+    "E7 SEIZURE-EXPIRY",
+    "查封、扣押期限内查清事实并作出没收、销毁或解除的决定；期限届满未作出处理决定的应当立即解除",
+    f"{_QZ} 第27条、第28条第1款第4项",
+    "WARN",
+    ("coercion.seizure_days", "coercion.seizure_extension_days"),
+)
+E8 = define(
+    "E8 FREEZE",
+    "冻结存款、汇款的，三日（工作日）内向当事人交付冻结决定书；自冻结之日起三十日内作出处理决定，"
+    "情况复杂的经负责人批准可延长不超过三十日，期限届满未作出决定的应当解除冻结",
+    f"{_QZ} 第31条、第32条、第69条（十日以内期限指工作日）",
+    "BLOCK",
+    (
+        "coercion.freeze_notice_working_days",
+        "coercion.freeze_days",
+        "coercion.freeze_extension_days",
+    ),
+)
+E9 = define(
+    "E9 ENFORCEMENT",
+    "强制执行前书面催告；不得在夜间或法定节假日实施（情况紧急的除外）；加处罚款超过三十日经催告"
+    "仍不履行的方可强制执行；代履行三日（工作日）前催告当事人履行",
+    f"{_QZ} 第35条、第37条、第43条、第45条、第46条、第51条、第69条。"
+    "夜间的起止时刻为本平台设定（政策参数 coercion.night_from_hour、coercion.night_until_hour），"
+    "法定节假日按国务院办公厅节假日安排中的非工作日掌握",
+    "BLOCK",
+    (
+        "coercion.surcharge_reminder_days",
+        "coercion.substitute_notice_working_days",
+        "coercion.night_from_hour",
+        "coercion.night_until_hour",
+    ),
+    unconfirmed=True,
+)
+E10 = define(
+    "E10 COURT-APPLICATION",
+    "没有强制执行权的行政机关自复议、诉讼期限届满之日起三个月内申请人民法院强制执行；"
+    "申请前催告，催告书送达十日（工作日）后当事人仍未履行的方可申请",
+    f"{_QZ} 第53条、第54条、第69条",
+    "BLOCK",
+    ("coercion.court_window_months", "coercion.court_after_reminder_working_days"),
+)
+
+# --- major-decision filing (oversight/filings) ----------------------------------------------
+
+D25 = define(
+    "D25 MAJOR-CASE-FILING",
+    "重大执法决定按期向执法监督机构备案",
+    f"{_16} 第22项：对罚款数额高、吊销许可证件、责令停产停业、查封扣押等涉企行政执法案件进行"
+    "网上备案，政府行政执法监督机构分层级做好备案统筹指导、全程监测；新乡市司法局：严格重大"
+    "行政处罚备案审查。“罚款数额高”按较大数额（政策参数 case.hearing_fine_thresholds），"
+    "备案期限为本平台设定（政策参数 filing.working_days）",
+    "WARN",
+    ("case.hearing_fine_thresholds", "filing.kinds", "filing.coercion", "filing.working_days"),
+    unconfirmed=True,
+)
+
+# --- fine revenue (oversight/fines, oversight/rules_fines.py) ---------------------------------
+
+F1_FINE_GROWTH = define(
+    "F1 FINE-GROWTH",
+    "罚没收入同比异常上升",
+    f"{_16} 第16项（罚没收入同比异常上升）；第15项、第16项（不得下达罚没指标、罚缴分离）；"
+    "全国规范涉企行政执法专项行动预警值（二手来源）。上年同期最低金额为本平台设定",
+    "WARN",
+    ("oversight.fine_growth_warn", "oversight.fine_growth_min_yuan"),
+    unconfirmed=True,
+)
+F2_MAX_PENALTY = define(
+    "F2 MAX-PENALTY",
+    "顶格罚款占比过高",
+    f"{_CF} 第5条（过罚相当）、第34条（裁量基准）；{_16} 第14项（裁量基准）、"
+    "第15项和第16项（不得下达罚没指标）；监督指标：顶格处罚占比。预警值为本平台设定",
+    "WARN",
+    ("oversight.max_penalty_share_warn", "oversight.fine_pattern_min_cases"),
+    unconfirmed=True,
+)
+F2_SAME_AMOUNT = define(
+    "F2 SAME-AMOUNT",
+    "罚款金额异常集中于同一数额",
+    f"{_CF} 第5条（过罚相当）；{_16} 第15项、第16项（不得下达罚没指标）。预警值为本平台设定",
+    "WARN",
+    ("oversight.same_amount_share_warn", "oversight.fine_pattern_min_cases"),
+    unconfirmed=True,
+)
+F2_MONTH_END = define(
+    "F2 MONTH-END",
+    "罚款决定异常集中于月末",
+    f"{_16} 第15项、第16项（不得下达罚没指标，罚没收入同比异常上升）。月末天数和预警倍数为"
+    "本平台设定",
+    "WARN",
+    (
+        "oversight.month_end_days",
+        "oversight.month_end_ratio_warn",
+        "oversight.fine_pattern_min_cases",
+    ),
+    unconfirmed=True,
+)

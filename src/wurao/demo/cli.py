@@ -30,10 +30,16 @@ def demo(
     port: int = typer.Option(8000),
 ) -> None:
     """Create or upgrade the database, fill it with the demo city and start the web UI."""
+    from wurao.demo.annual import generate as generate_annual
     from wurao.demo.cases import generate_cases
     from wurao.demo.city import generate_city
+    from wurao.demo.coercion import generate as generate_coercion
     from wurao.demo.discretion import generate_discretion
+    from wurao.demo.filings import generate as generate_filings
+    from wurao.demo.fines import generate as generate_fines
     from wurao.demo.history import generate_history
+    from wurao.demo.history_today import generate_today
+    from wurao.demo.loop import generate_loop
     from wurao.demo.seed import DEMO_PASSWORD, seed_foundation
     from wurao.oversight import indicators
     from wurao.oversight.engine import sweep
@@ -46,12 +52,18 @@ def demo(
         accounts = seed_foundation(session)
         stats = generate_city(session)
         history = generate_history(session)
+        generate_today(session)  # the personas' own work of the real day (their home pages)
         discretion = generate_discretion(session)  # before the cases: their decisions use it
         cases = generate_cases(session)
+        coercion = generate_coercion(session)  # before the sweep: its clocks raise alerts
+        filings = generate_filings(session)
+        fines = generate_fines(session)
         indicators.rebuild(session)  # the history is written in bulk, not through the services
         workdays.configure(lambda: load_calendar(session))
         try:
             swept = sweep(session)
+            loop = generate_loop(session)  # after the sweep: its alerts take part
+            annual = generate_annual(session)
         finally:
             workdays.configure(None)
     typer.echo(f"演示数据已就绪：{url}")
@@ -59,7 +71,13 @@ def demo(
     typer.echo(history.summary())
     typer.echo(discretion.summary())
     typer.echo(cases.summary())
+    for line in (coercion, filings, fines):
+        if line:
+            typer.echo(line)
     typer.echo(_sweep_summary(swept))
+    typer.echo(loop.summary())
+    if annual:
+        typer.echo(annual)
     for note in swept.notes:
         typer.echo(note)
     typer.echo(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
