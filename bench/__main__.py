@@ -12,10 +12,33 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import cases, inspections, oversight, registry_load, sampling
+from bench import (
+    annual,
+    cases,
+    clues,
+    inspections,
+    joint,
+    oversight,
+    registry_load,
+    reviews,
+    sampling,
+    verify,
+)
 from wurao.wiring import register_handlers
 
-SUITES = ("registry", "sampling", "inspections", "inspections-scale", "oversight", "cases")
+SUITES = (
+    "registry",
+    "sampling",
+    "inspections",
+    "inspections-scale",
+    "oversight",
+    "cases",
+    "clues",
+    "reviews",
+    "verify",
+    "joint",
+    "annual",
+)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -95,6 +118,25 @@ def main(argv: list[str] | None = None) -> int:
         for db in dbs:
             print(f"penalty cases at province scale: {db}", file=sys.stderr, flush=True)
             _write("cases", db, 200_000, command, cases.run(db))
+    if "clues" in suites:
+        for db in dbs:
+            print(f"hotline work-order import: {db}", file=sys.stderr, flush=True)
+            _write("clues", db, clues.ROWS, command, clues.run(db))
+    if "reviews" in suites:
+        for db in dbs:
+            print(f"case-file review sample and checks: {db}", file=sys.stderr, flush=True)
+            _write("reviews", db, reviews.RECORDS, command, reviews.run(db))
+    if "verify" in suites:
+        for db in dbs:
+            print(f"code verification against its floor, scan page: {db}", file=sys.stderr)
+            _write("verify", db, 2_000, command, verify.run(db))
+    if "joint" in suites:  # in memory: the optimiser alone, no database
+        print("joint visits: 10 000 tasks, 5 000 enterprises, 40 subjects", file=sys.stderr)
+        _write("joint", "memory", 10_000, command, joint.run())
+    if "annual" in suites:  # --tasks: the inspections generated (default 2 million)
+        for db in dbs:
+            print(f"annual statistics, {args.tasks:,} inspections: {db}", file=sys.stderr)
+            _write("annual", db, args.tasks, command, annual.run(db, tasks=args.tasks))
     return 0
 
 

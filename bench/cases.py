@@ -12,7 +12,14 @@ and 200 000 cases of this year bulk loaded. Timed:
   raise 0);
 - ``list``: the first page of the busiest subject's cases for one of its officers
   (``cases_visible_to`` + a status filter + ``paginate``, newest first), 20 runs in fresh
-  sessions, and the same with the year filter.
+  sessions, and the same with the year filter;
+- ``fines``: the monthly 罚没收入 read of the whole province (``fines.queries.subject_years``,
+  this year and last) and the fine rules' sweep (F1, F2 MAX-PENALTY, F2 SAME-AMOUNT,
+  F2 MONTH-END, D15) on an empty alert table, each rule's seconds apart;
+- ``coercion``: with 20 000 coercive measures of the year and the D25 filings of the
+  qualifying decisions added (``cases_data.measures`` / ``filings``), the E7 sweep rule
+  (measures in force past their last day), the D25 late-filing sweep and the fine rules, each
+  ``RUNS_SWEEP`` times on an empty alert table (rolled back), median and all runs.
 
 Run: ``python -m bench --only cases --db sqlite`` (or ``python -m bench.cases [sqlite|postgresql]
 [cases] [reuse]`` — ``reuse`` times again on the database a previous run loaded).
@@ -35,14 +42,16 @@ from sqlalchemy import Select, delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bench.cases_data import fresh, load, publications, url_for
+from bench.cases_data import filings, fresh, load, measures, publications, url_for
 from wurao.auth.permissions import Role
 from wurao.auth.scope import Actor
 from wurao.cases import clocks
 from wurao.cases.access import cases_visible_to
+from wurao.cases.coercion.models import CoerciveMeasure
 from wurao.cases.models import PenaltyCase
 from wurao.cases.publication import publication_deadlines
 from wurao.cases.service import CaseData, file_case, open_case
+from wurao.core import rules as catalogue
 from wurao.core import workdays
 from wurao.core.db import make_engine
 from wurao.core.holidays import load_calendar
@@ -50,6 +59,8 @@ from wurao.core.paging import paginate
 from wurao.core.time import local_today
 from wurao.oversight import rules_cases
 from wurao.oversight.engine import sweep
+from wurao.oversight.filings.models import MajorFiling
+from wurao.oversight.fines.queries import subject_years
 from wurao.oversight.models import Alert
 from wurao.oversight.rule_base import Context
 from wurao.registry.models import EnforcementSubject, Enterprise, Officer
@@ -178,6 +189,92 @@ def sweep_figures(eng: Any, today: dt.date, profile: bool) -> dict[str, Any]:
     return out
 
 
+FINE_RULES = [
+    r.id
+    for r in (
+        catalogue.F1_FINE_GROWTH,
+        catalogue.F2_MAX_PENALTY,
+        catalogue.F2_SAME_AMOUNT,
+        catalogue.F2_MONTH_END,
+        catalogue.D15,
+    )
+]
+
+
+def fines_figures(eng: Any, today: dt.date) -> dict[str, Any]:
+    """The province's monthly fine revenue read, and the fine rules' sweep (rolled back)."""
+    out: dict[str, Any] = {}
+    with Session(eng) as session:
+        t0 = time.perf_counter()
+        figures, _regions = subject_years(
+            session, prefix="", first_year=today.year - 1, last_year=today.year
+        )
+        out["monthly_read_s"] = round(time.perf_counter() - t0, 3)
+        out["subject_years"] = len(figures)
+        session.execute(delete(Alert))
+        t0 = time.perf_counter()
+        result = sweep(session, today=today, only=FINE_RULES)
+        out["sweep_s"] = round(time.perf_counter() - t0, 3)
+        out["raised"] = {k: v for k, v in result.raised.items()}
+        out["phases"] = {k: round(v, 3) for k, v in result.seconds.items()}
+        session.rollback()
+    return out
+
+
+RUNS_SWEEP = 3
+MEASURES = 20_000
+
+
+def _timed_sweep(eng: Any, today: dt.date, only: list[str]) -> dict[str, Any]:
+    """``sweep(only=...)`` RUNS_SWEEP times on an empty alert table, each rolled back."""
+    runs: list[float] = []
+    raised: dict[str, int] = {}
+    phases: dict[str, float] = {}
+    notes: list[str] = []
+    with Session(eng) as session:
+        workdays.configure(lambda: load_calendar(session))
+        try:
+            for _ in range(RUNS_SWEEP):
+                session.execute(delete(Alert))
+                t0 = time.perf_counter()
+                result = sweep(session, today=today, only=only)
+                session.flush()
+                runs.append(time.perf_counter() - t0)
+                raised = dict(result.raised)
+                phases = {k: round(v, 3) for k, v in result.seconds.items()}
+                notes = result.notes[:3]
+                session.rollback()
+                session.expunge_all()
+        finally:
+            workdays.configure(None)
+    return {
+        "median_s": round(statistics.median(runs), 3),
+        "runs_s": [round(r, 3) for r in runs],
+        "raised": raised,
+        "phases": phases,
+        "notes": notes,
+    }
+
+
+def coercion_figures(eng: Any, today: dt.date) -> dict[str, Any]:
+    """E7, D25 and the fine rules over the measures, filings and cases of the year."""
+    with Session(eng) as session:
+        m = CoerciveMeasure
+        out: dict[str, Any] = {
+            "measures": session.scalar(select(func.count()).select_from(m)),
+            "running_past_ends_on": session.scalar(
+                select(func.count()).where(
+                    m.status.in_(("in_force", "extended")), m.ends_on < today
+                )
+            ),
+            "filings": session.scalar(select(func.count()).select_from(MajorFiling)),
+        }
+    out["E7"] = _timed_sweep(eng, today, [catalogue.E7.id])
+    out["D25"] = _timed_sweep(eng, today, [catalogue.D25.id])
+    out["fines"] = _timed_sweep(eng, today, FINE_RULES)
+    return out
+
+
 def list_figures(eng: Any) -> dict[str, Any]:
     """The first page of the busiest subject's cases for one of its officers."""
     with Session(eng) as session:
@@ -237,9 +334,17 @@ def run(
     with Session(eng) as session:  # a database loaded before the publication rows existed
         result["load"]["publications_added"] = publications(session, seed=seed)
         session.commit()
+        t0 = time.perf_counter()
+        result["load"]["measures"] = measures(session, count=MEASURES, today=today, seed=seed)
+        session.commit()
+        result["load"]["filings"] = filings(session, today=today, seed=seed)
+        session.commit()
+        result["load"]["coercion_filings_s"] = round(time.perf_counter() - t0, 2)
     try:
         result["sweep"] = sweep_figures(eng, today, profile)
         result["list"] = list_figures(eng)
+        result["fines"] = fines_figures(eng, today)
+        result["coercion"] = coercion_figures(eng, today)
         result["open_file"] = open_and_file(eng, today, seed)
     finally:
         eng.dispose()

@@ -8,13 +8,17 @@ later, some still undecided past 90 days), served within days, paid within the 1
 most; 20 % simple-procedure (当场处罚) decisions, 3 % 不予立案, 1 % 撤案, 6 % 不予处罚. 5 % of
 the filed cases carry a testing suspension and 3 % an approved D3 extension, and every decided
 ordinary penalty its D20 publication row (1 % not published), so that the sweep reads the rows
-it reads in service. Deterministic (seed 2026).
+it reads in service. Deterministic (seed 2026). ``measures`` and ``filings`` add 20 000
+coercive measures and the D25 filings of the qualifying decisions (#12). The environment
+variable ``WURAO_BENCH_CASES_DB`` names another database (PostgreSQL name and SQLite file
+stem) than ``bench_cases_d`` / ``cases_d``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import random
 import time
 from collections import Counter
@@ -22,10 +26,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import bindparam, create_engine, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from wurao.auth.scope import SYSTEM_ACTOR
+from wurao.cases.coercion.models import CoercionPause, CoerciveMeasure
 from wurao.cases.models import (
     CaseExtension,
     CasePublication,
@@ -38,12 +43,14 @@ from wurao.core import audit, migrate, workdays
 from wurao.core.db import make_engine
 from wurao.core.time import utcnow
 from wurao.demo.province import generate_province
+from wurao.oversight.filings import service as filing_service
+from wurao.oversight.filings.models import MajorFiling
 from wurao.registry.models import EnforcementSubject, Enterprise
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-SQLITE_PATH = DATA_DIR / "cases_d.sqlite3"
+SQLITE_PATH = DATA_DIR / f"{os.environ.get('WURAO_BENCH_CASES_DB', 'cases_d')}.sqlite3"
 PG_BASE = "postgresql+psycopg://postgres:postgres@127.0.0.1:5432"
-PG_NAME = "bench_cases_d"
+PG_NAME = os.environ.get("WURAO_BENCH_CASES_DB", "bench_cases_d")
 ENTERPRISES = 100_000
 CHUNK = 20_000
 FACTS = (
@@ -361,3 +368,187 @@ def _analyze(eng: Any) -> None:
     else:
         with eng.begin() as conn:
             conn.execute(text("ANALYZE"))
+
+
+# --- coercive measures and major-decision filings (#12) -------------------------------------
+
+MEASURE_KINDS = (("seizure", "查"), ("detention", "扣"), ("freeze", "冻"))
+BIG_FINES = (6_000_000, 8_000_000, 12_000_000, 20_000_000)  # 较大数额 and above (单位 5 万元)
+
+
+def measures(session: Session, *, count: int, today: dt.date, seed: int = 2026) -> dict[str, Any]:
+    """``count`` coercive measures of this year (none when they exist already), in every state:
+    2 % applied (not yet in effect), those still inside their 30 (+30) days in force or
+    extended, the others decided (没收/销毁) or released within their period, but 1.5 % still in
+    force past their last day (E7's findings); 8 % carry a testing period, notified in writing
+    for 80 % of them. Returns counts by status."""
+    if session.scalar(select(func.count()).select_from(CoerciveMeasure)):
+        return {"added": 0}
+    rng = random.Random(f"bench-coercion:{seed}")
+    subjects = list(
+        session.execute(
+            select(EnforcementSubject.id, EnforcementSubject.region_code, EnforcementSubject.name)
+        )
+    )
+    ents = list(session.execute(select(Enterprise.id, Enterprise.name).limit(50_000)))
+    first, now = dt.date(today.year, 1, 1), utcnow()
+    span = (today - first).days
+    rows: list[dict[str, Any]] = []
+    stops: list[dict[str, Any]] = []
+    status: Counter[str] = Counter()
+    for n in range(1, count + 1):
+        sid, region, name = rng.choice(subjects)
+        ent_id, ent_name = rng.choice(ents)
+        kind, short = rng.choices(MEASURE_KINDS, (45, 45, 10))[0]
+        start = _day(first, rng.randint(0, span))
+        row: dict[str, Any] = {
+            "id": n, "number": f"{name}{short}字〔{start.year}〕{n}号", "kind": kind,
+            "subject_id": sid, "region_code": region, "enterprise_id": ent_id,
+            "party_name": ent_name, "reason": "涉嫌生产销售不合格产品，需查清事实。",
+            "basis": "《中华人民共和国产品质量法》第十八条", "party_present": True,
+            "witness": "", "heard": True, "emergency": False, "approver": "局长",
+            "approved_at": dt.datetime.combine(start, dt.time(9), dt.UTC),
+            "starts_on": start, "notified_on": start if kind == "freeze" else None,
+            "extended_on": None, "extension_approver": "", "extension_notified_on": None,
+            "extension_reason": "", "ends_on": _day(start, 29), "outcome": "",
+            "outcome_on": None, "outcome_reason": "", "created_by_id": None,
+            "created_at": dt.datetime.combine(start, dt.time(8), dt.UTC), "status": "in_force",
+        }  # fmt: skip
+        if rng.random() < 0.02 and (today - start).days < 10:
+            row.update(status="applied", starts_on=None, ends_on=None, approved_at=None)
+            row["approver"] = ""
+        else:
+            extend = rng.random() < 0.15
+            last = _day(start, 59 if extend else 29)
+            if extend and _day(start, 25) <= today:
+                row.update(status="extended", extended_on=_day(start, 25), ends_on=last,
+                           extension_approver="局长", extension_notified_on=_day(start, 26),
+                           extension_reason="案情复杂，需进一步检测")  # fmt: skip
+            if rng.random() < 0.08:
+                paused = _day(start, rng.randint(3, 10))
+                stops.append({"measure_id": n, "starts_on": paused,
+                              "ends_on": _day(paused, rng.randint(5, 15)),
+                              "notified_on": paused if rng.random() < 0.8 else None,
+                              "reason": "产品送检", "created_at": now})  # fmt: skip
+            done = _day(start, rng.randint(5, (last - start).days))
+            if last < today and rng.random() < 0.015:
+                pass  # still holding the property past its last day: E7
+            elif done <= today:
+                outcome = rng.choices(("confiscate", "destroy", "release"), (50, 10, 40))[0]
+                row.update(
+                    status="released" if outcome == "release" else "decided",
+                    outcome=outcome,
+                    outcome_on=done,
+                    outcome_reason="已查清事实",
+                )
+        status[row["status"]] += 1
+        rows.append(row)
+    for i in range(0, len(rows), CHUNK):
+        session.execute(insert(CoerciveMeasure), rows[i : i + CHUNK])
+    if stops:
+        session.execute(insert(CoercionPause), stops)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text(
+                "SELECT setval(pg_get_serial_sequence('coercive_measure', 'id'), "
+                "(SELECT max(id) FROM coercive_measure))"
+            )
+        )
+    audit.record(
+        session,
+        actor=SYSTEM_ACTOR,
+        action="bench.generate",
+        object_type="coercive_measure",
+        object_id=f"1..{len(rows)}",
+        summary=f"基准测试：批量生成行政强制措施 {len(rows)} 项（种子 {seed}）",
+    )
+    return {"added": len(rows), "pauses": len(stops), "status": dict(sorted(status.items()))}
+
+
+def filings(session: Session, *, today: dt.date, seed: int = 2026) -> dict[str, Any]:
+    """The D25 filings of the qualifying decisions (none when they exist already): 4 % of the
+    decided ordinary penalties get a fine of 较大数额 (6–20 万元, updated in place with what
+    was noticed and paid) and are judged by ``filings.service.case_grounds``; every 查封/扣押
+    that took effect is a coercion filing (``filing.coercion``). 90 % filed within the period,
+    5 % filed late, the rest not yet filed (late when past due). Returns counts."""
+    if session.scalar(select(func.count()).select_from(MajorFiling)):
+        return {"added": 0}
+    rng = random.Random(f"bench-filings:{seed}")
+    c = PenaltyCase
+    decided = session.scalars(
+        select(c).where(c.procedure == "ordinary", c.outcome == "penalty",
+                        c.decided_on.is_not(None)).order_by(c.id)
+    )  # fmt: skip
+    due = functools.cache(filing_service.deadline)
+    rows: list[dict[str, Any]] = []
+    now = utcnow()
+
+    def add(kind: str, source: int, case_id: int | None, subject: int, region: str,
+            title: str, grounds: str, on: dt.date) -> None:  # fmt: skip
+        last = due(on, region)
+        row = {"region_code": region, "subject_id": subject, "kind": kind, "source_id": source,
+               "case_id": case_id, "title": title[:300], "grounds": grounds, "decided_on": on,
+               "due_on": last, "status": "due", "filed_on": None, "report": "", "opinion": "",
+               "returned_times": 0, "created_at": now, "reviewed_at": None}  # fmt: skip
+        r = rng.random()
+        filed = None
+        if last is not None and r < 0.90:
+            filed = _day(on, rng.randint(1, max((last - on).days, 1)))
+        elif last is not None and r < 0.95:
+            filed = _day(last, rng.randint(1, 20))
+        if filed is not None and filed <= today:
+            accepted = filed + dt.timedelta(days=3) <= today
+            row.update(status="accepted" if accepted else "filed", filed_on=filed,
+                       report="已按要求报备。")  # fmt: skip
+        rows.append(row)
+
+    bumped: list[dict[str, Any]] = []
+    for case in list(decided):
+        session.expunge(case)  # judged detached: the new fine is written below in one UPDATE
+        if rng.random() >= 0.04:
+            continue
+        big = rng.choice(BIG_FINES)
+        case.fine_fen = big
+        case.notice_fine_fen = big
+        if case.paid_on is not None:
+            case.paid_fen = big
+        bumped.append({"b_id": case.id, "fine": big, "paid": case.paid_fen})
+        grounds = filing_service.case_grounds(case)
+        if grounds:
+            assert case.decided_on is not None
+            add("penalty", case.id, case.id, case.subject_id, case.region_code,
+                case.number, "；".join(grounds), case.decided_on)  # fmt: skip
+    if bumped:
+        session.connection().execute(
+            update(PenaltyCase)
+            .where(PenaltyCase.id == bindparam("b_id"))
+            .values(
+                fine_fen=bindparam("fine"),
+                notice_fine_fen=bindparam("fine"),
+                paid_fen=bindparam("paid"),
+            ),
+            bumped,
+        )
+    m = CoerciveMeasure
+    for mid, subject, region, number, start, case_id in session.execute(
+        select(m.id, m.subject_id, m.region_code, m.number, m.starts_on, m.case_id)
+        .where(m.starts_on.is_not(None), m.kind != "freeze")
+        .order_by(m.id)
+    ):
+        assert start is not None
+        if filing_service.coercion_required(region, start):
+            add("coercion", mid, case_id, subject, region, number,
+                "作出查封、扣押等行政强制措施决定", start)  # fmt: skip
+    for i in range(0, len(rows), CHUNK):
+        session.execute(insert(MajorFiling), rows[i : i + CHUNK])
+    audit.record(
+        session,
+        actor=SYSTEM_ACTOR,
+        action="bench.generate",
+        object_type="major_filing",
+        object_id=f"{len(rows)}",
+        summary=f"基准测试：{len(bumped)} 件案件罚款改为较大数额，批量生成重大执法决定备案 "
+        f"{len(rows)} 件（种子 {seed}）",
+    )
+    kinds = Counter(r["kind"] for r in rows)
+    return {"fines_raised": len(bumped), "added": len(rows), "by_kind": dict(kinds)}
