@@ -284,13 +284,3 @@ def _entry_window(
             start = max(first, today)
             return start, start
     return today, today
-
-
-def may_create_task_from(actor: Actor, plan: InspectionPlan) -> bool:
-    """Whether the plan page offers 创建检查任务 on its entries: the plan is published (it
-    covers inspections, A4) and the actor creates tasks for the plan's subject."""
-    return (
-        plan.status in COVERING_PLAN_STATES
-        and actor.can(Permission.TASKS_MANAGE)
-        and actor.subject_id == plan.subject_id
-    )

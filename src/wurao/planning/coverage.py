@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
-from wurao.auth.scope import region_in_scope
+from wurao.auth.permissions import Permission
+from wurao.auth.scope import Actor, region_in_scope
 from wurao.core.ids import region_scope_prefix
 from wurao.planning.models import (
     InspectionPlan,
@@ -265,3 +266,13 @@ def origin_special(session: Session, special_id: int) -> tuple[SpecialInspection
 def origin_unplanned(session: Session, approval_id: int) -> UnplannedApproval | None:
     """An unplanned-inspection approval a task names as its origin; None if there is none."""
     return session.get(UnplannedApproval, approval_id)
+
+
+def may_create_task_from(actor: Actor, plan: InspectionPlan) -> bool:
+    """Whether the plan page offers 创建检查任务 on its entries: the plan is published (it
+    covers inspections, A4) and the actor creates tasks for the plan's subject."""
+    return (
+        plan.status in COVERING_PLAN_STATES
+        and actor.can(Permission.TASKS_MANAGE)
+        and actor.subject_id == plan.subject_id
+    )

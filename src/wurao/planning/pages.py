@@ -16,8 +16,7 @@ from wurao.auth.scope import Actor
 from wurao.core.errors import InvalidInput
 from wurao.core.text import LONG_TEXT, NOTE
 from wurao.core.time import local_today
-from wurao.inspections import origin_choices
-from wurao.planning import lines, service, steps
+from wurao.planning import coverage, lines, service, steps
 from wurao.planning import special as special_service
 from wurao.planning import unplanned as unplanned_service
 from wurao.registry import service as registry
@@ -116,7 +115,7 @@ def plan_page(
             "items": service.item_names(db, {e.item_id for e in entries}),
             "versions": service.versions_of(db, plan),
             "own": own,
-            "may_task": origin_choices.may_create_task_from(actor, plan),
+            "may_task": coverage.may_create_task_from(actor, plan),
             "can_review": service.may_review_filing(actor, subject)
             and service.PLAN_LIFECYCLE.can(plan, "accept_filing"),
             "choices": service.plannable_items(db, actor=actor, subject=subject) if own else [],
