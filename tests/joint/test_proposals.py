@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -13,7 +14,7 @@ from tests.inspections import KC_YJJ, World, key_dir, new_task, world
 from wurao.auth.scope import SYSTEM_ACTOR
 from wurao.core import audit
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from wurao.inspections import issuing, service, verification
+from wurao.inspections import enterprise_service, issuing, service, verification
 from wurao.inspections.models import InspectionTask
 from wurao.joint import proposals
 from wurao.joint.checklist import merged_checklist
@@ -121,6 +122,13 @@ def test_every_subject_accepts_then_one_joint_task_with_one_code(
     # each subject's officers see the one joint task (and its code)
     for actor in (personas.officer, personas.other_officer):
         assert service.get_code(db, actor=actor, number=issued.code.number)[1].id == b.task.id
+    # the enterprise's 检查预告 shows one visit and the merged checklist, each line once
+    owner = dataclasses.replace(personas.enterprise, enterprise_uscc=w.enterprise.uscc)
+    card = enterprise_service.announcement(db, actor=owner, task_id=b.task.id)
+    assert {s.id for s in card.subjects} == {w.subject.id, o.subject.id}
+    asked = sum(len(c.lines) for c in card.items)
+    assert len(card.merged) == 2 < asked  # both items ask both lines
+    assert all(set(subjects) == {w.subject.name, o.subject.name} for _, _, subjects in card.merged)
 
 
 def test_a_decline_needs_a_reason_and_is_visible(db: Session, personas: Personas) -> None:

@@ -34,6 +34,7 @@ from wurao.inspections.models import (
     TaskSubject,
 )
 from wurao.inspections.statuses import TaskStatus
+from wurao.registry.items.service import line_key
 from wurao.registry.models import (
     ChecklistLine,
     EnforcementSubject,
@@ -128,6 +129,22 @@ class Announcement:
     items: list[ItemCard] = field(default_factory=list)
     planned_on: dt.date | None = None
     requests: list[DateRequest] = field(default_factory=list)
+
+    @property
+    def merged(self) -> list[tuple[str, list[str], list[str]]]:
+        """一表通查 of a joint inspection: each checklist line once, with its bases and every
+        subject that asks for it (empty when one subject inspects alone)."""
+        if len({card.subject for card in self.items}) < 2:
+            return []
+        out: dict[str, tuple[str, list[str], list[str]]] = {}
+        for card in self.items:
+            for line in card.lines:
+                _, bases, subjects = out.setdefault(line_key(line.text), (line.text, [], []))
+                if line.basis and line.basis not in bases:
+                    bases.append(line.basis)
+                if card.subject not in subjects:
+                    subjects.append(card.subject)
+        return list(out.values())
 
     @property
     def pending(self) -> DateRequest | None:

@@ -7,22 +7,13 @@ the same when their text is equal once whitespace and punctuation are ignored.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from wurao.registry.items.service import checklists_of
+from wurao.registry.items.service import checklists_of, line_key
 from wurao.registry.models import EnforcementSubject, InspectionItem
-
-_NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
-
-
-def line_key(text: str) -> str:
-    """The text a line is compared by: NFKC, without whitespace and punctuation."""
-    return _NOISE.sub("", unicodedata.normalize("NFKC", text)).lower()
 
 
 @dataclass

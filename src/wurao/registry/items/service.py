@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -153,6 +154,15 @@ def checklist_of(session: Session, item: InspectionItem) -> list[ChecklistLine]:
             .order_by(ChecklistLine.seq)
         )
     )
+
+
+_LINE_NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def line_key(text: str) -> str:
+    """The text a checklist line is compared by (一表通查: a line two items ask in the same
+    words is prepared once): NFKC, without whitespace and punctuation."""
+    return _LINE_NOISE.sub("", unicodedata.normalize("NFKC", text)).lower()
 
 
 def checklists_of(
