@@ -16,9 +16,21 @@ import random
 import time
 from typing import Any
 
+from sqlalchemy import select
+
+from wurao.auth.models import User
+from wurao.auth.permissions import AGENCY_ROLES, Permission, Role
+from wurao.auth.scope import Actor
+from wurao.auth.service import actor_for
+from wurao.core.db import get_engine, session_factory
 from wurao.core.policy import get_policy
 from wurao.core.workdays import is_working_day
+from wurao.joint import proposals
+from wurao.joint.models import JointMerge, JointPart
 from wurao.joint.solver import Demand, solve
+from wurao.oversight import dashboard
+from wurao.registry.models import EnforcementSubject
+from wurao.wiring import register_handlers
 
 PERIOD = (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
 
@@ -96,6 +108,11 @@ def run_one(
     floor = int(get_policy().value("joint.officer_daily_capacity", "330802", start))
     cap = capacities(demands, len(days), min(floor, 6), factor)
     subjects = {d.subject_id for d in demands}
+    by_key = {d.key: d.subject_id for d in demands}
+
+    def _subjects(keys: list[str]) -> int:
+        return len({by_key[k] for k in keys})
+
     solution = solve(demands, days, cap, time_limit=time_limit)
     return {
         "tasks": len(demands),
@@ -114,6 +131,10 @@ def run_one(
         "officer_days_before": solution.officer_days_before,
         "officer_days_after": solution.officer_days,
         "unplaced": len(solution.unplaced),
+        # 联合检查率 of the month's visits (docs/indicators.md: ≥ 2 subjects); before, every
+        # generated task has one subject, so the rate before is 0
+        "joint_visits_after": (joint := sum(1 for v in solution.visits if _subjects(v.keys) >= 2)),
+        "joint_rate_after": round(joint / solution.visit_count, 4),
         "solver": solution.solver,
         "solver_status": solution.status,
         "solver_seconds": round(solution.seconds, 2),
@@ -121,3 +142,69 @@ def run_one(
         "generate_seconds": round(generated, 2),
         "goal_met": solution.visit_count <= 1.02 * solution.lower_bound and solution.seconds <= 60,
     }
+
+
+def demo(start: dt.date, end: dt.date, supervisor: str = "kc_sfj") -> dict[str, Any]:
+    """On a built demo (``WURAO_VAR_DIR``): the dashboard's joint rate and the period's visits
+    before and after a proposal for ``start``–``end``, every merge accepted by each subject.
+
+    Runs in one transaction that is rolled back: the demo database is left as it was.
+    """
+    register_handlers()
+
+    with session_factory(get_engine(), write=True)() as session:
+        users = session.scalars(select(User).order_by(User.id)).all()
+        sup = actor_for(next(u for u in users if u.username == supervisor))
+        by_subject: dict[int, Actor] = {}
+        for u in users:
+            a = actor_for(u)
+            if a.role in AGENCY_ROLES and a.subject_id and a.can(Permission.TASKS_MANAGE):
+                by_subject.setdefault(a.subject_id, a)
+
+        def stand_in(subject_id: int) -> Actor:  # a subject without a demo account
+            subject = session.get(EnforcementSubject, subject_id)
+            assert subject is not None
+            return Actor(None, f"subject{subject_id}", subject.name, Role.AGENCY_ADMIN,
+                         subject.region_code, subject_id)  # fmt: skip
+
+        before = dashboard.build(session, actor=sup).total
+        gathered = proposals.gather(session, actor=sup, start=start, end=end).demands
+        joint_before = sum(1 for d in gathered if len(d.teams) >= 2)
+        p = proposals.run_proposal(session, actor=sup, start=start, end=end)
+        merges = list(session.scalars(select(JointMerge).where(JointMerge.proposal_id == p.id)))
+        for m in merges:
+            subjects = sorted(
+                set(session.scalars(select(JointPart.subject_id).where(JointPart.merge_id == m.id)))
+            )
+            for s in subjects:
+                if m.status == "proposed":
+                    proposals.decide(
+                        session, actor=by_subject.get(s) or stand_in(s), merge=m, accept=True
+                    )
+        after = dashboard.build(session, actor=sup).total
+        accepted = sum(1 for m in merges if m.status == "accepted")
+        out = {
+            "period": [start.isoformat(), end.isoformat()],
+            "demands": p.demands,
+            "visits_after": p.visits,
+            "lower_bound": p.lower_bound,
+            "window_bound": p.window_bound,
+            "merges": len(merges),
+            "accepted": accepted,
+            "leftovers": proposals.leftover_counts(session, p),
+            "period_joint_rate_before": round(joint_before / p.demands, 4) if p.demands else None,
+            "period_joint_rate_after": round(accepted / p.visits, 4) if p.visits else None,
+            "dashboard_before": [before.inspections, before.joint, round(before.joint_rate, 4)],
+            "dashboard_after": [after.inspections, after.joint, round(after.joint_rate, 4)],
+        }
+        session.rollback()
+    return out
+
+
+# WURAO_VAR_DIR=/tmp/j2 .venv/bin/python -m bench.joint 2026-12-01 2026-12-31
+if __name__ == "__main__":
+    import json
+    import sys
+
+    first, last = (dt.date.fromisoformat(a) for a in sys.argv[1:3])
+    print(json.dumps(demo(first, last), ensure_ascii=False, indent=1))

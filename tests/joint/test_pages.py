@@ -7,7 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Personas, csrf_of, sign_in
-from tests.joint.test_proposals import pair
+from tests.joint.test_proposals import MARCH, merge_for, pair
+from wurao.joint import proposals
 from wurao.joint.models import JointMerge
 
 
@@ -71,3 +72,27 @@ def test_api_runs_a_proposal_and_records_a_decline(
     )
     assert resp.status_code == 200, resp.text
     assert resp.json()["status"] == "declined"
+
+
+def test_the_joint_task_record_page_shows_the_delegation(
+    db: Session, personas: Personas, client: TestClient
+) -> None:
+    w, o, _, _ = pair(db, personas)
+    p = proposals.run_proposal(db, actor=personas.supervisor, start=MARCH[0], end=MARCH[1])
+    merge = merge_for(db, p, w.enterprise.id).merge
+    proposals.decide(db, actor=personas.officer, merge=merge, accept=True)
+    proposals.decide(db, actor=personas.other_officer, merge=merge, accept=True)
+    assert merge.joint_task_id is not None
+    proposals.delegate(
+        db,
+        actor=personas.officer,
+        merge=merge,
+        to_subject_id=o.subject.id,
+        item_ids=[w.item.id],
+        note="一并查验",
+    )
+    db.commit()
+    sign_in(client, "kc_yjj_li")
+    page = client.get(f"/tasks/{merge.joint_task_id}/record")
+    assert page.status_code == 200, page.text[:400]
+    assert f"{o.subject.name}受{w.subject.name}委托检查：事项{w.item.name}（一并查验）" in page.text

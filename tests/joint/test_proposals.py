@@ -16,7 +16,7 @@ from wurao.core import audit
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from wurao.inspections import enterprise_service, issuing, service, verification
 from wurao.inspections.models import InspectionTask
-from wurao.joint import proposals
+from wurao.joint import proposals, solver
 from wurao.joint.checklist import merged_checklist
 from wurao.joint.models import JointMerge, JointProposal
 from wurao.planning.models import InspectionPlan, PlanEntry, PlanTarget
@@ -149,6 +149,23 @@ def test_a_decline_needs_a_reason_and_is_visible(db: Session, personas: Personas
     ]
     with pytest.raises(Conflict):
         proposals.decide(db, actor=personas.officer, merge=merge, accept=True)
+
+
+def test_a_declined_merge_is_not_proposed_again(db: Session, personas: Personas) -> None:
+    w, _, t1, t2 = pair(db, personas)
+    first = proposals.run_proposal(db, actor=personas.supervisor, start=MARCH[0], end=MARCH[1])
+    merge = merge_for(db, first, w.enterprise.id).merge
+    proposals.decide(db, actor=personas.other_officer, merge=merge, accept=False, reason="另行安排")
+    again = proposals.run_proposal(db, actor=personas.supervisor, start=MARCH[0], end=MARCH[1])
+    assert not [v for v in proposals.merges_of(db, again) if v.enterprise.id == w.enterprise.id]
+    left = {
+        row.task_id: row.reason
+        for row, enterprise, _ in proposals.leftovers_of(db, again)
+        if enterprise.id == w.enterprise.id
+    }
+    assert left == {t1.id: "declined", t2.id: "declined"}
+    assert solver.REASONS["declined"] == "已被执法主体拒绝合并"
+    assert again.lower_bound == first.lower_bound  # the bound still counts the enterprise once
 
 
 def test_delegation_is_stored_on_the_joint_task(db: Session, personas: Personas) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from wurao.joint.solver import Demand, solve
@@ -85,3 +86,11 @@ def test_officer_days_count_one_team_per_subject_per_visit() -> None:
     # The same subject's two tasks at one enterprise: one visit, one team.
     sol = solve([d("A", 1, 1, 0, 4), d("B", 1, 1, 2, 4, team=3)], DAYS, {})
     assert sol.visit_count == 1 and sol.officer_days_before == 5 and sol.officer_days == 3
+
+
+def test_demands_kept_apart_after_a_decline_are_visited_alone() -> None:
+    a, b, c = d("A", 1, 1, 0, 4), d("B", 1, 2, 0, 4), d("C", 1, 3, 0, 4)
+    for cp in (True, False):
+        sol = solve([dataclasses.replace(a, alone=True), b, c], DAYS, {}, use_cp_sat=cp)
+        assert keys(sol) == [["A"], ["B", "C"]]
+        assert sol.reasons == {"A": "declined"} and sol.lower_bound == 1

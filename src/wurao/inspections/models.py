@@ -309,3 +309,21 @@ class ObserverFinding(Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class TaskDelegation(Base):
+    """委托查 (衢政办发〔2025〕16号 第5项): a subject of a joint task asks another of its
+    subjects to check its items on its behalf. Written by ``joint.proposals.delegate``; kept
+    here (table ``joint_delegation``) so that the record pages can show it without importing
+    the joint domain."""
+
+    __tablename__ = "joint_delegation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(BigId, ForeignKey("inspection_task.id"), index=True)
+    from_subject_id: Mapped[int] = mapped_column(ForeignKey("enforcement_subject.id"))
+    to_subject_id: Mapped[int] = mapped_column(ForeignKey("enforcement_subject.id"))
+    item_ids: Mapped[str] = mapped_column(String(400))  # comma list of inspection_item ids
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime]

@@ -15,7 +15,7 @@ from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.core.errors import InvalidInput
 from wurao.core.text import NOTE
-from wurao.inspections import documents, evaluations, records
+from wurao.inspections import delegations, documents, evaluations, records
 from wurao.inspections.statuses import TASK_STATUSES
 from wurao.registry.items.methods import METHODS
 from wurao.web.deps import TxRoute, form_fields, get_db, public, require
@@ -72,6 +72,7 @@ def record_page(
             "writable": writable,
             "open_record": open_record,
             "problems": records.finish_problems(db, task=view.task) if open_record else [],
+            "delegations": delegations.lines_of(db, task_id=view.task.id),
             **_labels(),
         },
     )

@@ -4,7 +4,8 @@ A proposal (综合查一次方案) is computed for a region and a period from th
 untasked targeted plan entries of every subject there; its merges are the visits that bring two
 or more of them together, each with its parts (one per task or plan target) and each part's
 subject's decision. When every subject of a merge has accepted, one joint task replaces its
-parts' tasks. A delegation (委托查) lets one subject of a joint task have another check its items.
+parts' tasks. A delegation (委托查) lets one subject of a joint task have another check its
+items; its table lives in ``inspections.models`` (``TaskDelegation``) for the record page.
 """
 
 from __future__ import annotations
@@ -95,20 +96,5 @@ class JointLeftover(Base):
     subject_id: Mapped[int] = mapped_column(ForeignKey("enforcement_subject.id"))
     task_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("inspection_task.id"))
     plan_entry_id: Mapped[int | None] = mapped_column(ForeignKey("plan_entry.id"))
-    # windows (时间窗口不相交) / method (检查方式不同) / capacity (执法力量不足) / no_day
+    # windows / method / capacity / no_day / declined (labels: joint.solver.REASONS)
     reason: Mapped[str] = mapped_column(String(10))
-
-
-class JointDelegation(Base):
-    """委托查: a subject of a joint task asks another of its subjects to check its items."""
-
-    __tablename__ = "joint_delegation"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    task_id: Mapped[int] = mapped_column(BigId, ForeignKey("inspection_task.id"), index=True)
-    from_subject_id: Mapped[int] = mapped_column(ForeignKey("enforcement_subject.id"))
-    to_subject_id: Mapped[int] = mapped_column(ForeignKey("enforcement_subject.id"))
-    item_ids: Mapped[str] = mapped_column(String(400))  # comma list of inspection_item ids
-    note: Mapped[str] = mapped_column(Text, default="")
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    created_at: Mapped[dt.datetime]

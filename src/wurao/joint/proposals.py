@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session
@@ -27,9 +27,16 @@ from wurao.core.text import NOTE, text_problem
 from wurao.core.time import utcnow
 from wurao.core.workdays import is_working_day
 from wurao.inspections import creation
-from wurao.inspections.models import ActionCode, InspectionTask, TaskItem, TaskOfficer, TaskSubject
+from wurao.inspections.models import (
+    ActionCode,
+    InspectionTask,
+    TaskDelegation,
+    TaskItem,
+    TaskOfficer,
+    TaskSubject,
+)
 from wurao.joint import solver
-from wurao.joint.models import JointDelegation, JointLeftover, JointMerge, JointPart, JointProposal
+from wurao.joint.models import JointLeftover, JointMerge, JointPart, JointProposal
 from wurao.planning.models import InspectionPlan, PlanEntry, PlanTarget
 from wurao.planning.service import LIVE_PUBLIC, months_of
 from wurao.registry.models import EnforcementSubject, Enterprise, InspectionItem
@@ -113,6 +120,7 @@ def gather(session: Session, *, actor: Actor, start: dt.date, end: dt.date) -> G
         out.demands.append(solver.Demand(key, t.enterprise_id, head, t.method, a, b, teams))
         out.task_of[key] = t.id
     _gather_plan_targets(session, actor, start, end, out)
+    _keep_declined_apart(session, actor, out)
     out.days = [
         start + dt.timedelta(days=i)
         for i in range((end - start).days + 1)
@@ -168,6 +176,32 @@ def _gather_plan_targets(
                 solver.Demand(key, enterprise_id, subject_id, entry.method, a, b, team)
             )
             out.entry_of[key] = entry.id
+
+
+def _part_key(part: JointPart, enterprise_id: int) -> str:
+    """The demand key a stored part was proposed under (as ``gather`` builds them)."""
+    if part.task_id is not None:
+        return f"t{part.task_id}"
+    return f"p{part.plan_entry_id}:{enterprise_id}:{part.window_start:%m}"
+
+
+def _keep_declined_apart(session: Session, actor: Actor, out: Gathered) -> None:
+    """A merge a subject declined is not proposed again: when every task or plan target of a
+    declined merge is a demand again, those demands are each visited alone (A6 decides with
+    the subjects, not over them; reason ``declined``)."""
+    rows = session.execute(
+        select(JointPart, JointMerge.enterprise_id)
+        .join(JointMerge, JointMerge.id == JointPart.merge_id)
+        .join(Enterprise, Enterprise.id == JointMerge.enterprise_id)
+        .where(region_filter(actor, Enterprise.region_code), JointMerge.status == "declined")
+    ).all()
+    sets: dict[int, set[str]] = defaultdict(set)
+    for part, enterprise_id in rows:
+        sets[part.merge_id].add(_part_key(part, enterprise_id))
+    present = {d.key for d in out.demands}
+    apart = {k for keys in sets.values() if len(keys) > 1 and keys <= present for k in keys}
+    if apart:
+        out.demands = [replace(d, alone=True) if d.key in apart else d for d in out.demands]
 
 
 def _lead(parts: list[solver.Demand]) -> int:
@@ -632,7 +666,7 @@ def delegate(
     to_subject_id: int,
     item_ids: list[int],
     note: str = "",
-) -> JointDelegation:
+) -> TaskDelegation:
     """委托查: the actor's subject asks another subject of the joint task to check its items."""
     actor.require(Permission.TASKS_MANAGE)
     if merge.status != "accepted" or merge.joint_task_id is None:
@@ -657,7 +691,7 @@ def delegate(
     )
     if not item_ids or not set(item_ids) <= own:
         raise InvalidInput("请选择本单位在本次检查中的检查事项。", field="item_ids")
-    row = JointDelegation(
+    row = TaskDelegation(
         task_id=task_id,
         from_subject_id=actor.subject_id,
         to_subject_id=to_subject_id,
@@ -677,12 +711,12 @@ def delegate(
     return row
 
 
-def delegations_of(session: Session, task_id: int) -> list[JointDelegation]:
+def delegations_of(session: Session, task_id: int) -> list[TaskDelegation]:
     """委托查 entries of a joint task."""
     return list(
         session.scalars(
-            select(JointDelegation)
-            .where(JointDelegation.task_id == task_id)
-            .order_by(JointDelegation.id)
+            select(TaskDelegation)
+            .where(TaskDelegation.task_id == task_id)
+            .order_by(TaskDelegation.id)
         )
     )

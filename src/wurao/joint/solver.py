@@ -53,6 +53,7 @@ REASONS = {
     "method": "检查方式不同（现场/非现场）",
     "capacity": "执法力量不足（每日人数上限）",
     "no_day": "时间窗口内无工作日",
+    "declined": "已被执法主体拒绝合并",
 }
 
 
@@ -63,7 +64,11 @@ def method_class(method: str) -> str:
 
 @dataclass(frozen=True)
 class Demand:
-    """One visit asked for. ``teams``: officers per subject (the lead subject first)."""
+    """One visit asked for. ``teams``: officers per subject (the lead subject first).
+
+    ``alone``: a subject declined a merge of exactly this demand's set before, so it is
+    visited on its own (reason ``declined``) rather than proposed again.
+    """
 
     key: str
     enterprise_id: int
@@ -72,10 +77,18 @@ class Demand:
     start: dt.date
     end: dt.date
     teams: tuple[tuple[int, int], ...]
+    alone: bool = False
 
     @property
     def group(self) -> tuple[int, str]:
         """The enterprise and method class: demands can share a visit only within one."""
+        if self.alone:  # a group of its own: it shares a visit with no other demand
+            return (self.enterprise_id, f"{method_class(self.method)}:{self.key}")
+        return self.bound_group
+
+    @property
+    def bound_group(self) -> tuple[int, str]:
+        """The enterprise and method class, declines ignored (the lower bound counts these)."""
         return (self.enterprise_id, method_class(self.method))
 
 
@@ -431,6 +444,8 @@ def _reasons(
             out[k] = "no_day"  # it cannot be visited at all: said even when alone
         elif k in unplaced:
             out[k] = "capacity"
+        elif d.alone:
+            out[k] = "declined"
         elif others:
             same = [o for o in others if o.group == d.group and o.key in p.span]
             lo, hi = p.span[k]
@@ -490,7 +505,7 @@ def solve(
         reasons=_reasons(p, [v.keys for v in visits], unplaced),
         unplaced=sorted(unplaced) + sorted(p.no_day),
         demands=len(p.demands),
-        lower_bound=len(p.groups) + len({p.demands[k].group for k in p.no_day} - set(p.groups)),
+        lower_bound=len({d.bound_group for d in p.demands.values()}),
         window_bound=window_bound,
         officer_days_before=_officer_days(p, [[k] for k in p.demands]),
         officer_days=_officer_days(p, [v.keys for v in visits])
