@@ -3,15 +3,17 @@
 A task is created in ``creation``; its 行政行为码 is pre-checked, issued, revoked and used in
 ``issuing``; the enterprise's scan checks it in ``verification``. Each step starts from a task
 read here, through ``tasks_visible_to`` (the actor's scope) and ``bundle`` (the task with
-everything around it, loaded in a handful of queries).
+everything around it, loaded in two statements).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, exists, false, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, exists, false, select
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from wurao.auth.permissions import AGENCY_ROLES, Permission
 from wurao.auth.scope import Actor, region_filter
@@ -25,7 +27,6 @@ from wurao.inspections.models import (
     TaskSubject,
 )
 from wurao.inspections.statuses import TASK_STATUSES
-from wurao.registry.items.service import checklists_of
 from wurao.registry.models import (
     ChecklistLine,
     EnforcementSubject,
@@ -35,11 +36,12 @@ from wurao.registry.models import (
 )
 
 STATUSES = TASK_STATUSES  # the task list's filter and labels
+Ts = TypeVarTuple("Ts")
 
 
 @dataclass
 class TaskBundle:
-    """A task with everything around it, loaded in a handful of queries (no lazy loading)."""
+    """A task with everything around it, loaded in two statements (no lazy loading)."""
 
     task: InspectionTask
     enterprise: Enterprise
@@ -109,50 +111,110 @@ def list_tasks(
     return found.map(lambda t: (t, ents[t.enterprise_id], code_of.get(t.id)))
 
 
-def bundle(session: Session, task: InspectionTask, *, checklists: bool = False) -> TaskBundle:
-    """Load everything around a task already loaded (no visibility check: callers do that)."""
-    enterprise = session.get(Enterprise, task.enterprise_id)
-    assert enterprise is not None
-    ts_rows = [
-        (a, b)
-        for a, b in session.execute(
-            select(TaskSubject, EnforcementSubject)
-            .join(EnforcementSubject, EnforcementSubject.id == TaskSubject.subject_id)
-            .where(TaskSubject.task_id == task.id)
-            .order_by(TaskSubject.lead.desc(), EnforcementSubject.id)
-        )
-    ]
-    items = [
-        (a, b)
-        for a, b in session.execute(
-            select(TaskItem, InspectionItem)
-            .join(InspectionItem, InspectionItem.id == TaskItem.item_id)
-            .where(TaskItem.task_id == task.id)
-            .order_by(InspectionItem.code)
-        )
-    ]
-    officers = [
-        (a, b)
-        for a, b in session.execute(
-            select(TaskOfficer, Officer)
-            .join(Officer, Officer.id == TaskOfficer.officer_id)
-            .where(TaskOfficer.task_id == task.id)
-            .order_by(Officer.name, Officer.id)
-        )
-    ]
-    code = session.scalar(select(ActionCode).where(ActionCode.task_id == task.id))
+def _with_people(stmt: Select[*Ts]) -> Select[*tuple[Any, ...]]:
+    """Add a task's subjects and officers to a statement over ``inspection_task``: one row per
+    (subject, officer) pair, subjects lead first, officers by name within each subject."""
+    return (
+        stmt.add_columns(TaskSubject, EnforcementSubject, TaskOfficer, Officer)
+        .outerjoin(TaskSubject, TaskSubject.task_id == InspectionTask.id)
+        .outerjoin(EnforcementSubject, EnforcementSubject.id == TaskSubject.subject_id)
+        .outerjoin(TaskOfficer, TaskOfficer.task_id == InspectionTask.id)
+        .outerjoin(Officer, Officer.id == TaskOfficer.officer_id)
+        .order_by(TaskSubject.lead.desc(), EnforcementSubject.id, Officer.name, Officer.id)
+    )
+
+
+def _assemble(
+    session: Session,
+    task: InspectionTask,
+    enterprise: Enterprise,
+    code: ActionCode | None,
+    people: Sequence[Sequence[Any]],
+    checklists: bool,
+) -> TaskBundle:
+    """The bundle from the (subject, officer) rows of ``_with_people``, plus one statement for
+    the items (with their checklist lines when asked, ordered as ``checklists_of`` does)."""
+    subjects: dict[int, tuple[TaskSubject, EnforcementSubject]] = {}
+    officers: dict[int, tuple[TaskOfficer, Officer]] = {}
+    for ts, s, to, o in people:  # the product repeats each: keep first sightings, in order
+        if ts is not None:
+            subjects.setdefault(s.id, (ts, s))
+        if to is not None:
+            officers.setdefault(o.id, (to, o))
     out = TaskBundle(
         task=task,
         enterprise=enterprise,
-        subjects=[s for _, s in ts_rows],
-        task_subjects={t.subject_id: t for t, _ in ts_rows},
-        items=items,
-        officers=officers,
+        subjects=[s for _, s in subjects.values()],
+        task_subjects={t.subject_id: t for t, _ in subjects.values()},
+        items=[],
+        officers=list(officers.values()),
         code=code,
     )
-    if checklists:
-        out.checklists = checklists_of(session, [i for _, i in items])
+    stmt = (
+        select(TaskItem, InspectionItem)
+        .join(InspectionItem, InspectionItem.id == TaskItem.item_id)
+        .where(TaskItem.task_id == task.id)
+        .order_by(InspectionItem.code, InspectionItem.id)
+    )
+    if not checklists:
+        out.items = [(a, b) for a, b in session.execute(stmt)]
+        return out
+    with_lines = (
+        stmt.add_columns(ChecklistLine)
+        .outerjoin(ChecklistLine, ChecklistLine.item_id == InspectionItem.id)
+        .order_by(ChecklistLine.seq)
+    )
+    for ti, item, line in session.execute(with_lines):
+        lines = out.checklists.get(item.id)
+        if lines is None:
+            out.items.append((ti, item))
+            lines = out.checklists[item.id] = []
+        if line is not None:
+            lines.append(line)
     return out
+
+
+def bundle(session: Session, task: InspectionTask, *, checklists: bool = False) -> TaskBundle:
+    """Load everything around a task already loaded (no visibility check: callers do that),
+    in two statements: enterprise, code, subjects and officers; then the items."""
+    rows = session.execute(
+        _with_people(
+            select(Enterprise, ActionCode)
+            .select_from(InspectionTask)
+            .join(Enterprise, Enterprise.id == InspectionTask.enterprise_id)
+            .outerjoin(ActionCode, ActionCode.task_id == InspectionTask.id)
+            .where(InspectionTask.id == task.id)
+        )
+    ).all()
+    assert rows, f"task {task.id} is not in the database"
+    enterprise, code = rows[0][0], rows[0][1]
+    return _assemble(session, task, enterprise, code, [r[2:] for r in rows], checklists)
+
+
+def bundle_of_code(
+    session: Session,
+    where: ColumnElement[bool],
+    *,
+    columns: Sequence[QueryableAttribute[Any]] = (),
+    checklists: bool = False,
+) -> tuple[tuple[Any, ...], TaskBundle] | None:
+    """The bundle of the task of the code matching ``where`` (no visibility check), in two
+    statements; ``columns`` of ``action_code`` are read fresh in the first and returned."""
+    n = len(columns)
+    rows = session.execute(
+        _with_people(
+            select(*columns, ActionCode, InspectionTask, Enterprise)
+            .join_from(ActionCode, InspectionTask, InspectionTask.id == ActionCode.task_id)
+            .join(Enterprise, Enterprise.id == InspectionTask.enterprise_id)
+            .where(where)
+        )
+    ).all()
+    if not rows:
+        return None
+    first = tuple(rows[0])
+    code, task, enterprise = first[n : n + 3]
+    people = [tuple(r)[n + 3 :] for r in rows]
+    return first[:n], _assemble(session, task, enterprise, code, people, checklists)
 
 
 def get_task(session: Session, *, actor: Actor, task_id: int) -> InspectionTask:

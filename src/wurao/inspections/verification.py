@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from wurao.core.time import format_local, utcnow
 from wurao.inspections import codes
-from wurao.inspections.models import ActionCode, InspectionTask
-from wurao.inspections.service import TaskBundle, bundle
+from wurao.inspections.models import ActionCode
+from wurao.inspections.service import TaskBundle, bundle_of_code
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class CodeRecord:
     revoked_at: dt.datetime | None
 
 
-_RECORD = select(
+_COLUMNS = (
     ActionCode.task_id,
     ActionCode.number,
     ActionCode.status,
@@ -44,7 +44,8 @@ _RECORD = select(
     ActionCode.valid_to,
     ActionCode.used_at,
     ActionCode.revoked_at,
-).where(ActionCode.jti == bindparam("jti"))
+)
+_RECORD = select(*_COLUMNS).where(ActionCode.jti == bindparam("jti"))
 
 
 @dataclass
@@ -116,15 +117,18 @@ def verify_token(
     result = ScanResult(verified)
     if not verified.genuine:
         return result
-    # Core on the session's connection: the same transaction, without the ORM's machinery.
     session.flush()  # what the caller changed in this session (a CLI, a test) counts
     jti = verified.claims.get("jti")
-    row = session.connection().execute(_RECORD, {"jti": jti}).one_or_none()
-    result.code = CodeRecord(*row) if row is not None else None
-    if result.code is not None and details:
-        task = session.get(InspectionTask, result.code.task_id)
-        assert task is not None
-        result.bundle = bundle(session, task, checklists=True)
+    if not details:
+        # Core on the session's connection: the same transaction, without the ORM's machinery.
+        row = session.connection().execute(_RECORD, {"jti": jti}).one_or_none()
+        result.code = CodeRecord(*row) if row is not None else None
+        return result
+    # The scan page: the record's columns (read fresh, whatever the session holds) and the
+    # task around it in two statements, however many officers and items (#18).
+    found = bundle_of_code(session, ActionCode.jti == jti, columns=_COLUMNS, checklists=True)
+    if found is not None:
+        result.code, result.bundle = CodeRecord(*found[0]), found[1]
     return result
 
 
