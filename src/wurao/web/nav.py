@@ -15,7 +15,10 @@ class NavItem:
     label: str
     href: str
     permission: Permission
+    subject_only: bool = False  # a page of the actor's own subject (a sysadmin has none)
 
+
+OWN = Permission.TASKS_MANAGE  # with subject_only: the pages of the actor's own subject
 
 NAV: list[NavItem] = [
     NavItem("首页", "/", Permission.HOME),
@@ -33,9 +36,9 @@ NAV: list[NavItem] = [
     NavItem("裁量基准", "/discretion", Permission.CASES_VIEW),
     NavItem("免罚清单", "/leniency", Permission.CASES_VIEW),
     NavItem("我的案件", "/enterprise/cases", Permission.ENTERPRISE_PORTAL),
-    NavItem("企业改期申请", "/inspections/date-requests", Permission.TASKS_MANAGE),
-    NavItem("企业整改", "/inspections/rectification-orders", Permission.TASKS_MANAGE),
-    NavItem("邀约指导", "/inspections/guidance-requests", Permission.TASKS_MANAGE),
+    NavItem("企业改期申请", "/inspections/date-requests", OWN, subject_only=True),
+    NavItem("企业整改", "/inspections/rectification-orders", OWN, subject_only=True),
+    NavItem("邀约指导", "/inspections/guidance-requests", OWN, subject_only=True),
     NavItem("监督线索", "/oversight/clues", Permission.CLUES_VIEW),
     NavItem("监督员", "/registry/monitors", Permission.MONITORS_MANAGE),
     NavItem("随行监督", "/inspections/observed", Permission.TASKS_OBSERVE),
@@ -63,4 +66,8 @@ def nav_for(actor: Actor | None) -> list[NavItem]:
     """The navigation entries the actor may use."""
     if actor is None:
         return []
-    return [item for item in NAV if actor.can(item.permission)]
+    return [
+        item
+        for item in NAV
+        if actor.can(item.permission) and (not item.subject_only or actor.subject_id is not None)
+    ]
