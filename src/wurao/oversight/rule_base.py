@@ -29,6 +29,8 @@ class Context:
     task_ids: frozenset[int] | None = None
     # what a rule could not judge and why, in Chinese, for whoever runs the sweep
     notes: list[str] = field(default_factory=list, compare=False)
+    # reads several rules of one evaluation share (e.g. the year's fine decisions), by key
+    shared: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def year(self) -> int:

@@ -180,6 +180,14 @@ def _year_to_date(ctx: Context) -> tuple[dt.date, dt.date]:
     return dt.date(ctx.year, 1, 1), ctx.today
 
 
+def _decided_this_year(session: Session, ctx: Context) -> list[Decided]:
+    """This year's decisions to date, read once per sweep for the F2 rules that share them."""
+    if "fines.decided" not in ctx.shared:
+        ctx.shared["fines.decided"] = decided(session, *_year_to_date(ctx))
+    rows: list[Decided] = ctx.shared["fines.decided"]
+    return rows
+
+
 def _cases(rows: list[Decided]) -> list[dict[str, object]]:
     return [cite("case", r.id, f"行政处罚案件 {r.number}") for r in rows[:EVIDENCE_MAX]]
 
@@ -234,7 +242,7 @@ def max_penalty(session: Session, ctx: Context) -> Iterator[Finding]:
     warn = PerRegion("oversight.max_penalty_share_warn", ctx.today)
     floor = PerRegion("oversight.fine_pattern_min_cases", ctx.today)
     found: list[tuple[int, str, list[Decided], int]] = []
-    for subject_id, rows in _by_subject(decided(session, *_year_to_date(ctx))).items():
+    for subject_id, rows in _by_subject(_decided_this_year(session, ctx)).items():
         region = rows[0].region_code
         covered = [(r, tops.top(r)) for r in rows]
         judged = [(r, top) for r, top in covered if top]
@@ -265,7 +273,7 @@ def same_amount(session: Session, ctx: Context) -> Iterator[Finding]:
     year's ordinary-procedure fines (at least the policy's floor of them)."""
     warn = PerRegion("oversight.same_amount_share_warn", ctx.today)
     floor = PerRegion("oversight.fine_pattern_min_cases", ctx.today)
-    rows = [r for r in decided(session, *_year_to_date(ctx)) if r.procedure == Procedure.ORDINARY]
+    rows = [r for r in _decided_this_year(session, ctx) if r.procedure == Procedure.ORDINARY]
     found: list[tuple[int, str, int, list[Decided], int]] = []
     for subject_id, cases in _by_subject(rows).items():
         region = cases[0].region_code
@@ -307,7 +315,8 @@ def month_end(session: Session, ctx: Context) -> Iterator[Finding]:
     ratio = PerRegion("oversight.month_end_ratio_warn", ctx.today)
     floor = PerRegion("oversight.fine_pattern_min_cases", ctx.today)
     found: list[tuple[int, str, list[Decided], int, float, int]] = []
-    for subject_id, cases in _by_subject(decided(session, dt.date(ctx.year, 1, 1), end)).items():
+    whole_months = [r for r in _decided_this_year(session, ctx) if r.decided_on <= end]
+    for subject_id, cases in _by_subject(whole_months).items():
         region = cases[0].region_code
         n_days = int(days(region))
         if len(cases) < int(floor(region)):
