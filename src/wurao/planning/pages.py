@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
@@ -24,9 +25,27 @@ from wurao.registry.enterprises.service import get_by_uscc
 from wurao.registry.items.methods import METHODS
 from wurao.web.deps import TxRoute, get_db, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_date, form_int, form_year, required_int
-from wurao.web.params import Id, PageNo, Text
+from wurao.web.forms import PageForm, form_date, form_year, required_int
+from wurao.web.params import MAX_COUNT, MAX_ID, Id, PageNo, Text
 from wurao.web.templating import flash, render
+
+
+class EntryForm(PageForm):
+    """添加检查内容: one line of a draft plan."""
+
+    item_id: int = Field(ge=1, le=MAX_ID, title="检查事项")
+    method: Annotated[str, Text(10, "检查方式")] = "onsite"
+    selection: Annotated[str, Text(10, "对象确定方式")] = "dss"
+    scope_region: Annotated[str, Text(12, "范围区划")] = ""
+    scope_industry: Annotated[str, Text(5, "行业")] = ""
+    scope_credit: Annotated[str, Text(8, "信用风险分类")] = ""
+    scope_tag: Annotated[str, Text(40, "标签")] = ""
+    planned_count: int = Field(0, ge=0, le=MAX_COUNT, title="计划户数")
+    months: Annotated[str, Text(40, "实施月份")] = ""
+    officers_per_team: int = Field(2, ge=0, le=MAX_COUNT, title="每组执法人员数")
+    targets: Annotated[str, Text(LONG_TEXT, "定向检查对象")] = ""
+    note: Annotated[str, Text(NOTE, "备注")] = ""
+
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 
@@ -129,38 +148,27 @@ def plan_page(
 def add_entry(
     request: Request,
     plan_id: Id,
-    item_id: Annotated[str, Form(), Text(20, "检查事项")] = "",
-    method: Annotated[str, Form(), Text(10, "检查方式")] = "onsite",
-    selection: Annotated[str, Form(), Text(10, "选取方式")] = "dss",
-    scope_region: Annotated[str, Form(), Text(12, "区划范围")] = "",
-    scope_industry: Annotated[str, Form(), Text(5, "行业范围")] = "",
-    scope_credit: Annotated[str, Form(), Text(8, "信用等级范围")] = "",
-    scope_tag: Annotated[str, Form(), Text(40, "标签范围")] = "",
-    planned_count: Annotated[str, Form(), Text(10, "计划户数")] = "0",
-    months: Annotated[str, Form(), Text(40, "月份")] = "",
-    officers_per_team: Annotated[str, Form(), Text(10, "每组人数")] = "2",
-    targets: Annotated[str, Form(), Text(LONG_TEXT, "定向检查对象")] = "",
-    note: Annotated[str, Form(), Text(NOTE, "备注")] = "",
+    form: Annotated[EntryForm, Form()],
     actor: Actor = Depends(require(Permission.PLANS_EDIT)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Add a line to a draft plan from the form."""
+    """Add a line to a draft plan from the form (refused: the plan page again, input kept)."""
     plan = service.get_plan(db, actor=actor, plan_id=plan_id)
     target_ids = lines.enterprise_ids_by_uscc(
-        db, actor=actor, usccs=targets.replace(",", "\n").replace("，", "\n").splitlines()
+        db, actor=actor, usccs=form.targets.replace(",", "\n").replace("，", "\n").splitlines()
     )
     data = lines.EntryData(
-        item_id=required_int(item_id, "item_id"),
-        method=method,
-        selection=selection,
-        scope_region=scope_region,
-        scope_industry=scope_industry,
-        scope_credit=scope_credit,
-        scope_tag=scope_tag,
-        planned_count=form_int(planned_count, "planned_count") or 0,
-        months=service.parse_months(months),
-        officers_per_team=required_int(officers_per_team, "officers_per_team"),
-        note=note,
+        item_id=form.item_id,
+        method=form.method,
+        selection=form.selection,
+        scope_region=form.scope_region,
+        scope_industry=form.scope_industry,
+        scope_credit=form.scope_credit,
+        scope_tag=form.scope_tag,
+        planned_count=form.planned_count,
+        months=service.parse_months(form.months),
+        officers_per_team=form.officers_per_team,
+        note=form.note,
         target_ids=target_ids,
     )
     lines.add_entry(db, plan=plan, data=data, actor=actor)

@@ -25,6 +25,7 @@ from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.core.errors import Forbidden, NotAuthenticated
 from wurao.core.time import utcnow
+from wurao.web import form_state
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 F = TypeVar("F", bound=Callable[..., Any])
@@ -50,6 +51,7 @@ class TxRoute(APIRoute):
                 response = await handler(request)
             except BaseException:
                 await run_in_threadpool(_end, session, commit=False)
+                await form_state.keep_form(request)  # to give the form back beside its errors
                 raise
             # A handler that returns (even a 4xx page it chose to render) has finished its
             # unit of work; only an exception rolls back.

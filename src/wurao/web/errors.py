@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from wurao.core.errors import DomainError, NotAuthenticated, RuleViolation
 from wurao.core.ids import IdentifierError
+from wurao.web import form_state
 from wurao.web.labels import label_of
 from wurao.web.templating import render
 
@@ -87,6 +88,11 @@ PAGE_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+# The statuses of a refused form (invalid input, failed rules, a state that does not allow the
+# step): the form comes back in place. 403 and 404 keep their own pages.
+_FORM_STATUSES = frozenset({409, 422})
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path.startswith("/.well-known/")
 
@@ -128,12 +134,31 @@ def install(app: FastAPI) -> None:
             extra["field"] = exc.field  # type: ignore[attr-defined]
         if isinstance(exc, NotAuthenticated) and not _wants_json(request):
             request.session.pop("sid", None)
+        if exc.status_code in _FORM_STATUSES:  # a refused form: back in place, input kept
+            name = getattr(exc, "field", None) or form_state.FORM_ERROR
+            page = await form_state.rerender(
+                request,
+                status=exc.status_code,
+                errors={name: exc.message},
+                message=exc.message,
+                violations=tuple(extra.get("violations", ())),
+            )
+            if page is not None:
+                return page
         return respond(request, exc.status_code, exc.code, exc.message, extra)
 
     @app.exception_handler(IdentifierError)
     async def identifier_error(request: Request, exc: IdentifierError) -> Response:
         # A code typed by the user (region, USCC, RIC) that reached a lookup unchecked: its
         # reason is already a Chinese sentence meant for the user.
+        page = await form_state.rerender(
+            request,
+            status=422,
+            errors={exc.field or form_state.FORM_ERROR: str(exc)},
+            message=str(exc),
+        )
+        if page is not None:
+            return page
         return respond(request, 422, "invalid_input", str(exc), {"field": exc.field})
 
     @app.exception_handler(StarletteHTTPException)
@@ -149,6 +174,12 @@ def install(app: FastAPI) -> None:
         names = [_field_name(e.get("loc", ())) for e in exc.errors()]
         if any(names):
             extra["field"] = next(n for n in names if n)
+        by_field: dict[str, str] = {}
+        for name, error in zip(names, errors, strict=True):
+            by_field.setdefault(name or form_state.FORM_ERROR, error["msg"])
+        page = await form_state.rerender(request, status=422, errors=by_field, message=message)
+        if page is not None:
+            return page
         return respond(request, 422, "invalid_input", message, extra)
 
     @app.exception_handler(Exception)

@@ -1,16 +1,50 @@
-"""Parsing of form fields shared by the page routes: Chinese errors naming the field.
+"""Page forms: one model per form, and the parsing helpers older routes still use.
+
+A page route takes its form as one model (issue 19 item 2)::
+
+    class EntryForm(PageForm):
+        item_id: int = Field(ge=1, le=MAX_ID, title="检查事项")
+        note: Annotated[str, Text(NOTE, "备注")] = ""
+
+    def add_entry(..., form: Annotated[EntryForm, Form()], ...): ...
+
+FastAPI binds the model from the form data (an empty field counts as not given); what the model
+refuses, and what the service refuses afterwards (``InvalidInput(field=...)``,
+``RuleViolation``), comes back on the form's own page with the typed values and each error
+beside its field (web/form_state.py, the ``field`` macro in _macros.html). The model's titles
+label its fields in those errors.
 
 Numbers are ASCII digits within a bound (a Unicode digit such as "²" or a 20-digit id used to
-reach ``int()`` or SQL and answer 500).
+reach ``int()`` or SQL and answer 500): pydantic's integer parsing refuses both, and the
+helpers below do the same for routes that parse by hand.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
 
 from wurao.core.errors import InvalidInput
-from wurao.web.labels import label_of
-from wurao.web.params import MAX_ID, MAX_YEAR, MIN_YEAR
+from wurao.web.labels import FORM_LABELS, label_of
+from wurao.web.params import MAX_ID, MAX_YEAR, MIN_YEAR, Text
+
+
+class PageForm(BaseModel):
+    """The fields of one page form; subclasses declare them with titles (Chinese labels)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        for name, info in cls.model_fields.items():
+            title = info.title or next(
+                (m.label for m in info.metadata if isinstance(m, Text)), None
+            )
+            if title:
+                FORM_LABELS.setdefault(name, title)
 
 
 def form_date(value: str, field: str) -> dt.date | None:

@@ -220,6 +220,11 @@ LABELS: dict[str, str] = {
 }
 
 
+# Labels a page form model gives its fields (web/forms.py PageForm): the same name may label
+# the same thing in several forms; the first title given is kept.
+FORM_LABELS: dict[str, str] = {}
+
+
 def label_of(name: str) -> str:
     """The Chinese label of the field ``name`` (the name itself when none is known)."""
-    return LABELS.get(name, name)
+    return LABELS.get(name) or FORM_LABELS.get(name, name)

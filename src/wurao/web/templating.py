@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from wurao.admin.service import schedule_warning
 from wurao.auth.scope import Actor
 from wurao.core.time import format_local
+from wurao.web import form_state
 from wurao.web.deps import csrf_token
 from wurao.web.nav import nav_for
 
@@ -37,6 +38,24 @@ def _date(value: dt.date | None) -> str:
     return "" if value is None else value.strftime("%Y-%m-%d")
 
 
+def _pairs(items: Any, value: str = "id", label: str = "{name}") -> list[tuple[Any, str]]:
+    """Objects as (value, label) choices for the ``field`` macro: ``label`` formats attributes,
+    e.g. ``choices|pairs("id", "{code} {name}")``; a mapping gives its items."""
+    if isinstance(items, dict):
+        return list(items.items())
+
+    class _Attrs(dict[str, Any]):
+        def __init__(self, obj: Any) -> None:
+            super().__init__()
+            self.obj = obj
+
+        def __missing__(self, key: str) -> Any:
+            return getattr(self.obj, key)
+
+    return [(getattr(i, value), label.format_map(_Attrs(i))) for i in items]
+
+
+env.filters["pairs"] = _pairs
 env.filters["local"] = _local
 env.filters["date"] = _date
 # a rule's severity as users read it (the catalogue's BLOCK / WARN never reach a page)
@@ -81,6 +100,9 @@ def render(
         "actor": actor,
         "nav": nav_for(actor),
         "csrf_token": csrf_token(request),
+        "back_path": form_state.back_path(request),  # every form's _back (csrf() macro)
+        "refused": form_state.state_of(request),  # a refused form's errors (base.html)
+        "form_state": lambda action=None: form_state.state_of(request, action),
         "flashes": _pop_flashes(request),
         "page_url": lambda **kw: page_url(request, **kw),
         "schedule_year": schedule_warning(actor),  # next year's holidays not imported yet
