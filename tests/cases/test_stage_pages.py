@@ -244,7 +244,7 @@ def test_a_blocking_rule_is_listed_and_nothing_is_written(
     # D6: a fine of 60 000 元 to an organisation must come with hearing rights
     heavy = {"served_on": "2026-09-29", "kinds": ["fine"], "fine": "60000", "csrf_token": csrf}
     r = client.post(_url(case, "notify"), data=heavy)
-    assert r.status_code == 422 and 'id="violations"' in r.text
+    assert r.status_code == 422 and 'id="refused"' in r.text and 'class="violations"' in r.text
     assert catalogue.D6.id in r.text and catalogue.D6.title in r.text
     assert 'value="60000"' in r.text
     assert _status(db, case) == "investigating"
@@ -300,7 +300,7 @@ def test_a_step_out_of_order_and_an_unknown_step_are_refused(
     first = client.post(_url(case, "suspend"), data=pause, follow_redirects=False)
     assert first.status_code == 303
     again = client.post(_url(case, "suspend"), data={**pause, "reason": "复检"})
-    assert again.status_code == 409 and 'id="general-error"' in again.text
+    assert again.status_code == 409 and 'id="refused"' in again.text
     assert "重叠" in again.text and ">复检</textarea>" in again.text
     assert len(clocks.suspensions(db, _fresh(db, case))) == 1
 

@@ -30,6 +30,7 @@ from wurao.core.errors import Conflict, InvalidInput, RuleViolation, Violation
 from wurao.core.time import local_today
 from wurao.web.deps import TxRoute, form_fields, get_db, require
 from wurao.web.errors import PAGE_ERRORS
+from wurao.web.form_state import FORM_ERROR, STATE_KEY, FormState
 from wurao.web.params import LongId
 from wurao.web.templating import flash, render
 
@@ -105,6 +106,19 @@ def case_so_far(case: PenaltyCase) -> list[tuple[str, str]]:
     return rows
 
 
+def _typed(f: stage_forms.Field, value: str | list[str]) -> tuple[str, ...]:
+    """A step field's value as the form state holds it (an unticked box holds nothing)."""
+    if isinstance(value, list):
+        return tuple(value)
+    if f.kind == "check":
+        return ("1",) if value in ("1", "on", "true") else ()
+    return (value,)
+
+
+def _violation(v: Violation) -> dict[str, str]:
+    return {"rule_id": v.rule_id, "title": v.title, "detail": v.detail, "source": v.source}
+
+
 def _render(
     request: Request,
     db: Session,
@@ -118,8 +132,20 @@ def _render(
 ) -> Response:
     names = {f.name for f in form.fields}
     field = getattr(error, "field", None)
-    beside = {field: error.message} if error is not None and field in names else {}
-    general = error.message if error is not None and not beside else ""
+    errors = {field: error.message} if error is not None and field in names else {}
+    if error is not None and not errors:
+        errors = {FORM_ERROR: error.message}
+    # The step's values (defaults, or what was typed) as the shared form state the ``field``
+    # macro reads (web/form_state.py); after a refusal it is also the page's error summary.
+    state = FormState(
+        action=request.url.path,
+        typed={f.name: _typed(f, values.get(f.name, "")) for f in form.fields},
+        errors=errors,
+        message=error.message if error is not None else "未能办理：不符合下列规则。",
+        violations=tuple(_violation(v) for v in violations or ()),
+    )
+    if status_code != 200:
+        request.scope[STATE_KEY] = state
     return render(
         request,
         "cases/act.html",
@@ -128,10 +154,7 @@ def _render(
             "step": form,
             "party": party_label(case),
             "status_label": CASE_LIFECYCLE.label(case.status),
-            "values": values,
-            "errors": beside,
-            "general": general,
-            "violations": violations or [],
+            "st": state,
             "choices": stage_forms.choices(db, case, form),
             "so_far": case_so_far(case) if form.action in SHOW_CASE else [],
         },
