@@ -10,11 +10,13 @@ import itertools
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook, load_workbook
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stdnum.cn import ric as stdnum_ric
 
 from tests.conftest import Personas, csrf_of, sign_in
 from tests.inspections import add_enterprise
+from tests.registry.refused import error_beside, refused
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from wurao.core.time import local_today
 from wurao.registry.imports import service as imports
@@ -245,12 +247,14 @@ def test_pages_form_errors_beside_the_field_and_refill(
     sign_in(client, "kc_sfj")
     form = client.get("/registry/monitors/new")
     assert form.status_code == 200
-    resp = client.post(
+    text = refused(
+        client,
         "/registry/monitors",
-        data={
+        "/registry/monitors/new",
+        {
             "csrf_token": csrf_of(form.text),
             "name": "孙七",
-            "ric": "123",
+            "ric": "330802198001",
             "region_code": "330802",
             "appointed_by": "衢州市柯城区司法局",
             "appointment_no": "柯司〔2026〕9号",
@@ -258,8 +262,10 @@ def test_pages_form_errors_beside_the_field_and_refill(
             "valid_to": "2027-12-31",
         },
     )
-    assert resp.status_code == 422
-    assert "field-error" in resp.text and 'value="孙七"' in resp.text
+    assert error_beside(text, "ric") != "" and 'value="孙七"' in text
+    assert "330802198001" not in text  # the number typed is not written back into the page
+    assert 'value="柯司〔2026〕9号"' in text and 'value="2027-12-31"' in text
+    assert db.scalar(select(EnforcementMonitor).where(EnforcementMonitor.name == "孙七")) is None
     ok = client.post(
         "/registry/monitors",
         data={
@@ -281,6 +287,41 @@ def test_pages_form_errors_beside_the_field_and_refill(
     assert "孙七" in listing.text
     assert client.get("/registry/contact-points").status_code == 200
     assert client.get("/registry/contact-points/new").status_code == 200
+
+
+def test_contact_point_forms_come_back_refused_with_what_was_typed(
+    client: TestClient, db: Session, personas: Personas
+) -> None:
+    ent = add_enterprise(db)
+    data = service.ContactPointData(
+        enterprise_uscc=ent.uscc, contact_name="王经理", since=local_today()
+    )
+    point = service.create_contact_point(db, data=data, actor=personas.supervisor)
+    db.commit()
+    csrf = sign_in(client, "kc_sfj")
+    url = f"/registry/contact-points/{point.id}"
+    future = (local_today() + dt.timedelta(days=3)).isoformat()
+    form = {
+        "csrf_token": csrf,
+        "enterprise_uscc": ent.uscc,
+        "contact_name": "李经理",
+        "phone": "0570-7654321",
+        "since": future,  # refused by the service: after today
+        "status": "ended",
+    }
+    text = refused(client, url, f"{url}/edit", form)
+    assert error_beside(text, "since") == "设立日期不能晚于今天。"
+    assert 'value="李经理"' in text and f'value="{future}"' in text
+    assert '<option value="ended" selected>' in text
+    text = refused(client, url, f"{url}/edit", {**form, "since": "2026-02-30"})
+    assert error_beside(text, "since") == "「设立日期」应为日期（YYYY-MM-DD）。"
+    # the same enterprise twice: a conflict (409) shown above the form, input kept
+    new = {**form, "since": local_today().isoformat(), "contact_name": "赵经理"}
+    text = refused(client, "/registry/contact-points", "/registry/contact-points/new", new, 409)
+    assert "已是企业联系点" in text and 'value="赵经理"' in text
+    db.expire_all()
+    stored = db.get(type(point), point.id)
+    assert stored is not None and stored.contact_name == "王经理" and stored.status == "active"
 
 
 def test_agency_reads_but_cannot_open_the_forms(client: TestClient, db: Session) -> None:

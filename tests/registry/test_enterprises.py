@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from stdnum.cn.uscc import calc_check_digit
 
 from tests.conftest import Personas, sign_in
+from tests.registry.refused import error_beside, refused
 from wurao.auth import service as auth_service
 from wurao.auth.scope import Actor
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -482,3 +483,52 @@ def test_trigram_search_index_is_built_by_the_migration(db: Session) -> None:
             text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_enterprise_name_trgm'")
         )
         assert indexdef is not None and "gin_trgm_ops" in indexdef
+
+
+def test_refused_registration_comes_back_on_the_list_with_what_was_typed(
+    client: TestClient, db: Session
+) -> None:
+    csrf = sign_in(client, "kc_sfj")
+    back = "/registry/enterprises?q=%E9%80%80%E5%9B%9E"  # ?q=退回 as a browser sends it
+    form = {
+        "csrf_token": csrf,
+        "uscc": "123",  # refused by the service: not 18 characters
+        "name": "退回登记有限公司",
+        "region_code": "330802",
+        "address": "衢州市柯城区荷花中路1号",
+        "status": "revoked",
+        "credit_class": "C",
+        "tags": "餐饮,学校周边",
+        "contact_phone": "0570-1234567",
+    }
+    text = refused(client, "/registry/enterprises", back, form)
+    assert "18位" in error_beside(text, "uscc")
+    assert 'value="退回登记有限公司"' in text and 'value="衢州市柯城区荷花中路1号"' in text
+    assert '<option value="revoked" selected>' in text and '<option value="C" selected>' in text
+    assert 'value="餐饮,学校周边"' in text and 'value="退回"' in text  # the list's filter kept
+    assert db.scalar(select(Enterprise).where(Enterprise.name == "退回登记有限公司")) is None
+    text = refused(client, "/registry/enterprises", back, {**form, "industry_code": "C13111"})
+    assert error_beside(text, "industry_code") != ""
+
+
+def test_refused_edit_names_its_field_and_keeps_the_record(
+    client: TestClient, db: Session, personas: Personas
+) -> None:
+    e = add(db, personas.supervisor, serial=82, name="页面退回有限公司")
+    db.commit()
+    csrf = sign_in(client, "kc_sfj")
+    url = f"/registry/enterprises/{e.uscc}"
+    form = {
+        "csrf_token": csrf,
+        "name": "改名有限公司",
+        "region_code": "330802",
+        "status": "active",
+        "credit_class": "A",
+        "industry_code": "Z99",  # refused by the service: no such section
+        "tags": "餐饮、学校周边",
+    }
+    text = refused(client, url, url, form)
+    assert error_beside(text, "industry_code").startswith("国民经济行业代码（GB/T 4754）应为")
+    assert 'value="改名有限公司"' in text and 'value="餐饮、学校周边"' in text
+    db.expire_all()
+    assert db.get(Enterprise, e.id).name == "页面退回有限公司"  # type: ignore[union-attr]

@@ -15,6 +15,7 @@ from stdnum.cn import ric as stdnum_ric
 from stdnum.cn import uscc as stdnum_uscc
 
 from tests.conftest import Personas, sign_in
+from tests.registry.refused import SUMMARY, error_beside, refused
 from wurao.registry.imports import service
 from wurao.registry.imports.specs import SPECS
 from wurao.registry.models import Enterprise, Officer
@@ -325,3 +326,28 @@ def test_cell_longer_than_its_column_is_rejected(db: Session, personas: Personas
     assert report.rejected_rows == 1
     (problem,) = report.problems
     assert (problem.row, problem.column, problem.reason) == (2, "企业名称", "最多200个字")
+
+
+def test_a_refused_upload_comes_back_with_the_registry_chosen(
+    client: TestClient, db: Session
+) -> None:
+    csrf = sign_in(client, "kc_sfj")
+    page = client.post(
+        "/registry/imports",
+        data={
+            "kind": "enterprises",
+            "csrf_token": csrf,
+            "_back": "/registry/imports?kind=officers",
+        },
+        files={"file": ("企业.xlsx", b"PK not a workbook", "application/octet-stream")},
+    )
+    assert page.status_code == 422 and "error-page" not in page.text and SUMMARY in page.text
+    assert error_beside(page.text, "file") == "文件不是有效的 .xlsx 表格。"
+    assert '<option value="enterprises" selected>' in page.text  # what was chosen, not the URL's
+    assert "退回后请重新选择文件。" in page.text
+    assert count(db) == 0
+    # a report whose file has gone: back on the upload page, asked to upload again
+    gone = {"csrf_token": csrf, "kind": "enterprises", "digest": "0" * 64, "choice": "valid"}
+    text = refused(client, "/registry/imports/confirm", "/registry/imports", gone)
+    assert "上传的文件已失效，请重新上传。" in text and 'href="#field-file"' in text
+    assert count(db) == 0

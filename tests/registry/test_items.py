@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Personas, sign_in
+from tests.registry.refused import error_beside, refused
 from wurao.auth import service as auth_service
 from wurao.auth.scope import Actor
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
@@ -362,3 +363,55 @@ def test_page_publish_refusal_lists_violation(client: TestClient) -> None:
     resp = client.post("/registry/items/PAGE-T-002/publish", data={"csrf_token": csrf})
     assert resp.status_code == 422
     assert "缺少检查表单" in resp.text and A3 in resp.text
+
+
+def test_refused_draft_comes_back_on_the_list_page_with_what_was_typed(
+    client: TestClient, db: Session
+) -> None:
+    csrf = sign_in(client, "kc_scjg_admin")
+    standard = "逐项核查生产记录。\n" * 300
+    form = {
+        "csrf_token": csrf,
+        "code": "PAGE-T-003",
+        "name": "名" * 201,  # refused by the form model
+        "field": "市场监管",
+        "region_code": "330802",
+        "basis_level": "规章",
+        "basis_law": "《食品生产经营监督检查管理办法》",
+        "standard": standard,
+        "methods": ["written"],
+        "on_dss_list": "1",
+        "lines": "核查产品标识 | 第二十七条",
+    }
+    text = refused(client, "/registry/items", "/registry/items", form)
+    assert "事项名称" in error_beside(text, "name") and "200" in error_beside(text, "name")
+    assert "起草检查事项" in text and 'value="PAGE-T-003"' in text
+    assert standard.strip() in text and "核查产品标识 | 第二十七条" in text
+    assert 'value="written" checked' in text and 'value="onsite" checked' not in text
+    assert 'name="on_dss_list" value="1" checked' in text
+    assert db.scalar(select(InspectionItem).where(InspectionItem.code == "PAGE-T-003")) is None
+
+
+def test_refused_edit_names_its_field_and_keeps_the_stored_item(
+    client: TestClient, db: Session, personas: Personas
+) -> None:
+    item = draft(db, personas.agency_admin, "PAGE-T-004")
+    db.commit()
+    csrf = sign_in(client, "kc_scjg_admin")
+    url = f"/registry/items/{item.code}"
+    form = {
+        "csrf_token": csrf,
+        "name": "改过的名称",
+        "field": "市场监管",
+        "region_code": "999999",  # refused by the service: no such province
+        "basis_level": "法律",
+        "basis_law": "《中华人民共和国食品安全法》",
+        "methods": ["onsite"],
+        "lines": "新的检查内容",
+    }
+    text = refused(client, url, url, form)
+    assert "行政区划代码" in error_beside(text, "region_code")
+    assert 'value="改过的名称"' in text and "新的检查内容" in text
+    db.expire_all()
+    assert db.get(InspectionItem, item.id).name == "食品生产企业日常监督检查"  # type: ignore[union-attr]
+    assert [ln.text for ln in service.checklist_of(db, item)] == ["检查内容1", "检查内容2"]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from stdnum.cn import ric as stdnum_ric
 
 from tests.conftest import Personas, sign_in
+from tests.registry.refused import error_beside, refused
 from wurao.auth import service as auth_service
 from wurao.auth.scope import Actor
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -472,3 +473,67 @@ def test_agency_admin_adds_officer_through_the_page(db: Session, client: TestCli
     assert bad.status_code == 422
     assert "居民身份证号应为18位" in bad.text
     assert client.get("/registry/officers?cert=valid&kind=officer").status_code == 200
+
+
+def test_refused_registration_comes_back_without_the_id_number(
+    client: TestClient, db: Session
+) -> None:
+    sid = subject_id(db, KC_SCJG)
+    csrf = sign_in(client, "kc_scjg_admin")
+    bad_ric = make_ric(71)[:-1] + ("0" if make_ric(71)[-1] != "0" else "1")
+    form = {
+        "csrf_token": csrf,
+        "name": "退回执法员",
+        "ric": bad_ric,  # refused by the service: wrong check character
+        "subject_id": str(sid),
+        "kind": "officer",
+        "cert_no": "330802000071",
+        "cert_valid_from": "2024-01-01",
+        "cert_valid_to": "2026-06-30",
+        "legal_qualified": "1",
+        "active": "0",
+    }
+    text = refused(client, "/registry/officers", "/registry/officers/new", form)
+    assert error_beside(text, "ric") != ""
+    assert bad_ric not in text  # the number is never written back into the page
+    assert 'value="退回执法员"' in text and 'value="330802000071"' in text
+    assert 'value="2026-06-30"' in text and '<option value="0" selected>停用' in text
+    assert '<option value="1" selected>是' in text
+    assert db.scalar(select(Officer).where(Officer.name == "退回执法员")) is None
+    text = refused(
+        client, "/registry/officers", "/registry/officers/new", {**form, "subject_id": ""}
+    )
+    assert error_beside(text, "subject_id") == "「执法主体」必须填写。"
+    # corrected, the same form saves, and 停用 is kept (an empty choice used to mean 在岗)
+    done = client.post("/registry/officers", data={**form, "ric": make_ric(71)})
+    assert done.status_code == 200 and "已登记退回执法员" in done.text
+    saved = db.scalar(select(Officer).where(Officer.name == "退回执法员"))
+    assert saved is not None and not saved.active and saved.legal_qualified
+
+
+def test_refused_edit_and_review_name_their_fields(
+    client: TestClient, db: Session, personas: Personas
+) -> None:
+    officer = new_officer(db, personas.agency_admin, 72)
+    officer_id, sid = officer.id, officer.subject_id
+    csrf = sign_in(client, "kc_scjg_admin")
+    url = f"/registry/officers/{officer_id}"
+    form = {
+        "csrf_token": csrf,
+        "name": "改名执法员",
+        "subject_id": str(sid),
+        "kind": "officer",
+        "cert_no": "330802000072",
+        "cert_valid_from": "2026-07-01",  # after the end: refused by the service
+        "cert_valid_to": "2026-06-30",
+        "active": "1",
+    }
+    text = refused(client, url, f"{url}/edit", form)
+    assert error_beside(text, "cert_valid_to") == "执法证有效期的开始日期不能晚于结束日期。"
+    assert 'value="改名执法员"' in text and 'value="2026-07-01"' in text
+    text = refused(client, f"{url}/review", url, {"csrf_token": csrf, "year": "²"})
+    assert error_beside(text, "year") == "「年度」应为整数。"
+    assert 'value="²"' in text
+    db.expire_all()
+    stored = db.get(Officer, officer_id)
+    assert stored is not None and stored.name == "测试执法员72" and stored.review_year is None

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from stdnum.cn import uscc as stdnum_uscc
 
 from tests.conftest import Personas, sign_in
+from tests.registry.refused import error_beside, refused
 from wurao.auth import service as auth_service
 from wurao.auth.scope import Actor
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
@@ -422,3 +423,51 @@ def test_page_form_errors_are_chinese(client: TestClient) -> None:
 def test_officer_gets_no_new_subject_form(client: TestClient) -> None:
     sign_in(client, "kc_scjg_zhang")
     assert client.get("/registry/subjects/new").status_code == 403
+
+
+def test_refused_registration_comes_back_with_what_was_typed(
+    client: TestClient, db: Session
+) -> None:
+    csrf = sign_in(client, "kc_sfj")
+    basis = "《中华人民共和国环境保护法》第二十四条。\n" * 100
+    form = {
+        "csrf_token": csrf,
+        "name": "退回测试局",
+        "uscc": make_uscc(33),
+        "region_code": "330802",
+        "field": "生态环境",
+        "level": "乡级",
+        "kind": "entrusted",  # refused by the service: no entrusting organ chosen
+        "vertical": "1",
+        "legal_basis": basis,
+    }
+    text = refused(client, "/registry/subjects", "/registry/subjects/new", form)
+    assert error_beside(text, "entrusted_by_id") == "受委托组织须写明委托机关。"
+    assert "登记执法主体" in text and 'value="退回测试局"' in text and basis.strip() in text
+    assert '<option value="乡级" selected>' in text and '<option value="1" selected>是' in text
+    assert '<option value="entrusted" selected>' in text
+    found = db.scalar(select(EnforcementSubject).where(EnforcementSubject.name == "退回测试局"))
+    assert found is None
+    # a value the form model refuses (an id that is not a number) is named the same way
+    text = refused(
+        client, "/registry/subjects", "/registry/subjects/new", {**form, "entrusted_by_id": "x"}
+    )
+    assert error_beside(text, "entrusted_by_id") == "「委托机关」应为整数。"
+
+
+def test_refused_confirmation_keeps_the_subject_unconfirmed(
+    client: TestClient, db: Session, personas: Personas
+) -> None:
+    subject = service.create_subject(db, data=data(34), actor=personas.supervisor)
+    db.commit()
+    csrf = sign_in(client, "kc_sfj")
+    url = f"/registry/subjects/{subject.id}"
+    tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    form = {"csrf_token": csrf, "confirmed_by": "衢州市柯城区人民政府", "confirmed_on": tomorrow}
+    text = refused(client, f"{url}/confirm", url, form)
+    assert error_beside(text, "confirmed_on") == "日期不能晚于今天。"
+    assert 'value="衢州市柯城区人民政府"' in text and f'value="{tomorrow}"' in text
+    text = refused(client, f"{url}/confirm", url, {**form, "confirmed_on": "2026-13-01"})
+    assert error_beside(text, "confirmed_on") == "「确认日期」应为日期（YYYY-MM-DD）。"
+    db.expire_all()
+    assert db.get(EnforcementSubject, subject.id).confirmed_on is None  # type: ignore[union-attr]

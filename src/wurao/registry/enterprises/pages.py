@@ -14,10 +14,33 @@ from wurao.registry import service as registry
 from wurao.registry.enterprises import service
 from wurao.web.deps import TxRoute, get_db, require
 from wurao.web.errors import PAGE_ERRORS
+from wurao.web.forms import PageForm
 from wurao.web.params import PageNo, Text
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
+CREDIT_OPTIONS = {c: f"{c}类" for c in service.CREDIT_CLASSES}
+
+
+class EnterpriseForm(PageForm):
+    """修改检查对象 (the USCC stays)."""
+
+    name: Annotated[str, Text(200, "名称")] = ""
+    region_code: Annotated[str, Text(12, "行政区划代码")] = ""
+    address: Annotated[str, Text(300, "地址")] = ""
+    industry_code: Annotated[str, Text(5, "行业代码")] = ""
+    status: Annotated[str, Text(16, "登记状态")] = "active"
+    credit_class: Annotated[str, Text(1, "信用等级")] = "B"
+    tags: Annotated[str, Text(200, "标签")] = ""
+    contact_name: Annotated[str, Text(60, "联系人")] = ""
+    contact_phone: Annotated[str, Text(30, "联系电话")] = ""
+
+
+class NewEnterpriseForm(EnterpriseForm):
+    """登记检查对象: the same fields, the USCC and the reason to accept its check digit."""
+
+    uscc: Annotated[str, Text(40, "统一社会信用代码")] = ""
+    uscc_override: Annotated[str, Text(200, "校验位例外理由")] = ""
 
 
 @router.get("/registry/enterprises", response_class=HTMLResponse)
@@ -60,6 +83,7 @@ def enterprises_page(
             },
             "statuses": service.STATUS_LABELS,
             "credits": service.CREDIT_CLASSES,
+            "credit_options": CREDIT_OPTIONS,
             "status_label": service.status_label,
         },
     )
@@ -68,37 +92,13 @@ def enterprises_page(
 @router.post("/registry/enterprises", response_class=HTMLResponse)
 def create_enterprise(
     request: Request,
-    uscc: Annotated[str, Form(), Text(40, "统一社会信用代码")] = "",
-    name: Annotated[str, Form(), Text(200, "企业名称")] = "",
-    region_code: Annotated[str, Form(), Text(12, "行政区划代码")] = "",
-    address: Annotated[str, Form(), Text(300, "地址")] = "",
-    industry_code: Annotated[str, Form(), Text(5, "行业代码")] = "",
-    status: Annotated[str, Form(), Text(16, "状态")] = "active",
-    credit_class: Annotated[str, Form(), Text(1, "信用等级")] = "B",
-    tags: Annotated[str, Form(), Text(200, "标签")] = "",
-    contact_name: Annotated[str, Form(), Text(60, "联系人")] = "",
-    contact_phone: Annotated[str, Form(), Text(30, "联系电话")] = "",
-    uscc_override: Annotated[str, Form(), Text(200, "校验码例外说明")] = "",
+    form: Annotated[NewEnterpriseForm, Form()],
     actor: Actor = Depends(require(Permission.ENTERPRISES_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Register an enterprise from the form."""
+    """Register an enterprise from the form (refused: the list page again, input kept)."""
     enterprise = service.create_enterprise(
-        db,
-        actor=actor,
-        data=service.NewEnterprise(
-            uscc=uscc,
-            name=name,
-            region_code=region_code,
-            address=address,
-            industry_code=industry_code,
-            status=status,
-            credit_class=credit_class,
-            tags=tags,
-            contact_name=contact_name,
-            contact_phone=contact_phone,
-            uscc_override=uscc_override,
-        ),
+        db, actor=actor, data=service.NewEnterprise(**form.model_dump())
     )
     flash(request, f"已登记检查对象 {enterprise.name}。")
     for warning in service.enterprise_warnings(enterprise):
@@ -127,6 +127,7 @@ def enterprise_detail(
             "problems": service.enterprise_problems(enterprise),
             "statuses": service.STATUS_LABELS,
             "credits": service.CREDIT_CLASSES,
+            "credit_options": CREDIT_OPTIONS,
         },
     )
 
@@ -135,33 +136,12 @@ def enterprise_detail(
 def update_enterprise(
     request: Request,
     uscc: str,
-    name: Annotated[str, Form(), Text(200, "企业名称")] = "",
-    region_code: Annotated[str, Form(), Text(12, "行政区划代码")] = "",
-    address: Annotated[str, Form(), Text(300, "地址")] = "",
-    industry_code: Annotated[str, Form(), Text(5, "行业代码")] = "",
-    status: Annotated[str, Form(), Text(16, "状态")] = "active",
-    credit_class: Annotated[str, Form(), Text(1, "信用等级")] = "B",
-    tags: Annotated[str, Form(), Text(200, "标签")] = "",
-    contact_name: Annotated[str, Form(), Text(60, "联系人")] = "",
-    contact_phone: Annotated[str, Form(), Text(30, "联系电话")] = "",
+    form: Annotated[EnterpriseForm, Form()],
     actor: Actor = Depends(require(Permission.ENTERPRISES_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Save the edit form."""
+    """Save the edit form (refused: the enterprise page again, input kept)."""
     enterprise = service.get_by_uscc(db, actor=actor, uscc=uscc)
-    service.update_enterprise(
-        db,
-        enterprise=enterprise,
-        actor=actor,
-        name=name,
-        region_code=region_code,
-        address=address,
-        industry_code=industry_code,
-        status=status,
-        credit_class=credit_class,
-        tags=tags,
-        contact_name=contact_name,
-        contact_phone=contact_phone,
-    )
+    service.update_enterprise(db, enterprise=enterprise, actor=actor, **form.model_dump())
     flash(request, "已保存。")
     return RedirectResponse(f"/registry/enterprises/{enterprise.uscc}", status_code=303)

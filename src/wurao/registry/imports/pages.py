@@ -6,8 +6,9 @@ import re
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
@@ -18,6 +19,7 @@ from wurao.registry.imports import service
 from wurao.registry.imports.specs import SPECS
 from wurao.web.deps import TxRoute, get_db, require
 from wurao.web.errors import PAGE_ERRORS
+from wurao.web.forms import PageForm
 from wurao.web.params import Text
 from wurao.web.templating import flash, render
 
@@ -34,10 +36,10 @@ def _store(digest: str, data: bytes) -> None:
 
 def _load(digest: str) -> bytes:
     if not re.fullmatch(r"[0-9a-f]{64}", digest):
-        raise InvalidInput("文件标识无效。")
+        raise InvalidInput("文件标识无效，请重新上传。", field="file")
     path = get_settings().var_dir / "imports" / f"{digest}.xlsx"
     if not path.exists():
-        raise InvalidInput("上传的文件已失效，请重新上传。")
+        raise InvalidInput("上传的文件已失效，请重新上传。", field="file")
     return path.read_bytes()
 
 
@@ -74,48 +76,62 @@ def template_download(kind: str, _: Actor = Depends(require(Permission.REGISTRY_
     return _xlsx(service.template(kind), f"{spec.title}导入模板.xlsx")
 
 
+class UploadForm(PageForm):
+    """上传并校验: the registry and its file."""
+
+    kind: Annotated[str, Text(20, "名录")] = ""
+    file: UploadFile = Field(title="文件")
+
+
+class ConfirmForm(PageForm):
+    """导入校验通过的行, or none: the report's hidden fields and the button pressed."""
+
+    kind: Annotated[str, Text(20, "名录")]
+    digest: Annotated[str, Text(64, "文件标识")]
+    choice: Annotated[str, Text(20, "选择")]
+
+
 @router.post("/registry/imports", response_class=HTMLResponse)
 def upload(
     request: Request,
-    kind: str = Form(...),
-    file: UploadFile = File(...),
+    form: Annotated[UploadForm, Form()],
     actor: Actor = Depends(require(Permission.REGISTRY_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Validate an uploaded file and show the report; nothing is written yet."""
-    data = file.file.read(MAX_UPLOAD + 1)  # a spooled file: read in the thread pool
+    """Validate an uploaded file and show the report; nothing is written yet (refused: the
+    upload page again, the registry chosen kept, the file to be chosen again)."""
+    data = form.file.file.read(MAX_UPLOAD + 1)  # a spooled file: read in the thread pool
     if len(data) > MAX_UPLOAD:
         raise InvalidInput("文件超过64MB，请分批导入或使用命令行 wurao import。", field="file")
-    report = service.validate(db, actor=actor, kind=kind, data=data)
+    report = service.validate(db, actor=actor, kind=form.kind, data=data)
     _store(report.digest, data)
     return render(
         request,
         "registry/import_report.html",
-        {"report": report, "spec": SPECS[kind], "filename": file.filename or ""},
+        {"report": report, "spec": SPECS[form.kind], "filename": form.file.filename or ""},
     )
 
 
 @router.post("/registry/imports/confirm")
 def confirm(
     request: Request,
-    kind: Annotated[str, Form(), Text(20, "类别")],
-    digest: Annotated[str, Form(), Text(64, "校验值")],
-    choice: Annotated[str, Form(), Text(20, "选择")],
+    form: Annotated[ConfirmForm, Form()],
     actor: Actor = Depends(require(Permission.REGISTRY_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Import the valid rows, or nothing, as the user chose."""
-    if choice != "valid":
+    """Import the valid rows, or nothing, as the user chose (a file gone: the upload page)."""
+    back = f"/registry/imports?kind={quote(form.kind)}"
+    if form.choice != "valid":
         flash(request, "已取消，本次未导入任何数据。", "warn")
-        return RedirectResponse(f"/registry/imports?kind={kind}", status_code=303)
-    report = service.validate(db, actor=actor, kind=kind, data=_load(digest))
+        return RedirectResponse(back, status_code=303)
+    report = service.validate(db, actor=actor, kind=form.kind, data=_load(form.digest))
     service.apply(db, actor=actor, report=report, accept_valid=True)
     flash(
         request,
-        f"{SPECS[kind].title}导入完成：新增{report.created}，更新{report.updated}，"
+        f"{SPECS[form.kind].title}导入完成：新增{report.created}，更新{report.updated}，"
         f"未变{report.unchanged}，拒绝{report.rejected_rows}行。",
     )
-    return RedirectResponse(f"/registry/imports?kind={kind}", status_code=303)
+    return RedirectResponse(back, status_code=303)
 
 
 @router.get("/registry/export/{kind}")

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
@@ -16,7 +17,8 @@ from wurao.registry.items import service
 from wurao.registry.items.methods import METHODS
 from wurao.web.deps import TxRoute, get_db, public, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.params import PageNo, Text
+from wurao.web.forms import PageForm
+from wurao.web.params import MAX_LIST, PageNo, Text
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
@@ -24,38 +26,48 @@ router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 
 def _common() -> dict[str, object]:
     return {
-        "basis_levels": service.BASIS_LEVELS,
+        "basis_levels": {level: level for level in service.BASIS_LEVELS},
         "method_labels": METHODS,
         "status_labels": service.STATUS_LABELS,
         "methods_of": service.method_labels,
     }
 
 
-def _data(
-    *,
-    code: str,
-    name: str,
-    field: str,
-    region_code: str,
-    basis_level: str,
-    basis_law: str,
-    basis_article: str,
-    standard: str,
-    methods: list[str],
-    on_dss_list: str,
-) -> service.ItemData:
-    return service.ItemData(
-        code=code,
-        name=name,
-        field=field,
-        region_code=region_code,
-        basis_level=basis_level,
-        basis_law=basis_law,
-        basis_article=basis_article,
-        standard=standard,
-        methods=methods,
-        on_dss_list=on_dss_list == "1",
+class ItemForm(PageForm):
+    """修改草稿: an item's fields and its checklist (the code stays)."""
+
+    name: Annotated[str, Text(200, "事项名称")] = ""
+    field: Annotated[str, Text(30, "执法领域")] = ""
+    region_code: Annotated[str, Text(12, "发布区划代码")] = ""
+    basis_level: Annotated[str, Text(20, "依据层级")] = ""
+    basis_law: Annotated[str, Text(200, "依据名称")] = ""
+    basis_article: Annotated[str, Text(100, "依据条款")] = ""
+    standard: Annotated[str, Text(LONG_TEXT, "检查标准")] = ""
+    methods: list[Annotated[str, Text(10, "检查方式")]] = Field(
+        default_factory=list, max_length=MAX_LIST, title="检查方式"
     )
+    on_dss_list: bool = False
+    lines: Annotated[str, Text(LONG_TEXT, "检查表单")] = ""
+
+    def data(self, code: str) -> service.ItemData:
+        return service.ItemData(
+            code=code,
+            name=self.name,
+            field=self.field,
+            region_code=self.region_code,
+            basis_level=self.basis_level,
+            basis_law=self.basis_law,
+            basis_article=self.basis_article,
+            standard=self.standard,
+            methods=self.methods,
+            on_dss_list=self.on_dss_list,
+        )
+
+
+class NewItemForm(ItemForm):
+    """起草检查事项: the same fields and the item's code."""
+
+    code: Annotated[str, Text(40, "事项编码")] = ""
 
 
 @router.get("/registry/items", response_class=HTMLResponse)
@@ -85,38 +97,13 @@ def items_page(
 @router.post("/registry/items", response_class=HTMLResponse)
 def create_item(
     request: Request,
-    code: Annotated[str, Form(), Text(40, "事项编码")] = "",
-    name: Annotated[str, Form(), Text(200, "事项名称")] = "",
-    field: Annotated[str, Form(), Text(30, "领域")] = "",
-    region_code: Annotated[str, Form(), Text(12, "行政区划代码")] = "",
-    basis_level: Annotated[str, Form(), Text(20, "依据层级")] = "",
-    basis_law: Annotated[str, Form(), Text(200, "依据法律法规")] = "",
-    basis_article: Annotated[str, Form(), Text(100, "依据条款")] = "",
-    standard: Annotated[str, Form(), Text(LONG_TEXT, "检查标准")] = "",
-    methods: list[Annotated[str, Text(10, "检查方式")]] = Form(default_factory=list),
-    on_dss_list: Annotated[str, Form(), Text(10, "列入双随机清单")] = "",
-    lines: Annotated[str, Form(), Text(LONG_TEXT, "检查清单")] = "",
+    form: Annotated[NewItemForm, Form()],
     actor: Actor = Depends(require(Permission.ITEMS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Draft an item from the form, with its checklist."""
-    item = service.create_item(
-        db,
-        actor=actor,
-        data=_data(
-            code=code,
-            name=name,
-            field=field,
-            region_code=region_code,
-            basis_level=basis_level,
-            basis_law=basis_law,
-            basis_article=basis_article,
-            standard=standard,
-            methods=methods,
-            on_dss_list=on_dss_list,
-        ),
-    )
-    parsed = service.parse_lines(lines)
+    """Draft an item from the form, with its checklist (refused: the list page again)."""
+    item = service.create_item(db, actor=actor, data=form.data(form.code))
+    parsed = service.parse_lines(form.lines)
     if parsed:
         service.set_checklist(db, item=item, lines=parsed, actor=actor)
     flash(request, f"已起草检查事项 {item.code}。")
@@ -152,39 +139,14 @@ def item_detail(
 def update_item(
     request: Request,
     code: str,
-    name: Annotated[str, Form(), Text(200, "事项名称")] = "",
-    field: Annotated[str, Form(), Text(30, "领域")] = "",
-    region_code: Annotated[str, Form(), Text(12, "行政区划代码")] = "",
-    basis_level: Annotated[str, Form(), Text(20, "依据层级")] = "",
-    basis_law: Annotated[str, Form(), Text(200, "依据法律法规")] = "",
-    basis_article: Annotated[str, Form(), Text(100, "依据条款")] = "",
-    standard: Annotated[str, Form(), Text(LONG_TEXT, "检查标准")] = "",
-    methods: list[Annotated[str, Text(10, "检查方式")]] = Form(default_factory=list),
-    on_dss_list: Annotated[str, Form(), Text(10, "列入双随机清单")] = "",
-    lines: Annotated[str, Form(), Text(LONG_TEXT, "检查清单")] = "",
+    form: Annotated[ItemForm, Form()],
     actor: Actor = Depends(require(Permission.ITEMS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Save a draft item and its checklist."""
+    """Save a draft item and its checklist (refused: the item page again, input kept)."""
     item = service.get_item(db, actor=actor, code=code)
-    service.update_item(
-        db,
-        item=item,
-        actor=actor,
-        data=_data(
-            code=item.code,
-            name=name,
-            field=field,
-            region_code=region_code,
-            basis_level=basis_level,
-            basis_law=basis_law,
-            basis_article=basis_article,
-            standard=standard,
-            methods=methods,
-            on_dss_list=on_dss_list,
-        ),
-    )
-    service.set_checklist(db, item=item, lines=service.parse_lines(lines), actor=actor)
+    service.update_item(db, item=item, actor=actor, data=form.data(item.code))
+    service.set_checklist(db, item=item, lines=service.parse_lines(form.lines), actor=actor)
     flash(request, "已保存。")
     return RedirectResponse(f"/registry/items/{item.code}", status_code=303)
 

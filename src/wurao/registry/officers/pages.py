@@ -3,10 +3,12 @@ ever shown masked; the edit form leaves it blank and keeps the stored number."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
@@ -16,8 +18,8 @@ from wurao.registry import service as registry
 from wurao.registry.officers import service
 from wurao.web.deps import TxRoute, get_db, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_date, form_int, required_int
-from wurao.web.params import Id, PageNo, Text
+from wurao.web.forms import PageForm, form_date, form_int
+from wurao.web.params import MAX_ID, MAX_YEAR, MIN_YEAR, Id, PageNo, Text
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
@@ -26,40 +28,48 @@ router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 def _labels() -> dict[str, object]:
     return {
         "kinds": service.OFFICER_KINDS,
-        "aux_kinds": service.AUX_KINDS,
+        "aux_kinds": {a: a for a in service.AUX_KINDS},
         "cert_states": service.CERT_STATES,
         "review_results": service.REVIEW_RESULTS,
     }
 
 
-def _form_data(
-    *,
-    name: str,
-    ric: str,
-    subject_id: str,
-    kind: str,
-    aux_kind: str,
-    cert_no: str,
-    cert_valid_from: str,
-    cert_valid_to: str,
-    legal_qualified: str,
-    supervision_cert_no: str,
-    active: str,
-    keep_ric: bool,
-) -> service.OfficerData:
-    return service.OfficerData(
-        name=name,
-        ric=None if keep_ric and not ric.strip() else ric,
-        subject_id=required_int(subject_id, "subject_id"),
-        kind=kind,
-        aux_kind=aux_kind,
-        cert_no=cert_no,
-        cert_valid_from=form_date(cert_valid_from, "cert_valid_from"),
-        cert_valid_to=form_date(cert_valid_to, "cert_valid_to"),
-        legal_qualified=legal_qualified in ("1", "on", "true"),
-        supervision_cert_no=supervision_cert_no,
-        active=active in ("1", "on", "true"),
-    )
+class OfficerForm(PageForm):
+    """登记人员 / 修改人员信息; an empty 居民身份证号 on the edit form keeps the stored one."""
+
+    name: Annotated[str, Text(60, "姓名")] = ""
+    ric: Annotated[str, Text(40, "居民身份证号")] = ""
+    subject_id: int = Field(ge=1, le=MAX_ID, title="执法主体")
+    kind: Annotated[str, Text(20, "人员类别")] = "officer"
+    aux_kind: Annotated[str, Text(20, "辅助人员类别")] = ""
+    cert_no: Annotated[str, Text(40, "行政执法证号")] = ""
+    cert_valid_from: dt.date | None = Field(None, title="执法证有效期自")
+    cert_valid_to: dt.date | None = Field(None, title="执法证有效期至")
+    legal_qualified: bool = False
+    supervision_cert_no: Annotated[str, Text(40, "执法监督证号")] = ""
+    active: bool = True
+
+    def data(self, *, keep_ric: bool) -> service.OfficerData:
+        return service.OfficerData(
+            name=self.name,
+            ric=None if keep_ric and not self.ric else self.ric,
+            subject_id=self.subject_id,
+            kind=self.kind,
+            aux_kind=self.aux_kind,
+            cert_no=self.cert_no,
+            cert_valid_from=self.cert_valid_from,
+            cert_valid_to=self.cert_valid_to,
+            legal_qualified=self.legal_qualified,
+            supervision_cert_no=self.supervision_cert_no,
+            active=self.active,
+        )
+
+
+class ReviewForm(PageForm):
+    """记录年度审验结果."""
+
+    year: int = Field(ge=MIN_YEAR, le=MAX_YEAR, title="年度")
+    result: Annotated[str, Text(10, "结果")] = ""
 
 
 @router.get("/registry/officers", response_class=HTMLResponse)
@@ -113,36 +123,12 @@ def new_officer_page(
 @router.post("/registry/officers", response_class=HTMLResponse)
 def create_officer(
     request: Request,
-    name: Annotated[str, Form(), Text(60, "姓名")] = "",
-    ric: Annotated[str, Form(), Text(40, "公民身份号码")] = "",
-    subject_id: Annotated[str, Form(), Text(20, "执法主体")] = "",
-    kind: Annotated[str, Form(), Text(20, "类别")] = "officer",
-    aux_kind: Annotated[str, Form(), Text(20, "辅助人员类别")] = "",
-    cert_no: Annotated[str, Form(), Text(40, "执法证号")] = "",
-    cert_valid_from: Annotated[str, Form(), Text(20, "证件有效期起")] = "",
-    cert_valid_to: Annotated[str, Form(), Text(20, "证件有效期止")] = "",
-    legal_qualified: Annotated[str, Form(), Text(10, "法制审核资格")] = "",
-    supervision_cert_no: Annotated[str, Form(), Text(40, "监督证号")] = "",
-    active: Annotated[str, Form(), Text(10, "在岗")] = "1",
+    form: Annotated[OfficerForm, Form()],
     actor: Actor = Depends(require(Permission.OFFICERS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Add an officer from the form."""
-    data = _form_data(
-        name=name,
-        ric=ric,
-        subject_id=subject_id,
-        kind=kind,
-        aux_kind=aux_kind,
-        cert_no=cert_no,
-        cert_valid_from=cert_valid_from,
-        cert_valid_to=cert_valid_to,
-        legal_qualified=legal_qualified,
-        supervision_cert_no=supervision_cert_no,
-        active=active,
-        keep_ric=False,
-    )
-    officer = service.create_officer(db, actor=actor, data=data)
+    """Add an officer from the form (refused: the form again, input kept)."""
+    officer = service.create_officer(db, actor=actor, data=form.data(keep_ric=False))
     flash(request, f"已登记{officer.name}。")
     return RedirectResponse(f"/registry/officers/{officer.id}", status_code=303)
 
@@ -199,37 +185,13 @@ def edit_officer_page(
 def update_officer(
     request: Request,
     officer_id: Id,
-    name: Annotated[str, Form(), Text(60, "姓名")] = "",
-    ric: Annotated[str, Form(), Text(40, "公民身份号码")] = "",
-    subject_id: Annotated[str, Form(), Text(20, "执法主体")] = "",
-    kind: Annotated[str, Form(), Text(20, "类别")] = "officer",
-    aux_kind: Annotated[str, Form(), Text(20, "辅助人员类别")] = "",
-    cert_no: Annotated[str, Form(), Text(40, "执法证号")] = "",
-    cert_valid_from: Annotated[str, Form(), Text(20, "证件有效期起")] = "",
-    cert_valid_to: Annotated[str, Form(), Text(20, "证件有效期止")] = "",
-    legal_qualified: Annotated[str, Form(), Text(10, "法制审核资格")] = "",
-    supervision_cert_no: Annotated[str, Form(), Text(40, "监督证号")] = "",
-    active: Annotated[str, Form(), Text(10, "在岗")] = "",
+    form: Annotated[OfficerForm, Form()],
     actor: Actor = Depends(require(Permission.OFFICERS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Save an edited officer."""
+    """Save an edited officer (refused: the form again, input kept)."""
     officer = service.get_officer(db, actor=actor, officer_id=officer_id)
-    data = _form_data(
-        name=name,
-        ric=ric,
-        subject_id=subject_id,
-        kind=kind,
-        aux_kind=aux_kind,
-        cert_no=cert_no,
-        cert_valid_from=cert_valid_from,
-        cert_valid_to=cert_valid_to,
-        legal_qualified=legal_qualified,
-        supervision_cert_no=supervision_cert_no,
-        active=active,
-        keep_ric=True,
-    )
-    service.update_officer(db, officer=officer, data=data, actor=actor)
+    service.update_officer(db, officer=officer, data=form.data(keep_ric=True), actor=actor)
     flash(request, "已保存。")
     return RedirectResponse(f"/registry/officers/{officer.id}", status_code=303)
 
@@ -238,15 +200,12 @@ def update_officer(
 def record_review(
     request: Request,
     officer_id: Id,
-    year: Annotated[str, Form(), Text(10, "年度")] = "",
-    result: Annotated[str, Form(), Text(10, "结果")] = "",
+    form: Annotated[ReviewForm, Form()],
     actor: Actor = Depends(require(Permission.OFFICERS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
     """Record an annual review result from the form."""
     officer = service.get_officer(db, actor=actor, officer_id=officer_id)
-    service.record_review(
-        db, officer=officer, year=required_int(year, "year"), result=result, actor=actor
-    )
+    service.record_review(db, officer=officer, year=form.year, result=form.result, actor=actor)
     flash(request, "已记录年度审验结果。")
     return RedirectResponse(f"/registry/officers/{officer.id}", status_code=303)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
@@ -17,8 +19,8 @@ from wurao.registry.models import EnforcementSubject
 from wurao.registry.subjects import service
 from wurao.web.deps import TxRoute, get_db, public, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_date, form_int
-from wurao.web.params import Id, PageNo, Text
+from wurao.web.forms import PageForm
+from wurao.web.params import MAX_ID, Id, PageNo, Text
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
@@ -27,34 +29,51 @@ router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 def _labels() -> dict[str, object]:
     return {
         "kinds": service.SUBJECT_KINDS,
-        "levels": service.LEVELS,
+        "levels": {level: level for level in service.LEVELS},
         "fields": service.FIELDS,
         "states": service.STATES,
     }
 
 
-def _form_data(
-    name: str,
-    uscc: str,
-    region_code: str,
-    field: str,
-    level: str,
-    kind: str,
-    entrusted_by_id: str,
-    vertical: str,
-    legal_basis: str,
-) -> service.SubjectData:
-    return service.SubjectData(
-        name=name,
-        uscc=uscc,
-        region_code=region_code,
-        field=field,
-        level=level,
-        kind=kind,
-        entrusted_by_id=form_int(entrusted_by_id, "entrusted_by_id"),
-        vertical=vertical in ("1", "on", "true"),
-        legal_basis=legal_basis,
-    )
+class SubjectForm(PageForm):
+    """登记 / 修改执法主体."""
+
+    name: Annotated[str, Text(120, "名称")] = ""
+    uscc: Annotated[str, Text(40, "统一社会信用代码")] = ""
+    region_code: Annotated[str, Text(12, "所在行政区划代码")] = ""
+    field: Annotated[str, Text(30, "执法领域")] = ""
+    level: Annotated[str, Text(12, "层级")] = ""
+    kind: Annotated[str, Text(20, "主体类别")] = "organ"
+    entrusted_by_id: int | None = Field(None, ge=1, le=MAX_ID, title="委托机关")
+    vertical: bool = False
+    legal_basis: Annotated[str, Text(LONG_TEXT, "法定依据")] = ""
+
+    def data(self) -> service.SubjectData:
+        return service.SubjectData(
+            name=self.name,
+            uscc=self.uscc,
+            region_code=self.region_code,
+            field=self.field,
+            level=self.level,
+            kind=self.kind,
+            entrusted_by_id=self.entrusted_by_id,
+            vertical=self.vertical,
+            legal_basis=self.legal_basis,
+        )
+
+
+class ConfirmForm(PageForm):
+    """记录主体资格确认."""
+
+    confirmed_by: Annotated[str, Text(120, "确认机关")] = ""
+    confirmed_on: dt.date | None = Field(None, title="确认日期")
+
+
+class AnnounceForm(PageForm):
+    """记录公告."""
+
+    announcement_ref: Annotated[str, Text(200, "公告文号或链接")] = ""
+    announced_on: dt.date | None = Field(None, title="公告日期")
 
 
 @router.get("/registry/subjects", response_class=HTMLResponse)
@@ -105,23 +124,12 @@ def new_subject_page(
 @router.post("/registry/subjects", response_class=HTMLResponse)
 def create_subject(
     request: Request,
-    name: Annotated[str, Form(), Text(120, "主体名称")] = "",
-    uscc: Annotated[str, Form(), Text(40, "统一社会信用代码")] = "",
-    region_code: Annotated[str, Form(), Text(12, "行政区划代码")] = "",
-    field: Annotated[str, Form(), Text(30, "领域")] = "",
-    level: Annotated[str, Form(), Text(12, "层级")] = "",
-    kind: Annotated[str, Form(), Text(20, "类别")] = "organ",
-    entrusted_by_id: Annotated[str, Form(), Text(20, "委托机关")] = "",
-    vertical: Annotated[str, Form(), Text(10, "垂直管理")] = "",
-    legal_basis: Annotated[str, Form(), Text(LONG_TEXT, "法律依据")] = "",
+    form: Annotated[SubjectForm, Form()],
     actor: Actor = Depends(require(Permission.SUBJECTS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Register a subject from the form."""
-    data = _form_data(
-        name, uscc, region_code, field, level, kind, entrusted_by_id, vertical, legal_basis
-    )
-    subject = service.create_subject(db, actor=actor, data=data)
+    """Register a subject from the form (refused: the form again, input kept)."""
+    subject = service.create_subject(db, actor=actor, data=form.data())
     flash(request, f"已登记执法主体“{subject.name}”，待确认和公告。")
     return RedirectResponse(f"/registry/subjects/{subject.id}", status_code=303)
 
@@ -177,25 +185,14 @@ def edit_subject_page(
 def update_subject(
     request: Request,
     subject_id: Id,
-    name: Annotated[str, Form(), Text(120, "主体名称")] = "",
-    uscc: Annotated[str, Form(), Text(40, "统一社会信用代码")] = "",
-    region_code: Annotated[str, Form(), Text(12, "行政区划代码")] = "",
-    field: Annotated[str, Form(), Text(30, "领域")] = "",
-    level: Annotated[str, Form(), Text(12, "层级")] = "",
-    kind: Annotated[str, Form(), Text(20, "类别")] = "organ",
-    entrusted_by_id: Annotated[str, Form(), Text(20, "委托机关")] = "",
-    vertical: Annotated[str, Form(), Text(10, "垂直管理")] = "",
-    legal_basis: Annotated[str, Form(), Text(LONG_TEXT, "法律依据")] = "",
+    form: Annotated[SubjectForm, Form()],
     actor: Actor = Depends(require(Permission.SUBJECTS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Save an edited subject."""
+    """Save an edited subject (refused: the form again, input kept)."""
     subject = service.get_subject(db, actor=actor, subject_id=subject_id)
     was_confirmed = subject.confirmed_on is not None
-    data = _form_data(
-        name, uscc, region_code, field, level, kind, entrusted_by_id, vertical, legal_basis
-    )
-    service.update_subject(db, subject=subject, data=data, actor=actor)
+    service.update_subject(db, subject=subject, data=form.data(), actor=actor)
     message = "已保存。"
     if was_confirmed and subject.confirmed_on is None:
         message = "已保存。主体资格相关信息已变更，原确认和公告失效，须重新确认和公告。"
@@ -207,19 +204,14 @@ def update_subject(
 def confirm_subject(
     request: Request,
     subject_id: Id,
-    confirmed_by: Annotated[str, Form(), Text(120, "确认机关")] = "",
-    confirmed_on: Annotated[str, Form(), Text(20, "确认日期")] = "",
+    form: Annotated[ConfirmForm, Form()],
     actor: Actor = Depends(require(Permission.SUBJECTS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
     """Record the confirmation of the subject's 行政检查主体资格."""
     subject = service.get_subject(db, actor=actor, subject_id=subject_id)
     service.confirm_subject(
-        db,
-        subject=subject,
-        confirmed_by=confirmed_by,
-        on=form_date(confirmed_on, "confirmed_on"),
-        actor=actor,
+        db, subject=subject, confirmed_by=form.confirmed_by, on=form.confirmed_on, actor=actor
     )
     flash(request, "已记录主体资格确认。")
     return RedirectResponse(f"/registry/subjects/{subject.id}", status_code=303)
@@ -229,8 +221,7 @@ def confirm_subject(
 def announce_subject(
     request: Request,
     subject_id: Id,
-    announcement_ref: Annotated[str, Form(), Text(200, "公告文号")] = "",
-    announced_on: Annotated[str, Form(), Text(20, "公告日期")] = "",
+    form: Annotated[AnnounceForm, Form()],
     actor: Actor = Depends(require(Permission.SUBJECTS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -239,8 +230,8 @@ def announce_subject(
     service.announce_subject(
         db,
         subject=subject,
-        announcement_ref=announcement_ref,
-        on=form_date(announced_on, "announced_on"),
+        announcement_ref=form.announcement_ref,
+        on=form.announced_on,
         actor=actor,
     )
     flash(request, "已记录公告，该主体已在公示页面公开。")
