@@ -50,7 +50,8 @@ def test_preview_warns_and_the_page_refuses_the_freeze_without_an_override(
     assert "将生成" in page.text and "data-freeze disabled" in page.text
     assert 'name="override"' in page.text
     # posting anyway (no JavaScript, or a crafted request): refused beside the form
-    refused = client.post(f"/draws/{draw_id}/freeze", data={"csrf_token": token})
+    back = f"/draws/{draw_id}"  # the page the form is on: a refusal comes back there
+    refused = client.post(f"/draws/{draw_id}/freeze", data={"csrf_token": token, "_back": back})
     assert refused.status_code == 422 and "未冻结" in refused.text
     assert 'id="freeze-form"' in refused.text
     db.expire_all()
@@ -58,8 +59,9 @@ def test_preview_warns_and_the_page_refuses_the_freeze_without_an_override(
     assert draw is not None and draw.status == "draft"
     # ticked without a reason: still refused, the tick kept
     refused = client.post(f"/draws/{draw_id}/freeze",
-                          data={"csrf_token": token, "override": "1"})  # fmt: skip
+                          data={"csrf_token": token, "override": "1", "_back": back})  # fmt: skip
     assert refused.status_code == 422 and "data-override checked" in refused.text
+    assert "error-page" not in refused.text
     done = client.post(f"/draws/{draw_id}/freeze", data={
         "csrf_token": token, "override": "1", "override_reason": "集中整治，全局人员一日完成",
     }, follow_redirects=False)  # fmt: skip
@@ -100,7 +102,8 @@ def test_a_refused_definition_comes_back_with_the_input_and_the_error_beside_its
     db.commit()
     token = sign_in(client, "kc_scjg_admin")
     form = {
-        "csrf_token": token, "title": "保留我输入的名称", "subject_ids": str(s.id),
+        "csrf_token": token, "_back": "/draws/new", "title": "保留我输入的名称",
+        "subject_ids": str(s.id),
         "item_ids": str(item.id), "region_code": "330802", "class_B": "1",
         "draw_date": DRAW_DATE.isoformat(), "method": "onsite",
         "window_start": END.isoformat(), "window_end": START.isoformat(),

@@ -160,7 +160,7 @@ def test_public_value_late_results_and_cancelled_draw_pages(
     page = client.get(f"/draws/{draw.id}")
     assert "录入公开随机数" in page.text
     resp = client.post(f"/draws/{draw.id}/public-value",
-                       data={"csrf_token": csrf_of(page.text), "value": "381"})  # fmt: skip
+                       data={"csrf_token": csrf_of(page.text), "public_value": "381"})  # fmt: skip
     assert resp.status_code == 200 and "381" in resp.text
     draw = service.get_draw(db, actor=personas.agency_admin, draw_id=draw.id)
     assert draw.public_value == "381"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import Field, StringConstraints
 from sqlalchemy.orm import Session
 
 from wurao.admin import service
@@ -16,14 +17,36 @@ from wurao.auth.scope import Actor
 from wurao.core.errors import InvalidInput
 from wurao.core.holidays import parse_schedule
 from wurao.core.policy import get_policy
+from wurao.core.text import LONG_TEXT
 from wurao.core.time import local_today
 from wurao.web.deps import TxRoute, get_db, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_int, form_year
-from wurao.web.params import OptYear, PageNo, Text
+from wurao.web.forms import PageForm
+from wurao.web.params import MAX_ID, MAX_YEAR, MIN_YEAR, OptYear, PageNo, Text
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
+
+
+class UserForm(PageForm):
+    """新建账号."""
+
+    username: Annotated[str, Text(60, "用户名")] = ""
+    display_name: Annotated[str, Text(60, "姓名")] = ""
+    # a password is kept as typed (the form strips every other text)
+    password: Annotated[str, StringConstraints(strip_whitespace=False), Text(200, "初始密码")] = ""
+    role: Annotated[str, Text(20, "角色")] = ""
+    region_code: Annotated[str, Text(12, "行政区划代码")] = ""
+    subject_id: int | None = Field(None, ge=1, le=MAX_ID, title="执法主体编号")
+    enterprise_uscc: Annotated[str, Text(40, "统一社会信用代码")] = ""
+
+
+class CalendarForm(PageForm):
+    """导入节假日安排: the notice pasted, or a file; the year when the notice has none."""
+
+    text: Annotated[str, Text(LONG_TEXT, "通知全文")] = ""
+    file: UploadFile | None = None
+    year: int | None = Field(None, ge=MIN_YEAR, le=MAX_YEAR, title="年份")
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
@@ -52,32 +75,26 @@ def users_page(
 @router.post("/admin/users", response_class=HTMLResponse)
 def create_user(
     request: Request,
-    username: Annotated[str, Form(), Text(60, "用户名")] = "",
-    display_name: Annotated[str, Form(), Text(60, "姓名")] = "",
-    password: Annotated[str, Form(), Text(200, "密码")] = "",
-    role: Annotated[str, Form(), Text(20, "角色")] = "",
-    region_code: Annotated[str, Form(), Text(12, "行政区划代码")] = "",
-    subject_id: Annotated[str, Form(), Text(20, "执法主体")] = "",
-    enterprise_uscc: Annotated[str, Form(), Text(40, "企业统一社会信用代码")] = "",
+    form: Annotated[UserForm, Form()],
     actor: Actor = Depends(require(Permission.USERS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
     """Create an account from the form."""
     try:
-        role_value = Role(role)
+        role_value = Role(form.role)
     except ValueError:
         raise InvalidInput("请选择角色。", field="role") from None
     user = auth_service.create_user(
         db,
         actor=actor,
         data=auth_service.NewUser(
-            username=username.strip(),
-            display_name=display_name,
-            password=password,
+            username=form.username,
+            display_name=form.display_name,
+            password=form.password,
             role=role_value,
-            region_code=region_code.strip(),
-            subject_id=form_int(subject_id, "subject_id"),
-            enterprise_uscc=enterprise_uscc or None,
+            region_code=form.region_code,
+            subject_id=form.subject_id,
+            enterprise_uscc=form.enterprise_uscc or None,
         ),
     )
     flash(request, f"已创建账号 {user.username}。")
@@ -145,21 +162,23 @@ def calendar_page(
 @router.post("/admin/calendar", response_class=HTMLResponse)
 def calendar_import(
     request: Request,
-    text: str = Form(""),
-    year: str = Form(""),
-    file: UploadFile | None = File(None),
+    form: Annotated[CalendarForm, Form()],
     actor: Actor = Depends(require(Permission.CALENDAR_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
     """Import a schedule from pasted notice text or an uploaded CSV/text file."""
-    filename = ""
-    if file is not None and file.filename:
-        filename = file.filename
-        text = file.file.read().decode("utf-8-sig")  # a spooled file: read in the thread pool
+    filename, text = "", form.text
+    if form.file is not None and form.file.filename:
+        filename = form.file.filename
+        text = form.file.file.read().decode("utf-8-sig")  # spooled: read in the thread pool
     if not text.strip():
         raise InvalidInput("请粘贴通知全文或上传文件。", field="text")
-    # the year as every form reads one: ASCII digits, 2000–2100 (issue 17 item 10)
-    parsed_year, days = parse_schedule(text, filename=filename, year=form_year(year))
+    try:
+        parsed_year, days = parse_schedule(text, filename=filename, year=form.year)
+    except InvalidInput as exc:  # what the notice or the file lacks: beside what was given
+        if exc.field:
+            raise
+        raise InvalidInput(exc.message, field="file" if filename else "text") from exc
     source = f"上传文件 {filename}" if filename else "粘贴的国务院办公厅通知"
     service.import_schedule(db, actor=actor, year=parsed_year, days=days, source=source)
     holidays = sum(1 for d in days if not d.is_working)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import StringConstraints
 from sqlalchemy.orm import Session
 
 from wurao.auth import service
@@ -13,10 +14,26 @@ from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.web.deps import SESSION_COOKIE_KEY, TxRoute, get_db, public, require
 from wurao.web.errors import PAGE_ERRORS
+from wurao.web.forms import PageForm
 from wurao.web.params import Id, Text
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
+
+
+class LoginForm(PageForm):
+    """登录. A wrong password is answered by the route itself (401), not by the form."""
+
+    username: Annotated[str, Text(60, "用户名")] = ""
+    # a password is checked as typed (the form strips every other text)
+    password: Annotated[str, StringConstraints(strip_whitespace=False), Text(200, "密码")] = ""
+    next: Annotated[str, Text(2000, "跳转地址")] = "/"
+
+
+class TokenForm(PageForm):
+    """申请 API 令牌."""
+
+    name: Annotated[str, Text(60, "令牌用途")] = ""
 
 
 def _safe_next(target: str | None) -> str:
@@ -38,15 +55,14 @@ def login_form(
 @router.post("/login", response_class=HTMLResponse)
 def login(
     request: Request,
-    username: Annotated[str, Form(), Text(60, "用户名")] = "",
-    password: Annotated[str, Form(), Text(200, "密码")] = "",
-    next: Annotated[str, Form(), Text(2000, "跳转地址")] = "/",
+    form: Annotated[LoginForm, Form()],
     _: Actor | None = Depends(public),
     db: Session = Depends(get_db),
 ) -> Response:
     """Check the password; on success open a session and go on."""
+    username, next = form.username, form.next
     try:
-        user = service.authenticate(db, username=username, password=password)
+        user = service.authenticate(db, username=username, password=form.password)
     except service.LoginFailed as exc:
         # Returning (not raising) keeps the counted failure and any lock: the edge commits.
         return render(
@@ -89,12 +105,12 @@ def tokens_page(
 @router.post("/account/tokens", response_class=HTMLResponse)
 def create_token(
     request: Request,
-    name: Annotated[str, Form(), Text(60, "令牌名称")] = "",
+    form: Annotated[TokenForm, Form()],
     actor: Actor = Depends(require(Permission.ACCOUNT)),
     db: Session = Depends(get_db),
 ) -> Response:
     """Issue a token and show it once."""
-    _, raw = service.create_api_token(db, actor=actor, name=name)
+    _, raw = service.create_api_token(db, actor=actor, name=form.name)
     return render(
         request,
         "tokens.html",

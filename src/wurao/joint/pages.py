@@ -11,12 +11,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import Field
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
-from wurao.core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
 from wurao.core.text import NOTE
 from wurao.core.time import local_today
 from wurao.joint import proposals, service
@@ -24,13 +23,39 @@ from wurao.joint.checklist import merged_checklist
 from wurao.joint.models import JointProposal
 from wurao.joint.solver import REASONS, STATUSES
 from wurao.planning.service import SELECTIONS
-from wurao.web.deps import TxRoute, form_fields, get_db, require
+from wurao.web.deps import TxRoute, get_db, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_date, form_int, form_year
-from wurao.web.params import Id, PageNo, Text
+from wurao.web.forms import PageForm, form_year
+from wurao.web.params import MAX_ID, MAX_LIST, Id, PageNo, Text
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
+
+
+class ProposalForm(PageForm):
+    """生成综合查一次方案 for a period."""
+
+    period_start: dt.date = Field(title="开始日期")
+    period_end: dt.date = Field(title="结束日期")
+
+
+class DecisionForm(PageForm):
+    """The subject's decision on a merge: ``accept`` is the button pressed ("1" or "0")."""
+
+    accept: Annotated[str, Text(1, "决定")] = ""
+    reason: Annotated[str, Text(NOTE, "理由")] = ""
+
+
+class DelegationForm(PageForm):
+    """委托查: another subject of the joint task checks some of the actor's items."""
+
+    to_subject_id: int = Field(ge=1, le=MAX_ID, title="受托主体")
+    item_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
+        default_factory=list, max_length=MAX_LIST, title="委托检查的事项"
+    )
+    note: Annotated[str, Text(NOTE, "委托说明")] = ""
+
+
 LEFTOVERS_SHOWN = 300  # the rest are counted by reason; the API lists them all
 
 
@@ -103,17 +128,12 @@ def proposals_page(
 @router.post("/joint/proposals", response_class=HTMLResponse)
 def run_proposal(
     request: Request,
-    period_start: Annotated[str, Form(), Text(10, "开始日期")] = "",
-    period_end: Annotated[str, Form(), Text(10, "结束日期")] = "",
+    form: Annotated[ProposalForm, Form()],
     actor: Actor = Depends(require(Permission.PLANS_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
     """Run the optimiser for the actor's region and the period; show the stored proposal."""
-    start = form_date(period_start, "period_start")
-    end = form_date(period_end, "period_end")
-    if start is None or end is None:
-        raise InvalidInput("请填写方案的开始和结束日期。", field="period_start")
-    proposal = proposals.run_proposal(db, actor=actor, start=start, end=end)
+    proposal = proposals.run_proposal(db, actor=actor, start=form.period_start, end=form.period_end)
     flash(request, f"已生成综合查一次方案：入企 {proposal.demands} 次 → {proposal.visits} 次。")
     return RedirectResponse(f"/joint/proposals/{proposal.id}", status_code=303)
 
@@ -136,23 +156,19 @@ def proposal_page(
 def decide(
     request: Request,
     merge_id: Id,
-    accept: Annotated[str, Form(), Text(1, "决定")] = "",
-    reason: Annotated[str, Form(), Text(NOTE, "理由")] = "",
+    form: Annotated[DecisionForm, Form()],
     actor: Actor = Depends(require(Permission.TASKS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """The actor's subject accepts or declines a merge (a refusal is shown, not raised)."""
+    """The actor's subject accepts or declines a merge (refused: the merge page again, the
+    reason kept beside its message)."""
     merge = proposals.get_merge(db, actor=actor, merge_id=merge_id)
-    try:
-        with db.begin_nested():
-            proposals.decide(db, actor=actor, merge=merge, accept=accept == "1", reason=reason)
-    except (InvalidInput, Conflict, Forbidden, RuleViolation) as exc:
-        flash(request, exc.message, "error")
+    accept = form.accept == "1"
+    proposals.decide(db, actor=actor, merge=merge, accept=accept, reason=form.reason)
+    if merge.joint_task_id is not None:
+        flash(request, f"各主体均已同意，已生成联合检查任务 #{merge.joint_task_id}。")
     else:
-        if merge.joint_task_id is not None:
-            flash(request, f"各主体均已同意，已生成联合检查任务 #{merge.joint_task_id}。")
-        else:
-            flash(request, "已记录本单位的决定。")
+        flash(request, "已记录本单位的决定。")
     return RedirectResponse(f"/joint/merges/{merge_id}", status_code=303)
 
 
@@ -193,24 +209,19 @@ def merge_page(
 def delegate(
     request: Request,
     merge_id: Id,
-    to_subject_id: Annotated[str, Form(), Text(12, "受托主体")] = "",
-    note: Annotated[str, Form(), Text(NOTE, "委托说明")] = "",
-    fields: FormData = Depends(form_fields),
+    form: Annotated[DelegationForm, Form()],
     actor: Actor = Depends(require(Permission.TASKS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
     """委托查: ask another subject of the joint task to check the actor's items."""
     merge = proposals.get_merge(db, actor=actor, merge_id=merge_id)
-    try:
-        to = form_int(to_subject_id, "to_subject_id")
-        chosen = [v for v in fields.getlist("item_ids") if isinstance(v, str)][:200]
-        items = [i for i in (form_int(x, "item_ids") for x in chosen) if i is not None]
-        with db.begin_nested():
-            proposals.delegate(
-                db, actor=actor, merge=merge, to_subject_id=to or 0, item_ids=items, note=note
-            )
-    except (InvalidInput, Conflict, Forbidden) as exc:
-        flash(request, exc.message, "error")
-    else:
-        flash(request, "已记录委托查。")
+    proposals.delegate(
+        db,
+        actor=actor,
+        merge=merge,
+        to_subject_id=form.to_subject_id,
+        item_ids=list(form.item_ids),
+        note=form.note,
+    )
+    flash(request, "已记录委托查。")
     return RedirectResponse(f"/joint/merges/{merge_id}#delegations", status_code=303)

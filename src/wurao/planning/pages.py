@@ -9,15 +9,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import Field
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.core.errors import InvalidInput
-from wurao.core.text import LONG_TEXT, NOTE
 from wurao.core.time import local_today
 from wurao.planning import coverage, lines, service, steps
+from wurao.planning import page_forms as forms
 from wurao.planning import special as special_service
 from wurao.planning import unplanned as unplanned_service
 from wurao.registry import service as registry
@@ -25,27 +24,9 @@ from wurao.registry.enterprises.service import get_by_uscc
 from wurao.registry.items.methods import METHODS
 from wurao.web.deps import TxRoute, get_db, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import PageForm, form_date, form_year, required_int
-from wurao.web.params import MAX_COUNT, MAX_ID, Id, PageNo, Text
+from wurao.web.forms import form_year
+from wurao.web.params import Id, PageNo
 from wurao.web.templating import flash, render
-
-
-class EntryForm(PageForm):
-    """添加检查内容: one line of a draft plan."""
-
-    item_id: int = Field(ge=1, le=MAX_ID, title="检查事项")
-    method: Annotated[str, Text(10, "检查方式")] = "onsite"
-    selection: Annotated[str, Text(10, "对象确定方式")] = "dss"
-    scope_region: Annotated[str, Text(12, "范围区划")] = ""
-    scope_industry: Annotated[str, Text(5, "行业")] = ""
-    scope_credit: Annotated[str, Text(8, "信用风险分类")] = ""
-    scope_tag: Annotated[str, Text(40, "标签")] = ""
-    planned_count: int = Field(0, ge=0, le=MAX_COUNT, title="计划户数")
-    months: Annotated[str, Text(40, "实施月份")] = ""
-    officers_per_team: int = Field(2, ge=0, le=MAX_COUNT, title="每组执法人员数")
-    targets: Annotated[str, Text(LONG_TEXT, "定向检查对象")] = ""
-    note: Annotated[str, Text(NOTE, "备注")] = ""
-
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 
@@ -100,13 +81,12 @@ def plans_page(
 @router.post("/plans", response_class=HTMLResponse)
 def create_plan(
     request: Request,
-    year: Annotated[str, Form(), Text(10, "年度")] = "",
-    title: Annotated[str, Form(), Text(200, "计划名称")] = "",
+    form: Annotated[forms.PlanForm, Form()],
     actor: Actor = Depends(require(Permission.PLANS_EDIT)),
     db: Session = Depends(get_db),
 ) -> Response:
     """Start a draft plan."""
-    plan = steps.create_plan(db, actor=actor, year=required_int(year, "year"), title=title)
+    plan = steps.create_plan(db, actor=actor, year=form.year, title=form.title)
     flash(request, f"已创建“{plan.title}”草稿，请逐行填写检查内容。")
     return _go(f"/plans/{plan.id}")
 
@@ -148,7 +128,7 @@ def plan_page(
 def add_entry(
     request: Request,
     plan_id: Id,
-    form: Annotated[EntryForm, Form()],
+    form: Annotated[forms.EntryForm, Form()],
     actor: Actor = Depends(require(Permission.PLANS_EDIT)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -195,34 +175,30 @@ def remove_entry(
 def plan_step(
     request: Request,
     plan_id: Id,
-    step: Annotated[str, Form(), Text(20, "步骤")] = "",
-    head_name: Annotated[str, Form(), Text(60, "负责人")] = "",
-    comment: Annotated[str, Form(), Text(NOTE, "意见")] = "",
-    reason: Annotated[str, Form(), Text(NOTE, "理由")] = "",
-    published_on: Annotated[str, Form(), Text(20, "公布日期")] = "",
+    form: Annotated[forms.PlanStepForm, Form()],
     actor: Actor = Depends(require(Permission.PLANS_EDIT)),
     db: Session = Depends(get_db),
 ) -> Response:
     """The subject's next step: submit, approve, send back, publish, file or amend."""
     plan = service.get_plan(db, actor=actor, plan_id=plan_id)
+    step, comment = form.step, form.comment
     if step == "submit":
         steps.submit_plan(db, plan=plan, actor=actor)
         message = "已提交，待单位负责人批准。"
     elif step == "approve":
-        steps.approve_plan(db, plan=plan, actor=actor, head_name=head_name, comment=comment)
+        steps.approve_plan(db, plan=plan, actor=actor, head_name=form.head_name, comment=comment)
         message = f"已记录负责人{plan.approved_by}的批准。"
     elif step == "send_back":
         steps.send_back(db, plan=plan, actor=actor, comment=comment)
         message = "已退回修改。"
     elif step == "publish":
-        on = form_date(published_on, "published_on")
-        steps.publish_plan(db, plan=plan, actor=actor, on=on)
+        steps.publish_plan(db, plan=plan, actor=actor, on=form.published_on)
         message = "计划已向社会公布。"
     elif step == "file":
         steps.file_plan(db, plan=plan, actor=actor)
         message = "已报监督机构备案。"
     elif step == "amend":
-        new = steps.amend_plan(db, plan=plan, actor=actor, reason=reason)
+        new = steps.amend_plan(db, plan=plan, actor=actor, reason=form.reason)
         flash(request, f"已创建第{new.version}版草稿；公布后替代第{plan.version}版。")
         return _go(f"/plans/{new.id}")
     else:
@@ -235,15 +211,14 @@ def plan_step(
 def review_filing(
     request: Request,
     plan_id: Id,
-    decision: Annotated[str, Form(), Text(20, "决定")] = "",
-    comment: Annotated[str, Form(), Text(NOTE, "意见")] = "",
+    form: Annotated[forms.FilingReviewForm, Form()],
     actor: Actor = Depends(require(Permission.PLANS_REVIEW_FILING)),
     db: Session = Depends(get_db),
 ) -> Response:
     """The supervisor accepts or returns a filing."""
     plan = service.get_plan(db, actor=actor, plan_id=plan_id)
-    accept = decision == "accept"
-    steps.review_filing(db, plan=plan, actor=actor, accept=accept, comment=comment)
+    accept = form.decision == "accept"
+    steps.review_filing(db, plan=plan, actor=actor, accept=accept, comment=form.comment)
     flash(request, "备案已通过。" if accept else "已退回，意见已送达执法主体。")
     return _go(f"/plans/{plan.id}")
 
@@ -286,25 +261,19 @@ def specials_page(
 @router.post("/special", response_class=HTMLResponse)
 def create_special(
     request: Request,
-    year: Annotated[str, Form(), Text(10, "年度")] = "",
-    title: Annotated[str, Form(), Text(200, "专项检查名称")] = "",
-    necessity: Annotated[str, Form(), Text(LONG_TEXT, "必要性评估")] = "",
-    scope: Annotated[str, Form(), Text(LONG_TEXT, "检查范围")] = "",
-    start_on: Annotated[str, Form(), Text(20, "开始日期")] = "",
-    end_on: Annotated[str, Form(), Text(20, "结束日期")] = "",
-    item_ids: list[Annotated[str, Text(20, "检查事项")]] = Form(default_factory=list),
+    form: Annotated[forms.SpecialForm, Form()],
     actor: Actor = Depends(require(Permission.PLANS_EDIT)),
     db: Session = Depends(get_db),
 ) -> Response:
     """Draft a special inspection from the form."""
     data = special_service.SpecialData(
-        year=required_int(year, "year"),
-        title=title,
-        necessity=necessity,
-        scope=scope,
-        start_on=form_date(start_on, "start_on"),
-        end_on=form_date(end_on, "end_on"),
-        item_ids=[required_int(i, "item_ids") for i in item_ids],
+        year=form.year,
+        title=form.title,
+        necessity=form.necessity,
+        scope=form.scope,
+        start_on=form.start_on,
+        end_on=form.end_on,
+        item_ids=list(form.item_ids),
     )
     special = special_service.create_special(db, actor=actor, data=data)
     flash(request, "已起草专项检查，下一步：法制审核。")
@@ -342,15 +311,15 @@ def special_page(
 def special_legal_review(
     request: Request,
     special_id: Id,
-    decision: Annotated[str, Form(), Text(20, "决定")] = "",
-    opinion: Annotated[str, Form(), Text(LONG_TEXT, "法制审核意见")] = "",
+    form: Annotated[forms.LegalReviewForm, Form()],
     actor: Actor = Depends(require(Permission.SPECIAL_LEGAL_REVIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
     """法制审核 from the form."""
     special = special_service.get_special(db, actor=actor, special_id=special_id)
+    passed = form.decision == "pass"
     special_service.legal_review_special(
-        db, special=special, actor=actor, passed=decision == "pass", opinion=opinion
+        db, special=special, actor=actor, passed=passed, opinion=form.opinion
     )
     flash(request, "已记录法制审核意见。")
     return _go(f"/special/{special.id}")
@@ -360,22 +329,26 @@ def special_legal_review(
 def special_step(
     request: Request,
     special_id: Id,
-    step: Annotated[str, Form(), Text(20, "步骤")] = "",
-    on: Annotated[str, Form(), Text(20, "日期")] = "",
-    record: Annotated[str, Form(), Text(LONG_TEXT, "集体讨论记录")] = "",
-    organ: Annotated[str, Form(), Text(120, "批准机关")] = "",
-    ref: Annotated[str, Form(), Text(120, "批准文号")] = "",
+    form: Annotated[forms.SpecialStepForm, Form()],
     actor: Actor = Depends(require(Permission.PLANS_EDIT)),
     db: Session = Depends(get_db),
 ) -> Response:
     """The lead subject's next step: discussion, approval, publication or filing."""
     special = special_service.get_special(db, actor=actor, special_id=special_id)
-    day = form_date(on, "on") or local_today()
+    step = form.step
     if step == "discuss":
-        special_service.record_discussion(db, special=special, actor=actor, on=day, record=record)
+        day = form.discussion_on or local_today()
+        special_service.record_discussion(
+            db, special=special, actor=actor, on=day, record=form.record
+        )
     elif step == "approve":
         special_service.record_special_approval(
-            db, special=special, actor=actor, organ=organ, ref=ref, on=day
+            db,
+            special=special,
+            actor=actor,
+            organ=form.organ,
+            ref=form.approval_ref,
+            on=form.approved_on or local_today(),
         )
     elif step == "publish":
         special_service.publish_special(db, special=special, actor=actor)
@@ -425,22 +398,19 @@ def unplanned_page(
 @router.post("/unplanned", response_class=HTMLResponse)
 def request_unplanned(
     request: Request,
-    uscc: Annotated[str, Form(), Text(40, "统一社会信用代码")] = "",
-    reason: Annotated[str, Form(), Text(NOTE, "理由")] = "",
-    key_area: Annotated[str, Form(), Text(10, "重点领域")] = "",
-    valid_until: Annotated[str, Form(), Text(20, "有效期至")] = "",
+    form: Annotated[forms.UnplannedForm, Form()],
     actor: Actor = Depends(require(Permission.UNPLANNED_REQUEST)),
     db: Session = Depends(get_db),
 ) -> Response:
     """Ask for the head's approval of an inspection outside any plan."""
-    enterprise = get_by_uscc(db, actor=actor, uscc=uscc)
+    enterprise = get_by_uscc(db, actor=actor, uscc=form.uscc)
     unplanned_service.request_unplanned(
         db,
         actor=actor,
         enterprise=enterprise,
-        reason=reason,
-        key_area=key_area in ("1", "on"),
-        valid_until=form_date(valid_until, "valid_until"),
+        reason=form.reason,
+        key_area=form.key_area,
+        valid_until=form.valid_until,
     )
     flash(request, "已提交，待单位负责人审批。")
     return _go("/unplanned")
@@ -450,17 +420,20 @@ def request_unplanned(
 def decide_unplanned(
     request: Request,
     approval_id: Id,
-    decision: Annotated[str, Form(), Text(20, "决定")] = "",
-    head_name: Annotated[str, Form(), Text(60, "负责人")] = "",
-    comment: Annotated[str, Form(), Text(NOTE, "意见")] = "",
+    form: Annotated[forms.UnplannedDecisionForm, Form()],
     actor: Actor = Depends(require(Permission.UNPLANNED_APPROVE)),
     db: Session = Depends(get_db),
 ) -> Response:
     """Record the head's decision."""
     row = unplanned_service.get_unplanned(db, actor=actor, approval_id=approval_id)
-    approve = decision == "approve"
+    approve = form.decision == "approve"
     unplanned_service.decide_unplanned(
-        db, approval=row, actor=actor, approve=approve, head_name=head_name, comment=comment
+        db,
+        approval=row,
+        actor=actor,
+        approve=approve,
+        head_name=form.head_name,
+        comment=form.comment,
     )
     flash(request, "已批准并报监督机构备案。" if approve else "已记录不予批准。")
     return _go("/unplanned")

@@ -8,13 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
-from wurao.core.errors import DomainError, InvalidInput, RuleViolation
+from wurao.core.errors import InvalidInput, RuleViolation
 from wurao.core.paging import LONG_PER_PAGE, Page, paginate_list
-from wurao.core.text import NOTE
 from wurao.core.time import local_today
 from wurao.registry.items.methods import METHODS
 from wurao.sampling import (
@@ -30,10 +28,9 @@ from wurao.sampling import (
 )
 from wurao.sampling.models import Draw
 from wurao.sampling.statuses import DRAW_LIFECYCLE
-from wurao.web.deps import TxRoute, form_fields, get_db, public, require
+from wurao.web.deps import TxRoute, get_db, public, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import required_int
-from wurao.web.params import MAX_ID, Id, LongId, PageNo, Text
+from wurao.web.params import MAX_ID, Id, LongId, PageNo
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
@@ -82,17 +79,6 @@ def draws_page(
     })  # fmt: skip
 
 
-def _form_page(
-    request: Request, db: Session, actor: Actor, values: dict[str, Any],
-    error: DomainError | None = None,
-) -> Response:  # fmt: skip
-    subjects, items = service.form_choices(db, actor=actor)
-    shown = {"message": error.message, "field": draw_forms.field_of(error)} if error else None
-    return render(request, "sampling/draw_form.html", {
-        "subjects": subjects, "items": items, "form": values, "error": shown, **_labels(),
-    }, status_code=422 if error else 200)  # fmt: skip
-
-
 @router.get("/draws/new", response_class=HTMLResponse)
 def new_draw_page(
     request: Request,
@@ -100,7 +86,8 @@ def new_draw_page(
     actor: Actor = Depends(require(Permission.DRAWS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """The form to define a draw; ``?from=ID`` fills it with a draft's definition to change."""
+    """The form to define a draw; ``?from=ID`` fills it with a draft's definition to change
+    (a refused definition comes back here with what was typed, web/form_state.py)."""
     if from_id is not None:
         values = service.definition_of(db, service.get_draw(db, actor=actor, draw_id=from_id))
     else:
@@ -110,30 +97,29 @@ def new_draw_page(
             "draw_date": local_today().isoformat(), "officers_per_subject": "2",
             "officer_cap": "10",
         }  # fmt: skip
-    return _form_page(request, db, actor, values)
+    subjects, items = service.form_choices(db, actor=actor)
+    return render(request, "sampling/draw_form.html", {
+        "subjects": subjects, "items": items, "form": values, **_labels(),
+    })  # fmt: skip
 
 
 @router.post("/draws", response_class=HTMLResponse)
 def create_draw(
     request: Request,
+    form: Annotated[draw_forms.DrawForm, Form()],
     actor: Actor = Depends(require(Permission.DRAWS_MANAGE)),
-    form: FormData = Depends(form_fields),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Define a draw from the form (several subjects and items may be ticked); a refusal
-    comes back as the form with what was typed and the message beside its field."""
-    values = draw_forms.values(form)
+    """Define a draw from the form (several subjects and items may be ticked)."""
+    data = draw_forms.draw_data(form, actor)
     try:
-        data = draw_forms.draw_data(values, actor)
-        if values["replaces"]:
-            old_id = required_int(values["replaces"], "replaces")
-            old = service.get_draw(db, actor=actor, draw_id=old_id)
+        if form.replaces is not None:
+            old = service.get_draw(db, actor=actor, draw_id=form.replaces)
             draw = service.redefine_draw(db, old=old, data=data, actor=actor)
         else:
             draw = service.create_draw(db, data=data, actor=actor)
-    except (InvalidInput, RuleViolation) as exc:
-        db.rollback()
-        return _form_page(request, db, actor, values, exc)
+    except RuleViolation as exc:
+        raise draw_forms.on_its_field(exc) from exc
     flash(request, "已定义抽查。请核对名录库预览和可行性后冻结名录库。")
     return RedirectResponse(f"/draws/{draw.id}", status_code=303)
 
@@ -168,17 +154,15 @@ def conflicts_page(
 @router.post("/draws/conflicts", response_class=HTMLResponse)
 def declare_conflict(
     request: Request,
-    cert_no: Annotated[str, Form(), Text(40, "执法证号")] = "",
-    uscc: Annotated[str, Form(), Text(40, "统一社会信用代码")] = "",
-    reason: Annotated[str, Form(), Text(NOTE, "理由")] = "",
+    form: Annotated[draw_forms.ConflictForm, Form()],
     actor: Actor = Depends(require(Permission.TASKS_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
     """Record a conflict of interest."""
-    officer = conflicts.find_officer(db, actor=actor, cert_no=cert_no)
-    enterprise = conflicts.find_enterprise(db, uscc=uscc)
+    officer = conflicts.find_officer(db, actor=actor, cert_no=form.cert_no)
+    enterprise = conflicts.find_enterprise(db, uscc=form.uscc)
     conflicts.declare_conflict(
-        db, officer=officer, enterprise=enterprise, reason=reason, actor=actor
+        db, officer=officer, enterprise=enterprise, reason=form.reason, actor=actor
     )
     flash(request, f"已登记：{officer.name}对{enterprise.name}回避，今后抽取时自动排除。")
     return RedirectResponse("/draws/conflicts", status_code=303)
@@ -199,9 +183,8 @@ def withdraw_conflict(
 
 
 def _detail(
-    request: Request, db: Session, actor: Actor, draw: Draw, *, page: int = 1, sp: int = 1,
-    error: DomainError | None = None, form: dict[str, str] | None = None,
-) -> Response:  # fmt: skip
+    request: Request, db: Session, actor: Actor, draw: Draw, *, page: int = 1, sp: int = 1
+) -> Response:
     check = None
     if draw.status == "draft":
         check = freeze.assess_draw(db, draw=draw)
@@ -220,9 +203,8 @@ def _detail(
         "sel_total": teams.total, "sel_pages": teams.pages,
         **found.context("results"), "may_manage": service.may_manage_draw(actor, draw),
         "may_see_salt": artefacts.may_see_salt(actor, draw),
-        "error": error, "form": form or {}, "fmt": feasibility.fmt,
-        **_labels(),
-    }, status_code=422 if error else 200)  # fmt: skip
+        "fmt": feasibility.fmt, **_labels(),
+    })  # fmt: skip
 
 
 @router.get("/draws/{draw_id}", response_class=HTMLResponse)
@@ -257,22 +239,15 @@ def verification_package(
 def freeze_draw(
     request: Request,
     draw_id: Id,
-    override: Annotated[str, Form(), Text(10, "确认超负荷冻结")] = "",
-    override_reason: Annotated[str, Form(), Text(NOTE, "理由")] = "",
+    form: Annotated[draw_forms.FreezeForm, Form()],
     actor: Actor = Depends(require(Permission.DRAWS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
     """Freeze the pool and commit to the seed; a load above the threshold needs the ticked
-    override and its reason, and a refusal comes back on the draw's page beside the form."""
+    override and its reason (refused: the draw's page again, the tick and reason kept)."""
     draw = service.get_draw(db, actor=actor, draw_id=draw_id)
-    reason = override_reason if override else ""
-    try:
-        draw = freeze.freeze_draw(db, draw=draw, actor=actor, override_reason=reason)
-    except (InvalidInput, RuleViolation) as exc:
-        db.rollback()
-        draw = service.get_draw(db, actor=actor, draw_id=draw_id)
-        form = {"override": override, "override_reason": override_reason}
-        return _detail(request, db, actor, draw, error=exc, form=form)
+    reason = form.override_reason if form.override else ""
+    draw = freeze.freeze_draw(db, draw=draw, actor=actor, override_reason=reason)
     flash(request, f"已冻结名录库（{draw.pool_size} 户）并承诺种子；承诺值已在公示页面公开。")
     return RedirectResponse(f"/draws/{draw.id}", status_code=303)
 
@@ -281,13 +256,13 @@ def freeze_draw(
 def set_public_value(
     request: Request,
     draw_id: Id,
-    value: Annotated[str, Form(), Text(200, "公开随机值")] = "",
+    form: Annotated[draw_forms.PublicValueForm, Form()],
     actor: Actor = Depends(require(Permission.DRAWS_SUPERVISE)),
     db: Session = Depends(get_db),
 ) -> Response:
     """The supervisor enters the public random value."""
     draw = service.get_draw(db, actor=actor, draw_id=draw_id)
-    freeze.set_public_value(db, draw=draw, value=value, actor=actor)
+    freeze.set_public_value(db, draw=draw, value=form.public_value, actor=actor)
     flash(request, "已录入公开随机数。")
     return RedirectResponse(f"/draws/{draw.id}", status_code=303)
 
@@ -296,14 +271,14 @@ def set_public_value(
 def run_draw(
     request: Request,
     draw_id: Id,
-    confirm: Annotated[str, Form(), Text(10, "确认")] = "",
+    form: Annotated[draw_forms.ConfirmForm, Form()],
     actor: Actor = Depends(require(Permission.DRAWS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
     """Reveal the seed and draw; without ``confirm=1`` the answer is the confirmation page
     with how many tasks it creates, not the draw."""
     draw = service.get_draw(db, actor=actor, draw_id=draw_id)
-    if confirm != "1":
+    if form.confirm != "1":
         service.require_lead(actor, draw)
         DRAW_LIFECYCLE.check(draw, "run")
         frozen = json.loads(draw.frozen_json) if draw.frozen_json else None
@@ -322,13 +297,13 @@ def run_draw(
 def cancel_draw(
     request: Request,
     draw_id: Id,
-    reason: Annotated[str, Form(), Text(NOTE, "理由")] = "",
+    form: Annotated[draw_forms.CancelForm, Form()],
     actor: Actor = Depends(require(Permission.DRAWS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
     """Cancel a draw (kept on record; a committed seed is revealed)."""
     draw = service.get_draw(db, actor=actor, draw_id=draw_id)
-    service.cancel_draw(db, draw=draw, reason=reason, actor=actor)
+    service.cancel_draw(db, draw=draw, reason=form.reason, actor=actor)
     flash(request, "已取消抽查。取消记录和已承诺的种子均公开。", "warn")
     return RedirectResponse(f"/draws/{draw.id}", status_code=303)
 
