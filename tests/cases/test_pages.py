@@ -264,10 +264,13 @@ def test_open_a_case_from_the_form(
     assert page.status_code == 200
     for o in w.officers:
         assert f'value="{o.id}"' in page.text
-    assert f'<option value="{inspected.id}">{inspected.name}' in page.text  # inspected by us
+    assert f'name="enterprise_id" value="{inspected.id}"' in page.text  # inspected by us
     assert w.enterprise.name not in page.text  # never inspected by this subject
-    found = client.get("/cases/new", params={"q": w.enterprise.uscc}).text
-    assert f'<option value="{w.enterprise.id}">{w.enterprise.name}' in found
+    assert 'name="enterprise_uscc"' not in page.text  # no typed ids (issue 19 item 1)
+    assert "没有移送立案的检查笔录" in page.text and 'type="text" name="record_id"' not in page.text
+    found = client.get("/cases/new/enterprises", params={"q": w.enterprise.uscc}).text
+    assert f'name="enterprise_id" value="{w.enterprise.id}"' in found
+    assert w.enterprise.name in client.get("/cases/new/enterprises", params={"q": "示例制造"}).text
     resp = client.post(
         "/cases/new", data={**_form(w), "csrf_token": csrf_of(page.text)}, follow_redirects=False
     )
@@ -306,7 +309,7 @@ def test_form_errors_come_back_beside_the_field_with_the_typed_values(
         "/cases/new", data={**_form(w, enterprise_id="", enterprise_uscc="91330802MA2A99999X"),
                             "csrf_token": token},
     )  # fmt: skip
-    assert resp.status_code == 422 and 'id="err-enterprise_uscc"' in resp.text
+    assert resp.status_code == 422 and 'id="err-enterprise_id"' in resp.text
     assert db.scalar(select(PenaltyCase.id)) is None  # nothing was opened
 
 
@@ -332,7 +335,7 @@ def test_the_record_links_to_a_prefilled_form(
     assert "现场发现过期食品十二件。" in form.text
     assert f'name="record_id" value="{record.id}"' in form.text
     assert 'name="act_on" value="2026-11-02"' in form.text
-    assert f'value="{w.enterprise.id}" selected' in form.text
+    assert f'name="enterprise_id" value="{w.enterprise.id}" checked' in form.text
     assert all(f'value="{o.id}" checked' in form.text for o in w.officers)
     sign_in(client, SUPERVISOR)  # reads the record, does not handle cases
     assert link not in client.get(f"/tasks/{task.id}/record").text
@@ -370,7 +373,7 @@ def test_a_clue_of_the_region_prefills_the_form_and_another_region_does_not(
     assert form.status_code == 200 and "柯城区的线索" in form.text
     assert f'name="clue_id" value="{near.id}"' in form.text
     assert '<option value="clue" selected' in form.text
-    assert f'name="enterprise_uscc" value="{w.enterprise.uscc}"' in form.text
+    assert f'name="enterprise_id" value="{w.enterprise.id}" checked' in form.text
     refused = client.get(f"/cases/new?clue_id={far.id}")
     assert refused.status_code == 422 and "衢江区的线索" not in refused.text
     assert 'id="err-clue_id"' in refused.text

@@ -22,6 +22,7 @@ from wurao.core.errors import Conflict, Forbidden, InvalidInput
 from wurao.discretion import leniency
 from wurao.discretion.leniency import EntryData
 from wurao.registry.models import Officer
+from wurao.web.form_state import EMPTY
 
 REASONS = "当事人销售不合格产品，依据裁量基准在幅度内处罚。"
 REMEDY = "如不服本决定，可在六十日内申请行政复议，或在六个月内提起行政诉讼。"
@@ -193,7 +194,7 @@ def test_the_case_fragment_shows_lists_history_range_and_forms(
     case = reviewed(db, personas, w, 100_000)
     context = leniency.case_panel(db, case, DECIDED)
     html = env.get_template("cases/_discretion.html").render(
-        case=case, may_handle=True, csrf_token="t", **context
+        case=case, may_handle=True, csrf_token="t", form_state=lambda action=None: EMPTY, **context
     )
     assert "可以不予处罚（首违不罚）清单" in html and "首次违法" in html
     assert "5,000元至20,000元" in html
@@ -240,15 +241,18 @@ def test_the_case_page_records_the_choice_and_the_circumstance_over_http(
     # and changes nothing
     refused = client.post(
         f"/cases/{cid}/leniency",
-        data={"csrf_token": token, "choice": "nonsense", "reason": "当事人已整改完毕"},
-    )
+        data={"csrf_token": token, "_back": f"/cases/{cid}", "choice": "nonsense",
+              "reason": "当事人已整改完毕"},
+    )  # fmt: skip
     assert refused.status_code == 422
     assert 'id="err-choice"' in refused.text and "当事人已整改完毕" in refused.text
     bad = client.post(
         f"/cases/{cid}/discretion",
-        data={"csrf_token": token, "circumstance": "huge", "violation_code": "A-1"},
-    )
+        data={"csrf_token": token, "_back": f"/cases/{cid}", "circumstance": "huge",
+              "violation_code": "A-1"},
+    )  # fmt: skip
     assert bad.status_code == 422 and 'id="err-circumstance"' in bad.text
+    assert "error-page" not in bad.text
     assert 'value="A-1"' in bad.text
     db.expire_all()
     assert db.scalar(select(PenaltyCase.leniency_choice).where(PenaltyCase.id == cid)) == "none"

@@ -7,11 +7,13 @@ import io
 
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Personas, sign_in
 from tests.discretion import FIELD, PROVISION, VIOLATION, table
 from wurao.discretion import imports
+from wurao.discretion.models import BenchmarkTable
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -31,7 +33,7 @@ def test_public_pages_are_anonymous(client: TestClient, db: Session, personas: P
     assert client.get("/discretion", follow_redirects=False).status_code == 303
 
 
-def test_create_form_shows_the_error_beside_the_field(client: TestClient) -> None:
+def test_create_form_shows_the_error_beside_the_field(client: TestClient, db: Session) -> None:
     token = sign_in(client, "kc_sfj")
     form = {
         "csrf_token": token,
@@ -41,10 +43,19 @@ def test_create_form_shows_the_error_beside_the_field(client: TestClient) -> Non
         "title": "某镇裁量基准",
         "effective_from": "2026-01-01",
     }
-    page = client.post("/discretion", data=form)
+    page = client.post("/discretion", data={**form, "_back": "/discretion"})
     assert page.status_code == 422
     assert 'id="err-region_code"' in page.text and "乡镇" in page.text
     assert 'value="某镇裁量基准"' in page.text  # what was typed comes back
+    assert "error-page" not in page.text
+    # a date the model refuses: beside its field, the rest kept, no table written
+    page = client.post(
+        "/discretion", data={**form, "_back": "/discretion", "effective_from": "2026-02-30"}
+    )
+    assert page.status_code == 422 and 'id="err-effective_from"' in page.text
+    assert "「施行日期」应为日期（YYYY-MM-DD）。" in page.text
+    assert 'value="某镇裁量基准"' in page.text and 'value="330802001"' in page.text
+    assert db.scalar(select(func.count()).select_from(BenchmarkTable)) == 0
     form["region_code"] = "330802"
     made = client.post("/discretion", data=form, follow_redirects=False)
     assert made.status_code == 303 and made.headers["location"].startswith("/discretion/")
@@ -105,8 +116,9 @@ def test_leniency_list_page(client: TestClient) -> None:
         "violation": "初次未按规定公示年度报告",
         "provision": "",
     }
-    page = client.post("/leniency", data=form)
+    page = client.post("/leniency", data={**form, "_back": "/leniency"})
     assert page.status_code == 422 and 'id="err-provision"' in page.text
+    assert "初次未按规定公示年度报告" in page.text and "error-page" not in page.text
     form["provision"] = "《企业信息公示暂行条例》第八条"
     assert client.post("/leniency", data=form, follow_redirects=False).status_code == 303
     listed = client.get("/leniency", params={"kind": "may_no_penalty"})

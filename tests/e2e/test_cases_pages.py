@@ -67,7 +67,9 @@ def test_case_list_and_page_on_desktop_and_phone(
     page.fill("input[name=act_on]", "2026-11-20")
     page.fill("input[name=found_on]", "2026-11-25")
     page.fill("textarea[name=facts]", "当事人销售过期食品。")
-    page.fill("input[name=enterprise_uscc]", DEMO_USCC)
+    page.fill("#party input[name=q]", DEMO_USCC)  # the party is picked, not typed (#19)
+    expect(page.locator("#party-list input[name=enterprise_id]")).to_have_count(1)
+    page.locator("#party-list input[name=enterprise_id]").check()
     page.click("button:has-text('登记案件')")  # no officer chosen: refused beside the field
     expect(page.locator("#err-officer_ids")).to_contain_text("承办的执法人员")
     expect(page.locator("textarea[name=facts]")).to_have_value("当事人销售过期食品。")

@@ -3,7 +3,7 @@ circumstance and reason that hold a fine to the benchmark (D24) — recorded bef
 
 The forms sit in the case page's 裁量与清单 panel (``cases/_discretion.html``, its context from
 ``discretion.leniency.case_panel``); a refusal brings the case page back (422) with the error
-beside its field and what was typed.
+beside its field and what was typed (web/form_state.py).
 """
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.cases import decision
 from wurao.cases.access import get_case
-from wurao.cases.pages import render_case
-from wurao.core.errors import Conflict, InvalidInput
+from wurao.discretion.page_forms import CaseDiscretionForm, CaseLeniencyForm
 from wurao.web.deps import TxRoute, get_db, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.params import LongId, Text
+from wurao.web.params import LongId
 from wurao.web.templating import flash
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
@@ -32,19 +31,13 @@ router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 def record_leniency(
     request: Request,
     case_id: LongId,
-    choice: Annotated[str, Form(), Text(16, "是否适用清单")],
-    reason: Annotated[str, Form(), Text(2000, "理由")] = "",
+    form: Annotated[CaseLeniencyForm, Form()],
     actor: Actor = Depends(require(Permission.CASES_HANDLE)),
     db: Session = Depends(get_db),
 ) -> Response:
     """The officer's choice on the leniency lists (D17) and its reason."""
     case = get_case(db, actor=actor, case_id=case_id)
-    try:
-        with db.begin_nested():
-            decision.record_leniency(db, actor=actor, case=case, choice=choice, reason=reason)
-    except (InvalidInput, Conflict) as exc:
-        typed = {"choice": choice, "reason": reason}
-        return _refused(request, db, actor, case_id, exc, typed, "choice")
+    decision.record_leniency(db, actor=actor, case=case, choice=form.choice, reason=form.reason)
     flash(request, "已记录清单适用情况。")
     return RedirectResponse(f"/cases/{case.id}#discretion", status_code=303)
 
@@ -53,46 +46,19 @@ def record_leniency(
 def record_discretion(
     request: Request,
     case_id: LongId,
-    circumstance: Annotated[str, Form(), Text(8, "裁量情节")] = "",
-    violation_code: Annotated[str, Form(), Text(40, "违法行为编码")] = "",
-    discretion_reason: Annotated[str, Form(), Text(2000, "裁量说明")] = "",
+    form: Annotated[CaseDiscretionForm, Form()],
     actor: Actor = Depends(require(Permission.CASES_HANDLE)),
     db: Session = Depends(get_db),
 ) -> Response:
     """The circumstance that picks the benchmark row and the reason for a fine outside it (D24)."""
     case = get_case(db, actor=actor, case_id=case_id)
-    try:
-        with db.begin_nested():
-            decision.record_discretion(
-                db,
-                actor=actor,
-                case=case,
-                circumstance=circumstance,
-                violation_code=violation_code,
-                reason=discretion_reason,
-            )
-    except (InvalidInput, Conflict) as exc:
-        typed = {
-            "circumstance": circumstance,
-            "violation_code": violation_code,
-            "discretion_reason": discretion_reason,
-        }
-        return _refused(request, db, actor, case_id, exc, typed, "circumstance")
+    decision.record_discretion(
+        db,
+        actor=actor,
+        case=case,
+        circumstance=form.circumstance,
+        violation_code=form.violation_code,
+        reason=form.discretion_reason,
+    )
     flash(request, "已记录裁量情节。")
     return RedirectResponse(f"/cases/{case.id}#discretion", status_code=303)
-
-
-def _refused(
-    request: Request,
-    db: Session,
-    actor: Actor,
-    case_id: int,
-    exc: InvalidInput | Conflict,
-    typed: dict[str, str],
-    first: str,
-) -> Response:
-    """The case page again: the error beside its field (or the form's first) and what was typed."""
-    field = getattr(exc, "field", None) or first
-    return render_case(
-        request, db, actor, case_id, discretion_errors={field: exc.message}, discretion_typed=typed
-    )

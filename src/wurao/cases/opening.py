@@ -29,6 +29,8 @@ _CLUE = table(
     column("occurred_on"),
 )
 
+RECENT = 30  # records and clues offered, newest first
+
 # --- the opening form --------------------------------------------------------------------
 
 
@@ -58,29 +60,39 @@ class FormValues:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One pickable object of the form (a picker's radio button): id, label, a detail line."""
+
+    id: int
+    label: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
 class FormChoices:
-    """The subject's officers and enterprises to choose from."""
+    """The subject's officers, and the enterprises, records and clues it may name."""
 
     subject: EnforcementSubject
     officers: list[Officer]
-    enterprises: list[Enterprise]
+    enterprises: list[Choice]
+    records: list[Choice] = field(default_factory=list)
+    clues: list[Choice] = field(default_factory=list)
 
 
-def form_choices(session: Session, *, actor: Actor, q: str = "") -> FormChoices:
-    """The actor's subject, its active officers and the enterprises it has inspected (or the
-    registry's enterprises of its region matching ``q``)."""
+def _subject(session: Session, actor: Actor) -> EnforcementSubject:
     actor.require(Permission.CASES_HANDLE)
-    if actor.subject_id is None:
-        raise Forbidden("只有执法主体的用户可以登记案件。")
-    subject = session.get(EnforcementSubject, actor.subject_id)
+    subject = session.get(EnforcementSubject, actor.subject_id or 0)
     if subject is None:
         raise Forbidden("只有执法主体的用户可以登记案件。")
-    officers = session.scalars(
-        select(Officer)
-        .where(Officer.subject_id == subject.id, Officer.active.is_(True))
-        .order_by(Officer.kind.desc(), Officer.name)
-        .limit(MAX_CHOICES)
-    )
+    return subject
+
+
+def enterprise_choices(
+    session: Session, *, actor: Actor, q: str = "", picked: int | None = None
+) -> list[Choice]:
+    """The enterprise picked, then the enterprises the subject has inspected (or the registry's
+    enterprises of its region matching ``q``: name or 统一社会信用代码)."""
+    subject = _subject(session, actor)
     q = q.strip()
     if q:
         stmt = enterprises_visible_to(actor).where(
@@ -93,8 +105,79 @@ def form_choices(session: Session, *, actor: Actor, q: str = "") -> FormChoices:
             .where(TaskSubject.subject_id == subject.id)
         )
         stmt = select(Enterprise).where(Enterprise.id.in_(inspected))
-    enterprises = session.scalars(stmt.order_by(Enterprise.name).limit(MAX_CHOICES))
-    return FormChoices(subject, list(officers), list(enterprises))
+    rows = list(session.scalars(stmt.order_by(Enterprise.name).limit(MAX_CHOICES)))
+    if picked is not None:  # the picked one first, so a long list does not hide it
+        chosen = next((e for e in rows if e.id == picked), None) or session.scalar(
+            enterprises_visible_to(actor).where(Enterprise.id == picked)
+        )
+        rows = ([chosen] if chosen is not None else []) + [e for e in rows if e.id != picked]
+    return [Choice(e.id, e.name, e.uscc) for e in rows]
+
+
+def record_choices(session: Session, subject: EnforcementSubject) -> list[Choice]:
+    """The subject's finished inspection records whose outcome is 移送立案, newest first."""
+    rows = session.execute(
+        select(InspectionRecord, Enterprise.name)
+        .join(InspectionTask, InspectionTask.id == InspectionRecord.task_id)
+        .join(TaskSubject, TaskSubject.task_id == InspectionTask.id)
+        .join(Enterprise, Enterprise.id == InspectionTask.enterprise_id)
+        .where(
+            TaskSubject.subject_id == subject.id,
+            InspectionRecord.outcome == "case",
+            InspectionRecord.finished_at.is_not(None),
+        )
+        .order_by(InspectionRecord.finished_at.desc(), InspectionRecord.id.desc())
+        .limit(RECENT)
+    )
+    return [
+        Choice(
+            r.id,
+            f"{name} · 检查笔录",
+            f"检查任务 {r.task_id} · 完成于 {local_date(r.finished_at).isoformat()}"
+            if r.finished_at
+            else f"检查任务 {r.task_id}",
+        )
+        for r, name in rows
+    ]
+
+
+def clue_choices(session: Session, subject: EnforcementSubject) -> list[Choice]:
+    """The supervision clues of the subject's region, newest first."""
+    prefix = region_scope_prefix(subject.region_code)
+    rows = session.execute(
+        select(_CLUE.c.id, _CLUE.c.description, _CLUE.c.occurred_on)
+        .where(_CLUE.c.region_code.startswith(prefix))
+        .order_by(_CLUE.c.id.desc())
+        .limit(RECENT)
+    )
+    out = []
+    for clue_id, description, occurred in rows:
+        text = str(description or "")
+        label = text if len(text) <= 40 else text[:40] + "…"
+        when = f" · 发生于 {str(occurred)[:10]}" if occurred else ""
+        out.append(Choice(int(clue_id), label or "（无描述）", f"线索 {clue_id}{when}"))
+    return out
+
+
+def form_choices(
+    session: Session, *, actor: Actor, q: str = "", enterprise_id: int | None = None
+) -> FormChoices:
+    """The actor's subject, its active officers, the enterprises to pick from (see
+    ``enterprise_choices``), its records sent for a case and its region's clues."""
+    subject = _subject(session, actor)
+    officers = session.scalars(
+        select(Officer)
+        .where(Officer.subject_id == subject.id, Officer.active.is_(True))
+        .order_by(Officer.kind.desc(), Officer.name)
+        .limit(MAX_CHOICES)
+    )
+    return FormChoices(
+        subject,
+        list(officers),
+        enterprise_choices(session, actor=actor, q=q, picked=enterprise_id),
+        record_choices(session, subject),
+        clue_choices(session, subject),
+    )
 
 
 def enterprise_id_of(session: Session, uscc: str) -> int:

@@ -128,7 +128,17 @@ def _new(
     q: str = "",
     errors: dict[str, str] | None = None,
 ) -> Response:
-    choices = opening.form_choices(db, actor=actor, q=q)
+    picked = values.enterprise_id
+    choices = opening.form_choices(
+        db,
+        actor=actor,
+        q=q,
+        enterprise_id=int(picked) if picked.isdigit() and len(picked) <= 18 else None,
+    )
+    for name, listed in (("record_id", choices.records), ("clue_id", choices.clues)):
+        value = getattr(values, name)
+        if value and value not in {str(c.id) for c in listed}:  # a prefill older than the list
+            listed.insert(0, opening.Choice(int(value), f"编号 {value}"))
     return render(
         request,
         "cases/new.html",
@@ -152,6 +162,22 @@ def new_case_page(
     except InvalidInput as exc:
         return _new(request, db, actor, opening.FormValues(), errors=_errors(exc))
     return _new(request, db, actor, values, q=q)
+
+
+@router.get("/cases/new/enterprises", response_class=HTMLResponse)
+def party_picker(
+    request: Request,
+    q: Search = "",
+    actor: Actor = Depends(require(Permission.CASES_HANDLE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The opening form's enterprise picker (an htmx fragment): the region's enterprises
+    matching the search, or those the subject has inspected."""
+    return render(
+        request,
+        "cases/_party_choices.html",
+        {"enterprises": opening.enterprise_choices(db, actor=actor, q=q), "q": q.strip()},
+    )
 
 
 def _str(form: FormData, name: str) -> str:
@@ -225,8 +251,8 @@ def _case_data(db: Session, v: opening.FormValues) -> service.CaseData:
 
 def _errors(exc: InvalidInput | Conflict | NotFound) -> dict[str, str]:
     name = getattr(exc, "field", None) or FORM_ERROR
-    if name == "enterprise_id":
-        name = "enterprise_uscc"  # one place beside the party's choice
+    if name == "enterprise_uscc":
+        name = "enterprise_id"  # one place beside the party's choice
     return {name: exc.message}
 
 

@@ -18,10 +18,15 @@ from wurao.core.paging import paginate
 from wurao.core.time import local_today
 from wurao.discretion import imports, leniency, service
 from wurao.discretion.models import BenchmarkTable, Circumstance, LeniencyKind, OwnerKind
+from wurao.discretion.page_forms import (
+    ImportForm,
+    LeniencyForm,
+    ListImportForm,
+    TableForm,
+)
 from wurao.web.deps import TxRoute, get_db, public, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_date
-from wurao.web.params import LongId, PageNo, Text
+from wurao.web.params import LongId, PageNo
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
@@ -59,8 +64,6 @@ def _tables(
     region: str = "",
     field: str = "",
     page: int = 1,
-    form: dict[str, str] | None = None,
-    error: InvalidInput | None = None,
 ) -> Response:
     found = service.list_tables(
         db, service.tables_visible_to(actor), region=region, field=field, page=page
@@ -72,11 +75,9 @@ def _tables(
             **found.context(),
             "filters": {"region": region, "field": field},
             "can_manage": actor.can(service.MANAGE),
-            "form": form or _new_table(actor),
-            "error": error,
+            "form": _new_table(actor),
             **_labels(),
         },
-        status_code=422 if error else 200,
     )
 
 
@@ -103,37 +104,20 @@ def tables_page(
 @router.post("/discretion", response_class=HTMLResponse)
 def create_table(
     request: Request,
-    owner_kind: Annotated[str, Form(), Text(10, "制定者")],
-    field: Annotated[str, Form(), Text(30, "执法领域")],
-    title: Annotated[str, Form(), Text(200, "基准名称")],
-    effective_from: Annotated[str, Form(), Text(10, "施行日期")],
-    doc_number: Annotated[str, Form(), Text(120, "文号")] = "",
-    region_code: Annotated[str, Form(), Text(12, "行政区划代码")] = "",
+    form: Annotated[TableForm, Form()],
     actor: Actor = Depends(require(Permission.ITEMS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
     """A new draft table; a refusal shows the form again with what was typed."""
-    form = {
-        "owner_kind": owner_kind,
-        "field": field,
-        "title": title,
-        "effective_from": effective_from,
-        "doc_number": doc_number,
-        "region_code": region_code,
-    }
-    try:
-        with db.begin_nested():
-            data = service.TableData(
-                owner_kind=owner_kind,
-                field=field,
-                title=title,
-                effective_from=form_date(effective_from, "effective_from"),
-                doc_number=doc_number,
-                region_code=region_code,
-            )
-            table = service.create_table(db, actor=actor, data=data)
-    except InvalidInput as exc:
-        return _tables(request, db, actor, form=form, error=exc)
+    data = service.TableData(
+        owner_kind=form.owner_kind,
+        field=form.field,
+        title=form.title,
+        effective_from=form.effective_from,
+        doc_number=form.doc_number,
+        region_code=form.region_code,
+    )
+    table = service.create_table(db, actor=actor, data=data)
     flash(request, "已新建裁量基准，请下载模板填写后导入。")
     return RedirectResponse(f"/discretion/{table.id}", status_code=303)
 
@@ -190,8 +174,8 @@ def table_page(
 def import_rows(
     request: Request,
     table_id: LongId,
+    form: Annotated[ImportForm, Form()],
     file: UploadFile = File(...),
-    accept_valid: Annotated[str, Form(), Text(3, "只导入通过的行")] = "",
     actor: Actor = Depends(require(Permission.ITEMS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -200,7 +184,7 @@ def import_rows(
     service.check_edit(actor, table)
     report = imports.validate_benchmark(db, table=table, data=_read(file))
     imports.apply_benchmark(
-        db, actor=actor, table=table, report=report, accept_valid=bool(accept_valid)
+        db, actor=actor, table=table, report=report, accept_valid=form.accept_valid
     )
     return _table(request, db, actor, table, report, 200 if report.written else 422)
 
@@ -229,8 +213,6 @@ def _lists(
     *,
     filters: dict[str, str],
     page: int = 1,
-    form: dict[str, str] | None = None,
-    error: InvalidInput | None = None,
     report: imports.ImportReport | None = None,
     status_code: int = 200,
 ) -> Response:
@@ -243,12 +225,11 @@ def _lists(
             **found.context(),
             "filters": filters,
             "can_manage": actor.can(service.MANAGE),
-            "form": form or {"region_code": actor.region_code},
-            "error": error,
+            "form": {"region_code": actor.region_code},
             "report": report,
             **_labels(),
         },
-        status_code=422 if error else status_code,
+        status_code=status_code,
     )
 
 
@@ -270,27 +251,16 @@ def lists_page(
 @router.post("/leniency", response_class=HTMLResponse)
 def add_entry(
     request: Request,
-    region_code: Annotated[str, Form(), Text(12, "行政区划代码")],
-    field: Annotated[str, Form(), Text(30, "执法领域")],
-    kind: Annotated[str, Form(), Text(16, "清单类别")],
-    violation: Annotated[str, Form(), Text(300, "违法行为")],
-    violation_code: Annotated[str, Form(), Text(40, "违法行为编码")] = "",
-    provision: Annotated[str, Form(), Text(2000, "法律依据")] = "",
-    conditions: Annotated[str, Form(), Text(2000, "适用条件")] = "",
+    form: Annotated[LeniencyForm, Form()],
     actor: Actor = Depends(require(Permission.ITEMS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
     """Add one entry; a refusal shows the form again with what was typed."""
     data = leniency.EntryData(
-        region_code, field, kind, violation, violation_code, provision, conditions
-    )
-    try:
-        with db.begin_nested():
-            leniency.add_entry(db, actor=actor, data=data)
-    except InvalidInput as exc:
-        form = {k: str(v) for k, v in vars(data).items()}
-        filters = {"region": "", "field": "", "kind": ""}
-        return _lists(request, db, actor, filters=filters, form=form, error=exc)
+        form.region_code, form.field, form.kind, form.violation, form.violation_code,
+        form.provision, form.conditions,
+    )  # fmt: skip
+    leniency.add_entry(db, actor=actor, data=data)
     flash(request, "已加入清单。")
     return RedirectResponse("/leniency", status_code=303)
 
@@ -298,22 +268,23 @@ def add_entry(
 @router.post("/leniency/import", response_class=HTMLResponse)
 def import_list(
     request: Request,
-    region_code: Annotated[str, Form(), Text(12, "行政区划代码")],
+    form: Annotated[ListImportForm, Form()],
     file: UploadFile = File(...),
-    accept_valid: Annotated[str, Form(), Text(3, "只导入通过的行")] = "",
     actor: Actor = Depends(require(Permission.ITEMS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
     """Check every row of an uploaded list and show the report; write the rows as chosen."""
-    report = imports.validate_list(db, region_code=region_code.strip(), data=_read(file))
+    if not form.region_code:
+        raise InvalidInput("请填写行政区划代码。", field="region_code")
+    report = imports.validate_list(db, region_code=form.region_code, data=_read(file))
     imports.apply_list(
         db,
         actor=actor,
-        region_code=region_code.strip(),
+        region_code=form.region_code,
         report=report,
-        accept_valid=bool(accept_valid),
+        accept_valid=form.accept_valid,
     )
-    filters = {"region": region_code.strip(), "field": "", "kind": ""}
+    filters = {"region": form.region_code, "field": "", "kind": ""}
     status = 200 if report.written else 422
     return _lists(request, db, actor, filters=filters, report=report, status_code=status)
 
