@@ -5,14 +5,20 @@ saved; the API and pages without ``_back`` answer as before."""
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
+from typing import Annotated
 
+from fastapi import Form
 from fastapi.testclient import TestClient
+from pydantic import Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Personas, sign_in
 from tests.planning.test_http import enterprises, item
 from wurao.planning.models import PlanEntry
+from wurao.web.forms import PageForm, route_titles
+from wurao.web.labels import label_of
 
 
 def _plan(client: TestClient, csrf: str) -> str:
@@ -107,3 +113,17 @@ def test_every_form_carries_its_page_as_back(client: TestClient, personas: Perso
     forms = page.text.count('name="csrf_token"') - page.text.count('action="/logout"')
     assert forms > 0
     assert page.text.count(f'name="_back" value="{url}?tab=x"') == forms
+
+
+class _GuidanceLikeForm(PageForm):
+    subject_id: int = Field(ge=1, title="执法单位")
+
+
+def _endpoint(form: Annotated[_GuidanceLikeForm, Form()]) -> None: ...
+
+
+def test_a_page_forms_own_titles_label_its_errors_before_the_shared_ones() -> None:
+    route = SimpleNamespace(endpoint=_endpoint)
+    assert route_titles(route)["subject_id"] == "执法单位"
+    assert label_of("subject_id") != "执法单位"  # the application-wide label differs
+    assert route_titles(object()) == {}

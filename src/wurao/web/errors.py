@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from wurao.core.errors import DomainError, NotAuthenticated, RuleViolation
 from wurao.core.ids import IdentifierError
 from wurao.web import form_state
+from wurao.web.forms import route_titles
 from wurao.web.labels import label_of
 from wurao.web.templating import render
 
@@ -168,7 +169,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        errors = [_detail(e) for e in exc.errors()]
+        titles = route_titles(request.scope.get("route"))  # a page form's own labels first
+        errors = [_detail(e, titles) for e in exc.errors()]
         message = "；".join(dict.fromkeys(e["msg"] for e in errors[:5])) or "提交的内容有误。"
         extra: dict[str, Any] = {"details": errors}
         names = [_field_name(e.get("loc", ())) for e in exc.errors()]
@@ -196,11 +198,12 @@ def _field_name(loc: Sequence[Any]) -> str:
     return ""
 
 
-def _detail(error: Mapping[str, Any]) -> dict[str, Any]:
+def _detail(error: Mapping[str, Any], titles: Mapping[str, str]) -> dict[str, Any]:
     """One validation error as ``{loc, msg}`` with a Chinese message naming the field."""
     loc = [str(p) for p in error.get("loc", ())]
     name = _field_name(list(error.get("loc", ())))
-    return {"loc": loc, "msg": validation_message(error, label_of(name) if name else "请求内容")}
+    label = (titles.get(name) or label_of(name)) if name else "请求内容"
+    return {"loc": loc, "msg": validation_message(error, label)}
 
 
 def validation_message(error: Mapping[str, Any], label: str) -> str:

@@ -166,7 +166,7 @@ async def rerender(
             "method": "GET",
             "path": path,
             "raw_path": quote(path).encode(),
-            "query_string": query.encode(),
+            "query_string": quote(query, safe="=&%+").encode(),
             "headers": [
                 (k, v)
                 for k, v in request.scope["headers"]

@@ -22,7 +22,10 @@ helpers below do the same for routes that parse by hand.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import functools
+import typing
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -39,12 +42,43 @@ class PageForm(BaseModel):
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
+        for name, title in cls.titles().items():
+            FORM_LABELS.setdefault(name, title)
+
+    @classmethod
+    def titles(cls) -> dict[str, str]:
+        """The Chinese label of each field (its title, or its Text marker's label)."""
+        out: dict[str, str] = {}
         for name, info in cls.model_fields.items():
             title = info.title or next(
                 (m.label for m in info.metadata if isinstance(m, Text)), None
             )
             if title:
-                FORM_LABELS.setdefault(name, title)
+                out[name] = title
+        return out
+
+
+@functools.cache
+def _titles_of(endpoint: Callable[..., Any]) -> dict[str, str]:
+    hints = typing.get_type_hints(endpoint, include_extras=True)
+    titles: dict[str, str] = {}
+    for hint in hints.values():
+        model = typing.get_args(hint)[0] if typing.get_origin(hint) is Annotated else hint
+        if isinstance(model, type) and issubclass(model, PageForm):
+            titles.update(model.titles())
+    return titles
+
+
+def route_titles(route: object) -> dict[str, str]:
+    """The field titles of the page form(s) ``route`` takes (empty for any other route): the
+    labels its validation errors use, before the application-wide ones."""
+    endpoint = getattr(route, "endpoint", None)
+    if endpoint is None:
+        return {}
+    try:
+        return _titles_of(endpoint)
+    except (NameError, TypeError):  # an endpoint whose annotations cannot be resolved
+        return {}
 
 
 def form_date(value: str, field: str) -> dt.date | None:
