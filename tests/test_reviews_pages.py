@@ -9,6 +9,7 @@ import json
 
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Personas, csrf_of, sign_in
@@ -17,10 +18,13 @@ from tests.oversight.test_rules import KC_SCJG
 from tests.test_reviews_service import PERIOD, drawn_plan, inspection_file
 from wurao.oversight.reviews import queries
 from wurao.oversight.reviews.checklist import checklist
+from wurao.oversight.reviews.models import ReviewPlan
 from wurao.sampling import algorithm
 
 
-def test_the_plan_form_keeps_what_was_typed_and_names_the_field(client: TestClient) -> None:
+def test_the_plan_form_keeps_what_was_typed_and_names_the_field(
+    client: TestClient, db: Session
+) -> None:
     sign_in(client, "kc_sfj")
     page = client.get("/oversight/reviews/new")
     assert page.status_code == 200 and "新建评查方案" in page.text
@@ -28,6 +32,7 @@ def test_the_plan_form_keeps_what_was_typed_and_names_the_field(client: TestClie
         "/oversight/reviews/new",
         data={
             "csrf_token": csrf_of(page.text),
+            "_back": "/oversight/reviews/new",
             "title": "十月评查",
             "file_kind": "inspection",
             "period_from": "2026-10-31",
@@ -36,9 +41,16 @@ def test_the_plan_form_keeps_what_was_typed_and_names_the_field(client: TestClie
             "focus": "重点：<结果公示>",
         },
     )
-    assert resp.status_code == 422
-    assert "截止日期不能早于起始日期" in resp.text and 'value="十月评查"' in resp.text
-    assert "重点：&lt;结果公示&gt;" in resp.text
+    assert resp.status_code == 422 and "error-page" not in resp.text
+    assert 'id="err-period_to">截止日期不能早于起始日期' in resp.text
+    assert 'value="十月评查"' in resp.text and "重点：&lt;结果公示&gt;" in resp.text
+    data = {"csrf_token": csrf_of(page.text), "_back": "/oversight/reviews/new", "title": "十月",
+            "sample_size": "５", "subject_ids": "99999999999"}  # fmt: skip
+    resp = client.post("/oversight/reviews/new", data=data)
+    assert resp.status_code == 422 and "error-page" not in resp.text
+    assert 'id="err-sample_size"' in resp.text and 'id="err-subject_ids"' in resp.text
+    assert 'value="５"' in resp.text and 'value="十月"' in resp.text
+    assert db.scalar(select(func.count()).select_from(ReviewPlan)) == 0  # nothing saved
 
 
 def test_plan_draw_verify_assign_score_and_totals_through_the_pages(
@@ -88,21 +100,24 @@ def test_plan_draw_verify_assign_score_and_totals_through_the_pages(
 
     resp = client.post(
         f"{form_url}/problems",
-        data={"csrf_token": csrf, "item_code": "I-C2", "problem_text": ""},
+        data={"csrf_token": csrf, "_back": form_url, "item_code": "I-C2", "problem_text": " "},
     )
-    assert resp.status_code == 422 and "请填写发现的问题" in resp.text
+    assert resp.status_code == 422 and "error-page" not in resp.text
+    assert 'id="err-problem_text">请填写发现的问题' in resp.text
+    assert '<option value="I-C2" selected>' in resp.text
     client.post(
         f"{form_url}/problems",
         data={"csrf_token": csrf, "item_code": "I-C2", "problem_text": "检查情况记录过简。"},
     )
-    data = {"csrf_token": csrf, "final": "1", "comment": "总体规范"}
+    data = {"csrf_token": csrf, "_back": form_url, "final": "1", "comment": "总体规范"}
     for e in checklist().of("inspection"):
         data[f"result_{e.code}"] = "pass"
     data["result_I-C2"] = "fail"
     data["deduct_I-C2"] = "25"  # more than the item's 20 points
     resp = client.post(f"{form_url}/score", data=data)
-    assert resp.status_code == 422 and "扣分应在0至20之间" in resp.text
-    assert 'value="25"' in resp.text  # the form comes back as it was filled in
+    assert resp.status_code == 422 and "error-page" not in resp.text
+    assert 'id="err-deduct_I-C2">扣分应在0至20之间' in resp.text
+    assert 'value="25"' in resp.text and "总体规范" in resp.text  # the form as it was filled in
     data["deduct_I-C2"] = "6"
     resp = client.post(f"{form_url}/score", data=data)
     assert resp.status_code == 200 and "94" in resp.text and "待整改" in resp.text

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Personas, csrf_of, sign_in
@@ -245,10 +245,14 @@ def test_pages_issue_from_a_clue_reply_and_close(
         "title": "关于信访线索的督办通知", "body": "请限期办结。", "sources": f"clue:{clue.id}",
         "rectify": "1",
     }  # fmt: skip
-    bad = client.post("/oversight/documents/new", data={**form, "body": ""})
-    assert (
-        bad.status_code == 422 and "请填写正文" in bad.text and "关于信访线索的督办通知" in bad.text
-    )
+    back = f"/oversight/documents/new?clue={clue.id}"
+    bad = client.post("/oversight/documents/new", data={**form, "_back": back, "body": " "})
+    assert bad.status_code == 422 and "error-page" not in bad.text
+    assert 'id="err-body">请填写正文' in bad.text and 'value="关于信访线索的督办通知"' in bad.text
+    assert 'name="rectify" value="1" checked' in bad.text  # the typed choice, not the draft's
+    bad = client.post("/oversight/documents/new", data={**form, "_back": back, "subject_id": "x"})
+    assert bad.status_code == 422 and 'id="err-subject_id"' in bad.text
+    assert db.scalar(select(func.count()).select_from(SupervisionDocument)) == 0  # nothing saved
     done = client.post("/oversight/documents/new", data=form, follow_redirects=False)
     assert done.status_code == 303, done.text
     url = done.headers["location"]
@@ -264,6 +268,10 @@ def test_pages_issue_from_a_clue_reply_and_close(
     detail = client.get(url)
     assert detail.status_code == 200 and "提交答复" in detail.text
     assert client.get("/oversight/documents/new").status_code == 403
+    empty = client.post(
+        f"{url}/reply", data={"csrf_token": csrf_of(detail.text), "_back": url, "text": " "}
+    )
+    assert empty.status_code == 422 and 'id="err-text">请填写答复内容' in empty.text
     replied = client.post(
         f"{url}/reply", data={"csrf_token": csrf_of(detail.text), "text": "已办结"}
     )

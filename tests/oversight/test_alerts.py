@@ -150,6 +150,19 @@ def test_http_path_warning_to_answered(
     assert ">WARN<" not in listing.text and ">BLOCK<" not in listing.text
     page = client.get(f"/oversight/alerts/{alert_id}")
     assert page.status_code == 200 and "生成并发送风险提示函" in page.text
+    back = f"/oversight/alerts/{alert_id}"
+    r = client.post(
+        f"{back}/dismiss", data={"csrf_token": csrf_of(page.text), "_back": back, "reason": " "}
+    )
+    assert r.status_code == 422 and "error-page" not in r.text
+    assert 'id="err-reason">请填写核销理由' in r.text
+    long = "注" * 2001
+    r = client.post(
+        f"{back}/notify", data={"csrf_token": csrf_of(page.text), "_back": back, "note": long}
+    )
+    assert r.status_code == 422 and 'id="err-note"' in r.text and long in r.text
+    db.expire_all()
+    assert db.get(Alert, alert_id).status == "new"  # type: ignore[union-attr]
     r = client.post(
         f"/oversight/alerts/{alert_id}/notify",
         data={"csrf_token": csrf_of(page.text), "note": "请核查"},
@@ -175,6 +188,11 @@ def test_http_path_warning_to_answered(
     assert notice.number in inbox.text
     page = client.get(f"/oversight/alerts/{alert.id}")
     assert "提交答复" in page.text
+    r = client.post(
+        f"/oversight/alerts/{alert.id}/respond",
+        data={"csrf_token": csrf_of(page.text), "_back": page.url.path, "response": " "},
+    )
+    assert r.status_code == 422 and 'id="err-response">请填写整改情况说明' in r.text
     r = client.post(
         f"/oversight/alerts/{alert.id}/respond",
         data={"csrf_token": csrf_of(page.text), "response": "已整改"},

@@ -114,6 +114,16 @@ def test_supervisor_handles_and_closes_with_audit(db: Session, personas: Persona
 def test_public_report_form_and_supervisor_pages(db: Session, client: TestClient) -> None:
     form = client.get("/report")
     assert form.status_code == 200 and "举报未亮码检查" in form.text
+    typed = {"csrf_token": csrf_of(form.text), "_back": "/report", "enterprise_uscc": QJ_USCC,
+             "agency": "衢江区市场监督管理局", "people": "二",
+             "description": "来了两人，未亮码。"}  # fmt: skip
+    refused = client.post("/report", data=typed)
+    assert refused.status_code == 422 and "error-page" not in refused.text
+    assert 'id="err-people"' in refused.text and 'value="二"' in refused.text
+    assert "来了两人，未亮码。" in refused.text and 'value="衢江区市场监督管理局"' in refused.text
+    refused = client.post("/report", data={**typed, "people": "2", "description": " "})
+    assert refused.status_code == 422 and 'id="err-description">请填写事情经过' in refused.text
+    assert db.scalar(select(Clue.id).where(Clue.enterprise_uscc == QJ_USCC)) is None
     resp = client.post(
         "/report",
         data={

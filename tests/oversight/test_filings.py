@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.cases import FILED, SHA, Setup, filed, setup
-from tests.conftest import Personas, sign_in
+from tests.conftest import Personas, csrf_of, sign_in
 from tests.inspections import add_officer
 from tests.web.test_query_counts import queries_for
 from wurao.cases import decision, notice
@@ -275,6 +275,19 @@ def test_pages_and_api(client: TestClient, db: Session, personas: Personas, w: S
     assert detail.status_code == 200 and "报备" in detail.text and SHA in detail.text
     line = client.get(f"/oversight/filings/case/{case.id}", headers={"HX-Request": "true"})
     assert "待报备" in line.text
+    back = f"/oversight/filings/{filing.id}"
+    refused = client.post(
+        f"{back}/file", data={"csrf_token": csrf_of(detail.text), "_back": back, "report": " "}
+    )
+    assert refused.status_code == 422 and "error-page" not in refused.text
+    assert 'id="err-report">请填写备案报告' in refused.text
+    long = "报" * 4001
+    refused = client.post(
+        f"{back}/file", data={"csrf_token": csrf_of(detail.text), "_back": back, "report": long}
+    )
+    assert refused.status_code == 422 and 'id="err-report"' in refused.text and long in refused.text
+    db.expire_all()
+    assert db.get(MajorFiling, filing.id).status == "due"  # type: ignore[union-attr]
     resp = client.post(
         f"/api/v1/filings/{filing.id}/file",
         json={"report": "报备"},

@@ -97,6 +97,14 @@ def test_import_page_and_permissions(client: TestClient, db: Session) -> None:
             XLSX,
         )
     }
+    unreadable = client.post(
+        "/oversight/fines/import",
+        data={"csrf_token": token, "_back": "/oversight/fines/import", "accept_valid": "1"},
+        files={"file": ("罚没收入.xlsx", b"not a workbook", XLSX)},
+    )
+    assert unreadable.status_code == 422 and "error-page" not in unreadable.text
+    assert 'id="err-file">' in unreadable.text
+    assert 'name="accept_valid" value="1" checked' in unreadable.text  # the choice kept
     refused = client.post("/oversight/fines/import", data={"csrf_token": token}, files=files)
     assert refused.status_code == 422 and "本次未写入任何数据" in refused.text
     assert "执法主体统一社会信用代码未填写" in refused.text

@@ -171,9 +171,10 @@ def test_pages_answer_with_file_then_accept_and_export(
     # an empty answer comes back with the error beside the field
     r = client.post(
         f"/oversight/rectifications/{item.id}/answer",
-        data={"csrf_token": csrf_of(page.text), "body": " "},
+        data={"csrf_token": csrf_of(page.text), "_back": page.url.path, "body": " "},
     )
-    assert r.status_code == 422 and "请填写整改情况" in r.text and "field-error" in r.text
+    assert r.status_code == 422 and "error-page" not in r.text
+    assert 'id="err-body">请填写整改情况' in r.text
     r = client.post(
         f"/oversight/rectifications/{item.id}/answer",
         data={"csrf_token": csrf_of(page.text), "body": "已整改，附整改报告"},
@@ -191,9 +192,12 @@ def test_pages_answer_with_file_then_accept_and_export(
     assert download.status_code == 200 and download.content == b"rectified"
     r = client.post(
         f"/oversight/rectifications/{item.id}/return",
-        data={"csrf_token": csrf_of(page.text), "note": ""},
+        data={"csrf_token": csrf_of(page.text), "_back": page.url.path, "note": " "},
     )
-    assert r.status_code == 422 and "请填写退回理由" in r.text
+    assert r.status_code == 422 and 'id="err-return-note">请填写退回理由' in r.text
+    assert 'id="err-accept-note"' not in r.text  # beside the refused form's field only
+    db.expire_all()
+    assert db.get(RectificationItem, item.id).status == "answered"  # type: ignore[union-attr]
     r = client.post(
         f"/oversight/rectifications/{item.id}/accept",
         data={"csrf_token": csrf_of(page.text), "note": "核实属实"},

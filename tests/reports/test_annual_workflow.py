@@ -235,9 +235,21 @@ def test_pages_walk_the_workflow(client: TestClient, db: Session, personas: Pers
     assert "补充平台无法统计的数据" in detail.text and "提交法制审核" in detail.text
     refused = client.post(
         f"{url}/manual",
-        data={"value_expropriation": "3", "reason_expropriation": "", "csrf_token": token},
+        data={"value_expropriation": "3", "reason_expropriation": "", "csrf_token": token,
+              "_back": url},
+    )  # fmt: skip
+    assert refused.status_code == 422 and "error-page" not in refused.text
+    assert 'id="err-expropriation">' in refused.text and "请写明数据来源或理由" in refused.text
+    assert 'name="value_expropriation" inputmode="numeric" size="8" value="3"' in refused.text
+    refused = client.post(
+        f"{url}/manual", data={"value_expropriation": "３", "csrf_token": token, "_back": url}
     )
-    assert refused.status_code == 422 and "请写明数据来源或理由" in refused.text
+    assert refused.status_code == 422 and 'id="err-expropriation">' in refused.text
+    assert 'value="３"' in refused.text
+    refused = client.post(
+        f"{url}/review/return", data={"opinion": "x", "csrf_token": token, "_back": url}
+    )
+    assert refused.status_code == 403  # not the subject's reviewer: no form comes back
     saved = client.post(
         f"{url}/manual",
         data={"value_expropriation": "3", "reason_expropriation": "台账", "csrf_token": token},

@@ -14,7 +14,7 @@ from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.core.policy import get_policy
 from wurao.core.rules import catalogue
-from wurao.core.text import LONG_TEXT, NOTE
+from wurao.core.text import NOTE
 from wurao.core.time import local_today
 from wurao.inspections.precheck import ORIGINS
 from wurao.inspections.records import OUTCOMES
@@ -35,6 +35,7 @@ from wurao.oversight.rectification.statuses import RectStatus, SourceKind
 from wurao.registry.items.methods import METHODS
 from wurao.web.deps import TxRoute, get_db, public, require
 from wurao.web.errors import PAGE_ERRORS
+from wurao.web.forms import PageForm
 from wurao.web.params import Id, OptIdQuery, OptLongIdQuery, OptYear, PageNo, Text
 from wurao.web.templating import flash, render
 
@@ -132,17 +133,35 @@ def alert_page(
     )
 
 
+class NotifyForm(PageForm):
+    """发送风险提示函: the supervisor's note on the notice."""
+
+    note: Annotated[str, Text(NOTE, "监督意见")] = ""
+
+
+class DismissForm(PageForm):
+    """核销: the supervisor's reason."""
+
+    reason: Annotated[str, Text(NOTE, "核销理由")] = ""
+
+
+class RespondForm(PageForm):
+    """书面答复整改情况 (the rectification item's answer holds 4000 characters)."""
+
+    response: Annotated[str, Text(4000, "整改情况")] = ""
+
+
 @router.post("/oversight/alerts/{alert_id}/notify", response_class=HTMLResponse)
 def notify_alert(
     request: Request,
     alert_id: Id,
-    note: Annotated[str, Form(), Text(NOTE, "提示函说明")] = "",
+    form: Annotated[NotifyForm, Form()],
     actor: Actor = Depends(require(Permission.ALERTS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
     """Send a 风险提示函 to the alert's subject."""
     alert = engine.get_alert(db, actor=actor, alert_id=alert_id)
-    notice = engine.notify(db, alert=alert, actor=actor, note=note)
+    notice = engine.notify(db, alert=alert, actor=actor, note=form.note)
     flash(request, f"风险提示函 {notice.number} 已发送至执法主体收件箱。")
     return RedirectResponse(f"/oversight/alerts/{alert.id}", status_code=303)
 
@@ -151,13 +170,13 @@ def notify_alert(
 def dismiss_alert(
     request: Request,
     alert_id: Id,
-    reason: Annotated[str, Form(), Text(NOTE, "不予处理理由")] = "",
+    form: Annotated[DismissForm, Form()],
     actor: Actor = Depends(require(Permission.ALERTS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
     """Dismiss an alert with the supervisor's reason."""
     alert = engine.get_alert(db, actor=actor, alert_id=alert_id)
-    engine.dismiss(db, alert=alert, actor=actor, reason=reason)
+    engine.dismiss(db, alert=alert, actor=actor, reason=form.reason)
     flash(request, "预警已核销。")
     return RedirectResponse(f"/oversight/alerts/{alert.id}", status_code=303)
 
@@ -166,13 +185,13 @@ def dismiss_alert(
 def respond_alert(
     request: Request,
     alert_id: Id,
-    response: Annotated[str, Form(), Text(LONG_TEXT, "整改回复")] = "",
+    form: Annotated[RespondForm, Form()],
     actor: Actor = Depends(require(Permission.ALERTS_RESPOND)),
     db: Session = Depends(get_db),
 ) -> Response:
     """The subject's written response answers the alert's rectification item."""
     alert = engine.get_alert(db, actor=actor, alert_id=alert_id)
-    engine.respond(db, alert=alert, actor=actor, response=response)
+    engine.respond(db, alert=alert, actor=actor, response=form.response)
     flash(request, "整改情况已答复，待执法监督机构核实销号。")
     return RedirectResponse(f"/oversight/alerts/{alert.id}", status_code=303)
 

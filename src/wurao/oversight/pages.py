@@ -3,10 +3,12 @@ region's evaluations."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
@@ -15,11 +17,23 @@ from wurao.inspections import evaluations
 from wurao.oversight import service
 from wurao.web.deps import TxRoute, get_db, public, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_date, form_int
-from wurao.web.params import PageNo, Text
+from wurao.web.forms import PageForm
+from wurao.web.params import MAX_COUNT, PageNo, Text
 from wurao.web.templating import render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
+
+
+class CodelessForm(PageForm):
+    """举报未亮码检查: the public's report of an inspection that came without a code."""
+
+    enterprise_name: Annotated[str, Text(200, "企业名称")] = ""
+    enterprise_uscc: Annotated[str, Text(40, "统一社会信用代码")] = ""
+    occurred_on: dt.date | None = Field(None, title="检查日期")
+    agency: Annotated[str, Text(150, "来检查的单位")] = ""
+    people: int | None = Field(None, ge=0, le=MAX_COUNT, title="来人数量")
+    description: Annotated[str, Text(4000, "事情经过")] = ""
+    contact: Annotated[str, Text(100, "联系方式")] = ""
 
 
 @router.get("/report", response_class=HTMLResponse)
@@ -31,29 +45,13 @@ def report_page(request: Request, _: Actor | None = Depends(public)) -> Response
 @router.post("/report", response_class=HTMLResponse)
 def submit_report(
     request: Request,
-    enterprise_name: Annotated[str, Form(), Text(200, "企业名称")] = "",
-    enterprise_uscc: Annotated[str, Form(), Text(40, "企业统一社会信用代码")] = "",
-    occurred_on: Annotated[str, Form(), Text(20, "发生日期")] = "",
-    agency: Annotated[str, Form(), Text(150, "执法机关")] = "",
-    people: Annotated[str, Form(), Text(10, "人数")] = "",
-    description: Annotated[str, Form(), Text(4000, "情况描述")] = "",
-    contact: Annotated[str, Form(), Text(100, "联系方式")] = "",
+    form: Annotated[CodelessForm, Form()],
     _: Actor | None = Depends(public),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Accept a report; it becomes a clue for the supervisor of the enterprise's region."""
-    clue = service.report_codeless(
-        db,
-        report=service.CodelessReport(
-            enterprise_name=enterprise_name,
-            enterprise_uscc=enterprise_uscc,
-            occurred_on=form_date(occurred_on, "occurred_on"),
-            agency=agency,
-            people=form_int(people, "people"),
-            description=description,
-            contact=contact,
-        ),
-    )
+    """Accept a report; it becomes a clue for the supervisor of the enterprise's region
+    (refused: the form again, what was typed kept, the error beside its field)."""
+    clue = service.report_codeless(db, report=service.CodelessReport(**form.model_dump()))
     return render(request, "inspections/report.html", {"done": clue.reference})
 
 

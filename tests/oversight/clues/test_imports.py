@@ -147,6 +147,14 @@ def test_gbk_csv_export(db: Session, personas: Personas) -> None:
 def test_import_pages_map_once_then_reuse(db: Session, client: TestClient) -> None:
     csrf = sign_in(client, "kc_sfj")
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    refused = client.post(
+        "/oversight/clues/import",
+        data={"csrf_token": csrf, "_back": "/oversight/clues/import", "source": "hotline_12348"},
+        files={"file": ("工单.xlsx", b"", xlsx)},
+    )
+    assert refused.status_code == 422 and "error-page" not in refused.text
+    assert 'id="err-file">' in refused.text and "上传并校验" in refused.text
+    assert '<option value="hotline_12348" selected>' in refused.text  # the hotline kept
     up = client.post(
         "/oversight/clues/import",
         data={"csrf_token": csrf, "source": "hotline_12345"},

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Personas, csrf_of, sign_in
@@ -194,13 +194,24 @@ def test_open311_request_and_manual_form(
     csrf = sign_in(client, "kc_sfj")
     form = client.get("/oversight/clues/new")
     assert form.status_code == 200 and "司法所走访" in form.text
+    before = db.scalar(select(func.count()).select_from(Clue))
     bad = client.post(
         "/oversight/clues/new",
-        data={"csrf_token": csrf, "source": "court", "description": "",
-              "enterprise_name": "留在表单里的企业"},
+        data={"csrf_token": csrf, "_back": "/oversight/clues/new", "source": "court",
+              "description": "", "enterprise_name": "留在表单里的企业",
+              "received_on": "2026-13-01"},
     )  # fmt: skip
-    assert bad.status_code == 422
-    assert "请填写线索内容" in bad.text and "留在表单里的企业" in bad.text
+    assert bad.status_code == 422 and "error-page" not in bad.text  # the form, not an error page
+    assert 'id="err-received_on"' in bad.text and 'value="留在表单里的企业"' in bad.text
+    assert db.scalar(select(func.count()).select_from(Clue)) == before  # nothing saved
+    bad = client.post(
+        "/oversight/clues/new",
+        data={"csrf_token": csrf, "_back": "/oversight/clues/new", "source": "court",
+              "description": "", "enterprise_name": "留在表单里的企业"},
+    )  # fmt: skip
+    assert bad.status_code == 422 and "error-page" not in bad.text
+    assert '<small class="field-error" role="alert" id="err-description">请填写线索内容' in bad.text
+    assert "留在表单里的企业" in bad.text
     ok = client.post(
         "/oversight/clues/new",
         data={"csrf_token": csrf_of(bad.text), "source": "court",
@@ -223,8 +234,12 @@ def test_subject_pages_answer_with_evidence_and_cannot_close(
     assert mine.status_code == 200 and str(reference) in mine.text
     page = client.get(f"/oversight/clues/{clue_id}")
     assert "提交答复" in page.text and "13800000000" not in page.text  # the reporter is shielded
-    empty = client.post(f"/oversight/clues/{clue_id}/answer", data={"csrf_token": csrf, "body": ""})
-    assert empty.status_code == 422 and "请填写办理情况" in empty.text
+    back = f"/oversight/clues/{clue_id}"
+    empty = client.post(
+        f"/oversight/clues/{clue_id}/answer", data={"csrf_token": csrf, "_back": back, "body": " "}
+    )
+    assert empty.status_code == 422 and "error-page" not in empty.text
+    assert 'id="err-body">请填写办理情况' in empty.text
     done = client.post(
         f"/oversight/clues/{clue_id}/answer",
         data={"csrf_token": csrf_of(empty.text), "body": "已整改并约谈。"},

@@ -19,12 +19,28 @@ from wurao.oversight.clues import imports
 from wurao.oversight.clues.statuses import HOTLINES
 from wurao.web.deps import TxRoute, form_fields, get_db, require
 from wurao.web.errors import PAGE_ERRORS
+from wurao.web.forms import PageForm
 from wurao.web.params import Text
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 MAX_UPLOAD = 64 * 1024 * 1024
 PAGE = "oversight/clue_import.html"
+
+
+class UploadForm(PageForm):
+    """上传并校验: the hotline (the file comes separately)."""
+
+    source: Annotated[str, Text(20, "热线")] = ""
+
+
+class ConfirmForm(PageForm):
+    """The row report's choice: import the valid rows, or nothing."""
+
+    source: Annotated[str, Text(20, "热线")] = ""
+    digest: Annotated[str, Text(64, "校验值")] = ""
+    filename: Annotated[str, Text(200, "文件名")] = ""
+    choice: Annotated[str, Text(20, "选择")] = ""
 
 
 def _path(digest: str) -> Any:
@@ -68,21 +84,20 @@ def import_page(request: Request, _: Actor = Depends(require(Permission.CLUES_VI
 @router.post("/oversight/clues/import", response_class=HTMLResponse)
 def upload(
     request: Request,
-    source: Annotated[str, Form(), Text(20, "热线")] = "",
+    form: Annotated[UploadForm, Form()],
     file: UploadFile = File(...),
     actor: Actor = Depends(require(Permission.CLUES_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Read the header; with a saved mapping that fits, show the row report at once."""
+    """Read the header; with a saved mapping that fits, show the row report at once (a
+    refused file: the upload form again, the hotline kept, the error beside the file)."""
+    source = form.source
     data = file.file.read(MAX_UPLOAD + 1)
     filename = file.filename or ""
-    try:
-        if len(data) > MAX_UPLOAD:
-            raise InvalidInput("文件超过64MB，请分批导入。", field="file")
-        saved = imports.saved_mapping(db, actor=actor, source=source)
-        header, _rows = imports.read_table(data, filename)
-    except InvalidInput as exc:
-        return _page(request, 422, source=source, error=exc)
+    if len(data) > MAX_UPLOAD:
+        raise InvalidInput("文件超过64MB，请分批导入。", field="file")
+    saved = imports.saved_mapping(db, actor=actor, source=source)
+    header, _rows = imports.read_table(data, filename)
     digest = _store(data)
     mapping = imports.suggest(header, saved)
     ready = bool(saved) and all(f in mapping for f, (_l, req, _n) in imports.FIELDS.items() if req)
@@ -103,7 +118,10 @@ def save_map(
     actor: Actor = Depends(require(Permission.CLUES_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Keep the clerk's mapping for this hotline, then show the row report."""
+    """Keep the clerk's mapping for this hotline, then show the row report. The mapping
+    step is itself the answer to a post (it shows the uploaded file's columns), so a refused
+    mapping is answered here with the same step, the choices kept — the page it was sent from
+    cannot be asked for again."""
     source, digest = str(form.get("source", "")), str(form.get("digest", ""))
     filename = str(form.get("filename", ""))[:200]
     raw = {f: str(form.get(f"map_{f}", ""))[:100] for f in imports.FIELDS}
@@ -126,15 +144,13 @@ def save_map(
 @router.post("/oversight/clues/import/confirm")
 def confirm(
     request: Request,
-    source: Annotated[str, Form(), Text(20, "热线")] = "",
-    digest: Annotated[str, Form(), Text(64, "校验值")] = "",
-    filename: Annotated[str, Form(), Text(200, "文件名")] = "",
-    choice: Annotated[str, Form(), Text(20, "选择")] = "",
+    form: Annotated[ConfirmForm, Form()],
     actor: Actor = Depends(require(Permission.CLUES_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
     """Import the valid rows (merging known work orders), or nothing, as the clerk chose."""
-    if choice != "valid":
+    source, digest, filename = form.source, form.digest, form.filename
+    if form.choice != "valid":
         flash(request, "已取消，本次未导入任何数据。", "warn")
         return RedirectResponse("/oversight/clues/import", status_code=303)
     data = _load(digest)

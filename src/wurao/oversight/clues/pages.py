@@ -3,11 +3,13 @@ actions open to the viewer, the subject's routed clues, and the reporter's statu
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
@@ -28,14 +30,46 @@ from wurao.oversight.clues.statuses import (
 from wurao.oversight.models import Clue
 from wurao.web.deps import TxRoute, get_db, public, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_date, form_int
-from wurao.web.params import Id, PageNo, Text
+from wurao.web.forms import PageForm, form_int
+from wurao.web.params import MAX_ID, MAX_LONG_ID, Id, PageNo, Text
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 # Before /oversight/clues/{clue_id}/…: "import" is not a clue id.
 router.include_router(import_pages.router)
 SUPERVISOR_ACTIONS = ("handle", "classify", "route", "supervise", "accept", "return", "close")
+
+
+class ClueForm(PageForm):
+    """登记线索: a clue from a manual channel."""
+
+    source: Annotated[str, Text(20, "来源")] = ""
+    description: Annotated[str, Text(4000, "线索内容")] = ""
+    enterprise_name: Annotated[str, Text(200, "企业名称")] = ""
+    enterprise_uscc: Annotated[str, Text(30, "统一社会信用代码")] = ""
+    subject_text: Annotated[str, Text(200, "被反映单位")] = ""
+    reporter_name: Annotated[str, Text(50, "反映人")] = ""
+    reporter_contact: Annotated[str, Text(100, "联系方式")] = ""
+    work_order_no: Annotated[str, Text(60, "文书编号")] = ""
+    problem_type: Annotated[str, Text(20, "问题类型")] = ""
+    received_on: dt.date | None = Field(None, title="收到日期")
+
+
+class AnswerForm(PageForm):
+    """答复: the subject's account of what it did (the files come separately)."""
+
+    body: Annotated[str, Text(4000, "办理情况")] = ""
+
+
+class ClueActForm(PageForm):
+    """One supervisor step; each step's form sends the fields it needs."""
+
+    note: Annotated[str, Text(NOTE * 2, "说明")] = ""
+    status: Annotated[str, Text(12, "处理状态")] = ""
+    subject_id: int | None = Field(None, ge=1, le=MAX_ID, title="执法主体")
+    problem_type: Annotated[str, Text(20, "问题类型")] = ""
+    enterprise_uscc: Annotated[str, Text(30, "统一社会信用代码")] = ""
+    task_id: int | None = Field(None, ge=1, le=MAX_LONG_ID, title="检查任务")
 
 
 def labels(actor: Actor | None = None) -> dict[str, Any]:
@@ -104,55 +138,28 @@ def my_clues_page(
     )  # fmt: skip
 
 
-def _form_page(request: Request, actor: Actor, form: dict[str, str], error: Any = None) -> Response:
-    manual = {s.value: s.label for s in MANUAL}
-    context = {"form": form, "error": error, "manual": manual, **labels(actor)}
-    return render(request, "oversight/clue_new.html", context, status_code=422 if error else 200)
-
-
 @router.get("/oversight/clues/new", response_class=HTMLResponse)
 def new_page(request: Request, actor: Actor = Depends(require(Permission.CLUES_VIEW))) -> Response:
     """Manual entry of a clue from a court, procuratorate, petition, media or visit."""
-    return _form_page(request, actor, {})
+    manual = {s.value: s.label for s in MANUAL}
+    return render(request, "oversight/clue_new.html", {"manual": manual, **labels(actor)})
 
 
 @router.post("/oversight/clues/new", response_class=HTMLResponse)
 def create(
     request: Request,
-    source: Annotated[str, Form(), Text(20, "来源")] = "",
-    description: Annotated[str, Form(), Text(4000, "线索内容")] = "",
-    enterprise_name: Annotated[str, Form(), Text(200, "企业名称")] = "",
-    enterprise_uscc: Annotated[str, Form(), Text(30, "统一社会信用代码")] = "",
-    subject_text: Annotated[str, Form(), Text(200, "被反映单位")] = "",
-    reporter_name: Annotated[str, Form(), Text(50, "反映人")] = "",
-    reporter_contact: Annotated[str, Form(), Text(100, "联系方式")] = "",
-    work_order_no: Annotated[str, Form(), Text(60, "文书编号")] = "",
-    problem_type: Annotated[str, Form(), Text(20, "问题类型")] = "",
-    received_on: Annotated[str, Form(), Text(20, "收到日期")] = "",
+    form: Annotated[ClueForm, Form()],
     actor: Actor = Depends(require(Permission.CLUES_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Register the clue; on bad input the form comes back with the error beside the field."""
-    form = {
-        "source": source, "description": description, "enterprise_name": enterprise_name,
-        "enterprise_uscc": enterprise_uscc, "subject_text": subject_text,
-        "reporter_name": reporter_name, "reporter_contact": reporter_contact,
-        "work_order_no": work_order_no, "problem_type": problem_type, "received_on": received_on,
-    }  # fmt: skip
-    try:
-        texts = {k: v for k, v in form.items() if k != "received_on"}
-        data = intake.ClueInput(**texts, received_on=form_date(received_on, "received_on"))
-        clue = intake.create(db, actor=actor, data=data)
-    except InvalidInput as exc:
-        db.rollback()
-        return _form_page(request, actor, form, exc)
+    """Register the clue (refused: the form again, input kept, the error beside its field)."""
+    data = intake.ClueInput(**form.model_dump())
+    clue = intake.create(db, actor=actor, data=data)
     flash(request, f"线索已登记，编号 {clue.reference}。")
     return RedirectResponse(f"/oversight/clues/{clue.id}", status_code=303)
 
 
-def _detail(
-    request: Request, db: Session, actor: Actor, clue: Clue, error: Any = None, form: Any = None
-) -> Response:
+def _detail(request: Request, db: Session, actor: Actor, clue: Clue) -> Response:
     supervisor = service.may_supervise(actor, clue)
     allowed = service.allowed_actions(actor, clue)
     context = {
@@ -166,11 +173,9 @@ def _detail(
         "overdue_days": routing.overdue_days(clue, local_today()),
         "task_choices": _task_choices(db, actor, clue) if "classify" in allowed else [],
         "status_label": CLUE_LIFECYCLE.label(clue.status),
-        "error": error,
-        "form": form or {},
         **labels(actor),
     }
-    return render(request, "oversight/clue_detail.html", context, status_code=422 if error else 200)
+    return render(request, "oversight/clue_detail.html", context)
 
 
 def _task_choices(db: Session, actor: Actor, clue: Clue) -> list[Choice]:
@@ -222,7 +227,7 @@ def clue_page(
 def answer(
     request: Request,
     clue_id: Id,
-    body: Annotated[str, Form(), Text(4000, "办理情况")] = "",
+    form: Annotated[AnswerForm, Form()],
     files: list[UploadFile] = File(default=[]),
     actor: Actor = Depends(require(Permission.ALERTS_RESPOND)),
     db: Session = Depends(get_db),
@@ -234,12 +239,7 @@ def answer(
         for f in files
         if f.filename
     )
-    try:
-        service.answer(db, clue=clue, actor=actor, body=body, files=uploads)
-    except InvalidInput as exc:
-        db.rollback()
-        clue = queries.get_clue(db, actor=actor, clue_id=clue_id)
-        return _detail(request, db, actor, clue, exc, {"answer": body})
+    service.answer(db, clue=clue, actor=actor, body=form.body, files=uploads)
     flash(request, "已答复，待执法监督机构核实。")
     return RedirectResponse(f"/oversight/clues/{clue.id}", status_code=303)
 
@@ -249,25 +249,13 @@ def act(
     request: Request,
     clue_id: Id,
     action: Annotated[str, Text(20, "操作")],
-    note: Annotated[str, Form(), Text(NOTE * 2, "说明")] = "",
-    status: Annotated[str, Form(), Text(12, "处理状态")] = "",
-    subject_id: Annotated[str, Form(), Text(12, "执法主体")] = "",
-    problem_type: Annotated[str, Form(), Text(20, "问题类型")] = "",
-    enterprise_uscc: Annotated[str, Form(), Text(30, "统一社会信用代码")] = "",
-    task_id: Annotated[str, Form(), Text(20, "检查任务编号")] = "",
+    form: Annotated[ClueActForm, Form()],
     actor: Actor = Depends(require(Permission.CLUES_VIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
     """One of the supervisor's steps (交办, 督办, 核实办结, 退回, 回访 …) on a clue."""
     clue = queries.get_clue(db, actor=actor, clue_id=clue_id)
-    form = {"action": action, "note": note, "subject_id": subject_id, "task_id": task_id,
-            "problem_type": problem_type, "enterprise_uscc": enterprise_uscc}  # fmt: skip
-    try:
-        _do(db, actor, clue, form, status)
-    except InvalidInput as exc:
-        db.rollback()
-        clue = queries.get_clue(db, actor=actor, clue_id=clue_id)
-        return _detail(request, db, actor, clue, exc, form)
+    _do(db, actor, clue, action, form)
     flash(
         request,
         f"已{ACTION_LABELS.get(action, '处理')}，当前状态：{CLUE_LIFECYCLE.label(clue.status)}。",
@@ -275,22 +263,19 @@ def act(
     return RedirectResponse(f"/oversight/clues/{clue.id}", status_code=303)
 
 
-def _do(db: Session, actor: Actor, clue: Clue, form: dict[str, str], status: str) -> None:
-    action, note = form["action"], form["note"]
-    if action == "handle" and status == ClueStatus.CLOSED:  # the older form's "已办结"
+def _do(db: Session, actor: Actor, clue: Clue, action: str, form: ClueActForm) -> None:
+    note = form.note
+    if action == "handle" and form.status == ClueStatus.CLOSED:  # the older form's "已办结"
         action = "close"
     if action == "handle":
         service.handle(db, clue=clue, actor=actor, note=note)
     elif action == "classify":
         service.classify(
-            db, clue=clue, actor=actor, problem_type=form["problem_type"],
-            enterprise_uscc=form["enterprise_uscc"], task_id=form_int(form["task_id"], "task_id"),
-            note=note,
+            db, clue=clue, actor=actor, problem_type=form.problem_type,
+            enterprise_uscc=form.enterprise_uscc, task_id=form.task_id, note=note,
         )  # fmt: skip
     elif action == "route":
-        subject = queries.get_subject(
-            db, actor=actor, subject_id=form_int(form["subject_id"], "subject_id")
-        )
+        subject = queries.get_subject(db, actor=actor, subject_id=form.subject_id)
         service.route(db, clue=clue, actor=actor, subject=subject, note=note)
     elif action == "supervise":
         service.supervise(db, clue=clue, actor=actor, note=note)

@@ -304,7 +304,7 @@ def answer(
     if not may_answer(actor, clue):
         raise Forbidden("只有被交办的执法主体可以答复此线索。")
     CLUE_LIFECYCLE.check(clue, "answer")
-    words = text(body, limit=4000, field="answer", label="办理情况", required=True)
+    words = text(body, limit=4000, field="body", label="办理情况", required=True)
     kept = [f for f in files if f.data]
     if len(kept) > MAX_FILES:
         raise InvalidInput(f"最多上传{MAX_FILES}个附件。", field="files")

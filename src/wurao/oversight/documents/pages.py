@@ -9,11 +9,11 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
-from wurao.core.errors import InvalidInput
 from wurao.core.time import local_today
 from wurao.oversight import engine
 from wurao.oversight.clues import queries as clue_queries
@@ -28,12 +28,35 @@ from wurao.oversight.rectification import service as rectification
 from wurao.oversight.rectification.statuses import RECT_LIFECYCLE
 from wurao.web.deps import TxRoute, get_db, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_int
-from wurao.web.params import Id, PageNo, Text
+from wurao.web.forms import PageForm, form_int
+from wurao.web.params import MAX_ID, Id, PageNo, Text
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 MAX_TOKENS = 400  # "clue:123," × 20 and some
+
+
+class DocumentForm(PageForm):
+    """制发监督文书: the draft as the supervisor corrected it."""
+
+    kind: Annotated[str, Text(20, "文书种类")] = ""
+    subject_id: int | None = Field(None, ge=1, le=MAX_ID, title="主送执法主体")
+    title: Annotated[str, Text(200, "标题")] = ""
+    body: Annotated[str, Text(20000, "正文")] = ""
+    sources: Annotated[str, Text(MAX_TOKENS, "文书依据")] = ""
+    rectify: bool = False
+
+
+class ReplyForm(PageForm):
+    """答复: the subject's written reply."""
+
+    text: Annotated[str, Text(8000, "答复内容")] = ""
+
+
+class CloseForm(PageForm):
+    """确认办结: the supervisor's note."""
+
+    note: Annotated[str, Text(4000, "说明")] = ""
 
 
 def _labels() -> dict[str, Any]:
@@ -84,20 +107,6 @@ def _ids(raw: str, field: str) -> list[int]:
     return out
 
 
-def _form_page(
-    request: Request, db: Session, actor: Actor, form: dict[str, Any], error: Any = None
-) -> Response:
-    context = {
-        "form": form,
-        "error": error,
-        "subjects": clue_queries.routable_subjects(db, actor=actor),
-        **_labels(),
-    }
-    return render(
-        request, "supervision_documents/new.html", context, status_code=422 if error else 200
-    )
-
-
 @router.get("/oversight/documents/new", response_class=HTMLResponse)
 def new_page(
     request: Request,
@@ -117,47 +126,35 @@ def new_page(
     draft = drafts.build(db, actor=actor, sources=sources, kind=kind)
     form = {
         "kind": draft.kind,
-        "subject_id": str(draft.subject_id or ""),
+        "subject_id": draft.subject_id or "",
         "title": draft.title,
         "body": draft.body,
         "sources": ",".join(draft.tokens),
         "source_list": draft.sources,
-        "rectify": "",
     }
-    return _form_page(request, db, actor, form)
+    context = {
+        "form": form,
+        "subjects": clue_queries.routable_subjects(db, actor=actor),
+        **_labels(),
+    }
+    return render(request, "supervision_documents/new.html", context)
 
 
 @router.post("/oversight/documents/new", response_class=HTMLResponse)
 def create(
     request: Request,
-    kind: Annotated[str, Form(), Text(20, "文书种类")] = "",
-    subject_id: Annotated[str, Form(), Text(12, "执法主体")] = "",
-    title: Annotated[str, Form(), Text(200, "标题")] = "",
-    body: Annotated[str, Form(), Text(20000, "正文")] = "",
-    sources: Annotated[str, Form(), Text(MAX_TOKENS, "文书依据")] = "",
-    rectify: Annotated[str, Form(), Text(1, "要求整改")] = "",
+    form: Annotated[DocumentForm, Form()],
     actor: Actor = Depends(require(Permission.DOCUMENTS_ISSUE)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Issue the document; on bad input the form comes back with the error beside the field."""
-    form: dict[str, Any] = {
-        "kind": kind, "subject_id": subject_id, "title": title, "body": body,
-        "sources": sources, "rectify": rectify, "source_list": [],
-    }  # fmt: skip
-    try:
-        tokens = [t for t in sources.split(",") if t.strip()]
-        draft = drafts.build(db, actor=actor, sources=drafts.parse_tokens(tokens), kind=kind)
-        form["source_list"] = draft.sources
-        subject = clue_queries.get_subject(
-            db, actor=actor, subject_id=form_int(subject_id, "subject_id")
-        )
-        document = service.issue(
-            db, actor=actor, kind=kind, subject=subject, title=title, body=body,
-            sources=draft.sources, rectify=rectify == "1",
-        )  # fmt: skip
-    except InvalidInput as exc:
-        db.rollback()
-        return _form_page(request, db, actor, form, exc)
+    """Issue the document (refused: the form again, input kept, the error beside its field)."""
+    tokens = [t for t in form.sources.split(",") if t.strip()]
+    draft = drafts.build(db, actor=actor, sources=drafts.parse_tokens(tokens), kind=form.kind)
+    subject = clue_queries.get_subject(db, actor=actor, subject_id=form.subject_id)
+    document = service.issue(
+        db, actor=actor, kind=form.kind, subject=subject, title=form.title, body=form.body,
+        sources=draft.sources, rectify=form.rectify,
+    )  # fmt: skip
     flash(
         request,
         f"已制发{DocumentKind(document.kind).label}（{document.number}），已送达执法主体收件箱。",
@@ -165,9 +162,7 @@ def create(
     return RedirectResponse(f"/oversight/documents/{document.id}", status_code=303)
 
 
-def _detail(
-    request: Request, db: Session, actor: Actor, document: Any, error: Any = None, form: Any = None
-) -> Response:
+def _detail(request: Request, db: Session, actor: Actor, document: Any) -> Response:
     today = local_today()
     items = rectification.items_of(db, source_kind="document", source_ids=[document.id])
     context = {
@@ -182,13 +177,9 @@ def _detail(
         ),
         "items": items.get(document.id, []),
         "item_label": RECT_LIFECYCLE.label,
-        "error": error,
-        "form": form or {},
         **_labels(),
     }
-    return render(
-        request, "supervision_documents/detail.html", context, status_code=422 if error else 200
-    )
+    return render(request, "supervision_documents/detail.html", context)
 
 
 @router.get("/oversight/documents/{document_id}", response_class=HTMLResponse)
@@ -224,18 +215,13 @@ def download(
 def reply(
     request: Request,
     document_id: Id,
-    text: Annotated[str, Form(), Text(8000, "答复内容")] = "",
+    form: Annotated[ReplyForm, Form()],
     actor: Actor = Depends(require(Permission.ALERTS_RESPOND)),
     db: Session = Depends(get_db),
 ) -> Response:
     """The subject's written reply."""
     document = queries.get_document(db, actor=actor, document_id=document_id)
-    try:
-        service.reply(db, actor=actor, document=document, text=text)
-    except InvalidInput as exc:
-        db.rollback()
-        document = queries.get_document(db, actor=actor, document_id=document_id)
-        return _detail(request, db, actor, document, exc, {"reply": text})
+    service.reply(db, actor=actor, document=document, text=form.text)
     flash(request, "已答复，待执法监督机构确认。")
     return RedirectResponse(f"/oversight/documents/{document.id}", status_code=303)
 
@@ -244,17 +230,12 @@ def reply(
 def close(
     request: Request,
     document_id: Id,
-    note: Annotated[str, Form(), Text(4000, "说明")] = "",
+    form: Annotated[CloseForm, Form()],
     actor: Actor = Depends(require(Permission.DOCUMENTS_ISSUE)),
     db: Session = Depends(get_db),
 ) -> Response:
     """The supervisor acknowledges the reply and closes the document."""
     document = queries.get_document(db, actor=actor, document_id=document_id)
-    try:
-        service.close(db, actor=actor, document=document, note=note)
-    except InvalidInput as exc:
-        db.rollback()
-        document = queries.get_document(db, actor=actor, document_id=document_id)
-        return _detail(request, db, actor, document, exc, {"note": note})
+    service.close(db, actor=actor, document=document, note=form.note)
     flash(request, "已办结。")
     return RedirectResponse(f"/oversight/documents/{document.id}", status_code=303)

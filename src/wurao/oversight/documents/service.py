@@ -239,7 +239,7 @@ def reply(
     if not may_reply(actor, document):
         raise Forbidden("只能答复发给本单位的监督文书。")
     DOCUMENT_LIFECYCLE.check(document, "reply")
-    text = _text(text, field="reply", label="答复内容", limit=8000)
+    text = _text(text, field="text", label="答复内容", limit=8000)
     before = audit.snapshot(document)
     DOCUMENT_LIFECYCLE.advance(document, "reply")
     document.reply, document.replied_at, document.replied_by_id = text, utcnow(), actor.user_id

@@ -14,7 +14,7 @@ from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.cases.service import party_label
 from wurao.cases.statuses import CaseStatus, kinds_label
-from wurao.core.errors import InvalidInput, NotFound
+from wurao.core.errors import NotFound
 from wurao.core.text import NOTE
 from wurao.core.time import local_today
 from wurao.oversight.clues.queries import routable_subjects
@@ -29,7 +29,7 @@ from wurao.oversight.filings.statuses import (
 from wurao.registry.models import EnforcementSubject
 from wurao.web.deps import TxRoute, get_db, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_int
+from wurao.web.forms import PageForm, form_int
 from wurao.web.params import Id, PageNo, Text
 from wurao.web.templating import flash, render
 
@@ -86,13 +86,23 @@ def list_page(
     return render(request, "oversight/filings/list.html", context)
 
 
+class FileForm(PageForm):
+    """报备: the subject's filing report."""
+
+    report: Annotated[str, Text(4000, "备案报告")] = ""
+
+
+class ReviewForm(PageForm):
+    """审查通过 or 退回: the supervisor's note (监督意见 when returning)."""
+
+    note: Annotated[str, Text(NOTE * 2, "意见")] = ""
+
+
 def _detail(
     request: Request,
     db: Session,
     actor: Actor,
     filing: MajorFiling,
-    error: InvalidInput | None = None,
-    form: dict[str, str] | None = None,
 ) -> Response:
     case = queries.case_of(db, filing)
     subject = db.get(EnforcementSubject, filing.subject_id)
@@ -108,13 +118,9 @@ def _detail(
         "status_label": FILING_LIFECYCLE.label(filing.status),
         "late": service.is_late(filing, local_today()),
         "subject_name": subject.name if subject is not None else "",
-        "error": error,
-        "form": form or {},
         **labels(),
     }
-    return render(
-        request, "oversight/filings/detail.html", context, status_code=422 if error else 200
-    )
+    return render(request, "oversight/filings/detail.html", context)
 
 
 @router.get("/oversight/filings/case/{case_id}", response_class=HTMLResponse)
@@ -154,18 +160,13 @@ def filing_page(
 def file_filing(
     request: Request,
     filing_id: Id,
-    report: Annotated[str, Form(), Text(4000, "备案报告")] = "",
+    form: Annotated[FileForm, Form()],
     actor: Actor = Depends(require(Permission.CASES_HANDLE)),
     db: Session = Depends(get_db),
 ) -> Response:
     """The subject files (or files again after a return) with its report."""
     filing = queries.get_filing(db, actor=actor, filing_id=filing_id)
-    try:
-        service.file(db, filing=filing, actor=actor, report=report)
-    except InvalidInput as exc:
-        db.rollback()
-        filing = queries.get_filing(db, actor=actor, filing_id=filing_id)
-        return _detail(request, db, actor, filing, exc, {"action": "file", "report": report})
+    service.file(db, filing=filing, actor=actor, report=form.report)
     flash(request, "已报备，待执法监督机构审查。")
     return RedirectResponse(f"/oversight/filings/{filing.id}", status_code=303)
 
@@ -175,23 +176,18 @@ def review(
     request: Request,
     filing_id: Id,
     action: Annotated[str, Text(10, "操作")],
-    note: Annotated[str, Form(), Text(NOTE * 2, "意见")] = "",
+    form: Annotated[ReviewForm, Form()],
     actor: Actor = Depends(require(Permission.ALERTS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
     """The supervisor accepts (审查通过) or returns the filing with a 监督意见."""
     filing = queries.get_filing(db, actor=actor, filing_id=filing_id)
-    try:
-        if action == "accept":
-            service.accept(db, filing=filing, actor=actor, note=note)
-        elif action == "return":
-            service.send_back(db, filing=filing, actor=actor, opinion=note)
-        else:
-            raise NotFound("未知的操作。")
-    except InvalidInput as exc:
-        db.rollback()
-        filing = queries.get_filing(db, actor=actor, filing_id=filing_id)
-        return _detail(request, db, actor, filing, exc, {"action": action, "note": note})
+    if action == "accept":
+        service.accept(db, filing=filing, actor=actor, note=form.note)
+    elif action == "return":
+        service.send_back(db, filing=filing, actor=actor, opinion=form.note)
+    else:
+        raise NotFound("未知的操作。")
     flash(
         request, f"已{ACTION_LABELS[action]}，当前状态：{FILING_LIFECYCLE.label(filing.status)}。"
     )

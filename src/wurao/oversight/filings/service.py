@@ -382,7 +382,7 @@ def send_back(
     if not may_review(actor, filing):
         raise Forbidden("只有本辖区的执法监督机构可以退回备案。")
     FILING_LIFECYCLE.check(filing, "return")
-    words = _text(opinion, field="opinion", label="监督意见")
+    words = _text(opinion, field="note", label="监督意见")
     before = audit.snapshot(filing)
     FILING_LIFECYCLE.advance(filing, "return")
     filing.opinion = words

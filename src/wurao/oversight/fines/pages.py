@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
@@ -17,7 +18,8 @@ from wurao.core.time import local_today
 from wurao.oversight.fines import imports, queries
 from wurao.web.deps import TxRoute, get_db, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.params import OptIdQuery, OptYear, PageNo, Text
+from wurao.web.forms import PageForm
+from wurao.web.params import OptIdQuery, OptYear, PageNo
 from wurao.web.templating import render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
@@ -137,21 +139,30 @@ def import_page(request: Request, _: Actor = Depends(require(imports.IMPORT))) -
     return render(request, "oversight/fines/import.html", {"report": None})
 
 
+class ImportForm(PageForm):
+    """上传并校验 (the file comes separately)."""
+
+    accept_valid: bool = Field(False, title="只导入校验通过的行")
+
+
 @router.post("/oversight/fines/import", response_class=HTMLResponse)
 def import_upload(
     request: Request,
+    form: Annotated[ImportForm, Form()],
     file: UploadFile = File(...),
-    accept_valid: Annotated[str, Form(), Text(3, "只导入通过的行")] = "",
     actor: Actor = Depends(require(imports.IMPORT)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Check every row and show the report; write the rows as chosen."""
+    """Check every row and show the report; write the rows as chosen. A file that cannot be
+    read comes back on the upload form (the choice kept, the error beside the file); rows
+    refused are the report itself, each with its reasons."""
+    accept_valid = form.accept_valid
     data = file.file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         raise InvalidInput("文件超过8MB。", field="file")
     report = imports.validate(db, actor=actor, data=data, today=local_today())
-    imports.apply(db, actor=actor, report=report, accept_valid=bool(accept_valid))
-    ok = bool(report.values) and (not report.rejected or bool(accept_valid))
+    imports.apply(db, actor=actor, report=report, accept_valid=accept_valid)
+    ok = bool(report.values) and (not report.rejected or accept_valid)
     return render(
         request,
         "oversight/fines/import.html",

@@ -33,7 +33,7 @@ from wurao.oversight.rectification.statuses import (
 from wurao.registry.models import EnforcementSubject
 from wurao.web.deps import TxRoute, get_db, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_int
+from wurao.web.forms import PageForm, form_int
 from wurao.web.params import Id, PageNo, Text
 from wurao.web.templating import flash, render
 
@@ -161,8 +161,6 @@ def _detail(
     db: Session,
     actor: Actor,
     item: RectificationItem,
-    error: InvalidInput | None = None,
-    form: dict[str, str] | None = None,
 ) -> Response:
     context = {
         "item": item,
@@ -173,13 +171,21 @@ def _detail(
         "overdue": service.is_overdue(item, local_today()),
         "supervisor": service.may_verify(actor, item),
         "subject_name": _subject_name(db, item),
-        "error": error,
-        "form": form or {},
         **labels(),
     }
-    return render(
-        request, "oversight/rectification_detail.html", context, status_code=422 if error else 200
-    )
+    return render(request, "oversight/rectification_detail.html", context)
+
+
+class AnswerForm(PageForm):
+    """答复整改情况 (the evidence files come separately)."""
+
+    body: Annotated[str, Text(4000, "整改情况")] = ""
+
+
+class VerifyForm(PageForm):
+    """核实销号 or 退回重新整改."""
+
+    note: Annotated[str, Text(NOTE * 2, "意见")] = ""
 
 
 def _subject_name(db: Session, item: RectificationItem) -> str:
@@ -202,7 +208,7 @@ def item_page(
 def answer(
     request: Request,
     item_id: Id,
-    body: Annotated[str, Form(), Text(4000, "整改情况")] = "",
+    form: Annotated[AnswerForm, Form()],
     files: list[UploadFile] = File(default=[]),
     actor: Actor = Depends(require(Permission.ALERTS_RESPOND)),
     db: Session = Depends(get_db),
@@ -212,12 +218,7 @@ def answer(
     uploads = tuple(
         service.Upload(f.filename or "", f.content_type or "", f.file) for f in files if f.filename
     )
-    try:
-        service.answer(db, item=item, actor=actor, body=body, files=uploads)
-    except InvalidInput as exc:
-        db.rollback()
-        item = queries.get_item(db, actor=actor, item_id=item_id)
-        return _detail(request, db, actor, item, exc, {"action": "answer", "answer": body})
+    service.answer(db, item=item, actor=actor, body=form.body, files=uploads)
     flash(request, "已答复整改情况，待执法监督机构核实销号。")
     return RedirectResponse(f"/oversight/rectifications/{item.id}", status_code=303)
 
@@ -227,23 +228,18 @@ def verify(
     request: Request,
     item_id: Id,
     action: Annotated[str, Text(10, "操作")],
-    note: Annotated[str, Form(), Text(NOTE * 2, "意见")] = "",
+    form: Annotated[VerifyForm, Form()],
     actor: Actor = Depends(require(Permission.ALERTS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
     """The supervisor accepts (核实销号) or returns (退回重新整改) an answered item."""
     item = queries.get_item(db, actor=actor, item_id=item_id)
-    try:
-        if action == "accept":
-            service.accept(db, item=item, actor=actor, note=note)
-        elif action == "return":
-            service.send_back(db, item=item, actor=actor, note=note)
-        else:
-            raise NotFound("未知的操作。")
-    except InvalidInput as exc:
-        db.rollback()
-        item = queries.get_item(db, actor=actor, item_id=item_id)
-        return _detail(request, db, actor, item, exc, {"action": action, "note": note})
+    if action == "accept":
+        service.accept(db, item=item, actor=actor, note=form.note)
+    elif action == "return":
+        service.send_back(db, item=item, actor=actor, note=form.note)
+    else:
+        raise NotFound("未知的操作。")
     flash(request, f"已{ACTION_LABELS[action]}，当前状态：{RECT_LIFECYCLE.label(item.status)}。")
     return RedirectResponse(f"/oversight/rectifications/{item.id}", status_code=303)
 

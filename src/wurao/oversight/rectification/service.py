@@ -221,7 +221,7 @@ def answer(
     if not may_answer(actor, item):
         raise Forbidden("只有被下发整改的执法主体可以答复。")
     RECT_LIFECYCLE.check(item, "answer")
-    words = _text(body, field="answer", label="整改情况")
+    words = _text(body, field="body", label="整改情况")
     if len(files) > MAX_FILES:
         raise InvalidInput(f"最多上传{MAX_FILES}个附件。", field="files")
     stored = [(f, *evidence_store.store(f.stream)) for f in files]

@@ -4,11 +4,13 @@ status) and the totals per subject with their .xlsx export."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import Field
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -32,13 +34,44 @@ from wurao.oversight.reviews.statuses import (
 from wurao.sampling import algorithm
 from wurao.web.deps import TxRoute, form_fields, get_db, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_date, form_int
-from wurao.web.params import Id, PageNo, Text
+from wurao.web.forms import PageForm, form_int
+from wurao.web.params import MAX_COUNT, MAX_LIST, BodyId, Id, PageNo, Text
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
-PLAN_FIELDS = ("title", "file_kind", "period_from", "period_to", "sample_size", "sample_rate",
-               "focus")  # fmt: skip
+
+
+class PlanForm(PageForm):
+    """新建评查方案."""
+
+    title: Annotated[str, Text(200, "方案名称")] = ""
+    file_kind: Annotated[str, Text(20, "案卷类型")] = ""
+    period_from: dt.date | None = Field(None, title="评查期间（起）")
+    period_to: dt.date | None = Field(None, title="评查期间（止）")
+    sample_size: int | None = Field(None, ge=0, le=MAX_COUNT, title="抽取数量")
+    sample_rate: Annotated[str, Text(8, "抽取比例")] = ""
+    focus: Annotated[str, Text(2000, "月度评查重点")] = ""
+    subject_ids: list[BodyId] = Field(default_factory=list, max_length=MAX_LIST, title="评查范围")
+
+
+class AssignForm(PageForm):
+    """分配评查人员."""
+
+    reviewer_ids: list[BodyId] = Field(default_factory=list, max_length=MAX_LIST, title="评查人员")
+
+
+class ScoreForm(PageForm):
+    """The score form's fixed fields (the checklist's fields are read by name)."""
+
+    comment: Annotated[str, Text(2000, "评查意见")] = ""
+    final: bool = False
+
+
+class ProblemForm(PageForm):
+    """记录问题."""
+
+    item_code: Annotated[str, Text(20, "评查项目")] = ""
+    problem_text: Annotated[str, Text(2000, "发现的问题")] = ""
 
 
 def labels() -> dict[str, Any]:
@@ -81,18 +114,6 @@ def plans_page(
     return render(request, "reviews/plans.html", context)
 
 
-def _form_page(
-    request: Request, db: Session, actor: Actor, form: dict[str, Any], error: Any = None
-) -> Response:
-    context = {
-        "form": form,
-        "error": error,
-        "subjects": queries.region_subjects(db, actor=actor),
-        **labels(),
-    }
-    return render(request, "reviews/plan_new.html", context, status_code=422 if error else 200)
-
-
 @router.get("/oversight/reviews/new", response_class=HTMLResponse)
 def new_page(
     request: Request,
@@ -100,36 +121,19 @@ def new_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """The form of a new review plan."""
-    return _form_page(request, db, actor, {"file_kind": FileKind.INSPECTION.value, "ids": []})
+    context = {"subjects": queries.region_subjects(db, actor=actor), **labels()}
+    return render(request, "reviews/plan_new.html", context)
 
 
 @router.post("/oversight/reviews/new", response_class=HTMLResponse)
 def create(
     request: Request,
-    fields: FormData = Depends(form_fields),
+    form: Annotated[PlanForm, Form()],
     actor: Actor = Depends(require(Permission.REVIEWS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Create the draft plan; on bad input the form comes back with the error beside the field."""
-    form: dict[str, Any] = {k: _str(fields, k) for k in PLAN_FIELDS}
-    raw_ids = [v for v in fields.getlist("subject_ids") if isinstance(v, str)]
-    form["ids"] = raw_ids
-    try:
-        ids = [form_int(v, "subject_ids") for v in raw_ids]
-        data = service.PlanInput(
-            title=form["title"],
-            file_kind=form["file_kind"],
-            period_from=form_date(form["period_from"], "period_from"),
-            period_to=form_date(form["period_to"], "period_to"),
-            sample_size=form_int(form["sample_size"], "sample_size"),
-            sample_rate=form["sample_rate"],
-            focus=form["focus"],
-            subject_ids=[i for i in ids if i is not None],
-        )
-        plan = service.create_plan(db, actor=actor, data=data)
-    except InvalidInput as exc:
-        db.rollback()
-        return _form_page(request, db, actor, form, exc)
+    """Create the draft plan (refused: the form again, input kept, the error beside its field)."""
+    plan = service.create_plan(db, actor=actor, data=service.PlanInput(**form.model_dump()))
     flash(request, "评查方案已保存，可以抽取案卷。")
     return RedirectResponse(f"/oversight/reviews/{plan.id}", status_code=303)
 
@@ -164,9 +168,7 @@ def totals_xlsx(
     )
 
 
-def _detail(
-    request: Request, db: Session, actor: Actor, plan: ReviewPlan, error: Any = None
-) -> Response:
+def _detail(request: Request, db: Session, actor: Actor, plan: ReviewPlan) -> Response:
     files = queries.files_of(db, plan)
     frozen = json.loads(plan.frozen_json) if plan.frozen_json else None
     manage = service.may_manage(actor, plan)
@@ -180,10 +182,9 @@ def _detail(
         "can": {a: manage and PLAN_LIFECYCLE.can(plan, a) for a in ("draw", "assign", "finish")},
         "scored": sum(1 for r in files if r.file.status == FileStatus.SCORED),
         "status_label": PLAN_LIFECYCLE.label(plan.status),
-        "error": error,
         **labels(),
     }
-    return render(request, "reviews/plan_detail.html", context, status_code=422 if error else 200)
+    return render(request, "reviews/plan_detail.html", context)
 
 
 @router.get("/oversight/reviews/{plan_id}", response_class=HTMLResponse)
@@ -239,12 +240,7 @@ def draw_post(
     """Draw the sample and run the automatic checks; a refusal (no file in the period) comes
     back on the plan page, which says why and keeps the plan as it was."""
     plan = queries.get_plan(db, actor=actor, plan_id=plan_id)
-    try:
-        rows = service.draw_plan(db, plan=plan, actor=actor)
-    except InvalidInput as exc:
-        db.rollback()
-        plan = queries.get_plan(db, actor=actor, plan_id=plan_id)
-        return _detail(request, db, actor, plan, exc)
+    rows = service.draw_plan(db, plan=plan, actor=actor)
     flash(request, f"已抽取 {len(rows)} 份案卷，自动检查已完成。")
     return RedirectResponse(f"/oversight/reviews/{plan.id}", status_code=303)
 
@@ -253,23 +249,13 @@ def draw_post(
 def assign_post(
     request: Request,
     plan_id: Id,
-    fields: FormData = Depends(form_fields),
+    form: Annotated[AssignForm, Form()],
     actor: Actor = Depends(require(Permission.REVIEWS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
     """Share the unscored files among the chosen reviewers."""
     plan = queries.get_plan(db, actor=actor, plan_id=plan_id)
-    try:
-        ids = [
-            form_int(v, "reviewer_ids")
-            for v in fields.getlist("reviewer_ids")
-            if isinstance(v, str)
-        ]
-        chosen = [i for i in ids if i is not None]
-        service.assign_reviewers(db, plan=plan, actor=actor, reviewer_ids=chosen)
-    except InvalidInput as exc:
-        db.rollback()
-        return _detail(request, db, actor, queries.get_plan(db, actor=actor, plan_id=plan_id), exc)
+    service.assign_reviewers(db, plan=plan, actor=actor, reviewer_ids=form.reviewer_ids)
     flash(request, "评查人员已分配。")
     return RedirectResponse(f"/oversight/reviews/{plan.id}", status_code=303)
 
@@ -297,8 +283,6 @@ def _file_page(
     actor: Actor,
     review_file: ReviewFile,
     plan: ReviewPlan,
-    error: Any = None,
-    form: dict[str, str] | None = None,
 ) -> Response:
     problems = queries.problems_of(db, review_file)
     items = rectification.items_of(
@@ -315,11 +299,9 @@ def _file_page(
         "may_score": service.may_score(actor, plan, review_file)
         and PLAN_LIFECYCLE.can(plan, "score")
         and review_file.status == FileStatus.PENDING,
-        "error": error,
-        "form": form or {},
         **labels(),
     }
-    return render(request, "reviews/file.html", context, status_code=422 if error else 200)
+    return render(request, "reviews/file.html", context)
 
 
 @router.get("/oversight/reviews/files/{file_id}", response_class=HTMLResponse)
@@ -352,32 +334,28 @@ def problem_page(
 def score_post(
     request: Request,
     file_id: Id,
+    form: Annotated[ScoreForm, Form()],
     fields: FormData = Depends(form_fields),
     actor: Actor = Depends(require(Permission.REVIEWS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Save the reviewer's results, or fix the score (``final``)."""
+    """Save the reviewer's results, or fix the score (``final``). The checklist's fields
+    (``result_``, ``deduct_``, ``note_`` and the item's code) depend on the plan's file kind,
+    so they are read from the form by name; a refusal names the item's own field."""
     review_file, plan = queries.get_file(db, actor=actor, file_id=file_id)
-    form = {k: _str(fields, k) for k in fields}
-    final = form.get("final") == "1"
-    try:
-        entries = {}
-        for entry in checklist().of(plan.file_kind):
-            deduct = form_int(form.get(f"deduct_{entry.code}", ""), f"deduct_{entry.code}")
-            entries[entry.code] = service.ItemEntry(
-                result=form.get(f"result_{entry.code}", ""),
-                deduction=deduct if deduct is not None else entry.points,
-                note=form.get(f"note_{entry.code}", ""),
-            )
-        service.save_scores(
-            db, plan=plan, review_file=review_file, actor=actor, entries=entries,
-            comment=form.get("comment", ""), final=final,
-        )  # fmt: skip
-    except InvalidInput as exc:
-        db.rollback()
-        review_file, plan = queries.get_file(db, actor=actor, file_id=file_id)
-        return _file_page(request, db, actor, review_file, plan, exc, form)
-    flash(request, f"已确定评分：{review_file.score} 分。" if final else "评分已保存。")
+    entries = {}
+    for entry in checklist().of(plan.file_kind):
+        deduct = form_int(_str(fields, f"deduct_{entry.code}"), f"deduct_{entry.code}")
+        entries[entry.code] = service.ItemEntry(
+            result=_str(fields, f"result_{entry.code}"),
+            deduction=deduct if deduct is not None else entry.points,
+            note=_str(fields, f"note_{entry.code}"),
+        )
+    service.save_scores(
+        db, plan=plan, review_file=review_file, actor=actor, entries=entries,
+        comment=form.comment, final=form.final,
+    )  # fmt: skip
+    flash(request, f"已确定评分：{review_file.score} 分。" if form.final else "评分已保存。")
     return RedirectResponse(f"/oversight/reviews/files/{review_file.id}", status_code=303)
 
 
@@ -385,23 +363,15 @@ def score_post(
 def problem_post(
     request: Request,
     file_id: Id,
-    fields: FormData = Depends(form_fields),
+    form: Annotated[ProblemForm, Form()],
     actor: Actor = Depends(require(Permission.REVIEWS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
     """Record a problem found in the file."""
     review_file, plan = queries.get_file(db, actor=actor, file_id=file_id)
-    item_code = _str(fields, "item_code")
-    problem_text = _str(fields, "problem_text")
-    try:
-        service.add_problem(
-            db, plan=plan, review_file=review_file, actor=actor, item_code=item_code,
-            text=problem_text,
-        )  # fmt: skip
-    except InvalidInput as exc:
-        db.rollback()
-        review_file, plan = queries.get_file(db, actor=actor, file_id=file_id)
-        form = {"item_code": item_code, "problem_text": problem_text}
-        return _file_page(request, db, actor, review_file, plan, exc, form)
+    service.add_problem(
+        db, plan=plan, review_file=review_file, actor=actor, item_code=form.item_code,
+        text=form.problem_text,
+    )  # fmt: skip
     flash(request, "问题已记录，确定评分时交执法主体整改。")
     return RedirectResponse(f"/oversight/reviews/files/{review_file.id}#problems", status_code=303)

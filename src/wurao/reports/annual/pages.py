@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import Field
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -24,12 +25,26 @@ from wurao.reports.annual.models import AnnualReport
 from wurao.reports.annual.statuses import ANNUAL_LIFECYCLE
 from wurao.web.deps import TxRoute, form_fields, get_db, public, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_year, required_int
-from wurao.web.params import MAX_YEAR, MIN_YEAR, Id, Text
+from wurao.web.forms import PageForm, form_year
+from wurao.web.params import MAX_ID, MAX_YEAR, MIN_YEAR, Id, Text
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 PathYear = Annotated[int, Path(ge=MIN_YEAR, le=MAX_YEAR, description="年度")]
+
+
+class GenerateForm(PageForm):
+    """生成草稿 (hidden fields of the overview's button)."""
+
+    subject: int = Field(ge=1, le=MAX_ID, title="执法主体")
+    year: int | None = Field(None, ge=MIN_YEAR, le=MAX_YEAR, title="年度")
+
+
+class ReviewForm(PageForm):
+    """法制审核: pass or return, with the opinion."""
+
+    opinion: Annotated[str, Text(2000, "审核意见")] = ""
+
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -81,14 +96,14 @@ def overview_page(
 @router.post("/reports/annual/generate", response_class=HTMLResponse)
 def generate(
     request: Request,
-    subject: Annotated[str, Form(), Text(12, "执法主体")] = "",
-    year: Annotated[str, Form(), Text(4, "年度")] = "",
+    form: Annotated[GenerateForm, Form()],
     actor: Actor = Depends(require(Permission.PLANS_EDIT)),
     db: Session = Depends(get_db),
 ) -> Response:
     """Generate (or refresh) the subject's draft from the records."""
-    s = queries.subject_for(db, actor=actor, subject_id=required_int(subject, "subject"))
-    report = service.generate(db, actor=actor, subject=s, year=_year(year))
+    s = queries.subject_for(db, actor=actor, subject_id=form.subject)
+    year = form.year or local_today().year - 1
+    report = service.generate(db, actor=actor, subject=s, year=year)
     flash(request, "已从平台记录生成年度数据草稿。")
     return RedirectResponse(f"/reports/annual/{report.id}", status_code=303)
 
@@ -98,8 +113,6 @@ def _detail(
     db: Session,
     actor: Actor,
     report: AnnualReport,
-    error: InvalidInput | None = None,
-    form: dict[str, str] | None = None,
 ) -> Response:
     subject = _subject(db, report)
     manual = service.loads(report.manual)
@@ -115,10 +128,8 @@ def _detail(
         "deadline": service.deadline(report.region_code, report.year),
         "late": service.is_late(report, report.region_code, report.year, local_today()),
         "query_time": exports.query_time(report),
-        "error": error,
-        "form": form or {},
     }
-    return render(request, "reports/annual/detail.html", context, status_code=422 if error else 200)
+    return render(request, "reports/annual/detail.html", context)
 
 
 @router.get("/reports/annual/{report_id}", response_class=HTMLResponse)
@@ -154,24 +165,22 @@ def manual(
     actor: Actor = Depends(require(Permission.PLANS_EDIT)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Enter the figures the platform cannot know, each with its reason."""
+    """Enter the figures the platform cannot know, each with its reason. The fields
+    (``value_<key>``, ``reason_<key>``) follow the figure catalogue, so they are read by name;
+    a refusal names the figure's key, which its row shows."""
     report = service.get_report(db, actor=actor, report_id=report_id)
-    form = {k: str(v) for k, v in fields.items() if k != "csrf_token"}
-    try:
-        values = []
-        for f in FIGURES:
-            raw = form.get(f"value_{f.key}", "").strip() if f.manual else ""
-            if raw:
-                if not raw.isdigit() or len(raw) > 13:
-                    raise InvalidInput(f"{f.label}：请填写非负整数。", field=f.key)
-                values.append(service.ManualValue(f.key, int(raw), form.get(f"reason_{f.key}", "")))
-        if not values:
-            raise InvalidInput("请至少填写一项数值。", field="manual")
-        service.set_manual(db, actor=actor, report=report, values=values)
-    except InvalidInput as exc:
-        db.rollback()
-        report = service.get_report(db, actor=actor, report_id=report_id)
-        return _detail(request, db, actor, report, exc, {"action": "manual", **form})
+    values = []
+    for f in FIGURES:
+        raw = str(fields.get(f"value_{f.key}", "")).strip() if f.manual else ""
+        if raw:
+            if not (raw.isascii() and raw.isdigit()) or len(raw) > 13:
+                raise InvalidInput(f"{f.label}：请填写非负整数。", field=f.key)
+            values.append(
+                service.ManualValue(f.key, int(raw), str(fields.get(f"reason_{f.key}", "")))
+            )
+    if not values:
+        raise InvalidInput("请至少填写一项数值。", field="manual")
+    service.set_manual(db, actor=actor, report=report, values=values)
     flash(request, f"已保存{len(values)}项补充数据。")
     return RedirectResponse(f"/reports/annual/{report.id}", status_code=303)
 
@@ -198,13 +207,8 @@ def manual_import(
     """Import the filled-in .xlsx of manual figures."""
     report = service.get_report(db, actor=actor, report_id=report_id)
     data = file.file.read(exports.IMPORT_MAX_BYTES + 1)
-    try:
-        values = exports.parse_manual(data)
-        service.set_manual(db, actor=actor, report=report, values=values)
-    except InvalidInput as exc:
-        db.rollback()
-        report = service.get_report(db, actor=actor, report_id=report_id)
-        return _detail(request, db, actor, report, exc, {"action": "import"})
+    values = exports.parse_manual(data)
+    service.set_manual(db, actor=actor, report=report, values=values)
     flash(request, f"已导入{len(values)}项补充数据。")
     return RedirectResponse(f"/reports/annual/{report.id}", status_code=303)
 
@@ -213,20 +217,15 @@ def _step(
     request: Request, db: Session, actor: Actor, report_id: int, action: str, opinion: str = ""
 ) -> Response:
     report = service.get_report(db, actor=actor, report_id=report_id)
-    try:
-        if action == "submit":
-            service.submit(db, actor=actor, report=report)
-        elif action == "approve":
-            service.approve(db, actor=actor, report=report)
-        elif action in ("review_pass", "review_return"):
-            passed = action == "review_pass"
-            service.review(db, actor=actor, report=report, passed=passed, opinion=opinion)
-        else:
-            raise NotFound("未知的操作。")
-    except InvalidInput as exc:
-        db.rollback()
-        report = service.get_report(db, actor=actor, report_id=report_id)
-        return _detail(request, db, actor, report, exc, {"action": action, "opinion": opinion})
+    if action == "submit":
+        service.submit(db, actor=actor, report=report)
+    elif action == "approve":
+        service.approve(db, actor=actor, report=report)
+    elif action in ("review_pass", "review_return"):
+        passed = action == "review_pass"
+        service.review(db, actor=actor, report=report, passed=passed, opinion=opinion)
+    else:
+        raise NotFound("未知的操作。")
     flash(request, f"已办理，当前状态：{ANNUAL_LIFECYCLE.label(report.status)}。")
     return RedirectResponse(f"/reports/annual/{report.id}", status_code=303)
 
@@ -236,14 +235,14 @@ def review(
     request: Request,
     report_id: Id,
     outcome: Annotated[str, Text(8, "审核结果")],
-    opinion: Annotated[str, Form(), Text(2000, "审核意见")] = "",
+    form: Annotated[ReviewForm, Form()],
     actor: Actor = Depends(require(Permission.SPECIAL_LEGAL_REVIEW)),
     db: Session = Depends(get_db),
 ) -> Response:
     """法制审核: pass, or return with the opinion (the subject's own reviewer only)."""
     if outcome not in ("pass", "return"):
         raise NotFound("未知的操作。")
-    return _step(request, db, actor, report_id, f"review_{outcome}", opinion)
+    return _step(request, db, actor, report_id, f"review_{outcome}", form.opinion)
 
 
 @router.post("/reports/annual/{report_id}/{action}", response_class=HTMLResponse)
