@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import bindparam, create_engine, text
 from sqlalchemy.orm import Session
 
+from bench import search
 from wurao.auth.scope import SYSTEM_ACTOR
 from wurao.core import migrate
 from wurao.core.db import make_engine
@@ -149,6 +150,7 @@ def run(
         "enterprises_per_second": round(stats.enterprises / stats.seconds["enterprise_load"]),
     }
     result["search"] = search_figures(url, queries=queries, seed=seed)
+    result["search_series"] = search.run(url, count=queries, seed=seed)
     if db == "sqlite":
         result["sqlite_file_bytes"] = Path(url.removeprefix("sqlite:///")).stat().st_size
     return result

@@ -1,12 +1,12 @@
 """A whole province (浙江省) at benchmark scale, in bounded memory: subjects and officers through
-Core inserts, millions of enterprises through PostgreSQL COPY or one SQLite transaction with
-the secondary indexes rebuilt after the load. Each loaded table gets ONE audit entry."""
+Core inserts, millions of enterprises through the registry's bulk loader
+(`wurao.registry.imports.bulk`). Each loaded table gets ONE audit entry."""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -26,6 +26,7 @@ from wurao.demo.rows import (
     officer_rows,
     places_for,
 )
+from wurao.registry.imports.bulk import load_enterprises
 from wurao.registry.models import EnforcementSubject, Enterprise, Officer
 
 Progress = Callable[[str, int, int], None]
@@ -69,124 +70,6 @@ def _province_subjects(places: Sequence[Place], total: int) -> list[dict[str, An
                     2024, 3, 8), "announcement_ref": "", "created_at": EPOCH,
             })  # fmt: skip
     return rows
-
-
-def _secondary_indexes(cur: Any, dialect: str) -> list[str]:
-    """Drop the enterprise table's secondary indexes; return the DDL that rebuilds them."""
-    if dialect == "sqlite":
-        cur.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-            "AND tbl_name = 'enterprise' AND sql IS NOT NULL"
-        )
-        found = list(cur.fetchall())
-        for name, _sql in found:
-            cur.execute(f'DROP INDEX "{name}"')
-        # Triggers that keep a search table in step (FTS5) fire once per row; rebuilding
-        # the search table after the load is far cheaper.
-        cur.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'enterprise'"
-        )
-        triggers = list(cur.fetchall())
-        for name, _sql in triggers:
-            cur.execute(f'DROP TRIGGER "{name}"')
-        cur.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' "
-            "AND sql LIKE '%VIRTUAL TABLE%' AND sql LIKE '%content=''enterprise''%'"
-        )
-        rebuilds = [f'INSERT INTO "{n}"("{n}") VALUES (\'rebuild\')' for (n,) in cur.fetchall()]  # noqa: S608 - names from sqlite_master
-        return [sql for _name, sql in found] + [sql for _name, sql in triggers] + rebuilds
-    cur.execute(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE conrelid = 'enterprise'::regclass AND contype = 'u'"
-    )
-    constraints = list(cur.fetchall())
-    for name, _def in constraints:
-        cur.execute(f'ALTER TABLE enterprise DROP CONSTRAINT "{name}"')
-    cur.execute(
-        "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = 'enterprise' "
-        "AND i.schemaname = current_schema() AND i.indexname NOT IN "
-        "(SELECT conname FROM pg_constraint WHERE conrelid = 'enterprise'::regclass)"
-    )
-    indexes = list(cur.fetchall())
-    for name, _def in indexes:
-        cur.execute(f'DROP INDEX "{name}"')
-    return [f'ALTER TABLE enterprise ADD CONSTRAINT "{n}" {d}' for n, d in constraints] + [
-        d for _n, d in indexes
-    ]
-
-
-def load_enterprises(
-    url: str,
-    rows: Iterator[tuple[Any, ...]],
-    *,
-    total: int,
-    batch: int = 50_000,
-    defer_indexes: bool = True,
-    progress: Progress | None = None,
-) -> dict[str, float]:
-    """Bulk-load enterprise rows: COPY on PostgreSQL, one executemany transaction on SQLite.
-
-    With ``defer_indexes`` the secondary indexes are dropped first and rebuilt after the load.
-    Returns the seconds of the load and of the index rebuild.
-    """
-    engine = make_engine(url)
-    dialect = engine.dialect.name
-    raw = engine.raw_connection()
-    timings: dict[str, float] = {}
-    cols = ", ".join(ENTERPRISE_COLUMNS)
-    try:
-        con: Any = raw.driver_connection
-        cur = con.cursor()
-        if dialect == "sqlite":
-            cur.execute("PRAGMA journal_mode=DELETE")
-            cur.execute("PRAGMA synchronous=OFF")
-            cur.execute("PRAGMA cache_size=-524288")
-            cur.execute("BEGIN")
-        else:
-            cur.execute("SET maintenance_work_mem = '1GB'")
-        rebuild = _secondary_indexes(cur, dialect) if defer_indexes else []
-        started = time.perf_counter()
-        done = 0
-        if dialect == "sqlite":
-            fmt: dict[dt.datetime, str] = {}
-            marks = ", ".join("?" * len(ENTERPRISE_COLUMNS))
-            sql = f"INSERT INTO enterprise ({cols}) VALUES ({marks})"  # noqa: S608 - fixed names
-            while chunk := list(islice(rows, batch)):
-                for i, r in enumerate(chunk):
-                    ts = r[-1]
-                    s = fmt.get(ts) or fmt.setdefault(ts, ts.strftime("%Y-%m-%d %H:%M:%S.%f"))
-                    chunk[i] = (*r[:-1], s)
-                cur.executemany(sql, chunk)
-                done += len(chunk)
-                if progress:
-                    progress("enterprise", done, total)
-        else:
-            with cur.copy(f"COPY enterprise ({cols}) FROM STDIN") as copy:
-                for r in rows:
-                    copy.write_row(r)
-                    done += 1
-                    if progress and done % batch == 0:
-                        progress("enterprise", done, total)
-        timings["load"] = time.perf_counter() - started
-        started = time.perf_counter()
-        for ddl in rebuild:
-            cur.execute(ddl)
-        timings["indexes"] = time.perf_counter() - started
-        if dialect == "sqlite":
-            cur.execute("COMMIT")
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
-        else:
-            con.commit()
-        started = time.perf_counter()
-        cur.execute("ANALYZE enterprise")
-        if dialect != "sqlite":
-            con.commit()
-        timings["analyze"] = time.perf_counter() - started
-    finally:
-        raw.close()
-        engine.dispose()
-    return timings
 
 
 def generate_province(
@@ -239,8 +122,8 @@ def generate_province(
     seconds["subjects_officers"] = time.perf_counter() - started
     engine.dispose()
     timings = load_enterprises(
-        url, enterprise_rows(seed, places, enterprises), total=enterprises, batch=batch,
-        defer_indexes=defer_indexes, progress=progress,
+        url, enterprise_rows(seed, places, enterprises), columns=ENTERPRISE_COLUMNS,
+        total=enterprises, batch=batch, defer_indexes=defer_indexes, progress=progress,
     )  # fmt: skip
     seconds.update({f"enterprise_{k}": v for k, v in timings.items()})
     engine = make_engine(url)

@@ -113,6 +113,7 @@ class Enterprise(Base):
     __table_args__ = (
         Index("ix_enterprise_region_status_class", "region_code", "status", "credit_class"),
         Index("ix_enterprise_name", "name"),
+        Index("ix_enterprise_region_name", "region_code", "name"),  # county name search
     )
 
 

@@ -7,9 +7,10 @@ Search (``q``) is either an exact 统一社会信用代码 (normalised first: fu
 lower case) or a fragment of the name, and must stay fast at 10 million rows:
 
 * fragments of 3 or more characters use a trigram index — on PostgreSQL the pg_trgm GIN
-  index ``ix_enterprise_name_trgm`` serving ``name ILIKE '%fragment%'``; on SQLite the FTS5
+  index ``ix_enterprise_name_trgm`` serving ``name LIKE '%fragment%'``; on SQLite the FTS5
   table ``enterprise_name_fts`` (trigram tokenizer, external content kept in step by
-  triggers; both created by migration 0003_enterprise_search);
+  triggers; both created by migration 0003_enterprise_search); how a very common fragment
+  stays fast is in ``search.py``;
 * fragments of 1–2 characters have no trigram, so no index can find them anywhere in a name.
   Within a county-sized scope (the actor's region or the ``region`` filter is a county or a
   town: about 10⁵ rows, reached through the region index) they match anywhere in the name
@@ -28,14 +29,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Integer, Select, column, func, select, text
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission, Role
 from wurao.auth.scope import Actor, region_filter, region_in_scope
 from wurao.core import audit
 from wurao.core import rules as catalogue
-from wurao.core.db import is_postgresql
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Violation
 from wurao.core.ids import (
     IdentifierError,
@@ -48,6 +48,7 @@ from wurao.core.ids import (
 )
 from wurao.core.paging import PER_PAGE, paginate
 from wurao.core.time import utcnow
+from wurao.registry.enterprises import search
 from wurao.registry.models import Enterprise, Region
 
 COUNT_CAP = 1_000
@@ -164,42 +165,9 @@ def _as_uscc(q: str) -> str | None:
         return None
 
 
-def _escape_like(fragment: str) -> str:
-    return fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _anywhere(session: Session, fragment: str) -> ColumnElement[bool]:
-    pattern = f"%{_escape_like(fragment)}%"
-    if is_postgresql(session):
-        return Enterprise.name.ilike(pattern, escape="\\")
-    return Enterprise.name.like(pattern, escape="\\")
-
-
-def _name_condition(
-    session: Session, fragment: str, *, narrow: bool
-) -> tuple[ColumnElement[bool], str]:
-    """SQL for a name fragment, and a note for the user when the match is prefix-only."""
-    dialect = session.get_bind().dialect.name
-    if len(fragment) >= MIN_TRIGRAM:
-        if dialect == "sqlite":
-            phrase = '"' + fragment.replace('"', '""') + '"'
-            fts = (
-                text("SELECT rowid FROM enterprise_name_fts WHERE enterprise_name_fts MATCH :fts_q")
-                .bindparams(fts_q=phrase)
-                .columns(column("rowid", Integer))
-            )
-            return Enterprise.id.in_(fts), ""
-        return _anywhere(session, fragment), ""
-    if narrow:
-        return _anywhere(session, fragment), ""
-    # Code-point order (BINARY on SQLite, C collation on PostgreSQL): every name starting
-    # with the fragment sorts between it and the fragment followed by the last code point.
-    cond = (Enterprise.name >= fragment) & (Enterprise.name < fragment + chr(0x10FFFF))
-    note = (
-        "检索词不足3个字且范围大于区县，仅按名称开头匹配；"
-        "输入3个字以上或选择区县可按名称任意部分检索。"
-    )
-    return cond, note
+SHORT_NOTE = (
+    "检索词不足3个字且范围大于区县，仅按名称开头匹配；输入3个字以上或选择区县可按名称任意部分检索。"
+)
 
 
 def _region_prefix(actor: Actor, region: str) -> str:
@@ -232,15 +200,20 @@ def list_enterprises(
     if region.strip():
         scope = _region_prefix(actor, region)
         stmt = stmt.where(region_in_scope(Enterprise.region_code, scope))
-    note = ""
+    note = fragment = ""
+    short: tuple[ColumnElement[bool], ColumnElement[bool]] | None = None  # (scan, indexed)
     q = q.strip()
     if q:
         code = _as_uscc(q)
         if code is not None:
             stmt = stmt.where(Enterprise.uscc == code)
+        elif len(q) >= MIN_TRIGRAM:
+            fragment = q
+        elif len(scope) >= 6:  # a county or a town: a bounded scan finds it anywhere
+            short = search.contains(session, q, indexable=False), search.contains(session, q)
         else:
-            cond, note = _name_condition(session, q, narrow=len(scope) >= 6)
-            stmt = stmt.where(cond)
+            short = search.starts_with(q, indexable=False), search.starts_with(q)
+            note = SHORT_NOTE
     if status:
         stmt = stmt.where(Enterprise.status == parse_status(status))
     if credit:
@@ -249,12 +222,26 @@ def list_enterprises(
         stmt = stmt.where(Enterprise.industry_code.startswith(parse_industry_code(industry)))
     if tag.strip():
         stmt = stmt.where(Enterprise.tags.contains(f"|{tag.strip()}|", autoescape=True))
+    if fragment:
+        found = search.name_page(
+            session, stmt, fragment, narrow=len(scope) >= 6, cap=COUNT_CAP, page=page,
+            per_page=per_page,
+        )  # fmt: skip
+        return EnterprisePage(found.rows, found.total, found.capped, found.page, per_page, note)
+    if short is not None:
+        found = search.probed(
+            session, stmt, scan=short[0], indexed=short[1], cap=COUNT_CAP, page=page,
+            per=per_page,
+        )  # fmt: skip
+        return EnterprisePage(found.rows, found.total, found.capped, found.page, per_page, note)
     counted = stmt.with_only_columns(Enterprise.id).order_by(None).limit(COUNT_CAP + 1)
     total = int(session.scalar(select(func.count()).select_from(counted.subquery())) or 0)
     capped = total > COUNT_CAP
     total = min(total, COUNT_CAP)
-    found = paginate(session, stmt.order_by(Enterprise.id), page, per_page, clamp=True, total=total)
-    return EnterprisePage(found.items, total, capped, found.page, per_page, note)
+    listed = paginate(
+        session, stmt.order_by(Enterprise.id), page, per_page, clamp=True, total=total
+    )
+    return EnterprisePage(listed.items, total, capped, listed.page, per_page, note)
 
 
 def get_by_uscc(session: Session, *, actor: Actor, uscc: str) -> Enterprise:

@@ -1,0 +1,116 @@
+"""Enterprise name search: the fast paths (search.py) give the answer of a plain scan.
+
+Each case is compared with the same search done in Python over the rows the actor may see:
+the page's ids in id order, the total counted up to the cap, and whether it was capped. The
+PostgreSQL probe window and the cap are shrunk so that every path runs on a small table:
+the probe filling the cap, the probe holding the page but not the count, and the index.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tests.conftest import Personas
+from tests.registry.test_enterprises import add
+from wurao.auth.scope import Actor, region_filter, region_in_scope
+from wurao.core.ids import region_scope_prefix
+from wurao.registry.enterprises import search, service
+from wurao.registry.models import Enterprise
+
+
+@pytest.fixture
+def made(db: Session, personas: Personas) -> list[Enterprise]:
+    rows = []
+    for i in range(24):
+        region = ("330802", "330803", "330802001")[i % 3]
+        rare = "稀有标记" if i % 5 == 0 else ""
+        name = f"衢州样本检索{rare}{i:02d}号有限公司"
+        rows.append(add(db, personas.admin, serial=200 + i, name=name, region=region))
+    rows.append(add(db, personas.admin, serial=230, name="衢州ABC检索科技有限公司"))
+    return rows
+
+
+def _expected(
+    db: Session, actor: Actor, q: str, region: str, cap: int, page: int, per: int
+) -> tuple[list[int], int, bool]:
+    stmt = select(Enterprise).where(region_filter(actor, Enterprise.region_code))
+    if region:
+        stmt = stmt.where(region_in_scope(Enterprise.region_code, region_scope_prefix(region)))
+    scope = region_scope_prefix(region) if region else actor.scope_prefix
+    wide = len(scope) < 6
+    if len(q) < 3 and wide:  # 1–2 characters over a wide scope: the start of the name
+        ids = sorted(e.id for e in db.scalars(stmt) if e.name.startswith(q))
+    else:
+        ids = sorted(e.id for e in db.scalars(stmt) if q.lower() in e.name.lower())
+    total = min(len(ids), cap)
+    last = max(1, -(-total // per))
+    page = min(max(page, 1), last)
+    return ids[(page - 1) * per : page * per], total, len(ids) > cap
+
+
+@pytest.mark.parametrize("probe", ["none", "half", "all"])
+@pytest.mark.parametrize("cap", [5, 1000])
+def test_name_search_matches_a_plain_scan(
+    db: Session,
+    personas: Personas,
+    made: list[Enterprise],
+    monkeypatch: pytest.MonkeyPatch,
+    probe: str,
+    cap: int,
+) -> None:
+    first = int(db.scalar(select(func.min(Enterprise.id))) or 0)
+    window = {"none": 1, "half": made[12].id - first, "all": made[-1].id - first + 1}[probe]
+    monkeypatch.setattr(search, "PROBE_IDS", window)
+    monkeypatch.setattr(service, "COUNT_CAP", cap)
+    cases = [
+        (personas.admin, "样本检索", ""),  # every made row: the common fragment
+        (personas.admin, "稀有标记", ""),  # a fifth of them
+        (personas.admin, "样本检索稀有标记10号", ""),  # one, by a long fragment
+        (personas.admin, "衢州样本检索稀有标记00号有限公司", ""),  # an exact name
+        (personas.admin, "abc检索", ""),  # a letter with a case: still case-insensitive
+        (personas.admin, "没有这样的企业", ""),
+        (personas.admin, "样本检索", "330803"),  # a county filter: the bounded scan
+        (personas.admin, "样本检索", "330802001"),  # a town
+        (personas.admin, "样本检索", "330800"),  # a city: wide, through the index
+        (personas.supervisor, "样本检索", ""),  # a county actor (柯城区 and its towns)
+        (personas.supervisor, "稀有标记", ""),
+        (personas.neighbour_supervisor, "稀有标记", ""),
+        (personas.admin, "衢州", ""),  # 2 characters, province-wide: the start of the name
+        (personas.admin, "样本", ""),  # … so this finds none of them
+        (personas.supervisor, "样本", ""),  # 2 characters in a county: anywhere
+        (personas.admin, "稀有", "330803"),
+    ]
+    for actor, q, region in cases:
+        for page in (1, 2, 9):
+            got = service.list_enterprises(
+                db, actor=actor, q=q, region=region, page=page, per_page=3
+            )
+            ids, total, capped = _expected(db, actor, q, region, cap, page, 3)
+            assert ([r.id for r in got.rows], got.total, got.capped) == (ids, total, capped), (
+                q,
+                region,
+                page,
+            )
+
+
+def test_uscc_and_exact_name_find_one(
+    db: Session, personas: Personas, made: list[Enterprise]
+) -> None:
+    target = made[7]
+    by_code = service.list_enterprises(db, actor=personas.admin, q=target.uscc.lower())
+    assert [r.id for r in by_code.rows] == [target.id] and by_code.total == 1
+    by_name = service.list_enterprises(db, actor=personas.admin, q=target.name)
+    assert [r.id for r in by_name.rows] == [target.id]
+    hidden = service.list_enterprises(db, actor=personas.neighbour_supervisor, q=target.name)
+    assert (target.region_code == "330803") == ([r.id for r in hidden.rows] == [target.id])
+
+
+def test_capped_total_is_labelled(
+    db: Session, personas: Personas, made: list[Enterprise], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service, "COUNT_CAP", 4)
+    page = service.list_enterprises(db, actor=personas.admin, q="样本检索", per_page=2)
+    assert page.capped and page.total_label == "4+" and page.pages == 2
+    assert [r.id for r in page.rows] == [made[0].id, made[1].id]
