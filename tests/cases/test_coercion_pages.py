@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from tests.cases import Setup, filed, setup
 from tests.cases.test_coercion import at, data, in_force
 from tests.conftest import Personas, csrf_of, sign_in
-from wurao.cases.coercion import service
+from wurao.cases.coercion import clocks, service
 
 TODAY = dt.date(2026, 10, 20)
 OFFICER, SUPERVISOR, NEIGHBOUR, STRANGER = "kc_scjg_zhang", "kc_sfj", "qj_sfj", "kc_yjj_li"
@@ -200,3 +200,57 @@ def test_the_enforcement_page_reminder_and_court_window(
     assert 'value="柯城区人民法院"' in early.text
     api = client.get(f"/api/v1/coercion/enforcements/{enf.id}").json()
     assert api["status"] == "reminded" and api["deadlines"][0]["deadline"] == "2026-11-01"
+
+
+def test_a_refused_enforcement_comes_back_in_place_and_nothing_is_saved(
+    client: TestClient, db: Session, personas: Personas, w: Setup
+) -> None:
+    from sqlalchemy import func, select
+
+    from wurao.cases.coercion.models import CoerciveEnforcement
+
+    db.flush()
+    sign_in(client, OFFICER)
+    form = client.get("/coercion/enforcements/new")
+    resp = client.post(
+        "/coercion/enforcements/new",
+        data={
+            "csrf_token": csrf_of(form.text),
+            "_back": "/coercion/enforcements/new",
+            "party_name": "",
+            "decision_ref": "柯市监罚〔2026〕12号",
+            "obligation": "缴纳罚款人民币5000元",
+            "remedy_ends_on": "2026-08-01",
+        },
+    )
+    assert resp.status_code == 422
+    assert "error-page" not in resp.text and 'id="refused"' in resp.text
+    assert 'id="err-party_name"' in resp.text and "当事人" in resp.text
+    assert "柯市监罚〔2026〕12号" in resp.text and "缴纳罚款人民币5000元" in resp.text
+    assert 'value="2026-08-01"' in resp.text
+    assert db.scalar(select(func.count()).select_from(CoerciveEnforcement)) == 0
+
+
+def test_a_refused_step_comes_back_open_with_the_summary(
+    client: TestClient, db: Session, personas: Personas, w: Setup
+) -> None:
+    m = in_force(db, personas, w)
+    db.flush()
+    sign_in(client, OFFICER)
+    page = client.get(f"/coercion/{m.id}")
+    resp = client.post(
+        f"/coercion/{m.id}/act/pause",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "_back": f"/coercion/{m.id}",
+            "reason": "送检 抽样编号 QZ-77",
+            "starts_on": "2026-10-18",
+            "ends_on": "2026-10-17",
+        },
+    )
+    assert resp.status_code == 422
+    assert "error-page" not in resp.text and 'id="refused"' in resp.text
+    assert 'id="step-pause" open' in resp.text and 'id="err-pause-ends_on"' in resp.text
+    assert 'value="送检 抽样编号 QZ-77"' in resp.text and 'value="2026-10-17"' in resp.text
+    db.expire_all()
+    assert clocks.pauses(db, m) == []

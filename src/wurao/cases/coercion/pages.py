@@ -2,7 +2,9 @@
 standalone), the measure page with its clock, property list, steps and documents, and the
 enforcement page. Each route parses, calls one service function and renders; a refused step
 brings its page back with the error beside the field and what was typed (the service ran in a
-savepoint, so nothing it wrote survives).
+savepoint, so nothing it wrote survives): the route builds the shared form state
+(web/form_state.py) itself, since a rule's message goes beside the field its evidence names,
+which the application-wide handler does not know.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from wurao.core.time import local_today, utcnow
 from wurao.core.workdays import UnknownCalendarYear
 from wurao.web.deps import TxRoute, form_fields, get_db, require
 from wurao.web.errors import PAGE_ERRORS
+from wurao.web.form_state import BACK_FIELD, FORM_ERROR, STATE_KEY, FormState
 from wurao.web.forms import form_int
 from wurao.web.params import LongId, OptLongIdQuery, PageNo
 from wurao.web.templating import flash, render
@@ -48,10 +51,33 @@ Action = Annotated[str, Path(max_length=40, pattern=r"^[a-z_]+$", description="�
 Kind = Annotated[str, Path(max_length=20, pattern=r"^[a-z_]+$", description="文书种类")]
 Filter = Annotated[str, Query(max_length=20, pattern=r"^[a-z_]*$", description="筛选")]
 Typed = dict[str, str]
+_HIDDEN = frozenset({"csrf_token", BACK_FIELD})
 
 
 def _typed(fields: FormData) -> Typed:
-    return {k: str(fields.get(k, "")) for k in fields if k != "csrf_token"}
+    return {k: str(fields.get(k, "")) for k in fields if k not in _HIDDEN}
+
+
+def _refused(
+    request: Request, fields: FormData, exc: InvalidInput | RuleViolation | Conflict
+) -> None:
+    """The refused form as the shared form state (web/form_state.py) the ``field`` macro and the
+    page's error summary read: a rule's message goes beside the field its evidence names."""
+    errors, violations = _errors(exc)
+    typed: dict[str, list[str]] = {}
+    for k, v in fields.multi_items():
+        if k not in _HIDDEN:
+            typed.setdefault(k, []).append(str(v))
+    request.scope[STATE_KEY] = FormState(
+        action=request.url.path,
+        typed={k: tuple(v) for k, v in typed.items()},
+        errors=errors,
+        message=exc.message,
+        violations=tuple(
+            {"rule_id": v.rule_id, "title": v.title, "source": v.source, "detail": v.detail}
+            for v in violations
+        ),
+    )
 
 
 def _docx(name: str, data: bytes) -> Response:
@@ -142,7 +168,7 @@ def new_measure_page(
     """The form of a new measure, from a case (its party) or standalone."""
     ctx = _new_context(db, actor, case_id)
     values = {"kind": "seizure", "heard": "1", "party_present": "1"}
-    return render(request, "cases/coercion/new.html", {**ctx, "values": values, "errors": {}})
+    return render(request, "cases/coercion/new.html", {**ctx, "values": values})
 
 
 def _measure_data(fields: FormData) -> service.MeasureData:
@@ -192,21 +218,14 @@ def new_measure(
     db: Session = Depends(get_db),
 ) -> Response:
     """Apply for the measure (or record an emergency one); the form again when refused."""
-    typed: dict[str, object] = dict(_typed(fields))
-    typed["officer_ids"] = [str(x) for x in fields.getlist("officer_ids")]
     try:
         with db.begin_nested():
             measure = service.apply_measure(db, actor=actor, data=_measure_data(fields))
     except (InvalidInput, RuleViolation) as exc:
         case_id = form_int(str(fields.get("case_id", "")), "case_id")
+        _refused(request, fields, exc)
         ctx = _new_context(db, actor, case_id)
-        errors, violations = _errors(exc)
-        return render(
-            request,
-            "cases/coercion/new.html",
-            {**ctx, "values": typed, "errors": errors, "violations": violations},
-            status_code=422,
-        )
+        return render(request, "cases/coercion/new.html", {**ctx, "values": {}}, status_code=422)
     flash(request, f"已登记：{measure.number}。")
     return RedirectResponse(f"/coercion/{measure.id}", status_code=303)
 
@@ -216,10 +235,10 @@ def _errors(exc: InvalidInput | RuleViolation | Conflict) -> tuple[dict[str, str
     if isinstance(exc, RuleViolation):
         errors: dict[str, str] = {}
         for v in exc.violations:
-            name = str(v.evidence.get("field", "general"))
+            name = str(v.evidence.get("field", FORM_ERROR))
             errors[name] = (errors[name] + "；" if name in errors else "") + v.detail
         return errors, list(exc.violations)
-    field = getattr(exc, "field", None) or "general"
+    field = getattr(exc, "field", None) or FORM_ERROR
     return {field: exc.message}, []
 
 
@@ -235,12 +254,7 @@ def new_enforcement_page(
 ) -> Response:
     """The form registering a decision to be enforced."""
     case = service.case_for(db, actor, case_id)
-    values = {"case_id": str(case.id) if case else ""}
-    return render(
-        request,
-        "cases/coercion/enforcement_new.html",
-        {"case": case, "values": values, "errors": {}},
-    )
+    return render(request, "cases/coercion/enforcement_new.html", {"case": case})
 
 
 @router.post("/coercion/enforcements/new", response_class=HTMLResponse)
@@ -264,13 +278,10 @@ def new_enforcement(
             )
             enf = enforcement.open_enforcement(db, actor=actor, data=data)
     except (InvalidInput, RuleViolation) as exc:
-        errors, violations = _errors(exc)
+        _refused(request, fields, exc)
         case = service.case_for(db, actor, form_int(typed.get("case_id", ""), "case_id"))
         return render(
-            request,
-            "cases/coercion/enforcement_new.html",
-            {"case": case, "values": typed, "errors": errors, "violations": violations},
-            status_code=422,
+            request, "cases/coercion/enforcement_new.html", {"case": case}, status_code=422
         )
     flash(request, f"已登记：{enf.number}。")
     return RedirectResponse(f"/coercion/enforcements/{enf.id}", status_code=303)
@@ -282,12 +293,8 @@ def _enforcement_page(
     actor: Actor,
     enf: CoerciveEnforcement,
     *,
-    open_action: str = "",
-    values: Typed | None = None,
-    exc: InvalidInput | RuleViolation | Conflict | None = None,
     status_code: int = 200,
 ) -> Response:
-    errors, violations = _errors(exc) if exc is not None else ({}, [])
     today = local_today()
     handle = may_handle(actor, enf)
     steps = [
@@ -302,10 +309,6 @@ def _enforcement_page(
             "deadlines": enforcement_deadlines(enf, today),
             "timeline": service.enforcement_steps(db, enf),
             "steps": steps,
-            "open_action": open_action,
-            "values": values or {},
-            "errors": errors,
-            "violations": violations,
             "documents": _documents(db, actor, enf),
             "may_handle": handle,
             "today": today,
@@ -343,9 +346,8 @@ def enforcement_act(
     except (InvalidInput, RuleViolation, Conflict) as exc:
         code = 409 if isinstance(exc, Conflict) else 422
         db.refresh(enf)
-        return _enforcement_page(
-            request, db, actor, enf, open_action=action, values=typed, exc=exc, status_code=code
-        )
+        _refused(request, fields, exc)
+        return _enforcement_page(request, db, actor, enf, status_code=code)
     flash(request, f"已办理：{step.title}。")
     return RedirectResponse(f"/coercion/enforcements/{enf.id}", status_code=303)
 
@@ -401,12 +403,8 @@ def _measure_page(
     actor: Actor,
     measure: CoerciveMeasure,
     *,
-    open_action: str = "",
-    values: Typed | None = None,
-    exc: InvalidInput | RuleViolation | Conflict | None = None,
     status_code: int = 200,
 ) -> Response:
-    errors, violations = _errors(exc) if exc is not None else ({}, [])
     today = local_today()
     rows = pauses(db, measure)
     try:
@@ -432,10 +430,6 @@ def _measure_page(
             "pauses": rows,
             "timeline": service.steps_of(db, measure),
             "steps": steps,
-            "open_action": open_action,
-            "values": values or {},
-            "errors": errors,
-            "violations": violations,
             "documents": _documents(db, actor, measure),
             "may_handle": handle,
             "today": today,
@@ -472,16 +466,8 @@ def measure_act(
     except (InvalidInput, RuleViolation, Conflict) as exc:
         code = 409 if isinstance(exc, Conflict) else 422
         db.refresh(measure)
-        return _measure_page(
-            request,
-            db,
-            actor,
-            measure,
-            open_action=action,
-            values=typed,
-            exc=exc,
-            status_code=code,
-        )
+        _refused(request, fields, exc)
+        return _measure_page(request, db, actor, measure, status_code=code)
     flash(request, f"已办理：{step.title}。")
     for w in warnings:
         flash(request, f"{w.rule_id}「{w.title}」：{w.detail}", "warn")
