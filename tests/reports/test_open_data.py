@@ -290,6 +290,8 @@ def test_portal_pages_procedures_guides_and_results(
     home = client.get("/public/")
     for link in ("/public/personnel", "/public/procedures", "/public/guides", "/public/results"):
         assert link in home.text
+    for link in ("/public/draws", "/public/rules"):  # issue 19 item 6
+        assert f'href="{link}' in home.text and client.get(link).status_code == 200
     procedures = client.get("/public/procedures")
     assert procedures.status_code == 200 and "涉企行政检查流程" in procedures.text
     assert "行政处罚一般程序" in procedures.text
