@@ -152,6 +152,14 @@ def run(
         for base in (platform_base, floor_base):
             got = httpx.post(f"{base}{verify_path}", json={"token": tokens[0]}).json()
             assert got["status"] == "valid", (base, got)
+        # Warm-up, not measured: the first seconds of a fresh server (imports finishing,
+        # first-use caches, the allocator) would otherwise land in the first round's tail.
+        for base, path, post in (
+            (platform_base, verify_path, True),
+            (floor_base, verify_path, True),
+            (platform_base, "/v/", False),
+        ):
+            load(base, path, tokens, post=post, seconds=min(3, seconds), connections=connections)
         for _ in range(max(1, rounds)):
             plat = _measure(load, platform, platform_base, verify_path, tokens, post=True, **kw)
             flo = _measure(load, floor, floor_base, verify_path, tokens, post=True, **kw)

@@ -166,3 +166,23 @@ def test_an_officer_sees_the_observers_but_may_not_join(
     assert page.status_code == 200 and "执法监督机构" in page.text
     assert "加入随行监督" not in page.text
     assert client.get("/inspections/observed").status_code == 403
+
+
+def test_a_refused_finding_comes_back_on_the_task_page(
+    db: Session, personas: Personas, client: TestClient
+) -> None:
+    task = _task(db, personas)
+    observers.join(db, actor=personas.supervisor, task=task, monitor=None)
+    db.commit()
+    task_id = task.id
+    sign_in(client, "kc_sfj")
+    page = client.get(f"/tasks/{task_id}")
+    text = "检查人员进门未出示证件。" * 400  # beyond the finding's maximum
+    filed = client.post(
+        f"/tasks/{task_id}/findings",
+        data={"csrf_token": csrf_of(page.text), "_back": f"/tasks/{task_id}", "text": text},
+    )
+    assert filed.status_code == 422 and "error-page" not in filed.text
+    assert 'id="err-text"' in filed.text and "伴随式监督" in filed.text
+    assert text in filed.text  # what was typed, in the textarea again
+    assert observers.findings_of(db, task_id) == []

@@ -11,7 +11,7 @@ import datetime as dt
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Personas, csrf_of, sign_in
@@ -317,27 +317,32 @@ def test_A8_api_records_and_lists_approvals(
 def test_A8_page_records_an_approval_for_a_task_and_lists_it(
     db: Session, personas: Personas, client: TestClient
 ) -> None:
+    """No typed codes (issue 19 item 1): the organ is one of the subject's superiors and the
+    enterprise comes picked from the task page's link; the service still checks both."""
     w = remote_world(db)
     task = new_task(db, personas.agency_admin, w)
-    uscc, item_code, task_id = w.enterprise.uscc, w.item.code, task.id
+    uscc, item_code, task_id, ent_id = w.enterprise.uscc, w.item.code, task.id, w.enterprise.id
     db.commit()
     csrf = sign_in(client, "kc_scjg_admin")
     detail = client.get(f"/tasks/{task_id}")
     assert "异地检查批准" in detail.text and "尚未登记" in detail.text
     form = client.get(f"/cross-region-approvals/new?enterprise={uscc}&task={task_id}")
-    assert form.status_code == 200 and uscc in form.text
+    assert form.status_code == 200
+    assert f'name="enterprise_ids" value="{ent_id}" checked' in form.text
+    assert 'value="r330800"' in form.text and 'value="r330000"' in form.text
+    assert 'value="r330802"' not in form.text  # the subject's own region approves nothing
+    assert "organ_region_code" not in form.text and "enterprise_usccs" not in form.text
     resp = client.post(
         "/cross-region-approvals",
         data={
             "csrf_token": csrf_of(form.text) or csrf,
             "task": str(task_id),
-            "organ_name": "衢州市市场监督管理局",
-            "organ_region_code": "330800",
+            "organ": "r330800",
             "doc_no": "衢市监〔2026〕8号",
             "approved_on": "2026-03-01",
             "valid_from": "2026-03-01",
             "valid_to": "2026-03-31",
-            "enterprise_usccs": uscc,
+            "enterprise_ids": str(ent_id),
             "item_codes": [item_code],
         },
         follow_redirects=False,
@@ -347,9 +352,64 @@ def test_A8_page_records_an_approval_for_a_task_and_lists_it(
     page = client.get(f"/tasks/{task_id}")
     assert "衢市监〔2026〕8号" in page.text
     listing = client.get("/cross-region-approvals")
-    assert "衢市监〔2026〕8号" in listing.text
+    assert "衢市监〔2026〕8号" in listing.text and "衢州市人民政府" in listing.text
     bad = client.post(
         "/cross-region-approvals",
-        data={"csrf_token": csrf, "organ_name": "", "organ_region_code": "330800"},
+        data={"csrf_token": csrf, "organ": "", "doc_no": "x"},
     )
     assert bad.status_code == 422 and "批准机关" in bad.text
+
+
+def test_A8_page_refuses_an_organ_not_offered_and_keeps_the_form(
+    db: Session, personas: Personas, client: TestClient
+) -> None:
+    """A key the page did not offer (the neighbouring county) is refused beside the organ
+    field; the typed number and the ticked enterprise come back, nothing is saved."""
+    w = remote_world(db)
+    ent_id = w.enterprise.id
+    db.commit()
+    csrf = sign_in(client, "kc_scjg_admin")
+    before = db.scalar(select(func.count()).select_from(CrossRegionApproval))
+    resp = client.post(
+        "/cross-region-approvals",
+        data={
+            "csrf_token": csrf,
+            "_back": "/cross-region-approvals/new",
+            "organ": "r330803",
+            "doc_no": "衢江监〔2026〕1号",
+            "approved_on": "2026-03-01",
+            "valid_from": "2026-03-01",
+            "valid_to": "2026-03-31",
+            "enterprise_ids": str(ent_id),
+            "item_codes": [w.item.code],
+        },
+    )
+    assert resp.status_code == 422
+    assert "error-page" not in resp.text and 'id="err-organ"' in resp.text
+    assert "衢江监〔2026〕1号" in resp.text
+    assert f'name="enterprise_ids" value="{ent_id}" checked' in resp.text
+    db.expire_all()
+    assert db.scalar(select(func.count()).select_from(CrossRegionApproval)) == before
+
+
+def test_A8_enterprise_search_offers_only_enterprises_outside_the_area(
+    db: Session, personas: Personas, client: TestClient
+) -> None:
+    w = remote_world(db)
+    home = add_enterprise(db, region="330802")
+    remote_name, home_name, ent_id = w.enterprise.name, home.name, w.enterprise.id
+    db.commit()
+    sign_in(client, "kc_scjg_admin")
+
+    def search(q: str, *picked: int) -> str:
+        params = [("enterprise_q", q)] + [("enterprise_ids", str(i)) for i in picked]
+        resp = client.get("/cross-region-approvals/new/enterprises", params=params)
+        assert resp.status_code == 200
+        return resp.text
+
+    assert remote_name in search(remote_name)
+    assert "enterprise_ids" not in search(home_name)  # in the subject's area: none needed
+    assert remote_name in search(w.enterprise.uscc)
+    kept = search("没有这家企业", ent_id)
+    assert f'value="{ent_id}" checked' in kept  # a ticked one stays while searching
+    assert "在上方输入" in search("")

@@ -288,8 +288,9 @@ def test_pages_from_notice_to_proof(
     assert "持有有效的食品经营许可证" in notice.text and "执法证号" in notice.text
     bad = client.post(
         f"/enterprise/notices/{task_id}/date-request",
-        data={"csrf_token": csrf, "wanted_on": "2000-01-01", "reason": "x"},
-    )
+        data={"csrf_token": csrf, "_back": f"/enterprise/notices/{task_id}",
+              "wanted_on": "2000-01-01", "reason": "x"},
+    )  # fmt: skip
     assert bad.status_code == 422 and 'id="err-wanted_on"' in bad.text
     wanted = (local_today() + dt.timedelta(days=2)).isoformat()
     ok = client.post(
@@ -345,8 +346,10 @@ def test_activation_pages_and_visit_figures(
     assert form.status_code == 200 and "qiye_demo" in form.text
     token_csrf = form.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
     mismatch = client.post(
-        path, data={"csrf_token": token_csrf, "password": "Qiye-2026-a", "confirm": "Qiye-2026-b"}
-    )
+        path,
+        data={"csrf_token": token_csrf, "_back": path, "password": "Qiye-2026-a",
+              "confirm": "Qiye-2026-b"},
+    )  # fmt: skip
     assert mismatch.status_code == 422 and 'id="err-confirm"' in mismatch.text
     done = client.post(
         path, data={"csrf_token": token_csrf, "password": "Qiye-2026-a", "confirm": "Qiye-2026-a"}

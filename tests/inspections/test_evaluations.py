@@ -162,10 +162,11 @@ def test_enterprise_sees_its_inspections_and_gets_the_link(
     said = "检查人员没有出示任何二维码。"
     asked = client.post(
         f"/evaluate/{link}",
-        data={"csrf_token": token_csrf, "rating": "2", "misconduct": ["no_code"], "comment": said},
-    )
+        data={"csrf_token": token_csrf, "_back": f"/evaluate/{link}", "rating": "2",
+              "misconduct": ["no_code"], "comment": said},
+    )  # fmt: skip
     assert asked.status_code == 422 and 'id="err-confirm_no_code"' in asked.text
-    assert said in asked.text and 'value="2" required checked' in asked.text
+    assert said in asked.text and 'value="2" checked' in asked.text
     assert 'value="no_code" checked' in asked.text
     done = client.post(
         f"/evaluate/{link}",

@@ -26,7 +26,7 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -348,10 +348,10 @@ KEY_CACHE_SECONDS = 1.0
 _key_sets: dict[str, tuple[float, dict[str, OKPKey]]] = {}
 
 
-def _read_keys(session: Session) -> dict[str, OKPKey]:
-    """The key set from the table, skipping a malformed row rather than failing every scan."""
+def _keys_of(rows: Iterable[tuple[str, str]]) -> dict[str, OKPKey]:
+    """Keys by kid from (kid, x) rows, skipping a malformed row rather than failing every scan."""
     out: dict[str, OKPKey] = {}
-    for kid, x in session.execute(select(SigningKey.kid, SigningKey.public_x)):
+    for kid, x in rows:
         try:
             out[kid] = public_key_of(x)
         except ValueError:
@@ -363,11 +363,23 @@ def known_keys(session: Session, *, reload: bool = False) -> Mapping[str, OKPKey
     """Every public key by kid, cached per database for ``KEY_CACHE_SECONDS`` (``reload``:
     read the table now)."""
     database = session.get_bind().engine.url.render_as_string(hide_password=True)
+    return cached_keys(
+        database,
+        lambda: [(k, x) for k, x in session.execute(select(SigningKey.kid, SigningKey.public_x))],
+        reload=reload,
+    )
+
+
+def cached_keys(
+    database: str, rows: Callable[[], Iterable[tuple[str, str]]], *, reload: bool = False
+) -> Mapping[str, OKPKey]:
+    """``known_keys`` for any reader of ``signing_key``: ``rows`` gives (kid, x) when the
+    cached set of ``database`` is missing, older than ``KEY_CACHE_SECONDS`` or ``reload``."""
     now = time.monotonic()
     cached = _key_sets.get(database)
     if cached is not None and not reload and now - cached[0] < KEY_CACHE_SECONDS:
         return cached[1]
-    keys = _read_keys(session)
+    keys = _keys_of(rows())
     _key_sets[database] = (now, keys)
     return keys
 

@@ -308,9 +308,17 @@ class ApprovalData:
     enterprise_usccs: Sequence[str]
     item_codes: Sequence[str]
     reason: str = ""
+    enterprise_ids: Sequence[int] = ()  # picked on the page; the API names USCCs
 
 
-def _enterprises(session: Session, usccs: Sequence[str]) -> list[Enterprise]:
+def _enterprises(
+    session: Session, usccs: Sequence[str], ids: Sequence[int] = ()
+) -> list[Enterprise]:
+    picked = list(session.scalars(select(Enterprise).where(Enterprise.id.in_(set(ids)))))
+    if len(picked) < len(set(ids)):
+        raise InvalidInput("所选企业不在检查对象名录库中。", field="enterprise_ids")
+    if ids and not any(u.strip() for u in usccs):
+        return picked
     wanted: list[str] = []
     for raw in usccs:
         if not raw.strip():
@@ -321,6 +329,8 @@ def _enterprises(session: Session, usccs: Sequence[str]) -> list[Enterprise]:
             raise InvalidInput(exc.reason, field="enterprise_usccs") from exc
     wanted = sorted(set(wanted))
     if not wanted:
+        if not usccs and not picked:
+            raise InvalidInput("请至少选择一家检查对象。", field="enterprise_ids")
         raise InvalidInput("请至少填写一家检查对象的统一社会信用代码。", field="enterprise_usccs")
     found = list(session.scalars(select(Enterprise).where(Enterprise.uscc.in_(wanted))))
     missing = set(wanted) - {e.uscc for e in found}
@@ -329,7 +339,7 @@ def _enterprises(session: Session, usccs: Sequence[str]) -> list[Enterprise]:
             f"检查对象名录库中没有这些企业：{'、'.join(sorted(missing))}。",
             field="enterprise_usccs",
         )
-    return found
+    return list({e.id: e for e in picked + found}.values())
 
 
 def _items(
@@ -402,12 +412,12 @@ def record_approval(session: Session, *, actor: Actor, data: ApprovalData) -> Cr
     if region is None:
         raise InvalidInput("批准机关所在行政区划代码不存在。", field="organ_region_code")
     approved_on, valid_from, valid_to = _dates(data)
-    enterprises = _enterprises(session, data.enterprise_usccs)
+    enterprises = _enterprises(session, data.enterprise_usccs, data.enterprise_ids)
     local = [e.name for e in enterprises if not is_remote(subject, e)]
     if local:
         raise InvalidInput(
             f"这些企业在本主体辖区内，无需异地检查批准：{'、'.join(local)}。",
-            field="enterprise_usccs",
+            field="enterprise_ids" if data.enterprise_ids else "enterprise_usccs",
         )
     problems = [v for e in enterprises for v in organ_problems(organ_name, region.code, subject, e)]
     if problems:

@@ -13,16 +13,20 @@ from sqlalchemy.orm import Session
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.core.errors import InvalidInput
-from wurao.core.text import NOTE
 from wurao.inspections import enterprise_accounts as accounts
 from wurao.inspections import enterprise_rectification as rect
 from wurao.inspections import enterprise_service as svc
 from wurao.inspections import enterprise_visits as visits
+from wurao.inspections.enterprise_forms import (
+    ActivateForm,
+    AnswerForm,
+    GuidanceAnswerForm,
+    VisitForm,
+)
 from wurao.inspections.enterprise_pages import proof_file
 from wurao.inspections.records import OUTCOMES
 from wurao.web.deps import TxRoute, get_db, public, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_date, form_int
 from wurao.web.params import Id, LongId, PageNo, Text
 from wurao.web.security import PERMISSIONS_POLICY
 from wurao.web.templating import flash, render
@@ -69,19 +73,14 @@ def date_requests(
 def answer_date_request(
     request: Request,
     request_id: LongId,
-    decision: Annotated[str, Form(), Text(10, "答复")] = "",
-    answer: Annotated[str, Form(), Text(NOTE, "答复意见")] = "",
+    form: Annotated[AnswerForm, Form()],
     actor: Actor = Depends(AGENCY),
     db: Session = Depends(get_db),
 ) -> Response:
     """Accept (the planned day moves within the window) or decline with a reason."""
-    try:
-        req = svc.answer_date_request(
-            db, actor=actor, request_id=request_id, accept=_yes(decision), answer=answer
-        )
-    except InvalidInput as exc:
-        flash(request, exc.message, "error")
-        return RedirectResponse("/inspections/date-requests", status_code=303)
+    req = svc.answer_date_request(
+        db, actor=actor, request_id=request_id, accept=_yes(form.decision), answer=form.answer
+    )
     flash(request, f"已答复：{svc.DATE_REQUESTS.label(req.status)}。")
     return RedirectResponse("/inspections/date-requests", status_code=303)
 
@@ -118,19 +117,14 @@ def order(
 def answer_proof(
     request: Request,
     proof_id: LongId,
-    decision: Annotated[str, Form(), Text(10, "审核")] = "",
-    answer: Annotated[str, Form(), Text(NOTE, "审核意见")] = "",
+    form: Annotated[AnswerForm, Form()],
     actor: Actor = Depends(AGENCY),
     db: Session = Depends(get_db),
 ) -> Response:
     """Accept the proof (the order is rectified) or return it with a reason."""
-    try:
-        proof = rect.answer_proof(
-            db, actor=actor, proof_id=proof_id, accept=_yes(decision), answer=answer
-        )
-    except InvalidInput as exc:
-        flash(request, exc.message, "error")
-        return RedirectResponse("/inspections/rectification-orders", status_code=303)
+    proof = rect.answer_proof(
+        db, actor=actor, proof_id=proof_id, accept=_yes(form.decision), answer=form.answer
+    )
     flash(request, f"整改材料{rect.PROOFS.label(proof.status)}。")
     return RedirectResponse(f"/inspections/rectification-orders/{proof.record_id}", status_code=303)
 
@@ -162,42 +156,20 @@ def guidance_requests(
 def answer_guidance(
     request: Request,
     request_id: LongId,
-    decision: Annotated[str, Form(), Text(10, "答复")] = "",
-    answer: Annotated[str, Form(), Text(NOTE, "答复意见")] = "",
-    agreed_on: Annotated[str, Form(), Text(10, "约定日期")] = "",
+    form: Annotated[GuidanceAnswerForm, Form()],
     actor: Actor = Depends(AGENCY),
     db: Session = Depends(get_db),
 ) -> Response:
     """Agree a day for the guidance visit, or decline with a reason."""
-    try:
-        visits.answer_guidance(
-            db, actor=actor, request_id=request_id, agree=_yes(decision), answer=answer,
-            agreed_on=form_date(agreed_on, "agreed_on"),
-        )  # fmt: skip
-    except InvalidInput as exc:
-        flash(request, exc.message, "error")
-        return RedirectResponse("/inspections/guidance-requests", status_code=303)
+    visits.answer_guidance(
+        db, actor=actor, request_id=request_id, agree=_yes(form.decision), answer=form.answer,
+        agreed_on=form.agreed_on,
+    )  # fmt: skip
     flash(request, "已答复指导申请。")
     return RedirectResponse("/inspections/guidance-requests", status_code=303)
 
 
 # --- the officer scans the enterprise's QR ------------------------------------------------
-
-
-def _scan(
-    request: Request,
-    db: Session,
-    actor: Actor,
-    token: str,
-    errors: dict[str, str] | None = None,
-) -> Response:
-    enterprise = visits.enterprise_from_qr(db, token)
-    choices = visits.scan_choices(db, actor=actor, enterprise=enterprise)
-    context = {"c": choices, "token": token, "errors": errors or {}, **_labels()}
-    page = render(request, "enterprise/scan.html", context, status_code=422 if errors else 200)
-    # The one page that may ask for the phone's position (optional, the officer's choice).
-    page.headers["permissions-policy"] = SCAN_PERMISSIONS
-    return page
 
 
 @router.get("/q/{token}", response_class=HTMLResponse)
@@ -208,44 +180,30 @@ def scan(
     db: Session = Depends(get_db),
 ) -> Response:
     """An officer scanned the enterprise's QR: record why they came."""
-    return _scan(request, db, actor, token)
-
-
-def _float(value: str, field: str) -> float | None:
-    try:
-        return float(value) if value.strip() else None
-    except ValueError as exc:
-        raise InvalidInput("位置信息不正确。", field=field) from exc
+    enterprise = visits.enterprise_from_qr(db, token)
+    choices = visits.scan_choices(db, actor=actor, enterprise=enterprise)
+    page = render(request, "enterprise/scan.html", {"c": choices, "token": token, **_labels()})
+    # The one page that may ask for the phone's position (optional, the officer's choice).
+    page.headers["permissions-policy"] = SCAN_PERMISSIONS
+    return page
 
 
 @router.post("/q/{token}", response_class=HTMLResponse)
 def record_scan(
     request: Request,
     token: Annotated[str, Text(1000, "企业二维码")],
-    kind: Annotated[str, Form(), Text(12, "到访事由")] = "",
-    task_id: Annotated[str, Form(), Text(20, "检查任务")] = "",
-    guidance_id: Annotated[str, Form(), Text(20, "指导申请")] = "",
-    note: Annotated[str, Form(), Text(500, "备注")] = "",
-    latitude: Annotated[str, Form(), Text(20, "纬度")] = "",
-    longitude: Annotated[str, Form(), Text(20, "经度")] = "",
-    accuracy: Annotated[str, Form(), Text(10, "精度")] = "",
+    form: Annotated[VisitForm, Form()],
     actor: Actor = Depends(AGENCY),
     db: Session = Depends(get_db),
 ) -> Response:
     """Record the arrival (time; the place if the phone shared it)."""
     enterprise = visits.enterprise_from_qr(db, token)
-    try:
-        lat, lon = _float(latitude, "latitude"), _float(longitude, "longitude")
-        acc = _float(accuracy, "accuracy")
-        position = (lat, lon, int(acc) if acc is not None else None) if lat and lon else None
-        visits.record_visit(
-            db, actor=actor, enterprise=enterprise, kind=kind,
-            task_id=form_int(task_id, "task_id", maximum=2**62),
-            guidance_id=form_int(guidance_id, "guidance_id", maximum=2**62),
-            note=note, position=position,
-        )  # fmt: skip
-    except InvalidInput as exc:
-        return _scan(request, db, actor, token, {exc.field or "kind": exc.message})
+    lat, lon, acc = form.latitude, form.longitude, form.accuracy
+    position = (lat, lon, int(acc) if acc is not None else None) if lat and lon else None
+    visits.record_visit(
+        db, actor=actor, enterprise=enterprise, kind=form.kind, task_id=form.task_id,
+        guidance_id=form.guidance_id, note=form.note, position=position,
+    )  # fmt: skip
     flash(request, f"已登记到访：{enterprise.name}。企业可即时看到本次扫码记录。")
     return RedirectResponse(f"/q/{token}", status_code=303)
 
@@ -304,18 +262,11 @@ def activate_form(
 def activate(
     request: Request,
     token: Annotated[str, Text(100, "激活链接")],
-    password: Annotated[str, Form(), Text(200, "密码")] = "",
-    confirm: Annotated[str, Form(), Text(200, "确认密码")] = "",
+    form: Annotated[ActivateForm, Form()],
     _: Actor | None = Depends(public),
     db: Session = Depends(get_db),
 ) -> Response:
     """Set the password once; then sign in as usual."""
-    try:
-        accounts.activate(db, token=token, password=password, confirm=confirm)
-    except InvalidInput as exc:
-        user = accounts.account_for_link(db, token=token)
-        errors = {exc.field or "password": exc.message}
-        context = {"user": user, "token": token, "errors": errors}
-        return render(request, "enterprise/activate.html", context, status_code=422)
+    accounts.activate(db, token=token, password=form.password, confirm=form.confirm)
     flash(request, "账号已激活，请用新密码登录。")
     return RedirectResponse("/login", status_code=303)

@@ -14,11 +14,11 @@ from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.core import audit, evidence_store
 from wurao.core.errors import InvalidInput, NotFound
-from wurao.core.text import NOTE
 from wurao.inspections import documents
 from wurao.inspections import enterprise_rectification as rect
 from wurao.inspections import enterprise_service as svc
 from wurao.inspections import enterprise_visits as visits
+from wurao.inspections.enterprise_forms import DateRequestForm, GuidanceForm, ProofForm
 from wurao.inspections.pages import qr_svg
 from wurao.inspections.record_pages import DOCX
 from wurao.inspections.records import OUTCOMES
@@ -26,8 +26,7 @@ from wurao.inspections.statuses import TASK_STATUSES
 from wurao.registry.items.methods import METHODS
 from wurao.web.deps import TxRoute, get_db, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_date, form_int
-from wurao.web.params import LongId, PageNo, Text
+from wurao.web.params import LongId, PageNo
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
@@ -74,47 +73,27 @@ def notices(
     return render(request, "enterprise/notices.html", {"coming": coming, **_labels()})
 
 
-def _notice(
-    request: Request,
-    db: Session,
-    actor: Actor,
-    task_id: int,
-    errors: dict[str, str] | None = None,
-    typed: dict[str, str] | None = None,
-) -> Response:
-    card = svc.announcement(db, actor=actor, task_id=task_id)
-    context = {"c": card, "errors": errors or {}, "typed": typed or {}, **_labels()}
-    return render(request, "enterprise/notice.html", context, status_code=422 if errors else 200)
-
-
 @router.get("/enterprise/notices/{task_id}", response_class=HTMLResponse)
 def notice(
     request: Request, task_id: LongId, actor: Actor = Depends(PORTAL), db: Session = Depends(get_db)
 ) -> Response:
     """One coming inspection: who comes, what to prepare, the window, the date request."""
-    return _notice(request, db, actor, task_id)
+    card = svc.announcement(db, actor=actor, task_id=task_id)
+    return render(request, "enterprise/notice.html", {"c": card, **_labels()})
 
 
 @router.post("/enterprise/notices/{task_id}/date-request", response_class=HTMLResponse)
 def date_request(
     request: Request,
     task_id: LongId,
-    wanted_on: Annotated[str, Form(), Text(10, "希望日期")] = "",
-    reason: Annotated[str, Form(), Text(NOTE, "改期理由")] = "",
+    form: Annotated[DateRequestForm, Form()],
     actor: Actor = Depends(PORTAL),
     db: Session = Depends(get_db),
 ) -> Response:
     """Ask the lead subject to hold the inspection on another day within the window."""
-    try:
-        day = form_date(wanted_on, "wanted_on")
-        if day is None:
-            raise InvalidInput("请选择希望的检查日期。", field="wanted_on")
-        svc.request_date(db, actor=actor, task_id=task_id, wanted_on=day, reason=reason)
-    except InvalidInput as exc:
-        errors = {exc.field or "wanted_on": exc.message}
-        return _notice(
-            request, db, actor, task_id, errors, {"wanted_on": wanted_on, "reason": reason}
-        )
+    if form.wanted_on is None:
+        raise InvalidInput("请选择希望的检查日期。", field="wanted_on")
+    svc.request_date(db, actor=actor, task_id=task_id, wanted_on=form.wanted_on, reason=form.reason)
     flash(request, "改期申请已提交，执法主体答复后将在本页显示。")
     return RedirectResponse(f"/enterprise/notices/{task_id}", status_code=303)
 
@@ -163,19 +142,6 @@ def orders(
     return render(request, "enterprise/orders.html", {**found.context(), **_labels()})
 
 
-def _order(
-    request: Request,
-    db: Session,
-    actor: Actor,
-    record_id: int,
-    errors: dict[str, str] | None = None,
-    note: str = "",
-) -> Response:
-    order = rect.enterprise_order(db, actor=actor, record_id=record_id)
-    context = {"o": order, "errors": errors or {}, "note": note, "side": "enterprise", **_labels()}
-    return render(request, "enterprise/order.html", context, status_code=422 if errors else 200)
-
-
 @router.get("/enterprise/rectifications/{record_id}", response_class=HTMLResponse)
 def order(
     request: Request,
@@ -184,28 +150,27 @@ def order(
     db: Session = Depends(get_db),
 ) -> Response:
     """One order: the findings, the deadline, the proofs and the subject's answers."""
-    return _order(request, db, actor, record_id)
+    order = rect.enterprise_order(db, actor=actor, record_id=record_id)
+    context = {"o": order, "side": "enterprise", **_labels()}
+    return render(request, "enterprise/order.html", context)
 
 
 @router.post("/enterprise/rectifications/{record_id}/proofs", response_class=HTMLResponse)
 def upload(
     request: Request,
     record_id: LongId,
+    form: Annotated[ProofForm, Form()],
     file: UploadFile | None = File(None),
-    note: Annotated[str, Form(), Text(NOTE, "整改说明")] = "",
     actor: Actor = Depends(PORTAL),
     db: Session = Depends(get_db),
 ) -> Response:
     """Upload proof of rectification (kept by its SHA-256)."""
-    try:
-        if file is None or not file.filename:
-            raise InvalidInput("请选择整改材料文件（照片、扫描件或文档）。", field="file")
-        rect.upload_proof(
-            db, actor=actor, record_id=record_id, filename=file.filename, stream=file.file,
-            note=note,
-        )  # fmt: skip
-    except InvalidInput as exc:
-        return _order(request, db, actor, record_id, {exc.field or "file": exc.message}, note)
+    if file is None or not file.filename:
+        raise InvalidInput("请选择整改材料文件（照片、扫描件或文档）。", field="file")
+    rect.upload_proof(
+        db, actor=actor, record_id=record_id, filename=file.filename, stream=file.file,
+        note=form.note,
+    )  # fmt: skip
     flash(request, "整改材料已提交，等待执法主体审核。")
     return RedirectResponse(f"/enterprise/rectifications/{record_id}", status_code=303)
 
@@ -245,52 +210,33 @@ def evaluations_explained(request: Request, actor: Actor = Depends(PORTAL)) -> R
     return render(request, "enterprise/evaluations.html", {})
 
 
-def _guidance(
-    request: Request,
-    db: Session,
-    actor: Actor,
-    errors: dict[str, str] | None = None,
-    typed: dict[str, str] | None = None,
-) -> Response:
-    context = {
-        "requests": visits.enterprise_guidance(db, actor=actor),
-        "subjects": visits.guidance_subjects(db, actor=actor),
-        "errors": errors or {},
-        "typed": typed or {},
-        **_labels(),
-    }
-    return render(request, "enterprise/guidance.html", context, status_code=422 if errors else 200)
-
-
 @router.get("/enterprise/guidance", response_class=HTMLResponse)
 def guidance(
     request: Request, actor: Actor = Depends(PORTAL), db: Session = Depends(get_db)
 ) -> Response:
     """邀约式指导: the enterprise's requests and the form for a new one."""
-    return _guidance(request, db, actor)
+    context = {
+        "requests": visits.enterprise_guidance(db, actor=actor),
+        "subjects": visits.guidance_subjects(db, actor=actor),
+        **_labels(),
+    }
+    return render(request, "enterprise/guidance.html", context)
 
 
 @router.post("/enterprise/guidance", response_class=HTMLResponse)
 def ask_guidance(
     request: Request,
-    subject_id: Annotated[str, Form(), Text(12, "执法主体")] = "",
-    topic: Annotated[str, Form(), Text(NOTE, "指导事项")] = "",
-    preferred_on: Annotated[str, Form(), Text(10, "希望日期")] = "",
+    form: Annotated[GuidanceForm, Form()],
     actor: Actor = Depends(PORTAL),
     db: Session = Depends(get_db),
 ) -> Response:
     """Invite a subject for compliance guidance (not an inspection; never a penalty)."""
-    try:
-        sid = form_int(subject_id, "subject_id")
-        if sid is None:
-            raise InvalidInput("请选择执法主体。", field="subject_id")
-        visits.request_guidance(
-            db, actor=actor, subject_id=sid, topic=topic,
-            preferred_on=form_date(preferred_on, "preferred_on"),
-        )  # fmt: skip
-    except InvalidInput as exc:
-        typed = {"subject_id": subject_id, "topic": topic, "preferred_on": preferred_on}
-        return _guidance(request, db, actor, {exc.field or "topic": exc.message}, typed)
+    if form.subject_id is None:
+        raise InvalidInput("请选择执法单位。", field="subject_id")
+    visits.request_guidance(
+        db, actor=actor, subject_id=form.subject_id, topic=form.topic,
+        preferred_on=form.preferred_on,
+    )  # fmt: skip
     flash(request, "指导申请已提交。")
     return RedirectResponse("/enterprise/guidance", status_code=303)
 

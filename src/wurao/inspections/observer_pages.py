@@ -13,15 +13,15 @@ from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
-from wurao.core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
+from wurao.core.errors import Forbidden
 from wurao.inspections import observers, service
+from wurao.inspections.page_forms import FindingForm, JoinForm
 from wurao.inspections.service import TaskBundle
 from wurao.inspections.statuses import TASK_STATUSES
 from wurao.registry.monitors import service as monitors
 from wurao.web.deps import TxRoute, get_db, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_int
-from wurao.web.params import LongId, PageNo, Text
+from wurao.web.params import LongId, PageNo
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
@@ -45,18 +45,19 @@ def task_context(db: Session, actor: Actor, b: TaskBundle) -> dict[str, Any]:
 def join(
     request: Request,
     task_id: LongId,
-    monitor_id: Annotated[str, Form(), Text(12, "执法监督员")] = "",
+    form: Annotated[JoinForm, Form()],
     actor: Actor = Depends(require(Permission.TASKS_OBSERVE)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Join the inspection (or bring a monitor); a refusal is shown on the task page."""
+    """Join the inspection (or bring a monitor); a rule or state that refuses it brings the
+    task page back with the reason (web/form_state.py)."""
     task = service.get_task(db, actor=actor, task_id=task_id)
-    mid = form_int(monitor_id, "monitor_id")
+    mid = form.monitor_id
     try:
         with db.begin_nested():
             monitor = monitors.get_monitor(db, actor=actor, monitor_id=mid) if mid else None
             observer = observers.join(db, actor=actor, task=task, monitor=monitor)
-    except (RuleViolation, Conflict, Forbidden) as exc:
+    except Forbidden as exc:
         flash(request, f"不能加入随行监督：{exc.message}", "error")
     else:
         flash(request, f"{observer.name}已加入本次检查的随行监督。")
@@ -67,16 +68,16 @@ def join(
 def add_finding(
     request: Request,
     task_id: LongId,
-    text: Annotated[str, Form(), Text(observers.FINDING_MAX, "监督发现")] = "",
+    form: Annotated[FindingForm, Form()],
     actor: Actor = Depends(require(Permission.TASKS_OBSERVE)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """An observer records a finding on the inspection."""
+    """An observer records a finding on the inspection (refused: the task page, text kept)."""
     task = service.get_task(db, actor=actor, task_id=task_id)
     try:
         with db.begin_nested():
-            observers.add_finding(db, actor=actor, task=task, text=text)
-    except (InvalidInput, Forbidden) as exc:
+            observers.add_finding(db, actor=actor, task=task, text=form.text)
+    except Forbidden as exc:
         flash(request, exc.message, "error")
     else:
         flash(request, "已记录监督发现。")

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 import segno
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
-from wurao.core.errors import RuleViolation
-from wurao.core.text import NOTE
+from wurao.core.errors import InvalidInput, RuleViolation
 from wurao.core.time import local_today
 from wurao.inspections import (
     codes,
     creation,
     cross_region,
+    cross_region_pages,
     issuing,
     observer_pages,
     observers,
@@ -27,11 +27,12 @@ from wurao.inspections import (
     service,
     verification,
 )
+from wurao.inspections.page_forms import IssueForm, RevokeForm, TaskForm
 from wurao.inspections.statuses import CODE_STATUSES, TASK_STATUSES
 from wurao.registry.items.methods import METHODS
-from wurao.web.deps import TxRoute, form_fields, get_db, public, require
+from wurao.web import form_state
+from wurao.web.deps import TxRoute, get_db, public, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_date, form_int
 from wurao.web.params import LongId, OptIdQuery, PageNo, Text
 from wurao.web.templating import flash, render
 
@@ -39,6 +40,7 @@ router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 # The scan page: included ahead of every other router (web/app.py), see ``api.door``.
 door = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 router.include_router(observer_pages.router)  # 伴随式监督: join, findings, observed list
+router.include_router(cross_region_pages.router)  # 异地检查批准 (A8)
 
 
 def _labels() -> dict[str, object]:
@@ -105,6 +107,9 @@ def new_task_page(
         origin = "plan"
         if not enterprise_uscc and len(prefill.targets) == 1:
             enterprise_uscc = prefill.targets[0].uscc
+    refused = form_state.state_of(request, "/tasks")
+    if refused.active:  # the refused form's origin and enterprise pick the origin list
+        origin, enterprise_uscc = refused.value("origin"), refused.value("enterprise_uscc")
     origin = origin if origin in precheck.ORIGINS else "plan"
     return render(
         request,
@@ -153,62 +158,45 @@ def origin_picker(
     )
 
 
-def _approval_ids(subject_id: int, value: str) -> dict[int, int]:
-    """The form's 异地检查 approval number, for the caller's subject (empty: A8 looks it up)."""
-    number = form_int(value, "cross_region_approval_id")
-    return {} if number is None else {subject_id: number}
-
-
 @router.post("/tasks", response_class=HTMLResponse)
 def create_task(
     request: Request,
+    form: Annotated[TaskForm, Form()],
     actor: Actor = Depends(require(Permission.TASKS_MANAGE)),
-    form: FormData = Depends(form_fields),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Create a task from the form."""
-
-    def one(name: str) -> str:
-        value = form.get(name, "")
-        return value if isinstance(value, str) else ""
-
-    def many(name: str) -> list[str]:
-        return [v for v in form.getlist(name) if isinstance(v, str) and v.strip()]
-
-    start, end = (
-        form_date(one("window_start"), "window_start"),
-        form_date(one("window_end"), "window_end"),
-    )
-    if start is None or end is None:
-        from wurao.core.errors import InvalidInput
-
-        raise InvalidInput("请填写检查时间窗口。", field="window_start")
+    """Create a task from the form (refused: the form again, as it was filled in)."""
+    if form.window_start is None or form.window_end is None:
+        field = "window_start" if form.window_start is None else "window_end"
+        raise InvalidInput("请填写检查时间窗口。", field=field)
     subject_id = actor.subject_id or 0
+    approval = form.cross_region_approval_id
     data = creation.TaskData(
-        enterprise_uscc=one("enterprise_uscc"),
+        enterprise_uscc=form.enterprise_uscc,
         subject_ids=[subject_id],
-        item_codes=many("item_codes"),
-        officer_ids=[int(v) for v in many("officer_ids") if v.isdigit()],
-        method=one("method"),
-        origin=one("origin"),
-        window_start=start,
-        window_end=end,
-        plan_entry_id=form_int(one("plan_entry_id"), "plan_entry_id"),
-        special_id=form_int(one("special_id"), "special_id"),
-        unplanned_id=form_int(one("unplanned_id"), "unplanned_id"),
-        draw_id=form_int(one("draw_id"), "draw_id"),
-        trigger_ref=one("trigger_ref"),
-        trigger_reason=one("trigger_reason"),
-        started_without_code_on=form_date(
-            one("started_without_code_on"), "started_without_code_on"
-        ),
-        finished_without_code_on=form_date(
-            one("finished_without_code_on"), "finished_without_code_on"
-        ),
-        legal_rep_required=one("legal_rep_required") in ("1", "on", "true"),
-        cross_region_approval_ids=_approval_ids(subject_id, one("cross_region_approval_id")),
+        item_codes=[c for c in form.item_codes if c],
+        officer_ids=form.officer_ids,
+        method=form.method,
+        origin=form.origin,
+        window_start=form.window_start,
+        window_end=form.window_end,
+        plan_entry_id=form.plan_entry_id,
+        special_id=form.special_id,
+        unplanned_id=form.unplanned_id,
+        draw_id=form.draw_id,
+        trigger_ref=form.trigger_ref,
+        trigger_reason=form.trigger_reason,
+        started_without_code_on=form.started_without_code_on,
+        finished_without_code_on=form.finished_without_code_on,
+        legal_rep_required=form.legal_rep_required,
+        cross_region_approval_ids={} if approval is None else {subject_id: approval},
     )
-    task = creation.create_task(db, data=data, actor=actor)
+    try:
+        task = creation.create_task(db, data=data, actor=actor)
+    except InvalidInput as exc:  # the service names the approval by the API's field
+        if exc.field != "cross_region_approval_ids":
+            raise
+        raise InvalidInput(exc.message, field="cross_region_approval_id") from exc
     # the message says at once whether a code can be requested, as the pre-check below does
     if issuing.precheck(db, actor=actor, task=task).ok:
         flash(request, "已创建检查任务，预检通过，可以申请赋码。")
@@ -239,7 +227,7 @@ def _detail(
             "remote": remote,
             "approvals": approvals,
             "may_record_approval": cross_region.may_record_approval(actor, remote),
-            "refused": refused or [],
+            "precheck_refused": refused or [],  # not ``refused``: base.html's form state
             "warnings": issuing.parse_warnings(b.code.warnings) if b.code else [],
             "may_issue": issuing.may_issue_code(actor, b),
             "may_revoke": issuing.may_revoke_code(actor, b),
@@ -265,7 +253,7 @@ def task_page(
 def issue_code(
     request: Request,
     task_id: LongId,
-    late_reason: Annotated[str, Form(), Text(NOTE, "补码理由")] = "",
+    form: Annotated[IssueForm, Form()],
     actor: Actor = Depends(require(Permission.TASKS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -273,7 +261,7 @@ def issue_code(
     task = service.get_task(db, actor=actor, task_id=task_id)
     try:
         with db.begin_nested():
-            issued = issuing.issue_code(db, actor=actor, task=task, late_reason=late_reason)
+            issued = issuing.issue_code(db, actor=actor, task=task, late_reason=form.late_reason)
     except RuleViolation as exc:
         return _detail(request, db, actor, task_id, list(exc.violations), status_code=422)
     flash(request, f"已签发行政行为码 {issued.code.number}。")
@@ -325,7 +313,7 @@ def _code(request: Request, db: Session, actor: Actor, task_id: int, template: s
 def revoke_code(
     request: Request,
     task_id: LongId,
-    reason: Annotated[str, Form(), Text(NOTE, "撤销理由")] = "",
+    form: Annotated[RevokeForm, Form()],
     actor: Actor = Depends(require(Permission.CODES_REVOKE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -334,77 +322,9 @@ def revoke_code(
     if b.code is None:
         flash(request, "该任务尚未赋码。", "error")
     else:
-        issuing.revoke_code(db, actor=actor, code=b.code, reason=reason)
+        issuing.revoke_code(db, actor=actor, code=b.code, reason=form.reason)
         flash(request, f"已撤销行政行为码 {b.code.number}。")
     return RedirectResponse(f"/tasks/{task_id}", status_code=303)
-
-
-# --- 异地检查 approvals (A8) ------------------------------------------------------------
-
-
-@router.get("/cross-region-approvals", response_class=HTMLResponse)
-def cross_region_page(
-    request: Request,
-    page: PageNo = 1,
-    actor: Actor = Depends(require(Permission.TASKS_VIEW)),
-    db: Session = Depends(get_db),
-) -> Response:
-    """异地检查 approvals the caller may see."""
-    found = cross_region.list_approvals(db, actor=actor, page=page)
-    return render(request, "inspections/cross_region_list.html", found.context())
-
-
-@router.get("/cross-region-approvals/new", response_class=HTMLResponse)
-def new_cross_region_page(
-    request: Request,
-    enterprise: Annotated[str, Query(max_length=40)] = "",
-    task: OptIdQuery = None,
-    actor: Actor = Depends(require(Permission.UNPLANNED_APPROVE)),
-    db: Session = Depends(get_db),
-) -> Response:
-    """The form to record a common superior's approval of a 异地检查."""
-    return render(
-        request,
-        "inspections/cross_region_new.html",
-        {
-            "choices": creation.form_choices(db, actor=actor),
-            "enterprise": enterprise,
-            "task": task,
-            "today": local_today(),
-        },
-    )
-
-
-@router.post("/cross-region-approvals", response_class=HTMLResponse)
-def record_cross_region(
-    request: Request,
-    actor: Actor = Depends(require(Permission.UNPLANNED_APPROVE)),
-    form: FormData = Depends(form_fields),
-    db: Session = Depends(get_db),
-) -> Response:
-    """Record the approval from the form; back to the task it was recorded for, if any."""
-
-    def one(name: str) -> str:
-        value = form.get(name, "")
-        return value if isinstance(value, str) else ""
-
-    data = cross_region.ApprovalData(
-        organ_name=one("organ_name"),
-        organ_region_code=one("organ_region_code"),
-        approved_on=form_date(one("approved_on"), "approved_on"),
-        doc_no=one("doc_no"),
-        valid_from=form_date(one("valid_from"), "valid_from"),
-        valid_to=form_date(one("valid_to"), "valid_to"),
-        enterprise_usccs=one("enterprise_usccs").split(),
-        item_codes=[v for v in form.getlist("item_codes") if isinstance(v, str)],
-        reason=one("reason"),
-    )
-    approval = cross_region.record_approval(db, actor=actor, data=data)
-    flash(request, f"已登记异地检查批准：{approval.organ_name}（{approval.doc_no}）。")
-    task = form_int(one("task"), "task")
-    return RedirectResponse(
-        f"/tasks/{task}" if task else "/cross-region-approvals", status_code=303
-    )
 
 
 @door.get("/v/{token}", response_class=HTMLResponse)
@@ -414,21 +334,38 @@ def scan_page(
     _actor: Actor | None = Depends(public),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Public: what the enterprise sees when it scans the code."""
+    """Public: what the enterprise sees when it scans the code (``inspections.door`` answers
+    most scans ahead of this route, from the same ``scan_view``)."""
+    return render(request, SCAN_TEMPLATE, scan_view(db, token).context)
+
+
+SCAN_TEMPLATE = "inspections/scan.html"
+
+
+@dataclass(frozen=True)
+class ScanView:
+    """The scan page's context, and what in it may change while the token stays the same: the
+    state, the code's record and the observers (``inspections.door`` keys its cache on it)."""
+
+    context: dict[str, Any]
+    key: tuple[object, ...]
+
+
+def scan_view(db: Session, token: str) -> ScanView:
+    """Verify ``token`` and gather what the scan page shows."""
     result = verification.verify_token(db, token)
-    return render(
-        request,
-        "inspections/scan.html",
-        {
-            "r": result,
-            "state": result.status,
-            "describe": codes.describe(result.verified.claims) if result.verified.genuine else [],
-            # 伴随式监督: read from the record, so one who joined after the code shows too
-            "observers": observers.observers_of(db, [result.code.task_id]).get(
-                result.code.task_id, []
-            )
-            if result.code is not None
-            else [],
-            **_labels(),
-        },
+    # 伴随式监督: read from the record, so one who joined after the code shows too
+    seen = (
+        observers.observers_of(db, [result.code.task_id]).get(result.code.task_id, [])
+        if result.code is not None
+        else []
     )
+    context = {
+        "r": result,
+        "state": result.status,
+        "describe": codes.describe(result.verified.claims) if result.verified.genuine else [],
+        "observers": seen,
+        **_labels(),
+    }
+    people = tuple((o.name, o.capacity) for o in seen)
+    return ScanView(context, (result.status, result.code, people))

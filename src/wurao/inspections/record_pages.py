@@ -14,14 +14,14 @@ from starlette.datastructures import FormData
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.core.errors import InvalidInput
-from wurao.core.text import NOTE
 from wurao.inspections import delegations, documents, evaluations, records
+from wurao.inspections.page_forms import EvaluationForm, EvidenceForm, RecordForm
 from wurao.inspections.statuses import TASK_STATUSES
 from wurao.registry.items.methods import METHODS
 from wurao.web.deps import TxRoute, form_fields, get_db, public, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_date, form_int
-from wurao.web.params import LongId, PageNo, Text
+from wurao.web.forms import form_int
+from wurao.web.params import LongId, PageNo
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
@@ -96,28 +96,29 @@ def start_record(
 def save_record(
     request: Request,
     task_id: LongId,
-    form: FormData = Depends(form_fields),
+    form: Annotated[RecordForm, Form()],
+    lines: FormData = Depends(form_fields),
     actor: Actor = Depends(require(Permission.RECORDS_WRITE)),
     db: Session = Depends(get_db),
 ) -> Response:
     """Save the phone page: identification shown, the checklist, findings and outcome."""
     task = records.get_task(db, actor=actor, task_id=task_id)
     answers = []
-    for key in form:
+    for key in lines:
         if key.startswith("result_"):
             line_id = form_int(key.removeprefix("result_"), "line_id")
-            if line_id is not None and _str(form, key):
-                note = _str(form, f"note_{line_id}")
-                answers.append(records.LineResult(line_id, _str(form, key), note))
+            if line_id is not None and _str(lines, key):
+                note = _str(lines, f"note_{line_id}")
+                answers.append(records.LineResult(line_id, _str(lines, key), note))
     onsite = task.method == "onsite"
     data = records.RecordFields(
-        location=_str(form, "location") if onsite else None,
-        present_person=_str(form, "present_person") if onsite else None,
-        ids_shown=_checked(form, "ids_shown") if onsite else None,
-        data_source=None if onsite else _str(form, "data_source"),
-        findings=_str(form, "findings"),
-        outcome=_str(form, "outcome"),
-        rectify_deadline=form_date(_str(form, "rectify_deadline"), "rectify_deadline"),
+        location=form.location if onsite else None,
+        present_person=form.present_person if onsite else None,
+        ids_shown=form.ids_shown if onsite else None,
+        data_source=None if onsite else form.data_source,
+        findings=form.findings,
+        outcome=form.outcome,
+        rectify_deadline=form.rectify_deadline,
     )
     records.save_record(db, task=task, actor=actor, data=data, results=answers)
     flash(request, "已保存。")
@@ -128,10 +129,8 @@ def save_record(
 def add_evidence(
     request: Request,
     task_id: LongId,
+    form: Annotated[EvidenceForm, Form()],
     file: UploadFile | None = File(None),
-    filename: Annotated[str, Form(), Text(200, "文件名")] = "",
-    sha256: Annotated[str, Form(), Text(64, "SHA-256 校验值")] = "",
-    uri: Annotated[str, Form(), Text(300, "存放地址")] = "",
     actor: Actor = Depends(require(Permission.RECORDS_WRITE)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -141,9 +140,9 @@ def add_evidence(
         ev = records.add_evidence_file(
             db, task=task, actor=actor, filename=file.filename, stream=file.file
         )
-    elif sha256.strip() or uri.strip():
+    elif form.sha256 or form.uri:
         ev = records.add_evidence_external(
-            db, task=task, actor=actor, filename=filename, sha256=sha256, uri=uri
+            db, task=task, actor=actor, filename=form.filename, sha256=form.sha256, uri=form.uri
         )
     else:
         raise InvalidInput("请选择文件，或填写外部音视频的 SHA-256 和存放位置。", field="file")
@@ -248,30 +247,17 @@ def evaluate_page(
 def submit_evaluation(
     request: Request,
     token: str,
-    rating: Annotated[str, Form(), Text(2, "评分")] = "",
-    comment: Annotated[str, Form(), Text(NOTE, "评价意见")] = "",
-    misconduct: list[Annotated[str, Text(40, "不当行为")]] = Form(default_factory=list),
-    confirm_no_code: Annotated[str, Form(), Text(5, "确认未亮码")] = "",
+    form: Annotated[EvaluationForm, Form()],
     _: Actor | None = Depends(public),
     db: Session = Depends(get_db),
 ) -> Response:
     """Accept the evaluation once; a refusal brings the form back as it was filled in."""
-    confirmed = confirm_no_code in ("1", "on", "true")
-    try:
-        score = form_int(rating, "rating")
-        if score is None:
-            raise InvalidInput("请选择评分。", field="rating")
-        evaluations.submit_evaluation(
-            db, token=token, rating=score, comment=comment, misconduct=misconduct,
-            confirm_no_code=confirmed,
-        )  # fmt: skip
-    except InvalidInput as exc:
-        ctx = evaluations.evaluation_context(db, token=token)
-        typed = {"rating": rating, "comment": comment, "misconduct": misconduct}
-        values = {"c": ctx, "token": token, "typed": typed, "confirmed": confirmed}
-        errors = {exc.field or "rating": exc.message}
-        context = values | {"errors": errors, **_labels()}
-        return render(request, "inspections/evaluate.html", context, status_code=422)
+    if form.rating is None:
+        raise InvalidInput("请选择评分。", field="rating")
+    evaluations.submit_evaluation(
+        db, token=token, rating=form.rating, comment=form.comment,
+        misconduct=form.misconduct, confirm_no_code=form.confirm_no_code,
+    )  # fmt: skip
     return render(request, "inspections/evaluate_done.html", {})
 
 

@@ -10,14 +10,19 @@ indexed query, so a revocation is refused by every worker from its next request 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from joserfc.jwk import OKPKey
+from sqlalchemy import Engine, Select, bindparam, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from wurao.core.time import format_local, utcnow
 from wurao.inspections import codes
-from wurao.inspections.models import ActionCode
+from wurao.inspections.models import ActionCode, SigningKey, TaskObserver
 from wurao.inspections.service import TaskBundle, bundle_of_code
 
 
@@ -101,19 +106,27 @@ class ScanResult:
         return f"签名真实，且在检查时间窗口内（{window}）。"
 
 
+def check(
+    token: str, keys: Callable[[bool], Mapping[str, OKPKey]], *, at: dt.datetime
+) -> codes.Verified:
+    """The offline verdict with the cached key set (``keys(reload)``), read again when the
+    token names a kid the set lacks or whose key changed (a rotation on another worker)."""
+    known = keys(False)
+    verified = codes.verify(token, known, at=at)
+    if not verified.genuine and verified.kid:
+        fresh = keys(True)
+        if fresh.get(verified.kid) is not known.get(verified.kid):
+            verified = codes.verify(token, fresh, at=at)
+    return verified
+
+
 def verify_token(
     session: Session, token: str, *, now: dt.datetime | None = None, details: bool = True
 ) -> ScanResult:
     """Verify a token: signature and window offline, then use/revocation online."""
-    at = now or utcnow()
-    keys = codes.known_keys(session)
-    verified = codes.verify(token, keys, at=at)
-    if not verified.genuine and verified.kid:
-        # A kid the cached set lacks (a rotation) or whose key changed: read the set again,
-        # and check again if that changes the key the token names.
-        fresh = codes.known_keys(session, reload=True)
-        if fresh.get(verified.kid) is not keys.get(verified.kid):
-            verified = codes.verify(token, fresh, at=at)
+    verified = check(
+        token, lambda reload: codes.known_keys(session, reload=reload), at=now or utcnow()
+    )
     result = ScanResult(verified)
     if not verified.genuine:
         return result
@@ -130,6 +143,105 @@ def verify_token(
     if found is not None:
         result.code, result.bundle = CodeRecord(*found[0]), found[1]
     return result
+
+
+class _Statement:
+    """A Core statement compiled once for the driver: its SQL, how to pass its parameters,
+    and SQLAlchemy's own conversion of each result column (dates on SQLite, UTC times)."""
+
+    def __init__(self, statement: Select[*tuple[Any, ...]], dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        self.sql = str(compiled)
+        self.names = list(compiled.positiontup or ()) if dialect.positional else None
+        self.convert = [
+            c.type.dialect_impl(dialect).result_processor(dialect, None)
+            for c in statement.selected_columns
+        ]
+
+    def rows(self, cursor: Any, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        args = params if self.names is None else tuple(params[n] for n in self.names)
+        cursor.execute(self.sql, args)
+        return [
+            tuple(v if f is None else f(v) for f, v in zip(self.convert, row, strict=True))
+            for row in cursor.fetchall()
+        ]
+
+
+# The scan page's reads in one statement: the record, and its task's observers (one row each,
+# or one row of NULLs), in the order they joined.
+_RECORD_AND_OBSERVERS = (
+    select(*_COLUMNS, TaskObserver.name, TaskObserver.capacity)
+    .select_from(ActionCode)
+    .outerjoin(TaskObserver, TaskObserver.task_id == ActionCode.task_id)
+    .where(ActionCode.jti == bindparam("jti"))
+    .order_by(TaskObserver.added_at, TaskObserver.id)
+)
+_KEYS = select(SigningKey.kid, SigningKey.public_x)
+
+
+class CodeStates:
+    """The door's reads (``inspections.door``): a code's record, its task's observers and the
+    key set, each one indexed statement on the driver's connection — no session, no ORM, no
+    transaction object. One connection per thread, kept, in autocommit (each statement sees
+    what is committed when it runs: a revocation counts from the next request on)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.database = engine.url.render_as_string(hide_password=True)
+        self._record = _Statement(_RECORD, engine.dialect)
+        self._scan = _Statement(_RECORD_AND_OBSERVERS, engine.dialect)
+        self._keys = _Statement(_KEYS, engine.dialect)
+        self._local = threading.local()
+
+    def _connect(self) -> Any:
+        conn = self.engine.raw_connection()  # the engine's connect hooks (SQLite pragmas) ran
+        if self.engine.dialect.name == "postgresql":
+            conn.driver_connection.autocommit = True  # type: ignore[union-attr]
+        return conn
+
+    def _run(self, statement: _Statement, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+        try:
+            cursor = conn.cursor()
+            try:
+                return statement.rows(cursor, params)
+            finally:
+                cursor.close()
+        except Exception:
+            self._local.conn = None  # a broken connection is not used again
+            conn.invalidate()
+            raise
+
+    def keys(self, reload: bool = False) -> Mapping[str, OKPKey]:
+        """The key set (``codes.cached_keys``, shared with the session path)."""
+        return codes.cached_keys(
+            self.database, lambda: [(k, x) for k, x in self._run(self._keys, {})], reload=reload
+        )
+
+    def verify(self, token: str, *, now: dt.datetime | None = None) -> ScanResult:
+        """``verify_token(…, details=False)`` on these reads: one statement."""
+        result = ScanResult(check(token, self.keys, at=now or utcnow()))
+        jti = result.verified.claims.get("jti")
+        if isinstance(jti, str):  # only a genuine token has claims
+            rows = self._run(self._record, {"jti": jti})
+            result.code = CodeRecord(*rows[0]) if rows else None
+        return result
+
+    def scan(
+        self, token: str, *, now: dt.datetime | None = None
+    ) -> tuple[ScanResult, tuple[tuple[str, str], ...]]:
+        """The verdict and the observers as (name, capacity), the scan page's key
+        (``pages.ScanView``): one statement."""
+        result = ScanResult(check(token, self.keys, at=now or utcnow()))
+        jti = result.verified.claims.get("jti")
+        if not isinstance(jti, str):
+            return result, ()
+        rows = self._run(self._scan, {"jti": jti})
+        n = len(_COLUMNS)
+        result.code = CodeRecord(*rows[0][:n]) if rows else None
+        return result, tuple((r[n], r[n + 1]) for r in rows if r[n] is not None)
 
 
 def scan_url(base: str, token: str) -> str:

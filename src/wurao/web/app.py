@@ -52,12 +52,14 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     from wurao.discretion import pages as discretion_pages
     from wurao.inspections import api as inspections_api
     from wurao.inspections import (
+        door,
         enterprise_agency_pages,
         enterprise_pages,
         field_api,
         field_pages,
         record_api,
         record_pages,
+        task_change_pages,
     )
     from wurao.inspections import pages as inspections_pages
     from wurao.joint import api as joint_api
@@ -124,6 +126,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     workdays.configure(_load)
 
     app.add_middleware(TextGuard)  # inside the session: its error page needs it
+    # The code checked at the enterprise's door, answered ahead of routing (inspections/door.py)
+    app.add_middleware(door.Door, engine=engine, factories=app.state.session_factories)
     errors.install(app)
     if settings.rate_limits:
         # Inside the session (a 429 page is rendered like any other error page).
@@ -173,6 +177,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         discretion_pages,
         discretion_api,
         inspections_pages,
+        task_change_pages,
         record_pages,
         field_pages,
         enterprise_pages,
