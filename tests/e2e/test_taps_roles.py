@@ -18,10 +18,9 @@ import datetime as dt
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.e2e.conftest import browser, live_server, shot, sign_in
+from tests.e2e.conftest import shot, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
-__all__ = ["browser", "live_server"]  # the browser tests' fixtures, shared
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 768}
 
