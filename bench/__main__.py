@@ -23,6 +23,7 @@ from bench import (
     reviews,
     sampling,
     verify,
+    writes,
 )
 from wurao.wiring import register_handlers
 
@@ -38,6 +39,7 @@ SUITES = (
     "verify",
     "joint",
     "annual",
+    "writes",
 )
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -137,6 +139,10 @@ def main(argv: list[str] | None = None) -> int:
         for db in dbs:
             print(f"annual statistics, {args.tasks:,} inspections: {db}", file=sys.stderr)
             _write("annual", db, args.tasks, command, annual.run(db, tasks=args.tasks))
+    if "writes" in suites:  # 16 clients writing at once: the public report, a record save
+        for db in dbs:
+            print(f"short write tails: {db}", file=sys.stderr, flush=True)
+            _write("writes", db, 2_000, command, writes.run(db))
     return 0
 
 

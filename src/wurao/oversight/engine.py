@@ -152,10 +152,17 @@ def evaluate_for_task(
     return _alerts(session, keys)
 
 
-def evaluate(session: Session, *, only: Sequence[str], today: dt.date | None = None) -> list[Alert]:
-    """Evaluate a few whole-table rules after a write (small tables: clues, special plans)."""
+def evaluate(
+    session: Session,
+    *,
+    only: Sequence[str],
+    today: dt.date | None = None,
+    clue_ids: frozenset[int] | None = None,
+) -> list[Alert]:
+    """Evaluate a few whole-table rules after a write (small tables: clues, special plans),
+    or only for ``clue_ids`` (a report judges its own clue, not every open one: #18)."""
     selected = [r for r in rules.RULES if r.id in only]
-    ctx = rules.Context(today=today or local_today())
+    ctx = rules.Context(today=today or local_today(), clue_ids=clue_ids)
     return _alerts(session, _raise(session, selected, ctx, SYSTEM_ACTOR, "写入后规则评估")[1])
 
 
@@ -397,7 +404,7 @@ def dismiss(session: Session, *, alert: Alert, actor: Actor, reason: str) -> Ale
     if alert.status not in OPEN:
         raise Conflict(f"预警已{STATUSES[alert.status]}。")
     if not reason.strip():
-        raise InvalidInput("请填写核销理由。")
+        raise InvalidInput("请填写核销理由。", field="reason")
     item = rectification.current_item(session, source_kind="alert", source_id=alert.id)
     if item is not None and item.status in ("open", "answered"):
         rectification.withdraw(

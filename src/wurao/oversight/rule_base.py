@@ -27,6 +27,7 @@ class Context:
 
     today: dt.date
     task_ids: frozenset[int] | None = None
+    clue_ids: frozenset[int] | None = None  # only these clues (the one just reported)
     # what a rule could not judge and why, in Chinese, for whoever runs the sweep
     notes: list[str] = field(default_factory=list, compare=False)
     # reads several rules of one evaluation share (e.g. the year's fine decisions), by key

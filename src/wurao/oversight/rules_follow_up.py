@@ -170,9 +170,10 @@ def evaluations(session: Session, ctx: Context) -> Iterator[Finding]:
 
 
 def codeless_reports(session: Session, ctx: Context) -> Iterator[Finding]:
-    rows = session.scalars(
-        select(Clue).where(Clue.source == "codeless_report", Clue.status != "closed")
-    ).all()
+    stmt = select(Clue).where(Clue.source == "codeless_report", Clue.status != "closed")
+    if ctx.clue_ids is not None:
+        stmt = stmt.where(Clue.id.in_(sorted(ctx.clue_ids)))
+    rows = session.scalars(stmt).all()
     for clue in rows:
         yield Finding(
             dedup_key=f"CLUE:{clue.id}",

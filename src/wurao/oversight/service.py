@@ -137,7 +137,7 @@ def report_codeless(session: Session, *, report: CodelessReport) -> Clue:
         region_code=region,
         covers=(event,),
     )
-    triggers.clue_reported(session)
+    triggers.clue_reported(session, clue)
     return clue
 
 

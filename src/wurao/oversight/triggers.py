@@ -34,7 +34,7 @@ from wurao.core.events import Event
 from wurao.core.rules import RuleDef
 from wurao.inspections.models import Evaluation, InspectionRecord, InspectionTask
 from wurao.oversight import engine, indicators
-from wurao.oversight.models import Alert
+from wurao.oversight.models import Alert, Clue
 
 
 def _ids(*entries: RuleDef) -> tuple[str, ...]:
@@ -103,10 +103,10 @@ def evaluation_submitted(
     return engine.evaluate_for_task(session, task, only=ON_EVALUATION)
 
 
-def clue_reported(session: Session) -> list[Alert]:
-    """A code-less inspection was reported (the rule reads the few open clues)."""
+def clue_reported(session: Session, clue: Clue) -> list[Alert]:
+    """A code-less inspection was reported (the rule reads that clue; the sweep, all open)."""
     session.flush()
-    return engine.evaluate(session, only=ON_CLUE)
+    return engine.evaluate(session, only=ON_CLUE, clue_ids=frozenset({clue.id}))
 
 
 def special_changed(session: Session) -> list[Alert]:

@@ -2,14 +2,18 @@
 
 ``TxRoute`` opens the request's session before the endpoint runs and commits after it returns,
 before the response leaves, so a failed commit is an error response, never a silent loss;
-an exception rolls everything back.
+an exception rolls everything back. On SQLite, where writers take turns anyway, a write
+request waits for its turn on the event loop, in order of arrival, with its body already
+read, and keeps the turn until it has committed (docs/benchmarks-writes.md).
 Every route declares either ``require(Permission.X)`` or ``public``; a test walks the app
 and fails on a route with neither.
 """
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+import weakref
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -43,6 +47,14 @@ class TxRoute(APIRoute):
 
         async def run(request: Request) -> Response:
             write = writes and request.method not in SAFE_METHODS
+            turns = _write_turns(request) if write else None
+            if turns is None:
+                return await transaction(request, write)
+            await request.body()  # a slow client sends its body before its turn, not in it
+            async with turns:
+                return await transaction(request, write)
+
+        async def transaction(request: Request, write: bool) -> Response:
             factory = request.app.state.session_factories[write]
             session: Session = factory()
             request.state.db = session
@@ -59,6 +71,31 @@ class TxRoute(APIRoute):
             return response
 
         return run
+
+
+def _write_turns(request: Request) -> asyncio.Lock | None:
+    """The write requests' line on SQLite (None on PostgreSQL, and for an upload, whose body
+    is not held in memory: it queues in ``core.db.WriterQueue`` as a CLI write does).
+
+    SQLite lets one writer in at a time. Waiting here, a request costs a parked coroutine
+    instead of a thread contending for the GIL, and the next in line starts as soon as the
+    last one commits; the lock on the database (``BEGIN IMMEDIATE``) is then taken by one
+    request at a time and held only while it runs.
+    """
+    if request.headers.get("content-type", "").startswith("multipart/"):
+        return None
+    state = request.app.state
+    if state.engine.dialect.name != "sqlite":
+        return None
+    loop = asyncio.get_running_loop()  # one line per event loop (a test may run several)
+    lines: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] | None
+    lines = getattr(state, "write_turns", None)
+    if lines is None:
+        lines = state.write_turns = weakref.WeakKeyDictionary()
+    turns = lines.get(loop)
+    if turns is None:
+        turns = lines[loop] = asyncio.Lock()
+    return turns
 
 
 def _end(session: Session, *, commit: bool) -> None:
