@@ -1,4 +1,4 @@
-"""The door (inspections/door.py) answers the verify API and the scan page exactly as the routes
+"""The door (inspections/door_api.py) answers the verify API and the scan page exactly as the routes
 do, for every verdict and for every request out of the ordinary; state changes (revocation,
 use, an observer joining, a key rotation) show from the next request on, on every worker.
 
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import Personas, sign_in
 from tests.inspections import issue, key_dir, new_task, world
 from wurao.core.time import LOCAL_TZ, local_today
-from wurao.inspections import codes, door, issuing, observers, service, verification
+from wurao.inspections import codes, door_api, issuing, observers, service, verification
 
 __all__ = ["key_dir"]
 EXPIRED = dt.datetime(2026, 3, 7, 0, 0, tzinfo=LOCAL_TZ)  # the March window is 3–6 March
@@ -73,9 +73,9 @@ class Spy:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.verdicts = self.renders = 0
-        verdict, rendered = door.Door._verdict, door._rendered
+        verdict, rendered = door_api.Door._verdict, door_api._rendered
 
-        async def counted_verdict(this: door.Door, scope: Any, token: str) -> Any:
+        async def counted_verdict(this: door_api.Door, scope: Any, token: str) -> Any:
             self.verdicts += 1
             return await verdict(this, scope, token)
 
@@ -83,8 +83,8 @@ class Spy:
             self.renders += 1
             return rendered(*args)
 
-        monkeypatch.setattr(door.Door, "_verdict", counted_verdict)
-        monkeypatch.setattr(door, "_rendered", counted_render)
+        monkeypatch.setattr(door_api.Door, "_verdict", counted_verdict)
+        monkeypatch.setattr(door_api, "_rendered", counted_render)
 
 
 @pytest.fixture
@@ -95,8 +95,8 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> Spy:
 def _route(monkeypatch: pytest.MonkeyPatch, call: Any) -> Any:
     """``call()`` with the door passing every request on to the routes."""
     with monkeypatch.context() as patch:
-        patch.setattr(door, "VERIFY_PATH", "/nowhere")
-        patch.setattr(door, "SCAN_PREFIX", "/nowhere/")
+        patch.setattr(door_api, "VERIFY_PATH", "/nowhere")
+        patch.setattr(door_api, "SCAN_PREFIX", "/nowhere/")
         return call()
 
 

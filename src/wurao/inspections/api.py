@@ -186,7 +186,7 @@ def verify_code(
 ) -> Response:
     """Public: the code's one state (valid, revoked, used, expired, not yet valid, invalid,
     unknown), as the scan page shows it."""
-    # ``inspections.door`` answers the ordinary anonymous call ahead of routing, with the same
+    # ``inspections.door_api`` answers the ordinary anonymous call ahead of routing, with the same
     # body; this route answers the rest (signed-in callers, bodies out of the ordinary).
     verdict = VerifyOut.of(verification.verify_token(db, body.token, details=False))
     # Serialised here (pydantic's JSON encoder), not by FastAPI: a plain function's returned

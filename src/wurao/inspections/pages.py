@@ -334,7 +334,7 @@ def scan_page(
     _actor: Actor | None = Depends(public),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Public: what the enterprise sees when it scans the code (``inspections.door`` answers
+    """Public: what the enterprise sees when it scans the code (``inspections.door_api`` answers
     most scans ahead of this route, from the same ``scan_view``)."""
     return render(request, SCAN_TEMPLATE, scan_view(db, token).context)
 
@@ -345,7 +345,7 @@ SCAN_TEMPLATE = "inspections/scan.html"
 @dataclass(frozen=True)
 class ScanView:
     """The scan page's context, and what in it may change while the token stays the same: the
-    state, the code's record and the observers (``inspections.door`` keys its cache on it)."""
+    state, the code's record and the observers (``inspections.door_api`` keys its cache on it)."""
 
     context: dict[str, Any]
     key: tuple[object, ...]

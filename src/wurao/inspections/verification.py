@@ -180,7 +180,7 @@ _KEYS = select(SigningKey.kid, SigningKey.public_x)
 
 
 class CodeStates:
-    """The door's reads (``inspections.door``): a code's record, its task's observers and the
+    """The door's reads (``inspections.door_api``): a code's record, its task's observers and the
     key set, each one indexed statement on the driver's connection — no session, no ORM, no
     transaction object. One connection per thread, kept, in autocommit (each statement sees
     what is committed when it runs: a revocation counts from the next request on)."""

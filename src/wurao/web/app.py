@@ -52,7 +52,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     from wurao.discretion import pages as discretion_pages
     from wurao.inspections import api as inspections_api
     from wurao.inspections import (
-        door,
+        door_api,
         enterprise_agency_pages,
         enterprise_pages,
         field_api,
@@ -126,8 +126,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     workdays.configure(_load)
 
     app.add_middleware(TextGuard)  # inside the session: its error page needs it
-    # The code checked at the enterprise's door, answered ahead of routing (inspections/door.py)
-    app.add_middleware(door.Door, engine=engine, factories=app.state.session_factories)
+    # The code checked at the enterprise's door, answered ahead of routing (door_api.py)
+    app.add_middleware(door_api.Door, engine=engine, factories=app.state.session_factories)
     errors.install(app)
     if settings.rate_limits:
         # Inside the session (a 429 page is rendered like any other error page).

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Integer, Select, column, func, select, table, text
 from sqlalchemy.orm import Session
 
-from wurao.core.paging import page_count
+from wurao.core.paging import page_count, paginate
 from wurao.registry.models import Enterprise
 
 SEARCH_TABLE = "enterprise_name_fts"
@@ -88,11 +88,8 @@ def _counted(session: Session, stmt: Select[Enterprise], cap: int) -> int:
 def _paged(
     session: Session, stmt: Select[Enterprise], total: int, cap: int, page: int, per: int
 ) -> Found:
-    capped = total > cap
-    total = min(total, cap)
-    page = _start(page, total, per)
-    rows = session.scalars(stmt.offset((page - 1) * per).limit(per)).all()
-    return Found(list(rows), total, capped, page)
+    found = paginate(session, stmt, page, per, clamp=True, total=min(total, cap))
+    return Found(found.items, found.total, total > cap, found.page)
 
 
 def _sqlite(
