@@ -274,30 +274,7 @@ def open_case(
     return RedirectResponse(f"/cases/{case.id}", status_code=303)
 
 
-def render_case(
-    request: Request,
-    db: Session,
-    actor: Actor,
-    case_id: int,
-    *,
-    discretion_errors: dict[str, str] | None = None,
-    discretion_typed: dict[str, str] | None = None,
-) -> Response:
-    """The case page; with a refused discretion form, its error beside the field (422)."""
-    response = _detail(request, db, actor, case_id, discretion_errors, discretion_typed)
-    if discretion_errors:
-        response.status_code = 422
-    return response
-
-
-def _detail(
-    request: Request,
-    db: Session,
-    actor: Actor,
-    case_id: int,
-    discretion_errors: dict[str, str] | None = None,
-    discretion_typed: dict[str, str] | None = None,
-) -> Response:
+def _detail(request: Request, db: Session, actor: Actor, case_id: int) -> Response:
     today = local_today()
     view = queries.case_view(db, actor=actor, case_id=case_id, today=today)
     context = {"cv": view, "c": view.case, "today": today, **_labels()}
@@ -306,9 +283,7 @@ def _detail(
     context |= {"typed": {}, "notice": None}
     # discretion (D24) and the leniency lists (D17): cases/_discretion.html
     context |= leniency.case_panel(db, view.case, today) | {
-        "may_handle": may_handle(actor, view.case),
-        "derrors": discretion_errors or {},
-        "dtyped": discretion_typed or {},
+        "may_handle": may_handle(actor, view.case)
     }
     return render(request, "cases/detail.html", context)
 

@@ -328,6 +328,4 @@ def case_panel(session: Session, case: PartyCase, on: dt.date) -> dict[str, obje
         "choices": CHOICES,
         "kind_labels": LeniencyKind.labels(),
         "circumstances": Circumstance.labels(),
-        "derrors": {},  # a refused form's errors by field, and what was typed (the case page)
-        "dtyped": {},
     }

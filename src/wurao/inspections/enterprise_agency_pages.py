@@ -109,7 +109,7 @@ def order(
 ) -> Response:
     """One order with the enterprise's proofs, to accept or return."""
     found = rect.subject_order(db, actor=actor, record_id=record_id)
-    context = {"o": found, "side": "agency", "errors": {}, "note": "", **_labels()}
+    context = {"o": found, "side": "agency", **_labels()}
     return render(request, "enterprise/order.html", context)
 
 
@@ -255,7 +255,7 @@ def activate_form(
 ) -> Response:
     """Public: the account's holder chooses a password (the link is the credential)."""
     user = accounts.account_for_link(db, token=token)
-    return render(request, "enterprise/activate.html", {"user": user, "token": token, "errors": {}})
+    return render(request, "enterprise/activate.html", {"user": user, "token": token})
 
 
 @router.post("/public/activate/{token}", response_class=HTMLResponse)
