@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from tests.cases import Setup, filed, setup
 from tests.conftest import Personas
 from tests.inspections import add_officer
-from wurao.cases.coercion import access, clocks, documents, enforcement, service
+from wurao.cases.coercion import access, clocks, documents, enforcement, service, steps
 from wurao.cases.coercion.models import CoerciveEnforcement, CoerciveMeasure
 from wurao.cases.coercion.service import ItemData, MeasureData
 from wurao.core import rules as catalogue
@@ -55,7 +55,7 @@ def in_force(
     db: Session, p: Personas, w: Setup, on: dt.date = START, **changes: object
 ) -> CoerciveMeasure:
     m = service.apply_measure(db, actor=p.officer, data=data(w, **changes), now=at(on, 9))
-    service.approve_measure(db, actor=p.officer, measure=m, approver="王局长", approved_at=at(on))
+    steps.approve_measure(db, actor=p.officer, measure=m, approver="王局长", approved_at=at(on))
     return m
 
 
@@ -70,7 +70,7 @@ def test_e2_prior_approval_starts_the_clock(db: Session, personas: Personas, w: 
     m = service.apply_measure(db, actor=personas.officer, data=data(w), now=at(START, 9))
     assert m.status == "applied" and m.starts_on is None
     assert clocks.measure_deadlines(db, m, START) == []
-    service.approve_measure(
+    steps.approve_measure(
         db, actor=personas.officer, measure=m, approver="王局长", approved_at=at(START)
     )
     assert m.status == "in_force" and m.starts_on == START
@@ -87,7 +87,7 @@ def test_e2_emergency_reported_in_time_is_approved(
         now=at(START, 21),
     )
     assert m.status == "in_force" and m.starts_on == START
-    service.report_emergency(
+    steps.report_emergency(
         db,
         actor=personas.officer,
         measure=m,
@@ -107,7 +107,7 @@ def test_e2_emergency_refused_by_the_head_is_released_at_once(
         data=data(w, emergency=True, executed_at=at(START, 20)),
         now=at(START, 21),
     )
-    service.report_emergency(
+    steps.report_emergency(
         db,
         actor=personas.officer,
         measure=m,
@@ -129,7 +129,7 @@ def test_e2_emergency_reported_after_24_hours_is_refused(
         now=at(START, 9),
     )
     with pytest.raises(RuleViolation) as exc:
-        service.report_emergency(
+        steps.report_emergency(
             db,
             actor=personas.officer,
             measure=m,
@@ -212,7 +212,7 @@ def test_e4_a_second_seizure_of_the_same_property_is_refused(
         )
     assert rule_ids(exc) == {catalogue.E4.id}
     assert first.number in exc.value.violations[0].detail
-    service.release_measure(db, actor=personas.officer, measure=first, on=START, reason="已查清")
+    steps.release_measure(db, actor=personas.officer, measure=first, on=START, reason="已查清")
     again = service.apply_measure(
         db, actor=personas.officer, data=data(w, items=(same,)), now=at(START)
     )
@@ -235,7 +235,7 @@ def test_e6_testing_time_is_excluded_only_when_notified(
     db: Session, personas: Personas, w: Setup
 ) -> None:
     told = in_force(db, personas, w)
-    service.add_pause(
+    steps.add_pause(
         db,
         actor=personas.officer,
         measure=told,
@@ -246,7 +246,7 @@ def test_e6_testing_time_is_excluded_only_when_notified(
     )
     assert told.ends_on == dt.date(2026, 10, 26)  # 11 days of testing excluded
     untold = in_force(db, personas, w, items=(ItemData("冷柜", "2台", identifier="SN-778"),))
-    service.add_pause(
+    steps.add_pause(
         db,
         actor=personas.officer,
         measure=untold,
@@ -263,7 +263,7 @@ def test_e6_extension_adds_thirty_days_once_notified_in_writing(
 ) -> None:
     m = in_force(db, personas, w)
     with pytest.raises(RuleViolation) as exc:
-        service.extend_measure(
+        steps.extend_measure(
             db,
             actor=personas.officer,
             measure=m,
@@ -273,7 +273,7 @@ def test_e6_extension_adds_thirty_days_once_notified_in_writing(
             reason="需外省协查",
         )
     assert rule_ids(exc) == {catalogue.E6.id}
-    service.extend_measure(
+    steps.extend_measure(
         db,
         actor=personas.officer,
         measure=m,
@@ -284,7 +284,7 @@ def test_e6_extension_adds_thirty_days_once_notified_in_writing(
     )
     assert m.status == "extended" and m.ends_on == dt.date(2026, 11, 14)
     with pytest.raises(Conflict):  # once only
-        service.extend_measure(
+        steps.extend_measure(
             db,
             actor=personas.officer,
             measure=m,
@@ -300,7 +300,7 @@ def test_e6_an_expired_measure_cannot_be_extended(
 ) -> None:
     m = in_force(db, personas, w)
     with pytest.raises(RuleViolation) as exc:
-        service.extend_measure(
+        steps.extend_measure(
             db,
             actor=personas.officer,
             measure=m,
@@ -317,7 +317,7 @@ def test_e7_confiscation_within_the_period_and_release_only_after_it(
 ) -> None:
     late = in_force(db, personas, w)
     with pytest.raises(RuleViolation) as exc:
-        service.decide_measure(
+        steps.decide_measure(
             db,
             actor=personas.officer,
             measure=late,
@@ -327,7 +327,7 @@ def test_e7_confiscation_within_the_period_and_release_only_after_it(
         )
     assert rule_ids(exc) == {catalogue.E6.id}
     assert clocks.expired(late, [], dt.date(2026, 10, 16))
-    service.decide_measure(
+    steps.decide_measure(
         db,
         actor=personas.officer,
         measure=late,
@@ -337,7 +337,7 @@ def test_e7_confiscation_within_the_period_and_release_only_after_it(
     )
     assert late.status == "released"
     kept = in_force(db, personas, w)
-    service.decide_measure(
+    steps.decide_measure(
         db,
         actor=personas.officer,
         measure=kept,
@@ -359,7 +359,7 @@ def test_e8_freeze_decision_within_three_working_days(
     # Tue 29 Sep: Wed 30 Sep, then Thu 8 and Fri 9 Oct (1–7 Oct are holidays)
     assert clocks.E8_NOTICE.deadline(m.starts_on, m.region_code) == dt.date(2026, 10, 9)  # type: ignore[arg-type]
     assert (
-        service.deliver_freeze(db, actor=personas.officer, measure=m, on=dt.date(2026, 10, 9)) == []
+        steps.deliver_freeze(db, actor=personas.officer, measure=m, on=dt.date(2026, 10, 9)) == []
     )
     late = in_force(
         db,
@@ -369,7 +369,7 @@ def test_e8_freeze_decision_within_three_working_days(
         kind="freeze",
         items=(ItemData("银行存款", "人民币1000元", identifier="6222-9999"),),
     )
-    found = service.deliver_freeze(
+    found = steps.deliver_freeze(
         db, actor=personas.officer, measure=late, on=dt.date(2026, 10, 12)
     )
     assert [v.rule_id for v in found] == [catalogue.E8.id]
@@ -506,9 +506,9 @@ def test_another_subject_or_region_cannot_see_or_act(
     with pytest.raises(NotFound):
         access.get_measure(db, actor=personas.other_officer, measure_id=m.id)
     with pytest.raises(Forbidden):
-        service.release_measure(db, actor=personas.other_officer, measure=m, on=START, reason="x")
+        steps.release_measure(db, actor=personas.other_officer, measure=m, on=START, reason="x")
     with pytest.raises(Forbidden):
-        service.release_measure(db, actor=personas.supervisor, measure=m, on=START, reason="x")
+        steps.release_measure(db, actor=personas.supervisor, measure=m, on=START, reason="x")
 
 
 def test_a_measure_within_a_case_takes_its_party(db: Session, personas: Personas, w: Setup) -> None:
@@ -521,7 +521,7 @@ def test_documents_open_with_python_docx_and_are_deterministic(
     db: Session, personas: Personas, w: Setup
 ) -> None:
     m = in_force(db, personas, w)
-    service.extend_measure(
+    steps.extend_measure(
         db,
         actor=personas.officer,
         measure=m,
@@ -530,7 +530,7 @@ def test_documents_open_with_python_docx_and_are_deterministic(
         notified_on=dt.date(2026, 10, 12),
         reason="需外省协查",
     )
-    service.release_measure(
+    steps.release_measure(
         db, actor=personas.officer, measure=m, on=dt.date(2026, 10, 20), reason="已查清"
     )
     kinds = documents.available(m)
@@ -580,7 +580,7 @@ def test_the_sweep_raises_e7_once_for_an_expired_measure(
     assert f"E7:{expired.id}" in keys and f"E7:{running.id}" not in keys
     mine = next(f for f in found if f.dedup_key == f"E7:{expired.id}")
     assert "应当立即解除" in mine.detail and mine.region_code == expired.region_code
-    service.release_measure(
+    steps.release_measure(
         db, actor=personas.officer, measure=expired, on=dt.date(2026, 10, 20), reason="期满"
     )
     assert f"E7:{expired.id}" not in {f.dedup_key for f in rules_coercion.expired(db, ctx)}

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from wurao.auth import service as auth_service
 from wurao.auth.models import User
 from wurao.auth.scope import Actor
-from wurao.cases.coercion import enforcement, service
+from wurao.cases.coercion import enforcement, service, steps
 from wurao.cases.coercion.models import CoerciveMeasure
 from wurao.cases.coercion.service import ItemData, MeasureData
 from wurao.cases.models import PenaltyCase
@@ -43,7 +43,7 @@ class Plan:
 
 def _extend(session: Session, actor: Actor, m: CoerciveMeasure, today: dt.date) -> object:
     on = today - dt.timedelta(days=12)
-    return service.extend_measure(
+    return steps.extend_measure(
         session,
         actor=actor,
         measure=m,
@@ -55,7 +55,7 @@ def _extend(session: Session, actor: Actor, m: CoerciveMeasure, today: dt.date) 
 
 
 def _release(session: Session, actor: Actor, m: CoerciveMeasure, today: dt.date) -> object:
-    return service.release_measure(
+    return steps.release_measure(
         session,
         actor=actor,
         measure=m,
@@ -65,7 +65,7 @@ def _release(session: Session, actor: Actor, m: CoerciveMeasure, today: dt.date)
 
 
 def _confiscate(session: Session, actor: Actor, m: CoerciveMeasure, today: dt.date) -> object:
-    return service.decide_measure(
+    return steps.decide_measure(
         session,
         actor=actor,
         measure=m,
@@ -76,7 +76,7 @@ def _confiscate(session: Session, actor: Actor, m: CoerciveMeasure, today: dt.da
 
 
 def _deliver(session: Session, actor: Actor, m: CoerciveMeasure, today: dt.date) -> object:
-    return service.deliver_freeze(session, actor=actor, measure=m, on=today)
+    return steps.deliver_freeze(session, actor=actor, measure=m, on=today)
 
 
 PLANS = (
@@ -200,7 +200,7 @@ def generate(session: Session, *, today: dt.date | None = None) -> str:
         try:
             m = service.apply_measure(session, actor=actor, data=data, now=_at(start, 9))
             if plan.approve:
-                service.approve_measure(
+                steps.approve_measure(
                     session,
                     actor=actor,
                     measure=m,

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
-from wurao.cases.coercion import queries, service, step_forms
+from wurao.cases.coercion import queries, service, step_forms, steps
 from wurao.cases.coercion.access import get_enforcement, get_measure
 from wurao.cases.coercion.clocks import enforcement_deadlines, measure_deadlines
 from wurao.cases.coercion.models import CoerciveEnforcement
@@ -102,7 +102,7 @@ def _measure_out(db: Session, measure_id: int, actor: Actor) -> MeasureOut:
             )
             for i in service.items_of(db, m)
         ],
-        actions=service.next_actions(m),
+        actions=steps.next_actions(m),
     )
 
 

@@ -20,7 +20,7 @@ from starlette.datastructures import FormData
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.cases.access import may_handle as case_handle
-from wurao.cases.coercion import documents, enforcement, queries, service, step_forms
+from wurao.cases.coercion import documents, enforcement, queries, service, step_forms, steps
 from wurao.cases.coercion.access import get_enforcement, get_measure, may_handle
 from wurao.cases.coercion.clocks import enforcement_deadlines, measure_deadlines, pauses
 from wurao.cases.coercion.models import CoerciveEnforcement, CoerciveMeasure
@@ -414,7 +414,7 @@ def _measure_page(
     except UnknownCalendarYear as missing:
         deadlines, row, unknown_year = [], queries.MeasureRow(measure, None, False), missing.year
     handle = may_handle(actor, measure)
-    steps = [MEASURE_STEPS[a] for a in service.next_actions(measure)] if handle else []
+    shown = [MEASURE_STEPS[a] for a in steps.next_actions(measure)] if handle else []
     return render(
         request,
         "cases/coercion/measure.html",
@@ -429,7 +429,7 @@ def _measure_page(
             "officers": service.officers_of(db, measure),
             "pauses": rows,
             "timeline": service.steps_of(db, measure),
-            "steps": steps,
+            "steps": shown,
             "documents": _documents(db, actor, measure),
             "may_handle": handle,
             "today": today,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from wurao.auth.scope import Actor
-from wurao.cases.coercion import enforcement, service
+from wurao.cases.coercion import enforcement, steps
 from wurao.cases.coercion.models import CoerciveEnforcement, CoerciveMeasure
 from wurao.cases.coercion.statuses import Outcome
 from wurao.core.errors import InvalidInput, NotFound, Violation
@@ -194,7 +194,7 @@ def run_measure_step(
     session: Session, actor: Actor, measure: CoerciveMeasure, action: str, v: Values
 ) -> list[Violation]:
     """Parse the values of ``action`` and take the step; the warnings it recorded."""
-    s = service
+    s = steps
     if action == "approve":
         at = parse_at(v.get("approved_at", ""), "approved_at")
         s.approve_measure(
