@@ -25,7 +25,7 @@ from wurao.auth.service import actor_for
 from wurao.core.db import get_engine, session_factory
 from wurao.core.policy import get_policy
 from wurao.core.workdays import is_working_day
-from wurao.joint import proposals
+from wurao.joint import decisions, proposal_reads, proposals
 from wurao.joint.models import JointMerge, JointPart
 from wurao.joint.solver import Demand, solve
 from wurao.oversight import dashboard
@@ -178,7 +178,7 @@ def demo(start: dt.date, end: dt.date, supervisor: str = "kc_sfj") -> dict[str, 
             )
             for s in subjects:
                 if m.status == "proposed":
-                    proposals.decide(
+                    decisions.decide(
                         session, actor=by_subject.get(s) or stand_in(s), merge=m, accept=True
                     )
         after = dashboard.build(session, actor=sup).total
@@ -191,7 +191,7 @@ def demo(start: dt.date, end: dt.date, supervisor: str = "kc_sfj") -> dict[str, 
             "window_bound": p.window_bound,
             "merges": len(merges),
             "accepted": accepted,
-            "leftovers": proposals.leftover_counts(session, p),
+            "leftovers": proposal_reads.leftover_counts(session, p),
             "period_joint_rate_before": round(joint_before / p.demands, 4) if p.demands else None,
             "period_joint_rate_after": round(accepted / p.visits, 4) if p.visits else None,
             "dashboard_before": [before.inspections, before.joint, round(before.joint_rate, 4)],

@@ -369,9 +369,7 @@ def test_e8_freeze_decision_within_three_working_days(
         kind="freeze",
         items=(ItemData("银行存款", "人民币1000元", identifier="6222-9999"),),
     )
-    found = steps.deliver_freeze(
-        db, actor=personas.officer, measure=late, on=dt.date(2026, 10, 12)
-    )
+    found = steps.deliver_freeze(db, actor=personas.officer, measure=late, on=dt.date(2026, 10, 12))
     assert [v.rule_id for v in found] == [catalogue.E8.id]
     assert late.ends_on == dt.date(2026, 10, 29)
 

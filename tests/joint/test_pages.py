@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Personas, csrf_of, sign_in
 from tests.joint.test_proposals import MARCH, merge_for, pair
-from wurao.joint import proposals
+from wurao.joint import decisions, proposals
 from wurao.joint.models import JointMerge
 
 
@@ -80,10 +80,10 @@ def test_the_joint_task_record_page_shows_the_delegation(
     w, o, _, _ = pair(db, personas)
     p = proposals.run_proposal(db, actor=personas.supervisor, start=MARCH[0], end=MARCH[1])
     merge = merge_for(db, p, w.enterprise.id).merge
-    proposals.decide(db, actor=personas.officer, merge=merge, accept=True)
-    proposals.decide(db, actor=personas.other_officer, merge=merge, accept=True)
+    decisions.decide(db, actor=personas.officer, merge=merge, accept=True)
+    decisions.decide(db, actor=personas.other_officer, merge=merge, accept=True)
     assert merge.joint_task_id is not None
-    proposals.delegate(
+    decisions.delegate(
         db,
         actor=personas.officer,
         merge=merge,

@@ -16,7 +16,7 @@ from wurao.core import audit
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from wurao.inspections import enterprise_service, issuing, service, verification
 from wurao.inspections.models import InspectionTask
-from wurao.joint import proposals, solver
+from wurao.joint import decisions, proposal_reads, proposals, solver
 from wurao.joint.checklist import merged_checklist
 from wurao.joint.models import JointMerge, JointProposal
 from wurao.planning.models import InspectionPlan, PlanEntry, PlanTarget
@@ -57,8 +57,8 @@ def pair(db: Session, personas: Personas) -> tuple[World, World, InspectionTask,
     return w, o, t1, t2
 
 
-def merge_for(db: Session, proposal: JointProposal, enterprise_id: int) -> proposals.MergeView:
-    views = [v for v in proposals.merges_of(db, proposal) if v.enterprise.id == enterprise_id]
+def merge_for(db: Session, proposal: JointProposal, enterprise_id: int) -> proposal_reads.MergeView:
+    views = [v for v in proposal_reads.merges_of(db, proposal) if v.enterprise.id == enterprise_id]
     assert len(views) == 1
     return views[0]
 
@@ -96,11 +96,11 @@ def test_every_subject_accepts_then_one_joint_task_with_one_code(
     w, o, t1, t2 = pair(db, personas)
     p = proposals.run_proposal(db, actor=personas.supervisor, start=MARCH[0], end=MARCH[1])
     merge = merge_for(db, p, w.enterprise.id).merge
-    proposals.decide(db, actor=personas.officer, merge=merge, accept=True)
+    decisions.decide(db, actor=personas.officer, merge=merge, accept=True)
     assert merge.status == "proposed" and merge.joint_task_id is None
     with pytest.raises(Conflict):  # one decision per subject
-        proposals.decide(db, actor=personas.agency_admin, merge=merge, accept=True)
-    proposals.decide(db, actor=personas.other_officer, merge=merge, accept=True, reason="同意")
+        decisions.decide(db, actor=personas.agency_admin, merge=merge, accept=True)
+    decisions.decide(db, actor=personas.other_officer, merge=merge, accept=True, reason="同意")
     assert merge.status == "accepted" and merge.joint_task_id is not None
     assert t1.status == t2.status == "cancelled"
     b = service.load_task(db, actor=personas.officer, task_id=merge.joint_task_id)
@@ -136,31 +136,35 @@ def test_a_decline_needs_a_reason_and_is_visible(db: Session, personas: Personas
     p = proposals.run_proposal(db, actor=personas.officer, start=MARCH[0], end=MARCH[1])
     merge = merge_for(db, p, w.enterprise.id).merge
     with pytest.raises(InvalidInput):
-        proposals.decide(db, actor=personas.other_officer, merge=merge, accept=False)
-    proposals.decide(
+        decisions.decide(db, actor=personas.other_officer, merge=merge, accept=False)
+    decisions.decide(
         db, actor=personas.other_officer, merge=merge, accept=False, reason="本局检查须在10日进行"
     )
     assert merge.status == "declined" and t1.status == t2.status == "draft"
     view = merge_for(
-        db, proposals.get_proposal(db, actor=personas.supervisor, proposal_id=p.id), w.enterprise.id
+        db,
+        proposal_reads.get_proposal(db, actor=personas.supervisor, proposal_id=p.id),
+        w.enterprise.id,
     )
     assert [(pt.decision, pt.reason) for pt, _ in view.parts if pt.reason] == [
         ("declined", "本局检查须在10日进行")
     ]
     with pytest.raises(Conflict):
-        proposals.decide(db, actor=personas.officer, merge=merge, accept=True)
+        decisions.decide(db, actor=personas.officer, merge=merge, accept=True)
 
 
 def test_a_declined_merge_is_not_proposed_again(db: Session, personas: Personas) -> None:
     w, _, t1, t2 = pair(db, personas)
     first = proposals.run_proposal(db, actor=personas.supervisor, start=MARCH[0], end=MARCH[1])
     merge = merge_for(db, first, w.enterprise.id).merge
-    proposals.decide(db, actor=personas.other_officer, merge=merge, accept=False, reason="另行安排")
+    decisions.decide(db, actor=personas.other_officer, merge=merge, accept=False, reason="另行安排")
     again = proposals.run_proposal(db, actor=personas.supervisor, start=MARCH[0], end=MARCH[1])
-    assert not [v for v in proposals.merges_of(db, again) if v.enterprise.id == w.enterprise.id]
+    assert not [
+        v for v in proposal_reads.merges_of(db, again) if v.enterprise.id == w.enterprise.id
+    ]
     left = {
         row.task_id: row.reason
-        for row, enterprise, _ in proposals.leftovers_of(db, again)
+        for row, enterprise, _ in proposal_reads.leftovers_of(db, again)
         if enterprise.id == w.enterprise.id
     }
     assert left == {t1.id: "declined", t2.id: "declined"}
@@ -173,24 +177,24 @@ def test_delegation_is_stored_on_the_joint_task(db: Session, personas: Personas)
     p = proposals.run_proposal(db, actor=personas.supervisor, start=MARCH[0], end=MARCH[1])
     merge = merge_for(db, p, w.enterprise.id).merge
     with pytest.raises(Conflict):
-        proposals.delegate(
+        decisions.delegate(
             db,
             actor=personas.officer,
             merge=merge,
             to_subject_id=o.subject.id,
             item_ids=[w.item.id],
         )
-    proposals.decide(db, actor=personas.officer, merge=merge, accept=True)
-    proposals.decide(db, actor=personas.other_officer, merge=merge, accept=True)
+    decisions.decide(db, actor=personas.officer, merge=merge, accept=True)
+    decisions.decide(db, actor=personas.other_officer, merge=merge, accept=True)
     with pytest.raises(InvalidInput):  # not its own item
-        proposals.delegate(
+        decisions.delegate(
             db,
             actor=personas.officer,
             merge=merge,
             to_subject_id=o.subject.id,
             item_ids=[o.item.id],
         )
-    row = proposals.delegate(
+    row = decisions.delegate(
         db,
         actor=personas.officer,
         merge=merge,
@@ -199,7 +203,7 @@ def test_delegation_is_stored_on_the_joint_task(db: Session, personas: Personas)
         note="请应急局一并查验",
     )
     assert merge.joint_task_id is not None
-    assert proposals.delegations_of(db, merge.joint_task_id) == [row]
+    assert decisions.delegations_of(db, merge.joint_task_id) == [row]
     assert (row.from_subject_id, row.to_subject_id) == (w.subject.id, o.subject.id)
 
 
@@ -211,11 +215,11 @@ def test_who_may_run_and_see_proposals(db: Session, personas: Personas) -> None:
         proposals.run_proposal(db, actor=personas.supervisor, start=MARCH[1], end=MARCH[0])
     p = proposals.run_proposal(db, actor=personas.supervisor, start=MARCH[0], end=MARCH[1])
     with pytest.raises(NotFound):
-        proposals.get_proposal(db, actor=personas.neighbour_supervisor, proposal_id=p.id)
+        proposal_reads.get_proposal(db, actor=personas.neighbour_supervisor, proposal_id=p.id)
     merge = db.scalars(select(JointMerge).where(JointMerge.proposal_id == p.id)).first()
     assert merge is not None
     with pytest.raises(Forbidden):  # the supervisor proposes; the subjects decide
-        proposals.decide(db, actor=personas.supervisor, merge=merge, accept=True)
+        decisions.decide(db, actor=personas.supervisor, merge=merge, accept=True)
 
 
 def targeted_entry(db: Session, w: World, months: str = "3") -> PlanEntry:
@@ -265,12 +269,12 @@ def test_a_plan_target_joins_a_task_and_brings_qualified_officers(
         (None, entry.id),
     }
     assert view.lead.id == w.subject.id or view.lead.id == o.subject.id
-    proposals.decide(db, actor=personas.officer, merge=view.merge, accept=True)
-    proposals.decide(db, actor=personas.other_officer, merge=view.merge, accept=True)
+    decisions.decide(db, actor=personas.officer, merge=view.merge, accept=True)
+    decisions.decide(db, actor=personas.other_officer, merge=view.merge, accept=True)
     assert view.merge.joint_task_id is not None
     b = service.load_task(db, actor=personas.supervisor, task_id=view.merge.joint_task_id)
     by_subject = {s.id: [x for t, x in b.officers if t.subject_id == s.id] for s in b.subjects}
     assert len(by_subject[o.subject.id]) >= 2 and len(by_subject[w.subject.id]) == 2
     # the entry now has a task for that enterprise: a new proposal no longer asks for it
     again = proposals.run_proposal(db, actor=personas.supervisor, start=MARCH[0], end=MARCH[1])
-    assert all(v.enterprise.id != w.enterprise.id for v in proposals.merges_of(db, again))
+    assert all(v.enterprise.id != w.enterprise.id for v in proposal_reads.merges_of(db, again))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Personas, sign_in
 from tests.joint.test_proposals import MARCH, merge_for, pair
-from wurao.joint import proposals
+from wurao.joint import proposal_reads, proposals
 from wurao.joint.models import JointProposal
 
 
@@ -58,5 +58,5 @@ def test_a_decline_without_a_reason_is_refused_on_the_merge_page(
     assert "一表通查" in page.text and 'id="decide"' in page.text
     assert _error_beside(page.text, "reason") == "拒绝联合检查须写明理由。"
     db.expire_all()
-    view = proposals.merge_views(db, [merge])[0]
+    view = proposal_reads.merge_views(db, [merge])[0]
     assert view.pending_for(personas.officer.subject_id)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
-from wurao.joint import proposals, service
+from wurao.joint import decisions, proposal_reads, proposals, service
 from wurao.joint.checklist import merged_checklist
 from wurao.joint.models import JointProposal
 from wurao.joint.schemas import (
@@ -43,7 +43,7 @@ def joint_candidates(
     return [CandidateOut(**{**c.__dict__, "months": list(c.months)}) for c in found]
 
 
-def _merge_out(v: proposals.MergeView) -> MergeOut:
+def _merge_out(v: proposal_reads.MergeView) -> MergeOut:
     m = v.merge
     return MergeOut(
         id=m.id,
@@ -89,7 +89,7 @@ def _proposal_out(db: Session, proposal: JointProposal, *, detail: bool) -> Prop
         solver=p.solver,
         solver_status=p.solver_status,
         seconds=p.seconds,
-        merges=[_merge_out(v) for v in proposals.merges_of(db, p)] if detail else [],
+        merges=[_merge_out(v) for v in proposal_reads.merges_of(db, p)] if detail else [],
         leftovers=[
             LeftoverOut(
                 enterprise_id=row.enterprise_id,
@@ -99,7 +99,7 @@ def _proposal_out(db: Session, proposal: JointProposal, *, detail: bool) -> Prop
                 reason=row.reason,
                 reason_text=REASONS[row.reason],
             )
-            for row, _, _ in proposals.leftovers_of(db, p)
+            for row, _, _ in proposal_reads.leftovers_of(db, p)
         ]
         if detail
         else [],
@@ -125,7 +125,9 @@ def list_proposals(
     db: Session = Depends(get_db),
 ) -> list[ProposalOut]:
     """The newest proposals of the caller's region (totals only)."""
-    return [_proposal_out(db, p, detail=False) for p in proposals.list_proposals(db, actor=actor)]
+    return [
+        _proposal_out(db, p, detail=False) for p in proposal_reads.list_proposals(db, actor=actor)
+    ]
 
 
 @router.get("/joint/proposals/{proposal_id}", response_model=ProposalOut)
@@ -135,7 +137,7 @@ def get_proposal(
     db: Session = Depends(get_db),
 ) -> ProposalOut:
     """A proposal with its merges, their parts and decisions, and the tasks left alone."""
-    proposal = proposals.get_proposal(db, actor=actor, proposal_id=proposal_id)
+    proposal = proposal_reads.get_proposal(db, actor=actor, proposal_id=proposal_id)
     return _proposal_out(db, proposal, detail=True)
 
 
@@ -147,9 +149,9 @@ def decide(
     db: Session = Depends(get_db),
 ) -> MergeOut:
     """The caller's subject accepts or declines a merge; the last acceptance makes the task."""
-    merge = proposals.get_merge(db, actor=actor, merge_id=merge_id)
-    proposals.decide(db, actor=actor, merge=merge, accept=body.accept, reason=body.reason)
-    return _merge_out(proposals.merge_views(db, [merge])[0])
+    merge = proposal_reads.get_merge(db, actor=actor, merge_id=merge_id)
+    decisions.decide(db, actor=actor, merge=merge, accept=body.accept, reason=body.reason)
+    return _merge_out(proposal_reads.merge_views(db, [merge])[0])
 
 
 @router.get("/joint/merges/{merge_id}/checklist", response_model=list[ChecklistLineOut])
@@ -159,8 +161,8 @@ def checklist(
     db: Session = Depends(get_db),
 ) -> list[ChecklistLineOut]:
     """一表通查: the merged checklist of a proposed joint visit, duplicate lines once."""
-    merge = proposals.get_merge(db, actor=actor, merge_id=merge_id)
-    view = proposals.merge_views(db, [merge])[0]
+    merge = proposal_reads.get_merge(db, actor=actor, merge_id=merge_id)
+    view = proposal_reads.merge_views(db, [merge])[0]
     return [
         ChecklistLineOut(text=x.text, basis=x.basis, subjects=x.subjects, items=x.items)
         for x in merged_checklist(db, view.items)

@@ -18,7 +18,7 @@ from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.core.text import NOTE
 from wurao.core.time import local_today
-from wurao.joint import proposals, service
+from wurao.joint import decisions, proposal_reads, proposals, service
 from wurao.joint.checklist import merged_checklist
 from wurao.joint.models import JointProposal
 from wurao.joint.solver import REASONS, STATUSES
@@ -87,13 +87,13 @@ def joint_page(
 def _proposal_context(
     db: Session, actor: Actor, proposal: JointProposal, page: int
 ) -> dict[str, Any]:
-    found = proposals.merges_page(db, proposal, page)
+    found = proposal_reads.merges_page(db, proposal, page)
     return {
         "proposal": proposal,
         **found.context("merges"),
-        "counts": proposals.merge_counts(db, proposal),
-        "leftovers": proposals.leftovers_of(db, proposal, limit=LEFTOVERS_SHOWN),
-        "leftover_counts": proposals.leftover_counts(db, proposal),
+        "counts": proposal_reads.merge_counts(db, proposal),
+        "leftovers": proposal_reads.leftovers_of(db, proposal, limit=LEFTOVERS_SHOWN),
+        "leftover_counts": proposal_reads.leftover_counts(db, proposal),
         "reasons": REASONS,
         "statuses": STATUSES,
         "merge_statuses": proposals.MERGE_STATUSES,
@@ -117,7 +117,7 @@ def proposals_page(
         request,
         "joint/proposals.html",
         {
-            "rows": proposals.list_proposals(db, actor=actor),
+            "rows": proposal_reads.list_proposals(db, actor=actor),
             "may_propose": proposals.may_propose(actor),
             "start": first,
             "end": last,
@@ -148,7 +148,7 @@ def proposal_page(
 ) -> Response:
     """A proposal: totals against the bound, its merges with each subject's decision, the
     tasks left alone and why."""
-    proposal = proposals.get_proposal(db, actor=actor, proposal_id=proposal_id)
+    proposal = proposal_reads.get_proposal(db, actor=actor, proposal_id=proposal_id)
     return render(request, "joint/proposal.html", _proposal_context(db, actor, proposal, page))
 
 
@@ -162,9 +162,9 @@ def decide(
 ) -> Response:
     """The actor's subject accepts or declines a merge (refused: the merge page again, the
     reason kept beside its message)."""
-    merge = proposals.get_merge(db, actor=actor, merge_id=merge_id)
+    merge = proposal_reads.get_merge(db, actor=actor, merge_id=merge_id)
     accept = form.accept == "1"
-    proposals.decide(db, actor=actor, merge=merge, accept=accept, reason=form.reason)
+    decisions.decide(db, actor=actor, merge=merge, accept=accept, reason=form.reason)
     if merge.joint_task_id is not None:
         flash(request, f"各主体均已同意，已生成联合检查任务 #{merge.joint_task_id}。")
     else:
@@ -180,9 +180,9 @@ def merge_page(
     db: Session = Depends(get_db),
 ) -> Response:
     """One proposed joint visit: parts and decisions, the merged checklist (一表通查), 委托查."""
-    merge = proposals.get_merge(db, actor=actor, merge_id=merge_id)
-    view = proposals.merge_views(db, [merge])[0]
-    delegations = proposals.delegations_of(db, merge.joint_task_id) if merge.joint_task_id else []
+    merge = proposal_reads.get_merge(db, actor=actor, merge_id=merge_id)
+    view = proposal_reads.merge_views(db, [merge])[0]
+    delegations = decisions.delegations_of(db, merge.joint_task_id) if merge.joint_task_id else []
     names = {s.id: s.name for _, s in view.parts}
     return render(
         request,
@@ -214,8 +214,8 @@ def delegate(
     db: Session = Depends(get_db),
 ) -> Response:
     """委托查: ask another subject of the joint task to check the actor's items."""
-    merge = proposals.get_merge(db, actor=actor, merge_id=merge_id)
-    proposals.delegate(
+    merge = proposal_reads.get_merge(db, actor=actor, merge_id=merge_id)
+    decisions.delegate(
         db,
         actor=actor,
         merge=merge,
