@@ -20,7 +20,7 @@ from tests.registry.refused import error_beside, refused
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from wurao.core.time import local_today
 from wurao.registry.imports import service as imports
-from wurao.registry.imports.specs import SPECS
+from wurao.registry.imports.sheets import SPECS
 from wurao.registry.monitors import service
 from wurao.registry.monitors.models import EnforcementMonitor
 

@@ -17,7 +17,7 @@ from stdnum.cn import uscc as stdnum_uscc
 from tests.conftest import Personas, sign_in
 from tests.registry.refused import SUMMARY, error_beside, refused
 from wurao.registry.imports import service
-from wurao.registry.imports.specs import SPECS
+from wurao.registry.imports.sheets import SPECS
 from wurao.registry.models import Enterprise, Officer
 
 

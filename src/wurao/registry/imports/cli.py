@@ -13,7 +13,7 @@ from wurao.auth.scope import SYSTEM_ACTOR
 from wurao.core.db import session_scope
 from wurao.core.errors import DomainError
 from wurao.registry.imports import service
-from wurao.registry.imports.specs import SPECS
+from wurao.registry.imports.sheets import SPECS
 
 console = Console(stderr=True)
 

@@ -16,7 +16,7 @@ from wurao.auth.scope import Actor
 from wurao.core.config import get_settings
 from wurao.core.errors import InvalidInput
 from wurao.registry.imports import service
-from wurao.registry.imports.specs import SPECS
+from wurao.registry.imports.sheets import SPECS
 from wurao.web.deps import TxRoute, get_db, require
 from wurao.web.errors import PAGE_ERRORS
 from wurao.web.forms import PageForm

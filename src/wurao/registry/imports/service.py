@@ -24,7 +24,8 @@ from wurao.core.errors import Forbidden, InvalidInput
 from wurao.core.text import MAX_TEXT, has_control, visible
 from wurao.core.time import utcnow
 from wurao.core.xlsx import append_row, csv_text, set_cell
-from wurao.registry.imports.specs import SPECS, Context, Problem, Spec
+from wurao.registry.imports.sheets import SPECS
+from wurao.registry.imports.specs import Context, Problem, Spec
 from wurao.registry.models import ChecklistLine, EnforcementSubject, Enterprise, Officer
 from wurao.registry.monitors.models import EnterpriseContactPoint
 

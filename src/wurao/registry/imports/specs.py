@@ -1,4 +1,5 @@
-"""What each registry's spreadsheet looks like and how one row becomes table values.
+"""How one row of a registry's spreadsheet becomes table values (the sheets themselves —
+titles, headers, keys — are declared in ``sheets``).
 
 A spec names the sheet's Chinese column headers, the natural key used for upserts
 (re-importing the same file changes nothing) and a row parser that returns the values or the
@@ -29,11 +30,8 @@ from wurao.registry.items.methods import IMPORT_NAMES
 from wurao.registry.models import (
     EnforcementSubject,
     Enterprise,
-    InspectionItem,
-    Officer,
     Region,
 )
-from wurao.registry.monitors.models import EnforcementMonitor, EnterpriseContactPoint
 
 Problem = tuple[str, str, str]  # column header, value as given, reason (Chinese)
 
@@ -164,7 +162,7 @@ def _required(row: dict[str, str], spec_required: frozenset[str], problems: list
 REGION_LEVELS = {"省级": "province", "地级": "prefecture", "县级": "county", "乡级": "town"}
 
 
-def _parse_region(row: dict[str, str], ctx: Context) -> tuple[dict[str, Any] | None, list[Problem]]:
+def parse_region(row: dict[str, str], ctx: Context) -> tuple[dict[str, Any] | None, list[Problem]]:
     problems: list[Problem] = []
     _required(row, REGIONS_REQUIRED, problems)
     raw = _text(row, "代码")
@@ -188,9 +186,7 @@ REGIONS_REQUIRED = frozenset({"代码", "名称", "级别"})
 # --- enforcement subjects -----------------------------------------------------------------
 
 
-def _parse_subject(
-    row: dict[str, str], ctx: Context
-) -> tuple[dict[str, Any] | None, list[Problem]]:
+def parse_subject(row: dict[str, str], ctx: Context) -> tuple[dict[str, Any] | None, list[Problem]]:
     problems: list[Problem] = []
     _required(row, SUBJECTS_REQUIRED, problems)
     values = {
@@ -217,9 +213,7 @@ SUBJECTS_REQUIRED = frozenset({"主体名称", "统一社会信用代码", "行�
 REVIEW = {"通过": "passed", "合格": "passed", "不通过": "failed", "不合格": "failed"}
 
 
-def _parse_officer(
-    row: dict[str, str], ctx: Context
-) -> tuple[dict[str, Any] | None, list[Problem]]:
+def parse_officer(row: dict[str, str], ctx: Context) -> tuple[dict[str, Any] | None, list[Problem]]:
     problems: list[Problem] = []
     _required(row, OFFICERS_REQUIRED, problems)
     raw_ric = _text(row, "居民身份证号")
@@ -281,7 +275,7 @@ OFFICERS_REQUIRED = frozenset({"姓名", "居民身份证号", "所属主体信�
 CREDIT = {"A": "A", "B": "B", "C": "C", "D": "D"}
 
 
-def _parse_enterprise(
+def parse_enterprise(
     row: dict[str, str], ctx: Context
 ) -> tuple[dict[str, Any] | None, list[Problem]]:
     problems: list[Problem] = []
@@ -317,7 +311,7 @@ ENTERPRISES_REQUIRED = frozenset({"统一社会信用代码", "企业名称", "�
 # --- inspection items ---------------------------------------------------------------------
 
 
-def _parse_item(row: dict[str, str], ctx: Context) -> tuple[dict[str, Any] | None, list[Problem]]:
+def parse_item(row: dict[str, str], ctx: Context) -> tuple[dict[str, Any] | None, list[Problem]]:
     problems: list[Problem] = []
     _required(row, ITEMS_REQUIRED, problems)
     level = _text(row, "依据层级")
@@ -359,9 +353,7 @@ MONITOR_STATUS = {"在聘": "active", "已解聘": "revoked", "解聘": "revoked
 CONTACT_STATUS = {"有效": "active", "已撤销": "ended", "撤销": "ended"}
 
 
-def _parse_monitor(
-    row: dict[str, str], ctx: Context
-) -> tuple[dict[str, Any] | None, list[Problem]]:
+def parse_monitor(row: dict[str, str], ctx: Context) -> tuple[dict[str, Any] | None, list[Problem]]:
     problems: list[Problem] = []
     _required(row, MONITORS_REQUIRED, problems)
     raw_ric = _text(row, "居民身份证号")
@@ -394,7 +386,7 @@ MONITORS_REQUIRED = frozenset(
 )
 
 
-def _parse_contact_point(
+def parse_contact_point(
     row: dict[str, str], ctx: Context
 ) -> tuple[dict[str, Any] | None, list[Problem]]:
     problems: list[Problem] = []
@@ -428,298 +420,3 @@ def _parse_contact_point(
 
 
 CONTACT_POINTS_REQUIRED = frozenset({"企业统一社会信用代码", "联系人", "设立日期"})
-
-
-def _d(value: dt.date | None) -> str:
-    return value.isoformat() if value else ""
-
-
-SPECS: dict[str, Spec] = {
-    "regions": Spec(
-        kind="regions",
-        title="行政区划",
-        model=Region,
-        key="code",
-        headers=("代码", "名称", "级别", "上级代码"),
-        required=REGIONS_REQUIRED,
-        example=("330802001", "府山街道", "乡级", "330802"),
-        parse=_parse_region,
-        export_row=lambda r: (
-            r.code,
-            r.name,
-            {v: k for k, v in REGION_LEVELS.items()}.get(r.level, r.level),
-            r.parent_code or "",
-        ),
-        note="级别：省级、地级、县级、乡级。上级代码为空时按代码结构推断。",
-    ),
-    "subjects": Spec(
-        kind="subjects",
-        title="执法主体",
-        model=EnforcementSubject,
-        key="uscc",
-        headers=(
-            "主体名称",
-            "统一社会信用代码",
-            "行政区划代码",
-            "执法领域",
-            "层级",
-            "主体类别",
-            "确认日期",
-            "确认机关",
-            "公告日期",
-            "公告文号",
-        ),
-        required=SUBJECTS_REQUIRED,
-        example=(
-            "衢州市柯城区市场监督管理局",
-            "11330802MB1A00001T",
-            "330802",
-            "市场监管",
-            "县级",
-            "行政机关",
-            "2025-03-01",
-            "衢州市柯城区人民政府",
-            "2025-03-05",
-            "柯政发〔2025〕5号",
-        ),
-        parse=_parse_subject,
-        export_row=lambda s: (
-            s.name,
-            s.uscc,
-            s.region_code,
-            s.field,
-            s.level,
-            {v: k for k, v in SUBJECT_KIND.items()}.get(s.kind, s.kind),
-            _d(s.confirmed_on),
-            s.confirmed_by,
-            _d(s.announced_on),
-            s.announcement_ref,
-        ),
-        note="主体类别：行政机关、法律法规授权组织、受委托组织。未确认、未公告的主体不能用于后续任何环节。",
-    ),
-    "officers": Spec(
-        kind="officers",
-        title="执法人员",
-        model=Officer,
-        key="ric",
-        headers=(
-            "姓名",
-            "居民身份证号",
-            "所属主体信用代码",
-            "人员类别",
-            "辅助人员类型",
-            "执法证号",
-            "证件有效期起",
-            "证件有效期止",
-            "审验年度",
-            "审验结果",
-            "法律职业资格",
-            "执法监督证号",
-        ),
-        required=OFFICERS_REQUIRED,
-        example=(
-            "张明",
-            "330802198503150018",
-            "11330802MB1A00001T",
-            "执法人员",
-            "",
-            "浙33080200001",
-            "2024-01-01",
-            "2028-12-31",
-            "2025",
-            "通过",
-            "否",
-            "",
-        ),
-        parse=_parse_officer,
-        # Exports never carry the full 居民身份证号.
-        export_row=lambda o: (
-            o.name,
-            mask_ric(o.ric),
-            o.subject_id,
-            {v: k for k, v in OFFICER_KIND.items()}.get(o.kind, o.kind),
-            o.aux_kind,
-            o.cert_no or "",
-            _d(o.cert_valid_from),
-            _d(o.cert_valid_to),
-            o.review_year or "",
-            {"passed": "通过", "failed": "不通过"}.get(o.review_result, ""),
-            "是" if o.legal_qualified else "否",
-            o.supervision_cert_no or "",
-        ),
-        note="人员类别：执法人员、辅助人员（网格员、临时工等，不得实施行政检查，不填执法证号）。审验结果：通过、不通过。导出文件中的身份证号已脱敏。",
-    ),
-    "enterprises": Spec(
-        kind="enterprises",
-        title="检查对象（企业）",
-        model=Enterprise,
-        key="uscc",
-        headers=(
-            "统一社会信用代码",
-            "企业名称",
-            "行政区划代码",
-            "地址",
-            "行业代码",
-            "登记状态",
-            "信用风险分类",
-            "重点监管标签",
-            "联系人",
-            "联系电话",
-            "代码校验例外说明",
-        ),
-        required=ENTERPRISES_REQUIRED,
-        example=(
-            "91330802MA2A00001N",
-            "衢州示例制造有限公司",
-            "330802",
-            "衢州市柯城区示例路1号",
-            "C3311",
-            "存续",
-            "B",
-            "特种设备,危化品",
-            "王经理",
-            "0570-0000000",
-            "",
-        ),
-        parse=_parse_enterprise,
-        export_row=lambda e: (
-            e.uscc,
-            e.name,
-            e.region_code,
-            e.address,
-            e.industry_code,
-            STATUS_LABEL.get(e.status, e.status),
-            e.credit_class,
-            ",".join(t for t in e.tags.split("|") if t),
-            e.contact_name,
-            e.contact_phone,
-            e.uscc_override,
-        ),
-        note="登记状态：存续、注销、吊销、迁出。信用风险分类：A、B、C、D。代码校验位确有误的真实代码，须在“代码校验例外说明”中写明理由。",
-    ),
-    "items": Spec(
-        kind="items",
-        title="检查事项",
-        model=InspectionItem,
-        key="code",
-        headers=(
-            "事项编码",
-            "事项名称",
-            "执法领域",
-            "发布区划代码",
-            "依据层级",
-            "依据法律法规",
-            "依据条款",
-            "检查标准",
-            "检查方式",
-            "双随机抽查事项",
-            "检查表单（每行一条）",
-        ),
-        required=ITEMS_REQUIRED,
-        example=(
-            "SCJG-SP-001",
-            "食品生产企业日常监督检查",
-            "市场监管",
-            "330800",
-            "法律",
-            "《中华人民共和国食品安全法》",
-            "第八十七条",
-            "按《食品生产经营监督检查管理办法》执行",
-            "现场,书面核查",
-            "是",
-            "生产许可证在有效期内\n从业人员健康证明齐全",
-        ),
-        parse=_parse_item,
-        export_row=lambda i: (
-            i.code,
-            i.name,
-            i.field,
-            i.region_code,
-            i.basis_level,
-            i.basis_law,
-            i.basis_article,
-            i.standard,
-            ",".join(
-                {v: k for k, v in METHODS.items()}.get(m, m) for m in i.methods.split(",") if m
-            ),
-            "是" if i.on_dss_list else "否",
-            "",
-        ),
-        note="依据层级只能是法律、行政法规、地方性法规、规章、国务院决定。导入的事项为草稿，公布后方可用于检查。",
-    ),
-    "monitors": Spec(
-        kind="monitors",
-        title="执法监督员",
-        model=EnforcementMonitor,
-        key="ric",
-        headers=(
-            "姓名",
-            "居民身份证号",
-            "行政区划代码",
-            "工作单位",
-            "聘任机关",
-            "聘任文号",
-            "聘期起",
-            "聘期止",
-            "联系电话",
-            "状态",
-        ),
-        required=MONITORS_REQUIRED,
-        example=(
-            "李华",
-            "330802198503150018",
-            "330802",
-            "衢州市柯城区人大代表联络站",
-            "衢州市柯城区司法局",
-            "柯司〔2026〕12号",
-            "2026-01-01",
-            "2028-12-31",
-            "13800000000",
-            "在聘",
-        ),
-        parse=_parse_monitor,
-        # Exports never carry the full 居民身份证号.
-        export_row=lambda m: (
-            m.name,
-            mask_ric(m.ric),
-            m.region_code,
-            m.organ,
-            m.appointed_by,
-            m.appointment_no,
-            _d(m.valid_from),
-            _d(m.valid_to),
-            m.phone,
-            {v: k for k, v in MONITOR_STATUS.items() if k != "解聘"}.get(m.status, m.status),
-        ),
-        note="状态：在聘、已解聘（聘期届满自动视为到期，无须填写）。关联登录账号请在页面上设置。导出文件中的身份证号已脱敏。",
-    ),
-    "contact_points": Spec(
-        kind="contact_points",
-        title="企业联系点",
-        model=EnterpriseContactPoint,
-        key="enterprise_id",
-        headers=("企业统一社会信用代码", "企业名称", "联系人", "联系电话", "设立日期", "状态"),
-        required=CONTACT_POINTS_REQUIRED,
-        example=(
-            "91330802MA2A00001N",
-            "衢州示例制造有限公司",
-            "王经理",
-            "0570-0000000",
-            "2026-03-01",
-            "有效",
-        ),
-        parse=_parse_contact_point,
-        # Rows are (contact point, enterprise): registry/imports/service.py export() joins them.
-        export_row=lambda row: (
-            row[1].uscc,
-            row[1].name,
-            row[0].contact_name,
-            row[0].phone,
-            _d(row[0].since),
-            {v: k for k, v in CONTACT_STATUS.items() if k != "撤销"}.get(
-                row[0].status, row[0].status
-            ),
-        ),
-        note="企业须已在检查对象名录中；“企业名称”列仅供核对，导入时以信用代码为准。状态：有效、已撤销。",
-    ),
-}
