@@ -14,7 +14,7 @@ from typing import Any
 from wurao.core import clock
 from wurao.core.policy import Parameter, load_policy
 from wurao.core.rules import RuleDef, catalogue
-from wurao.inspections import cross_region, records
+from wurao.inspections import cross_region, record_finish, records
 from wurao.inspections import rules as prechecks
 from wurao.oversight import rules as supervision
 from wurao.oversight import triggers
@@ -89,6 +89,7 @@ _APPLIED_IN = (
     (conflicts, "双随机抽取"),
     (cross_region, "异地检查批准"),
     (records, "检查笔录"),
+    (record_finish, "检查笔录"),
 )
 
 

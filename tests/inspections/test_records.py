@@ -24,7 +24,7 @@ from wurao.core.config import get_settings
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from wurao.core.models import AuditEntry
 from wurao.core.time import local_today, utcnow
-from wurao.inspections import evaluations, records
+from wurao.inspections import evaluations, record_evidence, record_finish, records
 from wurao.inspections.models import (
     ActionCode,
     Evaluation,
@@ -217,7 +217,7 @@ def fill(db: Session, b: Built, officer: Actor, *, ok: bool = True, attest: bool
 def finish(db: Session, b: Built, officer: Actor, *, ok: bool = True) -> str:
     """A finished record; returns the raw evaluation token."""
     fill(db, b, officer, ok=ok)
-    return records.finish_record(db, task=b.task, actor=officer).evaluation_token
+    return record_finish.finish_record(db, task=b.task, actor=officer).evaluation_token
 
 
 def rule_ids(exc: pytest.ExceptionInfo[RuleViolation]) -> set[str]:
@@ -282,7 +282,7 @@ def test_b2_show_id_and_b5_attestation_block_finishing(db: Session, personas: Pe
         db, task=b.task, actor=personas.officer, data=records.RecordFields(ids_shown=False)
     )
     with pytest.raises(RuleViolation) as exc:
-        records.finish_record(db, task=b.task, actor=personas.officer)
+        record_finish.finish_record(db, task=b.task, actor=personas.officer)
     assert rule_ids(exc) == {"B2 SHOW-ID", "B5 FIVE-BANS"}
     records.update_record(
         db,
@@ -290,7 +290,7 @@ def test_b2_show_id_and_b5_attestation_block_finishing(db: Session, personas: Pe
         actor=personas.officer,
         data=records.RecordFields(ids_shown=True, attested=True),
     )
-    done = records.finish_record(db, task=b.task, actor=personas.officer)
+    done = record_finish.finish_record(db, task=b.task, actor=personas.officer)
     assert done.record.finished_at is not None and done.record.ended_at is not None
 
 
@@ -303,7 +303,7 @@ def test_b3_incomplete_checklist_and_outcome_block_finishing(
         db, task=b.task, actor=personas.officer, results=[records.LineResult(b.lines[0].id, "fail")]
     )
     with pytest.raises(RuleViolation) as exc:
-        records.finish_record(db, task=b.task, actor=personas.officer, attest=True)
+        record_finish.finish_record(db, task=b.task, actor=personas.officer, attest=True)
     details = " ".join(v.detail for v in exc.value.violations)
     assert "还有 1 行未填写" in details
     assert "处理结果" in details
@@ -348,7 +348,7 @@ def test_offsite_records_its_data_source_instead_of_a_visit(
         data=records.RecordFields(outcome="none", attested=True),
     )
     with pytest.raises(RuleViolation) as exc:
-        records.finish_record(db, task=b.task, actor=personas.officer)
+        record_finish.finish_record(db, task=b.task, actor=personas.officer)
     assert rule_ids(exc) == {"B3 RECORD"}  # no B2: nobody was visited
     assert "数据来源" in exc.value.message
     records.update_record(
@@ -357,7 +357,7 @@ def test_offsite_records_its_data_source_instead_of_a_visit(
         actor=personas.officer,
         data=records.RecordFields(data_source="企业年度报告和信息共享平台数据"),
     )
-    records.finish_record(db, task=b.task, actor=personas.officer)
+    record_finish.finish_record(db, task=b.task, actor=personas.officer)
     assert b.task.status == "done"
 
 
@@ -381,14 +381,14 @@ def test_evidence_sha256_equals_the_upload(
     b = make_task(db)
     records.start_record(db, task=b.task, actor=personas.officer)
     content = b"\x89PNG fake photo of the workshop " * 1000
-    ev = records.add_evidence_file(
+    ev = record_evidence.add_evidence_file(
         db, task=b.task, actor=personas.officer, filename="车间照片.png", stream=io.BytesIO(content)
     )
     assert ev.sha256 == hashlib.sha256(content).hexdigest()
     assert ev.size == len(content)
     stored = tmp_path / "evidence" / ev.sha256
     assert stored.read_bytes() == content
-    video = records.add_evidence_external(
+    video = record_evidence.add_evidence_external(
         db,
         task=b.task,
         actor=personas.officer,
@@ -398,7 +398,7 @@ def test_evidence_sha256_equals_the_upload(
     )
     assert video.kind == "external" and video.sha256 == "ab" * 32
     with pytest.raises(InvalidInput):
-        records.add_evidence_external(
+        record_evidence.add_evidence_external(
             db, task=b.task, actor=personas.officer, filename="x.mp4", sha256="xyz", uri="nas://x"
         )
 

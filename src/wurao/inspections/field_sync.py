@@ -31,7 +31,7 @@ from wurao.core import clock
 from wurao.core import rules as catalogue
 from wurao.core.errors import DomainError, InvalidInput, RuleViolation
 from wurao.core.time import format_local, local_date, local_today, utcnow
-from wurao.inspections import records
+from wurao.inspections import record_evidence, record_finish, records
 from wurao.inspections.field_models import FieldSyncItem
 from wurao.inspections.models import (
     ActionCode,
@@ -313,7 +313,7 @@ def _file(
         return answer, False
     try:
         with session.begin_nested():
-            ev = records.add_evidence_file(
+            ev = record_evidence.add_evidence_file(
                 session, task=task, actor=actor, filename=f.filename, stream=io.BytesIO(f.data)
             )
             answer.status, answer.sha256, answer.evidence_id = "applied", ev.sha256, ev.id
@@ -359,7 +359,7 @@ def sync_record(session: Session, *, actor: Actor, item: RecordIn) -> list[Answe
         with session.begin_nested():
             if record is None or record.started_at is None:
                 _start(session, actor=actor, task=task, item=item)
-            records.save_record(
+            record_finish.save_record(
                 session, task=task, actor=actor, data=item.fields, results=item.lines
             )
     except DomainError as exc:
@@ -391,7 +391,7 @@ def _finish(
             if completed < record.started_at:
                 raise InvalidInput("完成检查时间早于开始检查时间。", field="completed_at")
             _late_window(task, completed, "完成检查")
-            records.finish_record(session, task=task, actor=actor, at=completed)
+            record_finish.finish_record(session, task=task, actor=actor, at=completed)
     except DomainError as exc:
         answer.message = exc.message
         if isinstance(exc, RuleViolation):

@@ -13,7 +13,7 @@ from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.core.errors import InvalidInput
 from wurao.core.text import LONG_TEXT, NOTE
-from wurao.inspections import evaluations, records
+from wurao.inspections import evaluations, record_evidence, record_finish, records
 from wurao.inspections.models import ChecklistResult, Evidence, InspectionRecord
 from wurao.web.deps import TxRoute, get_db, public, require
 from wurao.web.errors import API_ERRORS
@@ -219,11 +219,11 @@ def add_evidence(
     """Upload a file, or reference an external recording by ``sha256`` and ``uri``."""
     task = records.get_task(db, actor=actor, task_id=task_id)
     if file is not None:
-        ev = records.add_evidence_file(
+        ev = record_evidence.add_evidence_file(
             db, task=task, actor=actor, filename=file.filename or filename, stream=file.file
         )
     elif sha256 or uri:
-        ev = records.add_evidence_external(
+        ev = record_evidence.add_evidence_external(
             db, task=task, actor=actor, filename=filename, sha256=sha256, uri=uri, size=size
         )
     else:
@@ -239,7 +239,7 @@ def finish_record(
 ) -> FinishedOut:
     """Close the record (B2, B3, B5): the code becomes used and the task done."""
     task = records.get_task(db, actor=actor, task_id=task_id)
-    done = records.finish_record(db, task=task, actor=actor)
+    done = record_finish.finish_record(db, task=task, actor=actor)
     # The evaluation token goes to the enterprise only, never into this response.
     return FinishedOut(
         task_id=task.id, finished_at=done.record.finished_at, outcome=done.record.outcome

@@ -14,7 +14,14 @@ from starlette.datastructures import FormData
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.core.errors import InvalidInput
-from wurao.inspections import delegations, documents, evaluations, records
+from wurao.inspections import (
+    delegations,
+    documents,
+    evaluations,
+    record_evidence,
+    record_finish,
+    records,
+)
 from wurao.inspections.page_forms import EvaluationForm, EvidenceForm, RecordForm
 from wurao.inspections.statuses import TASK_STATUSES
 from wurao.registry.items.methods import METHODS
@@ -71,7 +78,7 @@ def record_page(
             "v": view,
             "writable": writable,
             "open_record": open_record,
-            "problems": records.finish_problems(db, task=view.task) if open_record else [],
+            "problems": record_finish.finish_problems(db, task=view.task) if open_record else [],
             "delegations": delegations.lines_of(db, task_id=view.task.id),
             **_labels(),
         },
@@ -120,7 +127,7 @@ def save_record(
         outcome=form.outcome,
         rectify_deadline=form.rectify_deadline,
     )
-    records.save_record(db, task=task, actor=actor, data=data, results=answers)
+    record_finish.save_record(db, task=task, actor=actor, data=data, results=answers)
     flash(request, "已保存。")
     return _back(task_id, "#finish")
 
@@ -137,11 +144,11 @@ def add_evidence(
     """Upload a photo or document, or reference an external recording by its SHA-256."""
     task = records.get_task(db, actor=actor, task_id=task_id)
     if file is not None and file.filename:
-        ev = records.add_evidence_file(
+        ev = record_evidence.add_evidence_file(
             db, task=task, actor=actor, filename=file.filename, stream=file.file
         )
     elif form.sha256 or form.uri:
-        ev = records.add_evidence_external(
+        ev = record_evidence.add_evidence_external(
             db, task=task, actor=actor, filename=form.filename, sha256=form.sha256, uri=form.uri
         )
     else:
@@ -161,7 +168,7 @@ def finish_record(
     """完成检查: every attestation line ticked, then B2/B3/B5 are checked by the service."""
     task = records.get_task(db, actor=actor, task_id=task_id)
     attest = all(_checked(form, f"attest_{i}") for i in range(len(records.ATTESTATION)))
-    records.finish_record(db, task=task, actor=actor, attest=attest)
+    record_finish.finish_record(db, task=task, actor=actor, attest=attest)
     flash(request, "检查已完成，行政行为码已核销；企业可在“我的检查”中评价本次检查。")
     return _back(task_id)
 

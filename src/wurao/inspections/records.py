@@ -1,4 +1,5 @@
-"""The inspection itself: the 检查笔录 an officer fills on a phone at the enterprise.
+"""The inspection itself: the 检查笔录 an officer fills on a phone at the enterprise (its
+evidence is added in ``record_evidence``, the record is closed in ``record_finish``).
 
 An inspection starts only under a valid 行政行为码 ("无码不查", 路桥方案 二(二)6；
 衢政办发〔2025〕16号 第7项); the record is written by the officers assigned to the task.
@@ -17,19 +18,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission, Role
 from wurao.auth.scope import Actor
-from wurao.core import audit, evidence_store
+from wurao.core import audit
 from wurao.core import rules as catalogue
-from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation, Violation
+from wurao.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from wurao.core.events import Event, emit
 from wurao.core.time import local_date, local_today, utcnow
-from wurao.inspections import evaluations, issuing
 from wurao.inspections import service as task_service
 from wurao.inspections.models import (
     ActionCode,
@@ -61,7 +60,6 @@ ATTESTATION: tuple[str, ...] = (
     "未以观摩、督导、考察等名义变相检查",
 )
 
-B2, B3, B5 = catalogue.B2, catalogue.B3, catalogue.B5
 CODE_RULE = catalogue.A4  # 无码不查
 
 
@@ -263,7 +261,7 @@ def record_view(session: Session, *, actor: Actor, task_id: int) -> RecordView:
 # ---------------------------------------------------------------------------------------
 
 
-def _code_problem(code: ActionCode | None, today: dt.date) -> str | None:
+def code_problem(code: ActionCode | None, today: dt.date) -> str | None:
     if code is None:
         return "本任务尚未赋行政行为码，不得实施检查。"
     if code.status != "valid":
@@ -277,7 +275,7 @@ def _code_problem(code: ActionCode | None, today: dt.date) -> str | None:
     return None
 
 
-def _writable(session: Session, *, task: InspectionTask, actor: Actor) -> InspectionRecord:
+def writable(session: Session, *, task: InspectionTask, actor: Actor) -> InspectionRecord:
     acting_officer(session, actor=actor, task=task)
     record = get_record(session, task=task)
     if record is None or record.started_at is None:
@@ -303,7 +301,7 @@ def start_record(
         raise Conflict(f"任务状态为“{TASK_STATUSES.get(task.status, task.status)}”，不能开始检查。")
     now = at or utcnow()
     day = local_date(at) if at is not None else local_today()
-    problem = _code_problem(current_code(session, task=task), day)
+    problem = code_problem(current_code(session, task=task), day)
     if problem is not None:
         raise RuleViolation([CODE_RULE.violation(problem)])
     if record is None:
@@ -334,7 +332,7 @@ def start_record(
     return record
 
 
-def _text(value: str, *, limit: int, field: str, label: str) -> str:
+def bounded_text(value: str, *, limit: int, field: str, label: str) -> str:
     value = value.strip()
     if len(value) > limit:
         raise InvalidInput(f"{label}不能超过{limit}个字。", field=field)
@@ -345,20 +343,22 @@ def update_record(
     session: Session, *, task: InspectionTask, actor: Actor, data: RecordFields
 ) -> InspectionRecord:
     """Save the record's fields while the inspection is open."""
-    record = _writable(session, task=task, actor=actor)
+    record = writable(session, task=task, actor=actor)
     before = audit.snapshot(record)
     if data.location is not None:
-        record.location = _text(data.location, limit=200, field="location", label="检查地点")
+        record.location = bounded_text(data.location, limit=200, field="location", label="检查地点")
     if data.data_source is not None:
-        record.data_source = _text(
+        record.data_source = bounded_text(
             data.data_source, limit=4000, field="data_source", label="数据来源"
         )
     if data.present_person is not None:
-        record.present_person = _text(
+        record.present_person = bounded_text(
             data.present_person, limit=60, field="present_person", label="企业在场人员"
         )
     if data.findings is not None:
-        record.findings = _text(data.findings, limit=20000, field="findings", label="检查情况")
+        record.findings = bounded_text(
+            data.findings, limit=20000, field="findings", label="检查情况"
+        )
     if data.outcome is not None:
         if data.outcome and data.outcome not in OUTCOMES:
             raise InvalidInput("处理结果应为无问题、责令整改或移送立案。", field="outcome")
@@ -388,7 +388,7 @@ def save_checklist(
     session: Session, *, task: InspectionTask, actor: Actor, results: Sequence[LineResult]
 ) -> list[ChecklistResult]:
     """Save answers to checklist lines of the task's items (符合/不符合/不适用 with a note)."""
-    record = _writable(session, task=task, actor=actor)
+    record = writable(session, task=task, actor=actor)
     allowed = {line.id for il in task_items(session, task=task) for line in il.lines}
     existing = {
         r.line_id: r
@@ -402,7 +402,7 @@ def save_checklist(
             raise InvalidInput(f"检查表单第 {answer.line_id} 行不属于本任务。", field="line_id")
         if answer.result not in RESULTS:
             raise InvalidInput("检查结果应为符合、不符合或不适用。", field="result")
-        note = _text(answer.note, limit=2000, field="note", label="说明")
+        note = bounded_text(answer.note, limit=2000, field="note", label="说明")
         row = existing.get(answer.line_id)
         if row is None:
             row = ChecklistResult(record_id=record.id, line_id=answer.line_id)
@@ -423,167 +423,3 @@ def save_checklist(
         covers=saved,
     )
     return saved
-
-
-def add_evidence_file(
-    session: Session, *, task: InspectionTask, actor: Actor, filename: str, stream: BinaryIO
-) -> Evidence:
-    """Store an uploaded file by its SHA-256 and attach it to the record."""
-    record = _writable(session, task=task, actor=actor)
-    name = evidence_store.clean_filename(filename)
-    sha, size = evidence_store.store(stream)
-    if size == 0:
-        raise InvalidInput("上传的文件是空的。", field="file")
-    evidence = Evidence(
-        record_id=record.id, kind="file", filename=name, sha256=sha, size=size, created_at=utcnow()
-    )
-    session.add(evidence)
-    audit.record(
-        session,
-        actor=actor,
-        action="record.evidence",
-        obj=evidence,
-        summary=f"上传证据 {name}（SHA-256 {sha[:12]}…）",
-        region_code=task.region_code,
-    )
-    return evidence
-
-
-def add_evidence_external(
-    session: Session,
-    *,
-    task: InspectionTask,
-    actor: Actor,
-    filename: str,
-    sha256: str,
-    uri: str,
-    size: int = 0,
-) -> Evidence:
-    """Reference an audio or video recording kept elsewhere by its SHA-256 and location."""
-    record = _writable(session, task=task, actor=actor)
-    name = evidence_store.clean_filename(filename)
-    sha = sha256.strip().lower()
-    if not evidence_store.is_sha256(sha):
-        raise InvalidInput("请填写 64 位十六进制的 SHA-256 摘要。", field="sha256")
-    location = _text(uri, limit=300, field="uri", label="存放位置")
-    if not location:
-        raise InvalidInput("请填写音视频的存放位置（URI）。", field="uri")
-    if size < 0:
-        raise InvalidInput("文件大小不能为负数。", field="size")
-    evidence = Evidence(
-        record_id=record.id,
-        kind="external",
-        filename=name,
-        sha256=sha,
-        size=size,
-        uri=location,
-        created_at=utcnow(),
-    )
-    session.add(evidence)
-    audit.record(
-        session,
-        actor=actor,
-        action="record.evidence",
-        obj=evidence,
-        summary=f"登记外部音视频 {name}（SHA-256 {sha[:12]}…）",
-        region_code=task.region_code,
-    )
-    return evidence
-
-
-def finish_problems(session: Session, *, task: InspectionTask) -> list[Violation]:
-    """Why the record may not be closed yet (B2, B3, B5 and the code), every one listed."""
-    record = get_record(session, task=task)
-    out: list[Violation] = []
-
-    def add(rule: catalogue.RuleDef, detail: str) -> None:
-        out.append(rule.violation(detail))
-
-    if record is None or record.started_at is None:
-        add(B3, "检查尚未开始。")
-        return out
-    problem = _code_problem(current_code(session, task=task), local_date(record.started_at))
-    if problem is not None:
-        add(CODE_RULE, problem)
-    if task.method == "onsite":
-        if not record.ids_shown:
-            add(B2, "未确认已向企业出示执法证件和行政行为码。")
-        if not record.present_person:
-            add(B3, "请填写企业在场人员。")
-    elif not record.data_source:
-        add(B3, "非现场检查须写明数据来源（书面材料、信息共享或智慧监管数据）。")
-    lines = {line.id for il in task_items(session, task=task) for line in il.lines}
-    results = {
-        r.line_id: r.result
-        for r in session.scalars(
-            select(ChecklistResult).where(ChecklistResult.record_id == record.id)
-        )
-    }
-    missing = lines - set(results)
-    if missing:
-        add(B3, f"检查表单还有 {len(missing)} 行未填写。")
-    if record.outcome not in OUTCOMES:
-        add(B3, "请选择处理结果（无问题、责令整改或移送立案）。")
-    elif record.outcome == "rectify" and record.rectify_deadline is None:
-        add(B3, "责令整改须写明整改期限。")
-    failed = any(v == "fail" for v in results.values())
-    if (failed or record.outcome in ("rectify", "case")) and not record.findings:
-        add(B3, "有不符合项或需处理时，须写明检查发现的问题。")
-    if failed and record.outcome == "none":
-        add(B3, "检查表单有不符合项，处理结果不能为“无问题”。")
-    if not record.attested:
-        add(B5, "执法人员须确认遵守“五个严禁”后才能完成检查。")
-    return out
-
-
-def save_record(
-    session: Session,
-    *,
-    task: InspectionTask,
-    actor: Actor,
-    data: RecordFields,
-    results: Sequence[LineResult],
-) -> InspectionRecord:
-    """Save the phone page in one go: the record's fields and the checklist answers."""
-    record = update_record(session, task=task, actor=actor, data=data)
-    save_checklist(session, task=task, actor=actor, results=results)
-    return record
-
-
-def finish_record(
-    session: Session,
-    *,
-    task: InspectionTask,
-    actor: Actor,
-    attest: bool = False,
-    at: dt.datetime | None = None,
-) -> Finished:
-    """Close the record: the code becomes used, the task done, the evaluation token issued.
-
-    ``attest`` records the officer's 五个严禁 attestation given with the finish itself; ``at``
-    is when a record filled offline says the inspection was completed (the field sync).
-    """
-    record = _writable(session, task=task, actor=actor)
-    if attest and not record.attested:
-        update_record(session, task=task, actor=actor, data=RecordFields(attested=True))
-    problems = finish_problems(session, task=task)
-    if problems:
-        text = "；".join(p.detail for p in problems)
-        raise RuleViolation(problems, f"检查笔录尚不能完成：{text}")
-    before = audit.snapshot(record)
-    now = at or utcnow()
-    record.ended_at = now
-    record.finished_at = now
-    audit.record(
-        session,
-        actor=actor,
-        action="record.finish",
-        obj=record,
-        before=before,
-        summary=f"完成检查笔录（任务 {task.id}，{OUTCOMES[record.outcome]}）",
-        region_code=task.region_code,
-    )
-    issuing.mark_code_used(session, task=task, actor=actor)  # the task becomes done
-    emit(session, Event.RECORD_FINISHED, task=task, record=record)
-    _, token = evaluations.issue_evaluation(session, task=task, actor=actor)
-    return Finished(record=record, evaluation_token=token)

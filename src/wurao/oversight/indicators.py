@@ -11,7 +11,7 @@ shows, so that a page for a province reads a few thousand rows instead of every 
   4, 5+ times (the distribution of the previous table, moved on as each inspection is added).
 
 An inspection enters them when its record is finished (``add_inspection``, called by
-``records.finish_record`` in the same transaction) and its evaluation when submitted
+``record_finish.finish_record`` in the same transaction) and its evaluation when submitted
 (``add_evaluation``). Finished records and submitted evaluations never change, so adding is
 exact; ``rebuild`` recomputes all four from the records (``wurao indicators rebuild``, run
 after a bulk import) and ``check`` compares them. Definitions: docs/indicators.md.
