@@ -188,6 +188,7 @@ def test_pages_edit_and_cancel_a_draft(db: Session, personas: Personas, client: 
     detail = client.get(f"/tasks/{task_id}")
     assert "已取消" in detail.text and f'action="/tasks/{task_id}/cancel"' not in detail.text
     assert f'href="/tasks/{task_id}/edit"' not in detail.text
+    assert "取消，理由：企业已停业" in detail.text  # who, when and why, from the cancel's entry
     assert w.enterprise.name not in officer.get("/").text
     assert w.enterprise.name not in officer.get("/tasks?status=draft").text
     assert client.get(f"/tasks/{task_id}/edit").status_code == 409

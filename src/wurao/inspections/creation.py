@@ -74,7 +74,7 @@ _TEXTS: tuple[tuple[str, str, int], ...] = (
 )
 
 
-def _clean(data: TaskData) -> None:
+def check_values(data: TaskData) -> None:
     for name, label, limit in _TEXTS:
         problem = text_problem(getattr(data, name), label, limit)
         if problem:
@@ -146,7 +146,7 @@ def _check_references(session: Session, data: TaskData) -> None:
 def create_task(session: Session, *, data: TaskData, actor: Actor) -> InspectionTask:
     """Create a draft task; the pre-checks run when the code is requested, not here."""
     actor.require(Permission.TASKS_MANAGE)
-    _clean(data)
+    check_values(data)
     if actor.role in AGENCY_ROLES and actor.subject_id not in data.subject_ids:
         raise Forbidden("只能为本单位参与的检查创建任务。")
     try:

@@ -25,6 +25,7 @@ from wurao.inspections import (
     origin_choices,
     precheck,
     service,
+    task_changes,
     verification,
 )
 from wurao.inspections.page_forms import IssueForm, RevokeForm, TaskForm
@@ -231,6 +232,7 @@ def _detail(
             "warnings": issuing.parse_warnings(b.code.warnings) if b.code else [],
             "may_issue": issuing.may_issue_code(actor, b),
             "may_revoke": issuing.may_revoke_code(actor, b),
+            "cancelled": task_changes.cancellation(db, b.task),
             **observer_pages.task_context(db, actor, b),
             **_labels(),
         },

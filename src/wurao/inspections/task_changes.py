@@ -4,7 +4,7 @@ Only a draft (待赋码) changes: once coded, the code's signed claims name the 
 officers, so the task is frozen and is cancelled by revoking its code (``issuing.revoke_code``).
 Who may change a draft is who may ask for its code (``issuing.may_issue_code``: the task
 permission of creation, and an agency user only for a task of their subject); the values are
-checked by the creation's own checks (``creation._clean``), and the officers' qualification
+checked by the creation's own checks (``creation.check_values``), and the officers' qualification
 (A2, B1) by the pre-checks, as for a new task.
 """
 
@@ -20,6 +20,7 @@ from wurao.auth.permissions import AGENCY_ROLES, Permission
 from wurao.auth.scope import Actor
 from wurao.core import audit
 from wurao.core.errors import Conflict, Forbidden, InvalidInput
+from wurao.core.models import AuditEntry
 from wurao.core.text import NOTE, text_problem
 from wurao.inspections import creation
 from wurao.inspections.models import InspectionTask, TaskOfficer
@@ -27,6 +28,8 @@ from wurao.inspections.service import TaskBundle, bundle
 from wurao.inspections.statuses import TASK_STATUSES, TaskStatus
 from wurao.registry.models import Officer
 from wurao.registry.officers.service import who_may_inspect
+
+CANCEL_SUMMARY = "取消检查任务（未赋码）："
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,7 @@ def edit_task(
         started_without_code_on=task.started_without_code_on,
         finished_without_code_on=task.finished_without_code_on,
     )
-    creation._clean(data)  # the very checks of a new task's values
+    creation.check_values(data)  # the very checks of a new task's values
     officers = _officers(session, data.officer_ids)
     before = audit.snapshot(task)
     task.window_start, task.window_end = data.window_start, data.window_end
@@ -147,8 +150,38 @@ def cancel_task(session: Session, *, actor: Actor, task: InspectionTask, reason:
         obj=task,
         before=before,
         region_code=task.region_code,
-        summary=f"取消检查任务（未赋码）：{reason.strip()}",
+        summary=f"{CANCEL_SUMMARY}{reason.strip()}",
     )
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    """Who cancelled a draft task, when, and why — read from the audit entry of the cancel,
+    the one place the reason is kept."""
+
+    by: str
+    at: dt.datetime
+    reason: str
+
+
+def cancellation(session: Session, task: InspectionTask) -> Cancellation | None:
+    """The cancel of ``task``, if it was cancelled as a draft (a coded task is cancelled by
+    revoking its code, whose reason the code keeps)."""
+    if task.status != TaskStatus.CANCELLED.value:
+        return None
+    entry = session.scalars(
+        select(AuditEntry)
+        .where(
+            AuditEntry.action == "task.cancel",  # indexed; few entries
+            AuditEntry.object_type == InspectionTask.__tablename__,
+            AuditEntry.object_id == str(task.id),
+        )
+        .order_by(AuditEntry.seq.desc())
+        .limit(1)
+    ).first()
+    if entry is None:
+        return None
+    return Cancellation(entry.actor_name, entry.at, entry.summary.removeprefix(CANCEL_SUMMARY))
 
 
 @dataclass(frozen=True)
