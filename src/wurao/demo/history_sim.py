@@ -36,9 +36,9 @@ PROBLEM = {"plan": (0.14, 0.17), "draw": (0.08, 0.11), "complaint": (0.42, 0.45)
 MONTHS = (0.55, 0.45, 0.95, 1.05, 1.1, 1.15, 0.85, 0.8, 1.1, 1.05, 1.2, 0.95)
 DECLINE = 0.75  # this year against last: about a quarter fewer inspections
 COMPAT = {
-    "onsite": {"onsite", "sampling"},
-    "written": {"document"},
-    "offsite": {"remote", "document"},
+    "onsite": {"onsite"},
+    "written": {"written"},
+    "offsite": {"offsite", "written"},
 }
 TOPICS = {
     "市场监管": ("产品标签标注不规范", "销售过期食品", "价格标示不清"),

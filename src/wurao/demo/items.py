@@ -42,7 +42,9 @@ _GENERIC_LINES = (
     "现场情况与申报、公示信息一致",
     "按规定配合检查，如实提供有关资料",
 )
-_METHODS = ("onsite", "onsite,document", "document", "onsite,sampling", "remote,document")
+# what each demo item may be inspected by (the values of registry/items/methods.py); most allow
+# a non-site check, so A6 "能非现场不入企" has something to point at
+_METHODS = ("onsite", "onsite,written", "written", "onsite", "offsite,written")
 
 
 def item_rows(rng: random.Random, region: str) -> list[dict[str, Any]]:
