@@ -225,8 +225,9 @@ def run(db: str, records: int = RECORDS) -> dict[str, Any]:
         out["checks_all"] = {"records": len(ids), "with_a_failure": failed, "s": round(s, 2),
                              "records_per_s": round(len(ids) / s)}  # fmt: skip
 
-        plan = session.get(ReviewPlan, plan_id)
-        assert plan is not None
+        stored = session.get(ReviewPlan, plan_id)
+        assert stored is not None
+        plan = stored
         pool = plan.pool_file.encode("utf-8")
         t = time.perf_counter()
         verdict = algorithm.verify(draw.artefacts(plan, queries.plan_files(session, plan)), pool)

@@ -282,37 +282,6 @@ def test_open_a_case_from_the_form(
     assert "已登记案件" in shown and case.number in shown and "决定是否立案期限" in shown
 
 
-def test_form_errors_come_back_beside_the_field_with_the_typed_values(
-    client: TestClient, db: Session, personas: Personas, w: Setup
-) -> None:
-    sign_in(client, OFFICER)
-    token = csrf_of(client.get("/cases/new").text)
-    typed = "当事人无照经营，已持续三个月。"
-    resp = client.post(
-        "/cases/new",
-        data={**_form(w, facts=typed, party_kind="person", person_name="赵六",
-                      person_ric="330802"), "csrf_token": token},
-    )  # fmt: skip
-    assert resp.status_code == 422
-    assert 'id="err-person_ric"' in resp.text
-    assert typed in resp.text and 'value="赵六"' in resp.text
-    assert all(f'value="{o.id}" checked' in resp.text for o in w.officers)
-    resp = client.post("/cases/new", data={**_form(w, found_on=""), "csrf_token": token})
-    assert (
-        resp.status_code == 422
-        and 'id="err-found_on"' in resp.text
-        and "请填写线索发现日期" in resp.text
-    )
-    resp = client.post("/cases/new", data={**_form(w, officer_ids=[]), "csrf_token": token})
-    assert resp.status_code == 422 and 'id="err-officer_ids"' in resp.text
-    resp = client.post(
-        "/cases/new", data={**_form(w, enterprise_id="", enterprise_uscc="91330802MA2A99999X"),
-                            "csrf_token": token},
-    )  # fmt: skip
-    assert resp.status_code == 422 and 'id="err-enterprise_id"' in resp.text
-    assert db.scalar(select(PenaltyCase.id)) is None  # nothing was opened
-
-
 def test_the_record_links_to_a_prefilled_form(
     client: TestClient, db: Session, personas: Personas, w: Setup
 ) -> None:

@@ -36,7 +36,8 @@ RECENT = 30  # records and clues offered, newest first
 
 @dataclass
 class FormValues:
-    """What the opening form shows: typed values, or a prefill from a record or a clue."""
+    """The opening form's stored values: empty, or a prefill from a record or a clue (a refused
+    form shows what was typed over them: web/form_state.py, cases/page_forms.py)."""
 
     origin: str = "own"
     procedure: str = Procedure.ORDINARY.value

@@ -9,15 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
 from wurao.cases import document_service, opening, queries, service
 from wurao.cases.access import may_handle
+from wurao.cases.page_forms import CaseOpeningForm
 from wurao.cases.statuses import (
     CaseStatus,
     Origin,
@@ -29,18 +29,19 @@ from wurao.cases.statuses import (
     kinds_label,
 )
 from wurao.core.clock import WORKING
-from wurao.core.errors import Conflict, InvalidInput, NotFound
+from wurao.core.errors import InvalidInput
 from wurao.core.time import local_today
 from wurao.discretion import leniency
-from wurao.web.deps import TxRoute, form_fields, get_db, require
+from wurao.web import form_state
+from wurao.web.deps import TxRoute, get_db, require
 from wurao.web.errors import PAGE_ERRORS
-from wurao.web.forms import form_date, form_int, form_year
-from wurao.web.params import LongId, OptLongIdQuery, PageNo
+from wurao.web.forms import form_int, form_year
+from wurao.web.params import MAX_LONG_ID, LongId, OptLongIdQuery, PageNo
 from wurao.web.templating import flash, render
 
 router = APIRouter(route_class=TxRoute, responses=PAGE_ERRORS)
 Search = Annotated[str, Query(max_length=60, description="当事人名称、案件编号或证件号码")]
-FORM_ERROR = "_form"  # an error that belongs to no one field
+OPEN_ACTION = "/cases/new"  # the opening form's address (its refused state is keyed by it)
 
 
 def yuan(fen: int) -> str:
@@ -119,6 +120,15 @@ def enterprise_cases_page(
     return _list(request, db, actor, queries.CaseFilters(), page)
 
 
+def _id_or_none(value: str) -> int | None:
+    """A stored or typed id as a number, None when it is none (a refused form may hold "²" or
+    twenty digits: the model refused them, the page still renders)."""
+    if value.isascii() and value.isdigit() and len(value) <= len(str(MAX_LONG_ID)):
+        number = int(value)
+        return number if 0 < number <= MAX_LONG_ID else None
+    return None
+
+
 def _new(
     request: Request,
     db: Session,
@@ -126,28 +136,29 @@ def _new(
     values: opening.FormValues,
     *,
     q: str = "",
-    errors: dict[str, str] | None = None,
+    prefill_error: InvalidInput | None = None,
 ) -> Response:
-    picked = values.enterprise_id
-    choices = opening.form_choices(
-        db,
-        actor=actor,
-        q=q,
-        enterprise_id=int(picked) if picked.isdigit() and len(picked) <= 18 else None,
-    )
+    """The opening form: ``values`` are the stored ones (empty, or a prefill), which a refused
+    form's typed values replace (web/form_state.py); a prefill that failed shows its error."""
+    state = form_state.state_of(request, OPEN_ACTION)
+    if prefill_error is not None:
+        name = prefill_error.field or form_state.FORM_ERROR
+        state = form_state.FormState(errors={name: prefill_error.message})
+    picked = _id_or_none(state.value("enterprise_id", values.enterprise_id))
+    choices = opening.form_choices(db, actor=actor, q=q, enterprise_id=picked)
     for name, listed in (("record_id", choices.records), ("clue_id", choices.clues)):
-        value = getattr(values, name)
-        if value and value not in {str(c.id) for c in listed}:  # a prefill older than the list
-            listed.insert(0, opening.Choice(int(value), f"编号 {value}"))
+        kept = _id_or_none(state.value(name, getattr(values, name)))
+        if kept is not None and kept not in {c.id for c in listed}:  # older than the list
+            listed.insert(0, opening.Choice(kept, f"编号 {kept}"))
     return render(
         request,
         "cases/new.html",
-        {"v": values, "c": choices, "q": q, "errors": errors or {}, **_labels()},
-        status_code=422 if errors else 200,
+        {"v": values, "c": choices, "q": q, "f": state, "action": OPEN_ACTION, **_labels()},
+        status_code=422 if prefill_error is not None else 200,
     )
 
 
-@router.get("/cases/new", response_class=HTMLResponse)
+@router.get(OPEN_ACTION, response_class=HTMLResponse)
 def new_case_page(
     request: Request,
     record_id: OptLongIdQuery = None,
@@ -160,7 +171,7 @@ def new_case_page(
     try:
         values = opening.prefill(db, actor=actor, record_id=record_id, clue_id=clue_id)
     except InvalidInput as exc:
-        return _new(request, db, actor, opening.FormValues(), errors=_errors(exc))
+        return _new(request, db, actor, opening.FormValues(), prefill_error=exc)
     return _new(request, db, actor, values, q=q)
 
 
@@ -180,96 +191,50 @@ def party_picker(
     )
 
 
-def _str(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _typed(form: FormData) -> opening.FormValues:
-    """The form as typed, to show again beside an error."""
-    return opening.FormValues(
-        origin=_str(form, "origin"),
-        procedure=_str(form, "procedure"),
-        party_kind=_str(form, "party_kind"),
-        enterprise_id=_str(form, "enterprise_id"),
-        enterprise_uscc=_str(form, "enterprise_uscc"),
-        person_name=_str(form, "person_name"),
-        person_ric=_str(form, "person_ric"),
-        act_on=_str(form, "act_on"),
-        act_end_on=_str(form, "act_end_on"),
-        found_on=_str(form, "found_on"),
-        facts=_str(form, "facts"),
-        provisions_breached=_str(form, "provisions_breached"),
-        provisions_applied=_str(form, "provisions_applied"),
-        officer_ids={v for v in form.getlist("officer_ids") if isinstance(v, str)},
-        record_id=_str(form, "record_id"),
-        clue_id=_str(form, "clue_id"),
-        origin_ref=_str(form, "origin_ref"),
-        grave_harm=_str(form, "grave_harm") == "1",
-        complex_case=_str(form, "complex_case") == "1",
-    )
-
-
-def _required_date(value: str, name: str, label: str) -> dt.date:
-    day = form_date(value, name)
+def _required(day: dt.date | None, name: str) -> dt.date:
     if day is None:
-        raise InvalidInput(f"请填写{label}。", field=name)
+        raise InvalidInput(f"请填写{CaseOpeningForm.titles()[name]}。", field=name)
     return day
 
 
-def _case_data(db: Session, v: opening.FormValues) -> service.CaseData:
-    """The service's input from the typed form (Chinese errors naming the field)."""
-    enterprise_id = form_int(v.enterprise_id, "enterprise_id")
-    if v.party_kind == PartyKind.ENTERPRISE and v.enterprise_uscc and enterprise_id is None:
-        enterprise_id = opening.enterprise_id_of(db, v.enterprise_uscc)
-    officers = tuple(
-        n for n in (form_int(i, "officer_ids") for i in sorted(v.officer_ids)) if n is not None
-    )
-    if not officers:
+def _case_data(db: Session, form: CaseOpeningForm) -> service.CaseData:
+    """The service's input from the form (Chinese errors naming the field)."""
+    enterprise_id = form.enterprise_id
+    if form.party_kind == PartyKind.ENTERPRISE and form.enterprise_uscc and enterprise_id is None:
+        enterprise_id = opening.enterprise_id_of(db, form.enterprise_uscc)
+    if not form.officer_ids:
         raise InvalidInput("请选择承办的执法人员（至少两名持证人员）。", field="officer_ids")
     return service.CaseData(
-        origin=v.origin,
-        party_kind=v.party_kind,
-        act_on=_required_date(v.act_on, "act_on", "违法行为发生日期"),
-        found_on=_required_date(v.found_on, "found_on", "线索发现日期"),
-        facts=v.facts,
-        officer_ids=officers,
+        origin=form.origin,
+        party_kind=form.party_kind,
+        act_on=_required(form.act_on, "act_on"),
+        found_on=_required(form.found_on, "found_on"),
+        facts=form.facts,
+        officer_ids=tuple(sorted(set(form.officer_ids))),
         enterprise_id=enterprise_id,
-        person_name=v.person_name,
-        person_ric=v.person_ric,
-        act_end_on=form_date(v.act_end_on, "act_end_on"),
-        provisions_breached=v.provisions_breached,
-        provisions_applied=v.provisions_applied,
-        grave_harm=v.grave_harm,
-        complex_case=v.complex_case,
-        procedure=v.procedure,
-        record_id=form_int(v.record_id, "record_id") if v.origin == Origin.RECORD else None,
-        clue_id=form_int(v.clue_id, "clue_id") if v.origin == Origin.CLUE else None,
-        origin_ref=v.origin_ref if v.origin == Origin.REFERRAL else "",
+        person_name=form.person_name,
+        person_ric=form.person_ric,
+        act_end_on=form.act_end_on,
+        provisions_breached=form.provisions_breached,
+        provisions_applied=form.provisions_applied,
+        grave_harm=form.grave_harm,
+        complex_case=form.complex_case,
+        procedure=form.procedure,
+        record_id=form.record_id if form.origin == Origin.RECORD else None,
+        clue_id=form.clue_id if form.origin == Origin.CLUE else None,
+        origin_ref=form.origin_ref if form.origin == Origin.REFERRAL else "",
     )
 
 
-def _errors(exc: InvalidInput | Conflict | NotFound) -> dict[str, str]:
-    name = getattr(exc, "field", None) or FORM_ERROR
-    if name == "enterprise_uscc":
-        name = "enterprise_id"  # one place beside the party's choice
-    return {name: exc.message}
-
-
-@router.post("/cases/new", response_class=HTMLResponse)
+@router.post(OPEN_ACTION, response_class=HTMLResponse)
 def open_case(
     request: Request,
-    form: FormData = Depends(form_fields),
+    form: Annotated[CaseOpeningForm, Form()],
     actor: Actor = Depends(require(Permission.CASES_HANDLE)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Open the case (待立案); the form comes back with the error beside its field."""
-    values = _typed(form)
-    try:
-        with db.begin_nested():
-            case = service.open_case(db, actor=actor, data=_case_data(db, values))
-    except (InvalidInput, Conflict, NotFound) as exc:
-        return _new(request, db, actor, values, errors=_errors(exc))
+    """Open the case (待立案); refused, the form comes back with each error beside its field."""
+    case = service.open_case(db, actor=actor, data=_case_data(db, form))
     flash(request, f"已登记案件 {case.number}，待决定是否立案。")
     return RedirectResponse(f"/cases/{case.id}", status_code=303)
 
