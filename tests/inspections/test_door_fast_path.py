@@ -21,6 +21,7 @@ from tests.conftest import Personas, sign_in
 from tests.inspections import issue, key_dir, new_task, world
 from wurao.core.time import LOCAL_TZ, local_today
 from wurao.inspections import codes, door_api, issuing, observers, service, verification
+from wurao.inspections.models import InspectionTask
 
 __all__ = ["key_dir"]
 EXPIRED = dt.datetime(2026, 3, 7, 0, 0, tzinfo=LOCAL_TZ)  # the March window is 3–6 March
@@ -73,18 +74,23 @@ class Spy:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.verdicts = self.renders = 0
-        verdict, rendered = door_api.Door._verdict, door_api._rendered
+        verdict = door_api.Door._verdict
 
         async def counted_verdict(this: door_api.Door, scope: Any, token: str) -> Any:
             self.verdicts += 1
             return await verdict(this, scope, token)
 
-        def counted_render(*args: Any) -> Any:
-            self.renders += 1
-            return rendered(*args)
-
         monkeypatch.setattr(door_api.Door, "_verdict", counted_verdict)
-        monkeypatch.setattr(door_api, "_rendered", counted_render)
+        # the route's reads in a session (session mode) or the door's own (direct mode)
+        for name in ("_rendered", "_fresh_page"):
+            monkeypatch.setattr(door_api, name, self._counted(getattr(door_api, name)))
+
+    def _counted(self, render: Any) -> Any:
+        def counted(*args: Any) -> Any:
+            self.renders += 1
+            return render(*args)
+
+        return counted
 
 
 @pytest.fixture
@@ -122,7 +128,7 @@ def _tokens(db: Session, personas: Personas) -> dict[str, str]:
     for name in ("live", "revoked", "used"):
         tokens[name] = issue(db, personas.agency_admin, new_task(db, personas.agency_admin, w))
     issuing.revoke_code(db, actor=personas.agency_admin, code=tokens["revoked"].code, reason="取消")
-    task = db.get(service.InspectionTask, tokens["used"].code.task_id)
+    task = db.get(InspectionTask, tokens["used"].code.task_id)
     assert task is not None
     issuing.mark_code_used(db, task=task, actor=personas.officer)
     live = tokens["live"].code
@@ -341,7 +347,7 @@ def test_the_direct_reads_match_the_sessions(
     tokens = _tokens(db, personas)
     live = verification.verify_token(db, tokens["live"], details=False).code
     assert live is not None
-    task = db.get(service.InspectionTask, live.task_id)
+    task = db.get(InspectionTask, live.task_id)
     assert task is not None
     observers.join(db, actor=personas.supervisor, task=task)
     db.flush()

@@ -22,8 +22,23 @@ from sqlalchemy.orm import Session
 
 from wurao.core.time import format_local, utcnow
 from wurao.inspections import codes
-from wurao.inspections.models import ActionCode, SigningKey, TaskObserver
+from wurao.inspections.models import (
+    ActionCode,
+    InspectionTask,
+    SigningKey,
+    TaskItem,
+    TaskObserver,
+    TaskOfficer,
+    TaskSubject,
+)
 from wurao.inspections.service import TaskBundle, bundle_of_code
+from wurao.registry.models import (
+    ChecklistLine,
+    EnforcementSubject,
+    Enterprise,
+    InspectionItem,
+    Officer,
+)
 
 
 @dataclass(frozen=True)
@@ -177,6 +192,98 @@ _RECORD_AND_OBSERVERS = (
     .order_by(TaskObserver.added_at, TaskObserver.id)
 )
 _KEYS = select(SigningKey.kid, SigningKey.public_x)
+# What the scan page shows of a task (the door's first render of a code), as plain columns in
+# the order ``service.bundle_of_code`` gives them: the (subject, officer) pairs ordered as
+# ``service._with_people`` orders them, then the items with their checklist lines.
+_PEOPLE = (
+    select(
+        InspectionTask.method,
+        Enterprise.name,
+        EnforcementSubject.id,
+        EnforcementSubject.name,
+        Officer.id,
+        Officer.name,
+        Officer.cert_no,
+    )
+    .select_from(InspectionTask)
+    .join(Enterprise, Enterprise.id == InspectionTask.enterprise_id)
+    .outerjoin(TaskSubject, TaskSubject.task_id == InspectionTask.id)
+    .outerjoin(EnforcementSubject, EnforcementSubject.id == TaskSubject.subject_id)
+    .outerjoin(TaskOfficer, TaskOfficer.task_id == InspectionTask.id)
+    .outerjoin(Officer, Officer.id == TaskOfficer.officer_id)
+    .where(InspectionTask.id == bindparam("task"))
+    .order_by(TaskSubject.lead.desc(), EnforcementSubject.id, Officer.name, Officer.id)
+)
+_ITEMS = (
+    select(
+        InspectionItem.id,
+        InspectionItem.name,
+        InspectionItem.code,
+        InspectionItem.basis_law,
+        InspectionItem.basis_article,
+        ChecklistLine.id,
+        ChecklistLine.text,
+        ChecklistLine.basis,
+    )
+    .select_from(TaskItem)
+    .join(InspectionItem, InspectionItem.id == TaskItem.item_id)
+    .outerjoin(ChecklistLine, ChecklistLine.item_id == InspectionItem.id)
+    .where(TaskItem.task_id == bindparam("task"))
+    .order_by(InspectionItem.code, InspectionItem.id, ChecklistLine.seq)
+)
+
+
+@dataclass(frozen=True)
+class Named:
+    """An enterprise, a subject: what the scan page shows of it."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class OfficerFacts:
+    """An officer as the scan page shows one."""
+
+    name: str
+    cert_no: str | None
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    """An inspection item as the scan page shows one."""
+
+    id: int
+    name: str
+    code: str
+    basis_law: str
+    basis_article: str
+
+
+@dataclass(frozen=True)
+class LineFacts:
+    """A checklist line as the scan page shows one."""
+
+    text: str
+    basis: str
+
+
+@dataclass(frozen=True)
+class TaskFacts:
+    """What the scan page reads of a ``TaskBundle``, as plain values with the same attribute
+    names (``templates/inspections/scan.html`` renders either): ``officers`` and ``items`` are
+    pairs like the bundle's, the task's side (never shown) ``None``."""
+
+    task: Any  # has ``method``
+    enterprise: Named
+    subjects: list[Named]
+    officers: list[tuple[None, OfficerFacts]]
+    items: list[tuple[None, ItemFacts]]
+    checklists: dict[int, list[LineFacts]]
+
+
+@dataclass(frozen=True)
+class _Method:
+    method: str
 
 
 class CodeStates:
@@ -191,6 +298,8 @@ class CodeStates:
         self._record = _Statement(_RECORD, engine.dialect)
         self._scan = _Statement(_RECORD_AND_OBSERVERS, engine.dialect)
         self._keys = _Statement(_KEYS, engine.dialect)
+        self._people = _Statement(_PEOPLE, engine.dialect)
+        self._items = _Statement(_ITEMS, engine.dialect)
         self._local = threading.local()
 
     def _connect(self) -> Any:
@@ -242,6 +351,37 @@ class CodeStates:
         n = len(_COLUMNS)
         result.code = CodeRecord(*rows[0][:n]) if rows else None
         return result, tuple((r[n], r[n + 1]) for r in rows if r[n] is not None)
+
+    def task_facts(self, task_id: int) -> TaskFacts:
+        """What the scan page shows of a task, read now: two statements, no ORM (the first
+        render of a code's page, ``door_api``); the same values as ``bundle_of_code``'s."""
+        people = self._run(self._people, {"task": task_id})
+        subjects: dict[int, Named] = {}
+        officers: dict[int, OfficerFacts] = {}
+        for _m, _e, subject_id, subject, officer_id, officer, cert_no in people:
+            if subject_id is not None:  # the first sightings, in order (``service._assemble``)
+                subjects.setdefault(subject_id, Named(subject))
+            if officer_id is not None:
+                officers.setdefault(officer_id, OfficerFacts(officer, cert_no))
+        items: list[tuple[None, ItemFacts]] = []
+        checklists: dict[int, list[LineFacts]] = {}
+        for item_id, name, code, law, article, line_id, text, basis in self._run(
+            self._items, {"task": task_id}
+        ):
+            lines = checklists.get(item_id)
+            if lines is None:
+                items.append((None, ItemFacts(item_id, name, code, law, article)))
+                lines = checklists[item_id] = []
+            if line_id is not None:
+                lines.append(LineFacts(text, basis))
+        return TaskFacts(
+            task=_Method(people[0][0]),
+            enterprise=Named(people[0][1]),
+            subjects=list(subjects.values()),
+            officers=[(None, o) for o in officers.values()],
+            items=items,
+            checklists=checklists,
+        )
 
 
 def scan_url(base: str, token: str) -> str:
