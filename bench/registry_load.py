@@ -9,6 +9,7 @@ administrator: the widest scope), reporting median and p99 in milliseconds.
 
 from __future__ import annotations
 
+import os
 import random
 import sqlite3
 import statistics
@@ -131,11 +132,13 @@ def run(
             last[0] = now
             print(f"  [{db}] {stage}: {done:,}/{total:,}", file=sys.stderr, flush=True)
 
+    load_before = os.getloadavg()  # the machine is shared: say how busy it was
     started = time.perf_counter()
     stats = generate_province(
         url, enterprises=enterprises, seed=seed, progress=progress, defer_indexes=defer_indexes
     )
     total = time.perf_counter() - started
+    load_after = os.getloadavg()
     result: dict[str, Any] = {
         "benchmark": "registry_load",
         "db": db,
@@ -148,6 +151,7 @@ def run(
         "load_seconds_total": round(total, 2),
         "phase_seconds": {k: round(v, 2) for k, v in stats.seconds.items()},
         "enterprises_per_second": round(stats.enterprises / stats.seconds["enterprise_load"]),
+        "load_average_before_after": [round(v, 2) for v in (*load_before, *load_after)],
     }
     result["search"] = search_figures(url, queries=queries, seed=seed)
     result["search_series"] = search.run(url, count=queries, seed=seed)

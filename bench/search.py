@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -113,12 +114,17 @@ def queries(session: Session, *, count: int, seed: int) -> dict[str, list[Query]
 def run(url: str, *, count: int = 200, seed: int = 2026) -> dict[str, Any]:
     """Time every series on the database at ``url``."""
     engine = make_engine(url)
+    before = os.getloadavg()  # the machine is shared: say how busy it was
     with Session(engine) as session:
         total = int(session.scalar(text("SELECT count(*) FROM enterprise")) or 0)
         series = queries(session, count=count, seed=seed)
         result = {name: _series(session, qs) for name, qs in series.items()}
     engine.dispose()
-    return {"benchmark": "search", "dialect": engine.dialect.name, "enterprises": total, **result}
+    loads = [round(v, 2) for v in (*before, *os.getloadavg())]
+    return {
+        "benchmark": "search", "dialect": engine.dialect.name, "enterprises": total,
+        "load_average_before_after": loads, **result,
+    }  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,10 +4,13 @@ name search finds exactly the rows a scan finds."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from tests.conftest import DB_PREFIX, fresh_database_url
@@ -15,27 +18,32 @@ from wurao.auth.scope import SYSTEM_ACTOR
 from wurao.core import migrate
 from wurao.core.db import make_engine
 from wurao.demo.province import generate_province
+from wurao.demo.rows import ENTERPRISE_COLUMNS
 from wurao.registry.enterprises import service
+from wurao.registry.imports.bulk import load_enterprises
 from wurao.registry.models import Enterprise
 
 
-def _shape(engine: Engine) -> tuple[set[str], set[str], set[str]]:
-    """Index names, unique constraint names and (SQLite) trigger names of ``enterprise``."""
-    insp = inspect(engine)
-    indexes = {i["name"] or "" for i in insp.get_indexes("enterprise")}
-    uniques = {u["name"] or "" for u in insp.get_unique_constraints("enterprise")}
-    triggers: set[str] = set()
-    if engine.dialect.name == "sqlite":
-        with engine.connect() as conn:
-            triggers = set(
-                conn.scalars(
-                    text(
-                        "SELECT name FROM sqlite_master WHERE type = 'trigger' "
-                        "AND tbl_name = 'enterprise'"
-                    )
-                )
+def _shape(engine: Engine) -> set[tuple[str, ...]]:
+    """The DDL of the table's indexes, constraints and (SQLite) triggers, as the database
+    prints it back: a rebuilt index or constraint must come back exactly as migrated."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            rows = conn.execute(
+                text("SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'enterprise'")
             )
-    return indexes, uniques, triggers
+            return {(str(t), str(n), str(s)) for t, n, s in rows}
+        indexes = conn.execute(
+            text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'enterprise'")
+        )
+        constraints = conn.execute(
+            text(
+                "SELECT conname, contype, condeferrable, convalidated, "
+                "pg_get_constraintdef(oid), coalesce(conindid::regclass::text, '') "
+                "FROM pg_constraint WHERE conrelid = 'enterprise'::regclass"
+            )
+        )
+        return {tuple(map(str, r)) for r in [*indexes, *constraints]}
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
@@ -65,4 +73,57 @@ def test_bulk_load_keeps_the_schema_and_the_search(tmp_path: Path, kind: str) ->
             session.flush()
             found = service.list_enterprises(session, actor=SYSTEM_ACTOR, q="载入后改名")
             assert [r.id for r in found.rows] == [row.id]
+    engine.dispose()
+
+
+def _rows_with_awkward_text() -> list[tuple[Any, ...]]:
+    """Rows whose text holds what COPY's text format must escape, and a NULL timestamp."""
+    stamp = dt.datetime(2026, 12, 6, 3, 4, 5, 678901, tzinfo=dt.UTC)
+    base = ("330802", "浙江省衢州市柯城区", "C2611", "operating", "A", "", "张三", "13800000000")
+    names = ["反斜杠\\公司", "制表\t符公司", "换行\n公司", "回车\r公司", "\\N", "普通有限公司"]
+    return [
+        (f"91330802MA2{i:07d}", name, *base, "", stamp if i % 2 else None)
+        for i, name in enumerate(names)
+    ]
+
+
+def test_copy_text_round_trips_through_postgresql(tmp_path: Path) -> None:
+    url = fresh_database_url("postgresql", tmp_path, f"{DB_PREFIX}_copy")
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO region (code, name, level, parent_code) "
+                "SELECT '330802', '柯城区', 'county', NULL "
+                "WHERE NOT EXISTS (SELECT 1 FROM region WHERE code = '330802')"
+            )
+        )
+    rows = _rows_with_awkward_text()
+    load_enterprises(url, iter(rows), columns=ENTERPRISE_COLUMNS, total=len(rows))
+    with engine.connect() as conn:
+        got = conn.execute(
+            text(f"SELECT {', '.join(ENTERPRISE_COLUMNS)} FROM enterprise ORDER BY id")  # noqa: S608
+        ).all()
+    engine.dispose()
+    assert [tuple(r) for r in got] == rows
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_a_failed_load_rolls_back_to_the_migrated_table(tmp_path: Path, kind: str) -> None:
+    url = fresh_database_url(kind, tmp_path, f"{DB_PREFIX}_fail")
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    before = _shape(engine)
+    engine.dispose()
+
+    def failing() -> Iterator[tuple[Any, ...]]:
+        yield from _rows_with_awkward_text()[1::2]  # with a timestamp: SQLite formats it
+        raise ValueError("生成中断")
+
+    with pytest.raises((RuntimeError, ValueError)):
+        load_enterprises(url, failing(), columns=ENTERPRISE_COLUMNS, total=7)
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM enterprise")) == 0
+    assert _shape(engine) == before
     engine.dispose()

@@ -3,7 +3,8 @@
 Each case is compared with the same search done in Python over the rows the actor may see:
 the page's ids in id order, the total counted up to the cap, and whether it was capped. The
 PostgreSQL probe window and the cap are shrunk so that every path runs on a small table:
-the probe filling the cap, the probe holding the page but not the count, and the index.
+the probe filling the cap, the probe holding the page but not the count, and past the probe
+(PostgreSQL) the walk in id order and the index's matches, each chosen in turn.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def _expected(
     return ids[(page - 1) * per : page * per], total, len(ids) > cap
 
 
+@pytest.mark.parametrize("plan", ["walk", "index", "index-count-walk-page"])
 @pytest.mark.parametrize("probe", ["none", "half", "all"])
 @pytest.mark.parametrize("cap", [5, 1000])
 def test_name_search_matches_a_plain_scan(
@@ -59,10 +61,22 @@ def test_name_search_matches_a_plain_scan(
     monkeypatch: pytest.MonkeyPatch,
     probe: str,
     cap: int,
+    plan: str,
 ) -> None:
     first = int(db.scalar(select(func.min(Enterprise.id))) or 0)
     window = {"none": 1, "half": made[12].id - first, "all": made[-1].id - first + 1}[probe]
     monkeypatch.setattr(search, "PROBE_IDS", window)
+    # past the probe, PostgreSQL walks on in id order, or takes the index's matches, or counts
+    # with the index and walks only to the page: each plan in turn
+    if plan == "walk":
+        monkeypatch.setattr(search, "WALK_COST", 0.0)
+    elif plan == "index":
+        monkeypatch.setattr(search, "MATCH_COST", 0.0)
+        monkeypatch.setattr(search, "ENTRY_COST", 0.0)
+    else:
+        monkeypatch.setattr(
+            search._Past, "walk_cost", lambda self, matches: 0.0 if matches <= cap else 1e9
+        )
     monkeypatch.setattr(service, "COUNT_CAP", cap)
     cases = [
         (personas.admin, "样本检索", ""),  # every made row: the common fragment

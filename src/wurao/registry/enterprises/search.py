@@ -10,16 +10,19 @@ is how it is found, because a fragment as common as 有限公司 matches most of
   ``id IN (SELECT rowid … MATCH …)`` would first collect every match (millions).
 * PostgreSQL — the first ``PROBE_IDS`` ids are scanned in id order with the fragment as a
   filter. A fragment common enough to fill the capped count there needs nothing else: those
-  are the first matches, and the total is over the cap. Otherwise the fragment is rare
-  (under 2 % of the rows), and the pg_trgm GIN index serves the count and, unless the probe
-  already holds the page, the page. ``LIKE`` replaces ``ILIKE`` when the fragment has no
-  letter with a case (Chinese names): the same rows without lower-casing every name.
-* In a county or town (``narrow``) the names of the scope are one range of the covering
-  index ``ix_enterprise_region_name`` (migration 0029; about 10⁵ entries for a county):
-  SQLite matches the fragment on that range without reading the table and fetches only the
-  page's rows; PostgreSQL's planner chooses between it and the trigram index. Walking the
-  search table's matches instead would read every match in the province (a fragment common
-  elsewhere but absent from the county: seconds).
+  are the first matches, and the total is over the cap. Otherwise the probe's density picks
+  the plan, and each plan is forced (``_Past``): the planner estimates ``LIKE '%…%'`` from
+  100 histogram entries and walked the primary key for seconds, or sorted every match, when
+  its guess was wrong. Counting needs no order, so the index counts up to the cap reading at
+  most ``cap + 1`` rows; the page's ids come from a walk in id order when it is near. The
+  same plans serve a county or town (``narrow``): there the index is the trigram one and
+  the scope's index together (a bitmap AND). ``LIKE`` replaces ``ILIKE`` when the fragment
+  has no letter with a case (Chinese names): the same rows without lower-casing every name.
+* SQLite, in a county or town (``narrow``): the names of the scope are one range of the
+  covering index ``ix_enterprise_region_name`` (migration 0029; about 10⁵ entries for a
+  county), matched without reading the table; only the page's rows are fetched. Walking
+  the search table's matches instead would read every match in the province (a fragment
+  common elsewhere but absent from the county: seconds).
 * A name prefix (the 1–2 character terms of ``service.py``) goes through the same probe on
   both databases: a common prefix such as 浙江 is found in the first ids without sorting
   the millions of index entries that start with it.
@@ -27,16 +30,24 @@ is how it is found, because a fragment as common as 有限公司 matches most of
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Integer, Select, column, func, select, table, text
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import True_
 
 from wurao.core.paging import page_count, paginate
 from wurao.registry.models import Enterprise
 
 SEARCH_TABLE = "enterprise_name_fts"
-PROBE_IDS = 50_000
+PROBE_IDS = 20_000
+WIDE_IDS = 10_000  # ids sampled for the density of the fragment alone (PostgreSQL)
+WALK_COST = 0.5  # µs a row walked in id order with the fragment as a filter (measured)
+ENTRY_COST = 0.5  # µs an entry of the trigram index read into the bitmap (measured)
+MATCH_COST = 14.0  # µs a row read at random through the index (measured)
+BITMAP_MEM = "64MB"  # work_mem of an index query: 10⁶ matches stay an exact bitmap
 
 
 @dataclass(frozen=True)
@@ -126,21 +137,17 @@ def probed(
 ) -> Found:
     """Page ``page`` of ``stmt`` filtered by a condition given twice: ``scan`` for the walk of
     the first ``PROBE_IDS`` ids in id order, ``indexed`` (the same rows) for its index."""
-    first = session.scalar(select(func.min(Enterprise.id)))
+    first, last = session.execute(select(func.min(Enterprise.id), func.max(Enterprise.id))).one()
     if first is None:
         return Found([], 0, False, 1)
     window = (Enterprise.id >= first) & (Enterprise.id < first + PROBE_IDS)
-    probe = list(
-        session.scalars(
-            stmt.with_only_columns(Enterprise.id)
-            .where(window, scan)
-            .order_by(Enterprise.id)
-            .limit(cap + 1)
-        )
-    )
+    ids = stmt.with_only_columns(Enterprise.id).order_by(Enterprise.id)
+    if session.get_bind().dialect.name == "postgresql":  # short scans: workers cost more
+        with _planner(session, max_parallel_workers_per_gather="0"):
+            return _probed_pg(session, ids, scan, indexed, window, first, last, cap, page, per)
+    probe = list(session.scalars(ids.where(window, scan).limit(cap + 1)))
     if len(probe) > cap:  # common: the probe holds the first cap + 1 matches
-        page = _start(page, cap, per)
-        return Found(_by_ids(session, probe[(page - 1) * per : page * per]), cap, True, page)
+        return _page_of(session, probe, cap, page, per)
     ordered = stmt.where(indexed).order_by(Enterprise.id)
     total = _counted(session, ordered, cap)
     shown = _start(page, min(total, cap), per)
@@ -148,6 +155,135 @@ def probed(
         rows = _by_ids(session, probe[(shown - 1) * per : shown * per])
         return Found(rows, min(total, cap), total > cap, shown)
     return _paged(session, ordered, total, cap, page, per)
+
+
+def _probed_pg(
+    session: Session,
+    ids: Select[int],
+    scan: ColumnElement[bool],
+    indexed: ColumnElement[bool],
+    window: ColumnElement[bool],
+    first: int,
+    last: int,
+    cap: int,
+    page: int,
+    per: int,
+) -> Found:
+    probe = list(session.scalars(ids.where(window, scan).limit(cap + 1)))
+    if len(probe) > cap:  # common: the probe holds the first cap + 1 matches
+        return _page_of(session, probe, cap, page, per)
+    rest = max(0, last - first + 1 - PROBE_IDS)
+    if _unfiltered(ids):
+        wide = len(probe) * (rest + PROBE_IDS) / PROBE_IDS  # the probe sampled it alone
+    else:
+        sample = (Enterprise.id >= first) & (Enterprise.id < first + WIDE_IDS)
+        wide = (session.scalar(select(func.count()).where(sample, scan)) or 0) * (
+            (rest + PROBE_IDS) / WIDE_IDS
+        )
+    past = _Past(session, ids, scan, indexed, probe, rest, wide)
+    return past.found(first, cap, page, per)
+
+
+def _unfiltered(query: Select[int]) -> bool:
+    """Whether ``query`` has no condition (or only ``true``: a system administrator's scope)."""
+    where = query.whereclause
+    return where is None or isinstance(getattr(where, "element", where), True_)
+
+
+@dataclass(frozen=True)
+class _Past:
+    """What follows a probe that did not fill the cap (PostgreSQL). The plan is chosen from
+    the probe, not by the planner, whose estimate of ``LIKE '%…%'`` comes from 100 histogram
+    entries and is off by orders of magnitude either way (docs/benchmarks.md): walk on in id
+    order with the fragment as a filter (primary key, ``scan``), or take the matches from the
+    trigram (or name) index (``indexed``), whichever costs less by the per-row costs measured
+    at 10 million enterprises (``WALK_COST``, ``ENTRY_COST``, ``MATCH_COST``). Counting needs
+    no order: the index counts up to the cap reading at most ``cap + 1`` rows; only the page
+    needs the id order, and the first page is usually near."""
+
+    session: Session
+    ids: Select[int]
+    scan: ColumnElement[bool]
+    indexed: ColumnElement[bool]
+    probe: list[int]
+    rest: int  # ids past the probe window
+    wide: float  # matches of the condition alone in the table (the index's entries), estimated
+
+    @property
+    def expected(self) -> float:
+        """Matches past the probe, at the probe's density (at least one)."""
+        return max(1, len(self.probe)) * self.rest / PROBE_IDS
+
+    def walk_cost(self, matches: int) -> float:
+        """Walking on until ``matches`` matches (in all) at the probe's density."""
+        found = len(self.probe)
+        rows = self.rest if found == 0 else min(self.rest, (matches - found) * PROBE_IDS / found)
+        return rows * WALK_COST
+
+    def index_cost(self, rows: float) -> float:
+        """Reading the index's entries for the condition, then ``rows`` rows from the table."""
+        return self.wide * ENTRY_COST + rows * MATCH_COST
+
+    def walk(self, first: int, matches: int) -> list[int]:
+        past = self.ids.where(self.scan, Enterprise.id >= first + PROBE_IDS)
+        # the primary key in id order: no bitmap, no other index then a sort
+        with _planner(self.session, **_off("seqscan", "bitmapscan", "sort")):
+            rest = self.session.scalars(past.limit(matches - len(self.probe)))
+            return self.probe + list(rest)
+
+    def indexed_ids(self, limit: int, *, ordered: bool) -> list[int]:
+        """``limit`` matches from the index: the first by id, or any (read no further)."""
+        query = self.ids if ordered else self.ids.order_by(None)
+        # bitmaps only, exact (a lossy bitmap of a large match rechecks whole blocks)
+        with _planner(self.session, **_off("seqscan", "indexscan"), work_mem=BITMAP_MEM):
+            return list(self.session.scalars(query.where(self.indexed).limit(limit)))
+
+    def found(self, first: int, cap: int, page: int, per: int) -> Found:
+        if self.walk_cost(cap + 1) <= self.index_cost(min(self.expected, cap + 1)):
+            return _page_of(self.session, self.walk(first, cap + 1), cap, page, per)
+        some = self.indexed_ids(cap + 1, ordered=False)
+        if len(some) <= cap:  # every match, once sorted: every page
+            return _page_of(self.session, sorted(some), cap, page, per)
+        shown = _start(page, cap, per)  # over the cap: only the page needs the id order
+        need = shown * per
+        if need <= len(self.probe):
+            ids = self.probe
+        elif self.walk_cost(need) <= self.index_cost(max(self.expected, cap + 1)):
+            ids = self.walk(first, need)
+        else:
+            ids = self.indexed_ids(need, ordered=True)
+        return Found(_by_ids(self.session, ids[(shown - 1) * per : need]), cap, True, shown)
+
+
+def _page_of(session: Session, ids: list[int], cap: int, page: int, per: int) -> Found:
+    """The page of ``ids`` (the first matches in id order, up to ``cap + 1``)."""
+    total = min(len(ids), cap)
+    shown = _start(page, total, per)
+    return Found(
+        _by_ids(session, ids[(shown - 1) * per : shown * per]), total, len(ids) > cap, shown
+    )
+
+
+def _off(*switches: str) -> dict[str, str]:
+    """The planner switches ``enable_<switch>`` turned off (PostgreSQL)."""
+    return {f"enable_{s}": "off" for s in switches}
+
+
+@contextmanager
+def _planner(session: Session, **settings: str) -> Iterator[None]:
+    """PostgreSQL settings (``enable_seqscan="off"`` …) for the statements inside: set local to
+    the transaction in one round trip, put back as they were in another."""
+    names = list(settings)
+    before = session.execute(
+        select(*(func.current_setting(n) for n in names),
+               *(func.set_config(n, v, True) for n, v in settings.items()))
+    ).one()[: len(names)]  # fmt: skip
+    try:
+        yield
+    finally:
+        session.execute(
+            select(*(func.set_config(n, v, True) for n, v in zip(names, before, strict=True)))
+        )
 
 
 def name_page(
@@ -175,9 +311,6 @@ def name_page(
         shown = _start(page, min(len(ids), cap), per_page)
         rows = _by_ids(session, ids[(shown - 1) * per_page : shown * per_page])
         return Found(rows, min(len(ids), cap), len(ids) > cap, shown)
-    if narrow:
-        scoped = stmt.where(contains(session, fragment)).order_by(Enterprise.id)
-        return _paged(session, scoped, _counted(session, scoped, cap), cap, page, per_page)
     if sqlite:
         return _sqlite(session, stmt, fragment, cap, page, per_page)
     return probed(
