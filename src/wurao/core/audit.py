@@ -6,32 +6,94 @@ Each entry's hash covers the previous entry's hash, so editing or deleting any e
 the chain at that point; ``wurao audit verify`` finds it. A commit-time guard refuses a
 transaction that changed an audited table without writing the entry (a write and its audit
 entry commit together or not at all). ``wurao audit verify --rows`` checks the business rows
-against the after-digests the entries carry (docs/operations.md).
+against the after-digests the entries carry (docs/operations.md). Hashing and verification
+live in ``core/audit_verify.py``; their names are re-exported here.
+
+There is one chain, and its position is given at commit (#18). ``record()`` builds the entry
+and keeps it, unsettled, with the session; just before the transaction commits, ``settle()``
+locks the single ``audit_head`` row (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's writers
+are serialised already), gives the transaction's entries their ``seq``, ``prev_hash`` and
+``hash`` in the order they were recorded, inserts them and moves the head. The lock is thus
+held from there to ``COMMIT`` (milliseconds), not from a transaction's first entry through
+all its work: write transactions of the province no longer queue behind one another.
+Consequences:
+
+- An entry's ``at`` is the time of its ``record()`` call, while its place in the chain is
+  the order in which transactions commit: a transaction that recorded first but committed
+  later follows in the chain with an earlier ``at``, typically a few milliseconds apart
+  (the rest of the work of the transaction). The chain's order, not ``at``, is what
+  verification checks.
+- An entry recorded inside a savepoint (``session.begin_nested()``) that is rolled back is
+  dropped with it; one inside a released savepoint stays; a rollback of the transaction
+  drops them all (``_savepoint_rolled_back``, ``_transaction_ended``).
+- A transaction that reads ``audit_entry`` or ``audit_head`` through its session before
+  committing (a test, the demo's idempotency marker, ``verify_chain`` in a write) sees its
+  own entries as autoflush shows its own rows: such a query settles the entries recorded so
+  far first, and the transaction holds the head lock from then on — only that transaction
+  (``_settle_before_reading``). Reads through a bare ``Connection`` or ``text()`` are not
+  seen; call ``settle(session)`` before them. The entry ``record()`` returns has its ``seq``
+  once settled.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
-import enum
-import hashlib
-import json
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from itertools import chain
 from typing import Any, Protocol
 
-from sqlalchemy import event, func, inspect, select
-from sqlalchemy.orm import ColumnProperty, Mapper, Session
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, make_transient
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.util import find_tables
 
+from wurao.core.audit_verify import (
+    GENESIS_HASH,
+    RowFinding,
+    RowsResult,
+    VerifyResult,
+    canonical_json,
+    count_entries,
+    digest,
+    entry_hash,
+    iter_entries,
+    sha256_hex,
+    snapshot,
+    verify_chain,
+    verify_rows,
+)
 from wurao.core.db import Base
 from wurao.core.models import AuditEntry, AuditHead
-from wurao.core.models_registry import import_all_models
 from wurao.core.time import utcnow
 
-GENESIS_HASH = "0" * 64
+__all__ = [
+    "GENESIS_HASH",
+    "SYSTEM",
+    "AuditActor",
+    "AuditEntry",
+    "AuditMissing",
+    "RowFinding",
+    "RowsResult",
+    "SystemActor",
+    "VerifyResult",
+    "canonical_json",
+    "count_entries",
+    "digest",
+    "entry_hash",
+    "iter_entries",
+    "record",
+    "settle",
+    "sha256_hex",
+    "snapshot",
+    "verify_chain",
+    "verify_rows",
+]
+
 _PENDING = "wurao_audit_pending"
 _DONE = "wurao_audit_done"
+_ENTRIES = "wurao_audit_entries"  # the transaction's entries, in the order recorded
+_SETTLING = "wurao_audit_settling"
+_CHAIN_TABLES = frozenset({AuditEntry.__tablename__, AuditHead.__tablename__})
 
 
 class AuditActor(Protocol):
@@ -64,94 +126,45 @@ class AuditMissing(RuntimeError):
     """A transaction changed audited rows without an audit entry for them."""
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, bytes):
-        return hashlib.sha256(value).hexdigest()
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [_jsonable(v) for v in value]
-    return value
-
-
-def canonical_json(data: Any) -> str:
-    """Deterministic JSON (sorted keys, no spaces) used for every digest."""
-    return json.dumps(_jsonable(data), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def sha256_hex(text: str) -> str:
-    """SHA-256 of UTF-8 text, hex."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _state_columns(mapper: Mapper[Any]) -> list[ColumnProperty[Any]]:
-    """The columns whose values make up an audited row's state (bookkeeping ones left out)."""
-    ignored: frozenset[str] = getattr(mapper.class_, "__audit_ignore_columns__", frozenset())
-    return [attr for attr in mapper.column_attrs if attr.key not in ignored]
-
-
-def snapshot(obj: Base) -> dict[str, Any]:
-    """The column values of an ORM object, as a plain dict (for before/after digests).
-
-    Columns a class lists in ``__audit_ignore_columns__`` change without an entry, so they are
-    left out: the after-digest then still vouches for the row (``verify_rows``).
-    """
-    return {attr.key: getattr(obj, attr.key) for attr in _state_columns(inspect(obj).mapper)}
-
-
-def digest(data: dict[str, Any] | None) -> str | None:
-    """SHA-256 of a snapshot's canonical JSON, or None for "no object"."""
-    return None if data is None else sha256_hex(canonical_json(data))
-
-
 def _object_key(obj: Base) -> tuple[str, str]:
     mapper = inspect(obj).mapper
     ident = mapper.primary_key_from_instance(obj)
     return (str(mapper.class_.__tablename__), ":".join(str(i) for i in ident))
 
 
-def _entry_payload(entry: AuditEntry) -> str:
-    return canonical_json(
-        {
-            "seq": entry.seq,
-            "at": entry.at,
-            "actor_id": entry.actor_id,
-            "actor_name": entry.actor_name,
-            "actor_role": entry.actor_role,
-            "region_code": entry.region_code,
-            "action": entry.action,
-            "object_type": entry.object_type,
-            "object_id": entry.object_id,
-            "summary": entry.summary,
-            "before_digest": entry.before_digest,
-            "after_digest": entry.after_digest,
-            "prev_hash": entry.prev_hash,
-        }
-    )
+@dataclass
+class _Recorded:
+    """An entry of the open transaction: where it was recorded and where it was settled."""
+
+    entry: AuditEntry
+    recorded_in: SessionTransaction
+    settled_in: SessionTransaction | None = None  # None: not yet in the chain
 
 
-def entry_hash(entry: AuditEntry) -> str:
-    """The hash an entry must carry: SHA-256 over its fields and the previous hash."""
-    return sha256_hex(_entry_payload(entry))
+def _innermost(session: Session) -> SessionTransaction:
+    """The transaction (or savepoint) the session is in now, begun if none is."""
+    current = session.get_nested_transaction() or session.get_transaction()
+    return current if current is not None else session.begin()
 
 
-def _lock_head(session: Session) -> AuditHead:
-    head = session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()
-    ).scalar_one_or_none()
-    if head is None:
-        head = AuditHead(id=1, last_seq=0, last_hash=GENESIS_HASH)
-        session.add(head)
-        session.flush()
-    return head
+def _within(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    """Whether ``transaction`` is ``outer`` or a savepoint opened inside it."""
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+def _recorded(session: Session) -> list[_Recorded]:
+    entries: list[_Recorded] = session.info.setdefault(_ENTRIES, [])
+    return entries
+
+
+def _unsettled(session: Session) -> bool:
+    # Settled entries always precede unsettled ones, so the last one tells.
+    entries: list[_Recorded] | None = session.info.get(_ENTRIES)
+    return entries is not None and len(entries) > 0 and entries[-1].settled_in is None
 
 
 def record(
@@ -174,6 +187,8 @@ def record(
     ``before`` is the snapshot taken before the change (None for a creation); ``after``
     defaults to the object's current state (None when ``deleted``). ``covers`` lists further
     objects written by the same action (the rows of one import), recorded by this one entry.
+    The entry takes its place in the chain (``seq``, ``prev_hash``, ``hash``) when the
+    transaction settles: at commit, or earlier through ``settle()``.
     """
     session.flush()
     done: set[tuple[str, str]] = session.info.setdefault(_DONE, set())
@@ -187,9 +202,7 @@ def record(
         done.add((table, ident))
     if object_type is None or object_id is None:
         raise ValueError("an audit entry needs an object or object_type and object_id")
-    head = _lock_head(session)
     entry = AuditEntry(
-        seq=head.last_seq + 1,
         at=utcnow(),
         actor_id=actor.user_id,
         actor_name=actor.display_name,
@@ -201,219 +214,93 @@ def record(
         summary=summary,
         before_digest=digest(before),
         after_digest=digest(after),
-        prev_hash=head.last_hash,
     )
-    entry.hash = entry_hash(entry)
-    head.last_seq = entry.seq
-    head.last_hash = entry.hash
-    session.add(entry)
-    session.flush()
+    _recorded(session).append(_Recorded(entry, _innermost(session)))
     return entry
 
 
-@dataclass(frozen=True)
-class VerifyResult:
-    """Outcome of a chain verification."""
-
-    ok: bool
-    checked: int
-    broken_seq: int | None = None
-    reason: str = ""
-
-
-def iter_entries(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:
-    """Every entry in sequence order, read in batches."""
-    last = 0
-    while True:
-        rows = (
-            session.execute(
-                select(AuditEntry)
-                .where(AuditEntry.seq > last)
-                .order_by(AuditEntry.seq)
-                .limit(batch)
-            )
-            .scalars()
-            .all()
-        )
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1].seq
-        session.expunge_all()
+def _lock_head(session: Session) -> AuditHead:
+    # populate_existing: a head read earlier in this transaction, before the lock, may be
+    # stale by now (PostgreSQL's READ COMMITTED returns the newest row once locked).
+    head = session.execute(
+        select(AuditHead)
+        .where(AuditHead.id == 1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if head is None:
+        head = AuditHead(id=1, last_seq=0, last_hash=GENESIS_HASH)
+        session.add(head)
+        session.flush()
+    return head
 
 
-def verify_chain(session: Session) -> VerifyResult:
-    """Recompute the chain; report the first entry that was edited, removed or reordered."""
-    prev_hash = GENESIS_HASH
-    expected_seq = 1
-    checked = 0
-    for entry in iter_entries(session):
-        if entry.seq != expected_seq:
-            return VerifyResult(
-                False, checked, expected_seq, f"缺少第 {expected_seq} 条记录（已被删除）"
-            )
-        if entry.prev_hash != prev_hash:
-            return VerifyResult(False, checked, entry.seq, "前一条记录的哈希不符（链被改动）")
-        if entry_hash(entry) != entry.hash:
-            return VerifyResult(False, checked, entry.seq, "记录内容与其哈希不符（记录被修改）")
-        prev_hash = entry.hash
-        expected_seq += 1
-        checked += 1
-    head = session.get(AuditHead, 1)
-    if head is not None and (head.last_seq != checked or head.last_hash != prev_hash):
-        return VerifyResult(False, checked, checked + 1, "链尾记录缺失（末尾记录被删除）")
-    return VerifyResult(True, checked)
+def settle(session: Session) -> None:
+    """Give the transaction's unsettled entries their place in the chain and insert them.
 
-
-# --- the business rows --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RowFinding:
-    """An audited row whose current state is not the one its last audit entry vouches for."""
-
-    table: str
-    object_id: str
-    kind: str  # "changed" | "deleted"
-    seq: int  # the entry whose after-state the row no longer matches
-
-    @property
-    def message(self) -> str:
-        """What was found, in Chinese."""
-        if self.kind == "deleted":
-            return (
-                f"{self.table} #{self.object_id}：该行已不存在，"
-                f"但第 {self.seq} 条审计记录之后没有删除它的记录（在平台之外被删除）"
-            )
-        return (
-            f"{self.table} #{self.object_id}：当前内容与第 {self.seq} 条审计记录的写后摘要不符"
-            f"（在平台之外被改动）"
-        )
-
-
-@dataclass
-class RowsResult:
-    """Outcome of checking the audited rows against the chain."""
-
-    checked: int = 0  # rows whose state an entry vouches for, compared
-    unvouched: int = 0  # rows written only in bulk or as part of another object's entry
-    findings: list[RowFinding] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        """Whether every compared row is as the platform last wrote it."""
-        return not self.findings
-
-
-@dataclass
-class _Vouched:
-    digest: str | None  # None: deleted through the platform
-    seq: int
-
-
-def _audited_mappers() -> list[Mapper[Any]]:
-    import_all_models()
-    return sorted(
-        (m for m in Base.registry.mappers if not getattr(m.class_, "__audit_exempt__", False)),
-        key=lambda m: str(m.class_.__tablename__),
-    )
-
-
-def _is_row_key(mapper: Mapper[Any], object_id: str) -> bool:
-    """Whether an entry's object id names one row (not ``*``, ``file:…``, ``sweep:…``)."""
-    parts = object_id.split(":")
-    if object_id == "*" or len(parts) != len(mapper.primary_key):
-        return False
-    for part, column in zip(parts, mapper.primary_key, strict=True):
-        try:
-            is_int = column.type.python_type is int
-        except NotImplementedError:
-            is_int = False
-        if is_int and not part.lstrip("-").isdigit():
-            return False
-    return True
-
-
-def _vouched_states(
-    session: Session, mappers: dict[str, Mapper[Any]], batch: int = 20000
-) -> tuple[dict[str, dict[str, _Vouched]], dict[str, int]]:
-    """Per table: each row's state as the chain last left it, and the last bulk write's seq.
-
-    One pass over the entries in order. An entry with an after-digest vouches for its row's
-    state, unless its before-digest contradicts the state vouched for so far: then it is an
-    entry about something else of that object (the item's checklist) or a write over a row
-    changed outside the platform; either way the earlier state stays, and a row that no
-    longer matches it is reported.
+    Runs by itself just before the commit; call it earlier only where the entries must be in
+    the database before then. It locks the chain's head for the rest of the transaction.
     """
-    states: dict[str, dict[str, _Vouched]] = {t: {} for t in mappers}
-    bulk: dict[str, int] = {}
-    columns = (
-        AuditEntry.seq,
-        AuditEntry.object_type,
-        AuditEntry.object_id,
-        AuditEntry.before_digest,
-        AuditEntry.after_digest,
-    )
-    last = 0
-    while True:
-        rows = session.execute(
-            select(*columns).where(AuditEntry.seq > last).order_by(AuditEntry.seq).limit(batch)
-        ).all()
-        if not rows:
-            break
-        for seq, table, object_id, before, after in rows:
-            mapper = mappers.get(table)
-            if mapper is None:
+    if not _unsettled(session) or session.info.get(_SETTLING):
+        return
+    session.info[_SETTLING] = True
+    try:
+        head = _lock_head(session)
+        here = _innermost(session)
+        for item in _recorded(session):
+            if item.settled_in is not None:
                 continue
-            if not _is_row_key(mapper, object_id):
-                bulk[table] = seq
-                continue
-            known = states[table].get(object_id)
-            if after is None:
-                states[table][object_id] = _Vouched(None, seq)
-            elif known is None or known.digest is None or before in (None, known.digest):
-                states[table][object_id] = _Vouched(after, seq)
-        last = rows[-1][0]
-    return states, bulk
+            entry = item.entry
+            entry.seq = head.last_seq + 1
+            entry.prev_hash = head.last_hash
+            entry.hash = entry_hash(entry)
+            head.last_seq, head.last_hash = entry.seq, entry.hash
+            item.settled_in = here
+            session.add(entry)
+        session.flush()
+    finally:
+        session.info.pop(_SETTLING, None)
 
 
-def verify_rows(session: Session, batch: int = 2000) -> RowsResult:
-    """Compare every audited row with the after-digest of the entry that last vouched for it.
-
-    Reports rows changed or deleted outside the platform. Rows that no entry of their own
-    vouches for (written in bulk by an import or as part of another object's entry, e.g. the
-    lines of a checklist) are counted, not compared: the entries carry no state for them.
-    """
-    mappers = {str(m.class_.__tablename__): m for m in _audited_mappers()}
-    states, bulk = _vouched_states(session, mappers)
-    result = RowsResult()
-    for table, mapper in mappers.items():
-        vouched = states[table]
-        since_bulk = bulk.get(table, 0)
-        attrs = _state_columns(mapper)
-        keys = [attrs.index(a) for pk in mapper.primary_key for a in attrs if pk in a.columns]
-        stmt = select(*(a.columns[0] for a in attrs)).execution_options(yield_per=batch)
-        seen: set[str] = set()
-        for row in session.execute(stmt):
-            ident = ":".join(str(row[i]) for i in keys)
-            seen.add(ident)
-            state = vouched.get(ident)
-            if state is None or state.digest is None or state.seq < since_bulk:
-                result.unvouched += 1
-                continue
-            result.checked += 1
-            current = digest({a.key: row[i] for i, a in enumerate(attrs)})
-            if current != state.digest:
-                result.findings.append(RowFinding(table, ident, "changed", state.seq))
-        for ident, state in vouched.items():
-            if state.digest is not None and ident not in seen and state.seq > since_bulk:
-                result.findings.append(RowFinding(table, ident, "deleted", state.seq))
-    return result
+@event.listens_for(Session, "do_orm_execute")
+def _settle_before_reading(state: ORMExecuteState) -> None:
+    """A query on the chain's tables sees the transaction's own entries (see the docstring)."""
+    session = state.session
+    if not _unsettled(session) or session.info.get(_SETTLING):
+        return
+    statement = state.statement
+    if not isinstance(statement, ClauseElement):
+        return
+    tables = find_tables(statement, include_crud=True, include_joins=True)
+    if any(getattr(t, "name", None) in _CHAIN_TABLES for t in tables):
+        settle(session)
 
 
-def count_entries(session: Session) -> int:
-    """Number of entries in the log."""
-    return int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+@event.listens_for(Session, "after_soft_rollback")
+def _savepoint_rolled_back(session: Session, previous: SessionTransaction) -> None:
+    """Drop the entries recorded inside a rolled-back savepoint; put back in line the ones
+    recorded outside it but settled (inserted) inside it, which its rollback undid."""
+    entries: list[_Recorded] | None = session.info.get(_ENTRIES)
+    if not entries:
+        return
+    kept: list[_Recorded] = []
+    for item in entries:
+        if _within(item.recorded_in, previous):
+            continue
+        if _within(item.settled_in, previous):
+            if not inspect(item.entry).transient:
+                make_transient(item.entry)
+            item.entry.seq = None  # type: ignore[assignment]
+            item.entry.prev_hash = item.entry.hash = None  # type: ignore[assignment]
+            item.settled_in = None
+        kept.append(item)
+    entries[:] = kept
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # committed, rolled back or closed: nothing is left
+        session.info.pop(_ENTRIES, None)
 
 
 # --- commit-time guard -------------------------------------------------------------------
@@ -448,6 +335,10 @@ def _check_audited(session: Session) -> None:
     missing = pending - done
     if missing:
         raise AuditMissing(f"changes without an audit entry: {sorted(missing)[:5]}")
+    # before_commit also runs when a savepoint is released (SQLAlchemy 2.1); the entries go
+    # into the chain only as the transaction itself commits.
+    if not session.in_nested_transaction():
+        settle(session)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -35,8 +35,9 @@ class AuditEntry(Base):
 class AuditHead(Base):
     """A single row holding the chain's last sequence number and hash.
 
-    Appending locks this row (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite write
-    transactions are already serialised), so two transactions can never fork the chain.
+    A commit numbers its transaction's entries under a lock on this row (``SELECT … FOR
+    UPDATE`` on PostgreSQL, held from there to COMMIT; SQLite write transactions are already
+    serialised), so two transactions can never fork the chain (``core/audit.py`` ``settle``).
     """
 
     __tablename__ = "audit_head"
