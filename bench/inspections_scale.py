@@ -16,10 +16,12 @@
 3. Creates ``samples`` complaint-origin on-site tasks, each on an enterprise that already has
    bench inspections and for the subject that did one of them (so the cap row and the A6
    merge/joint query find real rows), and times pre-check and issue per task as
-   ``bench.inspections`` does.
+   ``bench.inspections`` does, with the SQL statements each sends and this process's CPU time.
 4. Serves the database with uvicorn (one worker) and drives verification with wrk.
 
-Run: ``python -m bench.inspections_scale --db both``.
+Run: ``python -m bench.inspections_scale --db both``. For development, a smaller province in a
+PostgreSQL database of its own: ``--pg-db wurao_bench_e --enterprises 1000000 --inspections
+200000`` (the database generated first with ``generate_province(url, enterprises=1_000_000)``).
 """
 
 from __future__ import annotations
@@ -44,7 +46,9 @@ from sqlalchemy.orm import Session
 
 from bench.inspections import DATA_DIR, _free_port, _httpx, _ms, _wrk
 
-PG_URL = "postgresql+psycopg://postgres:postgres@127.0.0.1:5432/wurao_bench"
+PG_SERVER = "postgresql+psycopg://postgres:postgres@127.0.0.1:5432/"
+PG_DB = "wurao_bench"
+PG_URL = PG_SERVER + PG_DB
 SQLITE_PATH = DATA_DIR / "sampling_10000000.sqlite3"
 MARKER = "bench-insp"
 SAMPLE_MARKER = "bench-insp-sample"
@@ -56,9 +60,9 @@ TASK_COLS = (
 )  # fmt: skip
 
 
-def url_for(db: str) -> str:
-    """The province-scale database of ``db``."""
-    return f"sqlite:///{SQLITE_PATH}" if db == "sqlite" else PG_URL
+def url_for(db: str, pg_db: str = PG_DB) -> str:
+    """The province-scale database of ``db`` (PostgreSQL: the database named ``pg_db``)."""
+    return f"sqlite:///{SQLITE_PATH}" if db == "sqlite" else PG_SERVER + pg_db
 
 
 def _counts(engine: Engine) -> dict[str, int]:
@@ -341,6 +345,8 @@ def _ensure_items(url: str, today: dt.date) -> None:
 
 
 def _samples(url: str, samples: int, today: dt.date) -> tuple[dict[str, Any], list[str]]:
+    from sqlalchemy import event
+
     from wurao.auth.permissions import Role
     from wurao.auth.scope import Actor
     from wurao.core.db import make_engine, session_scope
@@ -413,20 +419,28 @@ def _samples(url: str, samples: int, today: dt.date) -> tuple[dict[str, Any], li
         created.append(time.perf_counter() - t0)
     tokens: list[str] = []
     warned = 0
+    ran = [0]
+    event.listen(engine, "before_cursor_execute", lambda *_a: ran.__setitem__(0, ran[0] + 1))
+    n_pre = n_iss = 0
+    cpu_pre, cpu_iss = [], []  # this process's CPU time: less sensitive to the shared cores
     for task_id, actor in task_ids:
-        t0 = time.perf_counter()
+        p0 = time.process_time()
+        t0, c0 = time.perf_counter(), ran[0]
         with session_scope(engine, write=False) as s:
             task = service.get_task(s, actor=actor, task_id=task_id)
             result = issuing.precheck(s, actor=actor, task=task)
             assert result.ok, result.blocking
             warned += bool(result.warnings)
-        t1 = time.perf_counter()
+        t1, c1, p1 = time.perf_counter(), ran[0], time.process_time()
         with session_scope(engine) as s:
             task = service.get_task(s, actor=actor, task_id=task_id)
             tokens.append(issuing.issue_code(s, actor=actor, task=task).code.token)
         t2 = time.perf_counter()
+        cpu_pre.append(p1 - p0)
+        cpu_iss.append(time.process_time() - p1)
         pre.append(t1 - t0)
         iss.append(t2 - t1)
+        n_pre, n_iss = n_pre + c1 - c0, n_iss + ran[0] - c1
     engine.dispose()
     both = [a + b for a, b in zip(pre, iss, strict=True)]
     return {
@@ -434,14 +448,19 @@ def _samples(url: str, samples: int, today: dt.date) -> tuple[dict[str, Any], li
         "precheck": _ms(pre),
         "issue": _ms(iss),
         "precheck_plus_issue": _ms(both),
+        "precheck_client_cpu": _ms(cpu_pre),
+        "issue_client_cpu": _ms(cpu_iss),
         "tasks_with_warnings": warned,
+        # SQL statements sent (the task read by id included; BEGIN/COMMIT are not statements)
+        "statements_per_precheck": round(n_pre / len(task_ids), 2),
+        "statements_per_issue": round(n_iss / len(task_ids), 2),
         "sample_enterprise_ids": [p[4] for p in picked[:5]] + ["…"],
         "sample_task_id": task_ids[-1][0],
     }, tokens
 
 
 def _explain(url: str, task_id: int) -> dict[str, str]:
-    """Plans of the two pre-check queries that read the big tables (A6 merge/joint, A5 count)."""
+    """Plans of the two pre-check reads of the big tables (A6/F9 other tasks, A5 count)."""
     from wurao.inspections.models import InspectionTask
 
     engine = __import__("wurao.core.db", fromlist=["make_engine"]).make_engine(url)
@@ -456,13 +475,18 @@ def _explain(url: str, task_id: int) -> dict[str, str]:
             "we": task.window_end,
             "y": task.year,
         }
-        a6 = (
-            "SELECT inspection_task.id, task_subject.subject_id FROM inspection_task JOIN"
-            " task_subject ON task_subject.task_id = inspection_task.id WHERE"
+        a6 = (  # precheck.others_of: A6's open overlapping tasks or F9's triggered ones
+            "SELECT inspection_task.id, task_subject.subject_id, inspection_task.status,"
+            " inspection_task.method, inspection_task.origin, inspection_task.year,"
+            " inspection_task.window_start, inspection_task.window_end FROM inspection_task"
+            " LEFT OUTER JOIN task_subject ON task_subject.task_id = inspection_task.id WHERE"
             " inspection_task.enterprise_id = CAST(:e AS BIGINT) AND"
             " inspection_task.id != CAST(:t AS BIGINT) AND"
-            " inspection_task.status IN ('draft', 'coded', 'in_progress') AND"
-            " inspection_task.window_start <= :we AND inspection_task.window_end >= :ws"
+            " ((inspection_task.status IN ('draft', 'coded', 'in_progress') AND"
+            " inspection_task.window_start <= :we AND inspection_task.window_end >= :ws) OR"
+            " (inspection_task.year = CAST(:y AS INTEGER) AND inspection_task.origin IN"
+            " ('complaint', 'monitoring', 'referral') AND inspection_task.method = 'onsite' AND"
+            " inspection_task.status IN ('coded', 'in_progress', 'done')))"
         )
         a5 = (
             "SELECT * FROM onsite_count WHERE enterprise_id = CAST(:e AS BIGINT)"
@@ -470,7 +494,7 @@ def _explain(url: str, task_id: int) -> dict[str, str]:
         )
         sqlite = s.get_bind().dialect.name == "sqlite"
         prefix = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN (ANALYZE, BUFFERS) "
-        for name, sql in (("A6_merge_joint", a6), ("A5_onsite_count", a5)):
+        for name, sql in (("A6_F9_other_tasks", a6), ("A5_onsite_count", a5)):
             rows = s.execute(text(prefix + sql), params).all()
             out[name] = "\n".join(
                 " ".join(str(c) for c in r[-1:]) if sqlite else str(r[0]) for r in rows
@@ -479,11 +503,12 @@ def _explain(url: str, task_id: int) -> dict[str, str]:
     return out
 
 
-def profile_precheck(db: str, *, tasks: int = 200) -> dict[str, Any]:
+def profile_precheck(db: str, *, tasks: int = 200, pg_db: str = PG_DB) -> dict[str, Any]:
     """Time every SQL statement of a read-only pre-check on the latest sample tasks of ``db``.
 
     Returns, per statement shape, how often it ran and its median / p99 / max milliseconds,
-    slowest first, plus the whole pre-check's median / p99.
+    slowest first, plus the whole pre-check's median / p99 and statements per pre-check
+    (the task read by id included).
     """
     from sqlalchemy import event
 
@@ -494,7 +519,7 @@ def profile_precheck(db: str, *, tasks: int = 200) -> dict[str, Any]:
     from wurao.inspections.models import InspectionTask, TaskSubject
     from wurao.registry.models import EnforcementSubject
 
-    engine = make_engine(url_for(db))
+    engine = make_engine(url_for(db, pg_db))
     times: dict[str, list[float]] = defaultdict(list)
 
     @event.listens_for(engine, "before_cursor_execute")
@@ -531,7 +556,13 @@ def profile_precheck(db: str, *, tasks: int = 200) -> dict[str, Any]:
         {"statement": k, **_ms(v), "max_ms": round(max(v) * 1000, 2)} for k, v in times.items()
     ]
     stats.sort(key=lambda r: -float(r["p99_ms"]))
-    return {"db": db, "precheck": _ms(whole), "statements": stats}
+    per = sum(len(v) for v in times.values()) / max(1, len(whole))
+    return {
+        "db": db,
+        "precheck": _ms(whole),
+        "statements_per_precheck": round(per, 2),
+        "statements": stats,
+    }
 
 
 # --- HTTP -----------------------------------------------------------------------------------
@@ -582,18 +613,22 @@ def run_scale(
     seconds: int = 10,
     connections: int = 16,
     seed: int = 2026,
+    pg_db: str = PG_DB,
 ) -> dict[str, Any]:
-    """Load ``inspections`` tasks into the province database of ``db`` and measure."""
+    """Load ``inspections`` tasks into the province database of ``db`` and measure
+    (PostgreSQL: the database ``pg_db``, ``wurao_bench`` unless told)."""
     from wurao.core import migrate
     from wurao.core.config import get_settings
     from wurao.core.db import make_engine
     from wurao.core.time import local_today
+    from wurao.wiring import register_handlers
 
+    register_handlers()  # creating a task and issuing its code emit events (oversight reacts)
     var = DATA_DIR / f"var-scale-{db}"
     var.mkdir(parents=True, exist_ok=True)  # kept: it holds the signing key of the codes
     os.environ["WURAO_VAR_DIR"] = str(var)
     get_settings.cache_clear()
-    url = url_for(db)
+    url = url_for(db, pg_db)
     if db == "sqlite" and not SQLITE_PATH.exists():
         raise SystemExit(
             f"{SQLITE_PATH} is missing: generate it first with "
@@ -650,7 +685,15 @@ def main(argv: list[str] | None = None) -> int:
     """Command line: ``python -m bench.inspections_scale``."""
     parser = argparse.ArgumentParser(prog="python -m bench.inspections_scale", description=__doc__)
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
-    parser.add_argument("--enterprises", type=int, default=10_000_000)
+    parser.add_argument(
+        "--enterprises",
+        type=int,
+        default=10_000_000,
+        help="enterprises the database must already hold (a smaller province for development)",
+    )
+    parser.add_argument(
+        "--pg-db", default=PG_DB, help=f"PostgreSQL database of the province (default {PG_DB})"
+    )
     parser.add_argument("--inspections", type=int, default=2_000_000)
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=10)
@@ -665,7 +708,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile_precheck:
         for db in dbs:
             print(
-                json.dumps(profile_precheck(db, tasks=args.samples), ensure_ascii=False, indent=2)
+                json.dumps(
+                    profile_precheck(db, tasks=args.samples, pg_db=args.pg_db),
+                    ensure_ascii=False,
+                    indent=2,
+                )
             )
         return 0
     results = DATA_DIR.parent / "results"
@@ -675,6 +722,7 @@ def main(argv: list[str] | None = None) -> int:
         out = run_scale(
             db, enterprises=args.enterprises, inspections=args.inspections,
             samples=args.samples, seconds=args.seconds, connections=args.connections,
+            pg_db=args.pg_db,
         )  # fmt: skip
         out["command"] = "python -m bench.inspections_scale " + " ".join(argv or sys.argv[1:])
         out["at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

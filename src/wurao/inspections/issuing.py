@@ -3,8 +3,14 @@
 "无码不查、无码无效" (路桥方案): a code is issued only when every pre-check in ``rules`` passes.
 Issuing locks the subject's on-site count row for the enterprise and year (A5) and the code
 sequence row before it reads them, so two requests racing for the last slot under the cap are
-serialised: ``INSERT … ON CONFLICT DO NOTHING`` then ``SELECT … FOR UPDATE`` on PostgreSQL;
-on SQLite a write session already holds the database's write lock (``BEGIN IMMEDIATE``).
+serialised: one ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` each creates the row if missing,
+locks it and returns its latest committed values on PostgreSQL; on SQLite a write session
+already holds the database's write lock (``BEGIN IMMEDIATE``).
+
+Round trips are the cost on the request path (#18): the pre-check reads the task's people with
+the A5 counts, its items, and the enterprise's other tasks for A6 and F9, in three statements;
+the issue re-reads all of it after locking the task (the rule that stops two codes for one
+enterprise), with the current signing key and whether observers joined in the same statement.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import AGENCY_ROLES, Permission
@@ -31,13 +37,17 @@ from wurao.inspections.models import (
     CrossRegionApproval,
     InspectionTask,
     OnsiteCount,
+    SigningKey,
+    TaskObserver,
+    TaskSubject,
 )
 from wurao.inspections.precheck import PrecheckResult, TaskFacts
-from wurao.inspections.service import TaskBundle, bundle
+from wurao.inspections.service import TaskBundle, assemble_bundle, bundle, with_people
 from wurao.inspections.statuses import CODE_STATUSES
+from wurao.registry.models import Enterprise
 
 
-def _facts(session: Session, b: TaskBundle, today: dt.date) -> TaskFacts:
+def _facts(b: TaskBundle, today: dt.date, counts: dict[int, tuple[int, int]]) -> TaskFacts:
     return TaskFacts(
         task=b.task,
         enterprise=b.enterprise,
@@ -46,18 +56,77 @@ def _facts(session: Session, b: TaskBundle, today: dt.date) -> TaskFacts:
         items=b.items,
         officers=b.officers,
         today=today,
+        counts=counts,
     )
 
 
-def _read_counts(session: Session, b: TaskBundle) -> dict[int, tuple[int, int]]:
-    rows = session.scalars(
-        select(OnsiteCount).where(
-            OnsiteCount.enterprise_id == b.task.enterprise_id,
-            OnsiteCount.year == b.task.year,
-            OnsiteCount.subject_id.in_(list(b.task_subjects)),
-        )
+# Statements of the request path are built once, with the task id as a parameter: building
+# one costs about as much as running it (#18).
+def _around(*extra: Any) -> Select[Any]:
+    """``service.bundle``'s first statement (enterprise, code, subjects, officers) with
+    ``extra`` columns after the code: one row per (subject, officer) pair."""
+    return with_people(
+        select(Enterprise, ActionCode, *extra)
+        .select_from(InspectionTask)
+        .join(Enterprise, Enterprise.id == InspectionTask.enterprise_id)
+        .outerjoin(ActionCode, ActionCode.task_id == InspectionTask.id)
+        .where(InspectionTask.id == bindparam("task_id"))
     )
-    return {r.subject_id: (r.counted, r.exempt) for r in rows}
+
+
+# The bundle with each subject's A5 count row (unlocked), joined to its ``task_subject`` row.
+_WITH_COUNTS = (
+    _around()
+    .add_columns(OnsiteCount.counted, OnsiteCount.exempt)
+    .outerjoin(
+        OnsiteCount,
+        and_(
+            OnsiteCount.enterprise_id == InspectionTask.enterprise_id,
+            OnsiteCount.subject_id == TaskSubject.subject_id,
+            OnsiteCount.year == InspectionTask.year,
+        ),
+    )
+)
+# The bundle with the key that signs new codes, as ``codes.current_key`` chooses it (the newest
+# not retired), and whether observers joined the task.
+_FOR_ISSUE = _around(
+    select(SigningKey.kid)
+    .where(SigningKey.retired_at.is_(None))
+    .order_by(SigningKey.created_at.desc(), SigningKey.kid.desc())
+    .limit(1)
+    .scalar_subquery(),
+    exists().where(TaskObserver.task_id == InspectionTask.id),
+)
+_LOCK_TASK = (
+    select(InspectionTask)
+    .where(InspectionTask.id == bindparam("task_id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+
+
+def _bundle_and_counts(
+    session: Session, task: InspectionTask
+) -> tuple[TaskBundle, dict[int, tuple[int, int]]]:
+    """``service.bundle`` (two statements) with each subject's A5 count row, read unlocked:
+    (counted, exempt) by subject, missing rows left out."""
+    rows = session.execute(_WITH_COUNTS, {"task_id": task.id}).all()
+    assert rows, f"task {task.id} is not in the database"
+    b = assemble_bundle(session, task, rows[0][0], rows[0][1], [r[2:6] for r in rows], False)
+    counts = {r[2].subject_id: (r[6], r[7]) for r in rows if r[2] is not None and r[6] is not None}
+    return b, counts
+
+
+def _bundle_for_issue(
+    session: Session, task: InspectionTask
+) -> tuple[TaskBundle, str | None, bool]:
+    """``service.bundle`` of the locked task (two statements, read after the lock so they see
+    every change committed before it), the kid of the current signing key (None when there is
+    none yet) and whether observers have joined the task."""
+    rows = session.execute(_FOR_ISSUE, {"task_id": task.id}).all()
+    assert rows, f"task {task.id} is not in the database"
+    b = assemble_bundle(session, task, rows[0][0], rows[0][1], [r[4:] for r in rows], False)
+    return b, rows[0][2], bool(rows[0][3])
 
 
 def _takes_part(actor: Actor, b: TaskBundle) -> bool:
@@ -97,41 +166,79 @@ def precheck(
 ) -> PrecheckResult:
     """Every pre-check's outcome for a task (read only; the cap count is read unlocked)."""
     actor.require(Permission.TASKS_VIEW)
-    b = bundle(session, task)
-    facts = _facts(session, b, today or local_today())
-    facts.counts = _read_counts(session, b)
-    return rules.run(session, facts)
+    b, counts = _bundle_and_counts(session, task)
+    return rules.run(session, _facts(b, today or local_today(), counts))
 
 
-def _insert_ignore(session: Session, table: Any, values: dict[str, Any]) -> None:
-    session.execute(insert_for(session, table).values(**values).on_conflict_do_nothing())
+# The upserts differ by dialect (``insert_for``): built once per dialect and shape.
+_UPSERTS: dict[tuple[str, str, int], Any] = {}
 
 
-def _lock_counts(session: Session, b: TaskBundle) -> dict[int, OnsiteCount]:
-    """Insert-if-missing then lock each subject's count row, in subject order (no deadlock)."""
-    out: dict[int, OnsiteCount] = {}
-    for sid in sorted(b.task_subjects):
-        key = {"enterprise_id": b.task.enterprise_id, "subject_id": sid, "year": b.task.year}
-        _insert_ignore(session, OnsiteCount, {**key, "counted": 0, "exempt": 0})
-        out[sid] = session.scalars(
-            select(OnsiteCount)
-            .filter_by(**key)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).one()
-    return out
+def _count_upsert(session: Session, subjects: int) -> Any:
+    """The A5 count rows' upsert for ``subjects`` subjects: parameters p_enterprise, p_year
+    and p_subject_0… in subject order; a no-op ``DO UPDATE`` that locks and returns each row."""
+    key = (session.get_bind().dialect.name, "onsite_count", subjects)
+    stmt = _UPSERTS.get(key)
+    if stmt is None:
+        rows = [
+            {"enterprise_id": bindparam("p_enterprise"), "subject_id": bindparam(f"p_subject_{i}"),
+             "year": bindparam("p_year"), "counted": 0, "exempt": 0}
+            for i in range(subjects)
+        ]  # fmt: skip
+        stmt = _UPSERTS[key] = (
+            insert_for(session, OnsiteCount.__table__)  # Core: the parameters are binds
+            .values(rows)
+            .on_conflict_do_update(
+                index_elements=["enterprise_id", "subject_id", "year"],
+                set_={"counted": OnsiteCount.counted},
+            )
+            .returning(OnsiteCount.subject_id, OnsiteCount.counted, OnsiteCount.exempt)
+        )
+    return stmt
+
+
+def _lock_counts(session: Session, b: TaskBundle) -> dict[int, tuple[int, int]]:
+    """Each subject's (counted, exempt) count row, created if missing and locked, in one
+    statement: ``INSERT … ON CONFLICT DO UPDATE`` (a no-op update) takes the row lock and returns
+    the latest committed values, rows in subject order (no deadlock). SQLite's write session
+    already holds the database's write lock."""
+    if not b.task_subjects:
+        return {}
+    params: dict[str, Any] = {"p_enterprise": b.task.enterprise_id, "p_year": b.task.year}
+    params.update({f"p_subject_{i}": sid for i, sid in enumerate(sorted(b.task_subjects))})
+    rows = session.execute(_count_upsert(session, len(b.task_subjects)), params)
+    return {sid: (counted, exempt) for sid, counted, exempt in rows}
+
+
+def _set_count(session: Session, b: TaskBundle, sid: int, counted: int, exempt: int) -> None:
+    """Write a subject's locked count row (the ORM copy in the session, if any, follows)."""
+    session.execute(
+        update(OnsiteCount)
+        .where(
+            OnsiteCount.enterprise_id == b.task.enterprise_id,
+            OnsiteCount.subject_id == sid,
+            OnsiteCount.year == b.task.year,
+        )
+        .values(counted=counted, exempt=exempt)
+    )
 
 
 def _next_number(session: Session, region: str, year: int) -> str:
-    _insert_ignore(session, CodeSequence, {"region_code": region, "year": year, "last": 0})
-    seq = session.scalars(
-        select(CodeSequence)
-        .filter_by(region_code=region, year=year)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
-    seq.last += 1
-    return f"{region}-{year}-{seq.last:06d}"
+    """The next code number of the region and year: one ``INSERT … ON CONFLICT DO UPDATE …
+    RETURNING`` that creates, locks and advances the sequence row."""
+    key = (session.get_bind().dialect.name, "code_sequence", 1)
+    stmt = _UPSERTS.get(key)
+    if stmt is None:
+        stmt = _UPSERTS[key] = (
+            insert_for(session, CodeSequence.__table__)
+            .values(region_code=bindparam("p_region"), year=bindparam("p_year"), last=1)
+            .on_conflict_do_update(
+                index_elements=["region_code", "year"], set_={"last": CodeSequence.last + 1}
+            )
+            .returning(CodeSequence.last)
+        )
+    last = int(session.execute(stmt, {"p_region": region, "p_year": year}).scalar_one())
+    return f"{region}-{year}-{last:06d}"
 
 
 def _epoch(day: dt.date) -> int:
@@ -205,19 +312,13 @@ def issue_code(
     """
     now = now or utcnow()
     today = today or now.astimezone(LOCAL_TZ).date()
-    locked = session.scalars(
-        select(InspectionTask)
-        .where(InspectionTask.id == task.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
-    b = bundle(session, locked)
+    locked = session.scalars(_LOCK_TASK, {"task_id": task.id}).one()
+    b, kid, has_observers = _bundle_for_issue(session, locked)
     _require_manage(actor, b)
     if b.code is not None or locked.status != "draft":
         raise Conflict("该任务已赋码或已不在待赋码状态。")
     counts = _lock_counts(session, b)
-    facts = _facts(session, b, today)
-    facts.counts = {sid: (c.counted, c.exempt) for sid, c in counts.items()}
+    facts = _facts(b, today, counts)
     result = rules.run(session, facts)
     if not result.ok:
         raise RuleViolation(
@@ -231,25 +332,30 @@ def issue_code(
     for s in b.subjects:
         _cap, counted, exempt = rules_frequency.cap_terms(s, locked)
         if counted:
-            row = counts[s.id]
+            done, exempted = counts[s.id]
             if exempt:
-                row.exempt += 1
+                _set_count(session, b, s.id, done, exempted + 1)
             else:
-                row.counted += 1
-    key = codes.current_key(session, actor=actor)
+                _set_count(session, b, s.id, done + 1, exempted)
+    if kid is None:  # the first code of the platform: create the key
+        kid = codes.current_key(session, actor=actor).kid
     number = _next_number(session, b.lead.region_code[:6], locked.year)
     jti = secrets.token_urlsafe(9)
     valid_from = min(locked.window_start, locked.started_without_code_on or locked.window_start)
-    joined = observers.claim(observers.observers_of(session, [locked.id]).get(locked.id, []))
+    joined = (
+        observers.claim(observers.observers_of(session, [locked.id]).get(locked.id, []))
+        if has_observers
+        else []
+    )
     claims = claims_for(
         b, jti=jti, number=number, now=now, late=late, valid_from=valid_from, observers=joined
     )
-    token = codes.sign(claims, kid=key.kid, private=codes.load_private(key.kid))
+    token = codes.sign(claims, kid=kid, private=codes.load_private(kid))
     code = ActionCode(
         task_id=locked.id,
         number=number,
         jti=jti,
-        kid=key.kid,
+        kid=kid,
         token=token,
         issued_at=now,
         valid_from=valid_from,
@@ -334,11 +440,11 @@ def revoke_code(session: Session, *, actor: Actor, code: ActionCode, reason: str
     for s in b.subjects:
         _cap, counted, exempt = rules_frequency.cap_terms(s, task)
         if counted:
-            row = counts[s.id]
+            done, exempted = counts[s.id]
             if exempt:
-                row.exempt = max(0, row.exempt - 1)
+                _set_count(session, b, s.id, done, max(0, exempted - 1))
             else:
-                row.counted = max(0, row.counted - 1)
+                _set_count(session, b, s.id, max(0, done - 1), exempted)
     before = audit.snapshot(code)
     code.status, code.revoked_at, code.revoked_reason = "revoked", utcnow(), reason.strip()
     audit.record(

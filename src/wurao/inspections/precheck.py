@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from wurao.core import rules as catalogue
@@ -23,6 +24,7 @@ from wurao.inspections.models import (
     TaskOfficer,
     TaskSubject,
 )
+from wurao.inspections.statuses import CODED_STATUSES, OPEN_STATUSES
 from wurao.registry.models import EnforcementSubject, Enterprise, InspectionItem, Officer
 from wurao.sampling.statuses import DrawStatus
 
@@ -84,6 +86,21 @@ class Precheck:
         return self.rule.params
 
 
+@dataclass(frozen=True)
+class OtherTask:
+    """One (task, subject) row of another task of the same enterprise that A6 or F9 reads;
+    ``subject_id`` is None for a task without subjects (F9 counts it, A6 does not)."""
+
+    id: int
+    subject_id: int | None
+    status: str
+    method: str
+    origin: str
+    year: int
+    window_start: dt.date
+    window_end: dt.date
+
+
 @dataclass
 class TaskFacts:
     """Everything the rules read about one task, loaded once."""
@@ -99,6 +116,8 @@ class TaskFacts:
     counts: dict[int, tuple[int, int]] = field(default_factory=dict)
     # subject id → the 异地检查 approval A8 accepted (bound to the task when coded)
     cross_region: dict[int, CrossRegionApproval] = field(default_factory=dict)
+    # the enterprise's other tasks A6 and F9 read (``others_of``: one statement for both)
+    others: list[OtherTask] | None = None
 
     @property
     def lead(self) -> EnforcementSubject:
@@ -179,3 +198,60 @@ def start_of(task: InspectionTask) -> dt.date:
 def item_ids_of(f: TaskFacts, subject_id: int) -> list[int]:
     """The ids of the task's items that one of its subjects checks."""
     return [t.item_id for t, _ in f.items if t.subject_id == subject_id]
+
+
+# The enterprise's other tasks A6 or F9 may count, built once (the request path spends more
+# on building a statement than on running it); parameters: enterprise_id, task_id, the window
+# and the year. A6: open and overlapping the window. F9: a triggered on-site inspection of the
+# year that takes place (coded or later) — 衢政办发〔2025〕16号 第9项 names 触发式现场检查 from
+# 投诉举报、转办交办、数据监测: exempt from the cap (A5) but held to a reasonable frequency,
+# counted across subjects. Outer join: F9 counts a task without subjects, A6 does not.
+OTHER_TASKS = (
+    select(
+        InspectionTask.id,
+        TaskSubject.subject_id,
+        InspectionTask.status,
+        InspectionTask.method,
+        InspectionTask.origin,
+        InspectionTask.year,
+        InspectionTask.window_start,
+        InspectionTask.window_end,
+    )
+    .outerjoin(TaskSubject, TaskSubject.task_id == InspectionTask.id)
+    .where(
+        InspectionTask.enterprise_id == bindparam("enterprise_id"),
+        InspectionTask.id != bindparam("task_id"),
+        or_(
+            and_(
+                InspectionTask.status.in_(OPEN_STATUSES),
+                InspectionTask.window_start <= bindparam("window_end"),
+                InspectionTask.window_end >= bindparam("window_start"),
+            ),
+            and_(
+                InspectionTask.year == bindparam("year"),
+                InspectionTask.origin.in_(sorted(TRIGGERED)),
+                InspectionTask.method == "onsite",
+                InspectionTask.status.in_(CODED_STATUSES),
+            ),
+        ),
+    )
+)
+
+
+def others_of(session: Session, f: TaskFacts) -> list[OtherTask]:
+    """The enterprise's other tasks that A6 (open, overlapping) or F9 (triggered on-site this
+    year) may count, with their subjects: read once per pre-check, in one statement."""
+    if f.others is None:
+        task = f.task
+        rows = session.execute(
+            OTHER_TASKS,
+            {
+                "enterprise_id": task.enterprise_id,
+                "task_id": task.id,
+                "window_start": task.window_start,
+                "window_end": task.window_end,
+                "year": task.year,
+            },
+        )
+        f.others = [OtherTask(*r) for r in rows]
+    return f.others

@@ -10,15 +10,10 @@ overtaken by a concurrent issue.
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wurao.core.errors import DomainError, Violation
 from wurao.inspections import cross_region
-from wurao.inspections.models import (
-    InspectionTask,
-    TaskSubject,
-)
 from wurao.inspections.precheck import (
     A1,
     A2,
@@ -39,6 +34,7 @@ from wurao.inspections.precheck import (
     TaskFacts,
     flag,
     item_ids_of,
+    others_of,
     start_of,
 )
 from wurao.inspections.rules_frequency import cap_at_limit, check_cap, check_triggered
@@ -154,17 +150,14 @@ def check_merge_joint(session: Session, f: TaskFacts) -> tuple[list[Violation], 
     """A6 WARN: another open task of the same enterprise overlapping the window; or an on-site
     inspection whose items could all be checked off-site."""
     task = f.task
-    rows = session.execute(
-        select(InspectionTask.id, TaskSubject.subject_id)
-        .join(TaskSubject, TaskSubject.task_id == InspectionTask.id)
-        .where(
-            InspectionTask.enterprise_id == task.enterprise_id,
-            InspectionTask.id != task.id,
-            InspectionTask.status.in_(OPEN_STATUSES),
-            InspectionTask.window_start <= task.window_end,
-            InspectionTask.window_end >= task.window_start,
-        )
-    ).all()
+    rows = [
+        (r.id, r.subject_id)
+        for r in others_of(session, f)  # the same rows as ``overlaps_open`` in SQL
+        if r.subject_id is not None
+        and r.status in OPEN_STATUSES
+        and r.window_start <= task.window_end
+        and r.window_end >= task.window_start
+    ]
     out: list[Violation] = []
     same = sorted({r[0] for r in rows if r[1] in f.task_subjects})
     other = sorted({r[0] for r in rows if r[1] not in f.task_subjects})

@@ -21,6 +21,7 @@ from wurao.inspections.precheck import (
     TRIGGERED_POLICY,
     TaskFacts,
     flag,
+    others_of,
     start_of,
 )
 from wurao.inspections.statuses import CODED_STATUSES
@@ -92,8 +93,16 @@ def check_triggered(session: Session, f: TaskFacts) -> tuple[list[Violation], st
     subjects) past the reasonable frequency; the count is shown for every task."""
     task = f.task
     limit = int(get_policy().value(TRIGGERED_POLICY, task.region_code, start_of(task)))
-    done = triggered_count(
-        session, enterprise_id=task.enterprise_id, year=task.year, excluding=task.id
+    # the tasks ``triggered_count`` counts, read with A6's (``others_of``)
+    done = len(
+        {
+            r.id
+            for r in others_of(session, f)
+            if r.year == task.year
+            and r.origin in TRIGGERED
+            and r.method == "onsite"
+            and r.status in CODED_STATUSES
+        }
     )
     note = f"该企业本年度已接受触发式检查 {done} 次（合理频次上限 {limit}）"
     if task.origin in TRIGGERED and task.method == "onsite" and done + 1 > limit:

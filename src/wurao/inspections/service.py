@@ -111,7 +111,7 @@ def list_tasks(
     return found.map(lambda t: (t, ents[t.enterprise_id], code_of.get(t.id)))
 
 
-def _with_people(stmt: Select[*Ts]) -> Select[*tuple[Any, ...]]:
+def with_people(stmt: Select[*Ts]) -> Select[*tuple[Any, ...]]:
     """Add a task's subjects and officers to a statement over ``inspection_task``: one row per
     (subject, officer) pair, subjects lead first, officers by name within each subject."""
     return (
@@ -124,7 +124,7 @@ def _with_people(stmt: Select[*Ts]) -> Select[*tuple[Any, ...]]:
     )
 
 
-def _assemble(
+def assemble_bundle(
     session: Session,
     task: InspectionTask,
     enterprise: Enterprise,
@@ -132,7 +132,7 @@ def _assemble(
     people: Sequence[Sequence[Any]],
     checklists: bool,
 ) -> TaskBundle:
-    """The bundle from the (subject, officer) rows of ``_with_people``, plus one statement for
+    """The bundle from the (subject, officer) rows of ``with_people``, plus one statement for
     the items (with their checklist lines when asked, ordered as ``checklists_of`` does)."""
     subjects: dict[int, tuple[TaskSubject, EnforcementSubject]] = {}
     officers: dict[int, tuple[TaskOfficer, Officer]] = {}
@@ -178,7 +178,7 @@ def bundle(session: Session, task: InspectionTask, *, checklists: bool = False) 
     """Load everything around a task already loaded (no visibility check: callers do that),
     in two statements: enterprise, code, subjects and officers; then the items."""
     rows = session.execute(
-        _with_people(
+        with_people(
             select(Enterprise, ActionCode)
             .select_from(InspectionTask)
             .join(Enterprise, Enterprise.id == InspectionTask.enterprise_id)
@@ -188,7 +188,7 @@ def bundle(session: Session, task: InspectionTask, *, checklists: bool = False) 
     ).all()
     assert rows, f"task {task.id} is not in the database"
     enterprise, code = rows[0][0], rows[0][1]
-    return _assemble(session, task, enterprise, code, [r[2:] for r in rows], checklists)
+    return assemble_bundle(session, task, enterprise, code, [r[2:] for r in rows], checklists)
 
 
 def bundle_of_code(
@@ -202,7 +202,7 @@ def bundle_of_code(
     statements; ``columns`` of ``action_code`` are read fresh in the first and returned."""
     n = len(columns)
     rows = session.execute(
-        _with_people(
+        with_people(
             select(*columns, ActionCode, InspectionTask, Enterprise)
             .join_from(ActionCode, InspectionTask, InspectionTask.id == ActionCode.task_id)
             .join(Enterprise, Enterprise.id == InspectionTask.enterprise_id)
@@ -214,7 +214,7 @@ def bundle_of_code(
     first = tuple(rows[0])
     code, task, enterprise = first[n : n + 3]
     people = [tuple(r)[n + 3 :] for r in rows]
-    return first[:n], _assemble(session, task, enterprise, code, people, checklists)
+    return first[:n], assemble_bundle(session, task, enterprise, code, people, checklists)
 
 
 def get_task(session: Session, *, actor: Actor, task_id: int) -> InspectionTask:

@@ -194,7 +194,7 @@ _RECORD_AND_OBSERVERS = (
 _KEYS = select(SigningKey.kid, SigningKey.public_x)
 # What the scan page shows of a task (the door's first render of a code), as plain columns in
 # the order ``service.bundle_of_code`` gives them: the (subject, officer) pairs ordered as
-# ``service._with_people`` orders them, then the items with their checklist lines.
+# ``service.with_people`` orders them, then the items with their checklist lines.
 _PEOPLE = (
     select(
         InspectionTask.method,
@@ -359,7 +359,7 @@ class CodeStates:
         subjects: dict[int, Named] = {}
         officers: dict[int, OfficerFacts] = {}
         for _m, _e, subject_id, subject, officer_id, officer, cert_no in people:
-            if subject_id is not None:  # the first sightings, in order (``service._assemble``)
+            if subject_id is not None:  # the first sightings, in order (``service.assemble_bundle``)
                 subjects.setdefault(subject_id, Named(subject))
             if officer_id is not None:
                 officers.setdefault(officer_id, OfficerFacts(officer, cert_no))
