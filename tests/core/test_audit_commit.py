@@ -157,8 +157,7 @@ def pg_engine(engine: Engine) -> Iterator[Engine]:
     """A second engine on the PostgreSQL test database whose connections give up a lock wait
     after 3 s (``lock_timeout``: a test that waits on the head fails instead of hanging); the
     entries the test commits are removed and the head restored afterwards."""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("row locks between connections: PostgreSQL (SQLite serialises writers)")
+    assert engine.dialect.name == "postgresql"
     impatient = create_engine(engine.url, connect_args={"options": "-c lock_timeout=3s"})
     with Session(impatient) as s:
         head = s.get(AuditHead, 1)
@@ -177,6 +176,11 @@ def pg_engine(engine: Engine) -> Iterator[Engine]:
         impatient.dispose()
 
 
+# row locks between connections: PostgreSQL only (SQLite serialises writers)
+ON_POSTGRESQL = pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+
+
+@ON_POSTGRESQL
 def test_an_open_transaction_with_entries_does_not_hold_up_another(pg_engine: Engine) -> None:
     # Before #18 the first record() locked audit_head until commit: the second session's
     # record() waited for the first one's commit, here for 3 s, then failed (lock_timeout).
@@ -198,6 +202,7 @@ def test_an_open_transaction_with_entries_does_not_hold_up_another(pg_engine: En
         assert audit.verify_chain(check).ok
 
 
+@ON_POSTGRESQL
 def test_interleaved_transactions_each_keep_their_order(pg_engine: Engine) -> None:
     with Session(pg_engine) as one, Session(pg_engine) as two:
         base = _last_seq(one)
