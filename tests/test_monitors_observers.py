@@ -14,7 +14,7 @@ from tests.inspections import NOW, issue, key_dir, new_task, world
 from tests.test_monitors_registry import add_monitor
 from wurao.core.errors import Conflict, Forbidden, RuleViolation
 from wurao.core.time import local_today
-from wurao.inspections import codes, issuing, observers
+from wurao.inspections import code_changes, codes, observers
 from wurao.inspections.models import InspectionTask
 
 __all__ = ["key_dir"]
@@ -81,7 +81,7 @@ def test_a_supervisor_linked_to_a_monitor_joins_as_the_monitor(
 def test_a_used_code_takes_no_observer(db: Session, personas: Personas, key_dir: object) -> None:
     task = _task(db, personas)
     issue(db, personas.agency_admin, task)
-    issuing.mark_code_used(db, task=task, actor=personas.agency_admin)
+    code_changes.mark_code_used(db, task=task, actor=personas.agency_admin)
     with pytest.raises(Conflict):
         observers.join(db, actor=personas.supervisor, task=task)
 

@@ -23,7 +23,7 @@ from tests.inspections import NOW, TODAY, issue, key_dir, new_task, world
 from wurao.core.config import get_settings
 from wurao.core.errors import Conflict, Forbidden, RuleViolation
 from wurao.core.time import LOCAL_TZ, local_today
-from wurao.inspections import cli, codes, issuing, service, verification
+from wurao.inspections import cli, code_changes, codes, issuing, service, verification
 from wurao.inspections.cli import code_app
 from wurao.inspections.codes import CodeState
 from wurao.inspections.models import OnsiteCount
@@ -235,12 +235,12 @@ def test_revoked_code_is_genuine_but_revoked_online(
     issued = _issued(db, personas)
     code = issued.code
     with pytest.raises(Forbidden):
-        issuing.revoke_code(db, actor=personas.officer, code=code, reason="误发")
-    issuing.revoke_code(db, actor=personas.agency_admin, code=code, reason="检查取消")
+        code_changes.revoke_code(db, actor=personas.officer, code=code, reason="误发")
+    code_changes.revoke_code(db, actor=personas.agency_admin, code=code, reason="检查取消")
     scan = verification.verify_token(db, code.token, now=DURING)
     assert scan.verified.state == "valid" and scan.status == "revoked" and not scan.may_enter
     with pytest.raises(Conflict):
-        issuing.revoke_code(db, actor=personas.agency_admin, code=code, reason="再次")
+        code_changes.revoke_code(db, actor=personas.agency_admin, code=code, reason="再次")
 
 
 def test_revocation_gives_the_onsite_slot_back(
@@ -254,7 +254,7 @@ def test_revocation_gives_the_onsite_slot_back(
     code = issue(db, personas.agency_admin, task).code
     row = db.get(OnsiteCount, (w.enterprise.id, w.subject.id, 2026))
     assert row is not None and row.counted == 1
-    issuing.revoke_code(db, actor=personas.supervisor, code=code, reason="任务取消")
+    code_changes.revoke_code(db, actor=personas.supervisor, code=code, reason="任务取消")
     assert row.counted == 0
 
 
@@ -277,11 +277,11 @@ def test_mark_code_used_closes_the_code(db: Session, personas: Personas, key_dir
     code = _issued(db, personas).code
     task = db.get(service.InspectionTask, code.task_id)
     assert task is not None
-    issuing.mark_code_used(db, task=task, actor=personas.officer)
+    code_changes.mark_code_used(db, task=task, actor=personas.officer)
     assert code.status == "used" and task.status == "done"
     assert verification.verify_token(db, code.token, now=DURING).status == "used"
     with pytest.raises(Conflict):
-        issuing.mark_code_used(db, task=task, actor=personas.officer)
+        code_changes.mark_code_used(db, task=task, actor=personas.officer)
 
 
 def test_one_code_per_task(db: Session, personas: Personas, key_dir: Path) -> None:
@@ -402,7 +402,7 @@ def test_cli_verify_with_the_database_reports_revocation(
     online = runner.invoke(code_app, ["verify", code.token])
     assert online.exit_code == 0, online.output
     assert "结论：有效" in online.output and OFFLINE_NOTICE not in online.output
-    issuing.revoke_code(cli_db, actor=personas.agency_admin, code=code, reason="检查取消")
+    code_changes.revoke_code(cli_db, actor=personas.agency_admin, code=code, reason="检查取消")
     revoked = runner.invoke(code_app, ["verify", code.token])
     assert revoked.exit_code == 1, revoked.output
     assert "结论：已撤销" in revoked.output and "结论：有效" not in revoked.output
@@ -420,7 +420,7 @@ def test_cli_verify_with_the_database_reports_use_and_unknown_codes(
     code = _live(cli_db, personas).code
     task = cli_db.get(service.InspectionTask, code.task_id)
     assert task is not None
-    issuing.mark_code_used(cli_db, task=task, actor=personas.officer)
+    code_changes.mark_code_used(cli_db, task=task, actor=personas.officer)
     runner = CliRunner()
     used = runner.invoke(code_app, ["verify", code.token])
     assert used.exit_code == 1 and "结论：已使用（检查已完成）" in used.output

@@ -20,7 +20,14 @@ from sqlalchemy.orm import Session
 from tests.conftest import Personas, sign_in
 from tests.inspections import issue, key_dir, new_task, world
 from wurao.core.time import LOCAL_TZ, local_today
-from wurao.inspections import codes, door_api, issuing, observers, service, verification
+from wurao.inspections import (
+    code_changes,
+    codes,
+    door_api,
+    observers,
+    service,
+    verification,
+)
 from wurao.inspections.models import InspectionTask
 
 __all__ = ["key_dir"]
@@ -127,10 +134,12 @@ def _tokens(db: Session, personas: Personas) -> dict[str, str]:
     tokens = {}
     for name in ("live", "revoked", "used"):
         tokens[name] = issue(db, personas.agency_admin, new_task(db, personas.agency_admin, w))
-    issuing.revoke_code(db, actor=personas.agency_admin, code=tokens["revoked"].code, reason="取消")
+    code_changes.revoke_code(
+        db, actor=personas.agency_admin, code=tokens["revoked"].code, reason="取消"
+    )
     task = db.get(InspectionTask, tokens["used"].code.task_id)
     assert task is not None
-    issuing.mark_code_used(db, task=task, actor=personas.officer)
+    code_changes.mark_code_used(db, task=task, actor=personas.officer)
     live = tokens["live"].code
     claims = json.loads(codes.b64u_decode(live.token.split(".")[1]))
     db.commit()
@@ -238,7 +247,7 @@ def test_the_page_and_the_api_show_each_change_at_the_next_request(
     assert 'id="observers"' in seen and personas.supervisor.display_name in seen
     # each request ended the session's transaction: load the code again before revoking it
     code, _task = service.get_code(db, actor=personas.agency_admin, number=code.number)
-    issuing.revoke_code(db, actor=personas.agency_admin, code=code, reason="检查取消")
+    code_changes.revoke_code(db, actor=personas.agency_admin, code=code, reason="检查取消")
     db.commit()
     assert 'data-status="revoked"' in door_client.get(page).text
     body = door_client.post("/api/v1/codes/verify", json={"token": code.token}).json()
@@ -279,7 +288,7 @@ def test_every_worker_sees_revocation_and_rotation_at_once(
     assert states(newer.token) == {"valid"}  # a kid unknown to the cached set: read again
     assert states(old.token) == {"valid"}  # the retired key still verifies
     code, _task = service.get_code(db, actor=personas.agency_admin, number=old.number)
-    issuing.revoke_code(db, actor=personas.agency_admin, code=code, reason="取消")
+    code_changes.revoke_code(db, actor=personas.agency_admin, code=code, reason="取消")
     db.commit()
     assert states(old.token) == {"revoked"}
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import Personas
 from tests.inspections import NOW, issue, key_dir, new_task, world
 from wurao.core.time import LOCAL_TZ, local_today
-from wurao.inspections import codes, issuing, service, verification
+from wurao.inspections import code_changes, codes, issuing, service, verification
 from wurao.inspections.codes import CodeState
 
 __all__ = ["key_dir"]
@@ -86,7 +86,7 @@ def test_scan_page_of_a_revoked_code_shows_one_state_and_no_grant(
     db: Session, personas: Personas, client: TestClient, key_dir: object
 ) -> None:
     issued, w = _live_code(db, personas)
-    issuing.revoke_code(db, actor=personas.agency_admin, code=issued.code, reason="取消")
+    code_changes.revoke_code(db, actor=personas.agency_admin, code=issued.code, reason="取消")
     db.commit()
     resp = client.get(f"/v/{issued.code.token}")
     assert resp.status_code == 200
@@ -101,7 +101,7 @@ def test_scan_page_of_a_used_code_shows_one_state_and_no_grant(
     issued, w = _live_code(db, personas)
     task = db.get(service.InspectionTask, issued.code.task_id)
     assert task is not None
-    issuing.mark_code_used(db, task=task, actor=personas.officer)
+    code_changes.mark_code_used(db, task=task, actor=personas.officer)
     db.commit()
     text = client.get(f"/v/{issued.code.token}").text
     assert 'data-status="used"' in text and "已使用（检查已完成）" in text
@@ -157,7 +157,7 @@ def test_verify_api_reports_the_same_state_as_the_page(
     assert valid["colour"] == "green"
     # the request ended the session's transaction: load the code again before revoking it
     code, _task = service.get_code(db, actor=personas.agency_admin, number=issued.code.number)
-    issuing.revoke_code(db, actor=personas.agency_admin, code=code, reason="取消")
+    code_changes.revoke_code(db, actor=personas.agency_admin, code=code, reason="取消")
     db.commit()
     body = client.post("/api/v1/codes/verify", json={"token": token}).json()
     assert body["status"] == "revoked" and body["label"] == "已撤销" and body["colour"] == "red"

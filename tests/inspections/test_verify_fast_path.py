@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import Personas
 from tests.inspections import issue, key_dir, new_task, world
 from wurao.core.time import LOCAL_TZ, local_today
-from wurao.inspections import codes, issuing, service, verification
+from wurao.inspections import code_changes, codes, service, verification
 from wurao.inspections.models import ActionCode, SigningKey
 
 __all__ = ["key_dir"]
@@ -86,7 +86,7 @@ def test_fast_path_gives_the_same_verdicts_as_the_full_check(
         assert _twice(db, tok, at) == expected == _reference(db, tok, at)
     task = db.get(service.InspectionTask, code.task_id)
     assert task is not None
-    issuing.mark_code_used(db, task=task, actor=personas.officer)
+    code_changes.mark_code_used(db, task=task, actor=personas.officer)
     assert _twice(db, token, DURING) == "used" == _reference(db, token, DURING)
 
 
@@ -95,7 +95,7 @@ def test_revoked_code_is_refused_right_after_revocation(
 ) -> None:
     code = _code(db, personas)
     assert _twice(db, code.token, DURING) == "valid"  # caches warm
-    issuing.revoke_code(db, actor=personas.agency_admin, code=code, reason="检查取消")
+    code_changes.revoke_code(db, actor=personas.agency_admin, code=code, reason="检查取消")
     scan = verification.verify_token(db, code.token, now=DURING, details=False)
     assert scan.status == "revoked" and not scan.may_enter
     assert scan.verified.genuine  # the signature is still the platform's
@@ -115,7 +115,7 @@ def test_revocation_is_seen_by_the_next_api_request(
             "valid"
         )
     code, _task = service.get_code(db, actor=personas.agency_admin, number=issued.code.number)
-    issuing.revoke_code(db, actor=personas.agency_admin, code=code, reason="取消")
+    code_changes.revoke_code(db, actor=personas.agency_admin, code=code, reason="取消")
     db.commit()
     body = client.post("/api/v1/codes/verify", json={"token": token}).json()
     assert body["status"] == "revoked" and not body["may_enter"]

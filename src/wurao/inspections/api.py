@@ -7,7 +7,15 @@ from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
 from wurao.auth.scope import Actor
-from wurao.inspections import codes, creation, cross_region, issuing, service, verification
+from wurao.inspections import (
+    code_changes,
+    codes,
+    creation,
+    cross_region,
+    issuing,
+    service,
+    verification,
+)
 from wurao.inspections.schemas import (
     CodeOut,
     CrossRegionApprovalIn,
@@ -174,7 +182,7 @@ def revoke_code(
 ) -> CodeOut:
     """Revoke a valid code."""
     code, _task = service.get_code(db, actor=actor, number=number)
-    return CodeOut.of(issuing.revoke_code(db, actor=actor, code=code, reason=body.reason))
+    return CodeOut.of(code_changes.revoke_code(db, actor=actor, code=code, reason=body.reason))
 
 
 @door.post("/api/v1/codes/verify", response_model=VerifyOut, tags=["codes"])

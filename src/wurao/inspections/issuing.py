@@ -42,8 +42,7 @@ from wurao.inspections.models import (
     TaskSubject,
 )
 from wurao.inspections.precheck import PrecheckResult, TaskFacts
-from wurao.inspections.service import TaskBundle, assemble_bundle, bundle, with_people
-from wurao.inspections.statuses import CODE_STATUSES
+from wurao.inspections.service import TaskBundle, assemble_bundle, with_people
 from wurao.registry.models import Enterprise
 
 
@@ -129,7 +128,7 @@ def _bundle_for_issue(
     return b, rows[0][2], bool(rows[0][3])
 
 
-def _takes_part(actor: Actor, b: TaskBundle) -> bool:
+def takes_part(actor: Actor, b: TaskBundle) -> bool:
     """Agency roles act only on tasks their subject takes part in; the others by region."""
     return actor.role not in AGENCY_ROLES or actor.subject_id in b.task_subjects
 
@@ -139,7 +138,7 @@ def may_issue_code(actor: Actor, b: TaskBundle) -> bool:
     this; ``issue_code`` still runs every pre-check)."""
     return (
         actor.can(Permission.TASKS_MANAGE)
-        and _takes_part(actor, b)
+        and takes_part(actor, b)
         and b.code is None
         and b.task.status == "draft"
     )
@@ -149,7 +148,7 @@ def may_revoke_code(actor: Actor, b: TaskBundle) -> bool:
     """Whether the actor may revoke this task's code (a valid one, of a task it takes part in)."""
     return (
         actor.can(Permission.CODES_REVOKE)
-        and _takes_part(actor, b)
+        and takes_part(actor, b)
         and b.code is not None
         and b.code.status == "valid"
     )
@@ -157,7 +156,7 @@ def may_revoke_code(actor: Actor, b: TaskBundle) -> bool:
 
 def _require_manage(actor: Actor, b: TaskBundle) -> None:
     actor.require(Permission.TASKS_MANAGE)
-    if not _takes_part(actor, b):
+    if not takes_part(actor, b):
         raise Forbidden("只能为本单位参与的检查任务操作。")
 
 
@@ -197,7 +196,7 @@ def _count_upsert(session: Session, subjects: int) -> Any:
     return stmt
 
 
-def _lock_counts(session: Session, b: TaskBundle) -> dict[int, tuple[int, int]]:
+def lock_counts(session: Session, b: TaskBundle) -> dict[int, tuple[int, int]]:
     """Each subject's (counted, exempt) count row, created if missing and locked, in one
     statement: ``INSERT … ON CONFLICT DO UPDATE`` (a no-op update) takes the row lock and returns
     the latest committed values, rows in subject order (no deadlock). SQLite's write session
@@ -210,7 +209,7 @@ def _lock_counts(session: Session, b: TaskBundle) -> dict[int, tuple[int, int]]:
     return {sid: (counted, exempt) for sid, counted, exempt in rows}
 
 
-def _set_count(session: Session, b: TaskBundle, sid: int, counted: int, exempt: int) -> None:
+def set_count(session: Session, b: TaskBundle, sid: int, counted: int, exempt: int) -> None:
     """Write a subject's locked count row (the ORM copy in the session, if any, follows)."""
     session.execute(
         update(OnsiteCount)
@@ -317,7 +316,7 @@ def issue_code(
     _require_manage(actor, b)
     if b.code is not None or locked.status != "draft":
         raise Conflict("该任务已赋码或已不在待赋码状态。")
-    counts = _lock_counts(session, b)
+    counts = lock_counts(session, b)
     facts = _facts(b, today, counts)
     result = rules.run(session, facts)
     if not result.ok:
@@ -334,9 +333,9 @@ def issue_code(
         if counted:
             done, exempted = counts[s.id]
             if exempt:
-                _set_count(session, b, s.id, done, exempted + 1)
+                set_count(session, b, s.id, done, exempted + 1)
             else:
-                _set_count(session, b, s.id, done + 1, exempted)
+                set_count(session, b, s.id, done + 1, exempted)
     if kid is None:  # the first code of the platform: create the key
         kid = codes.current_key(session, actor=actor).kid
     number = _next_number(session, b.lead.region_code[:6], locked.year)
@@ -422,86 +421,3 @@ def _bind_cross_region(
             region_code=b.task.region_code,
             summary=f"异地检查依据：{approval.organ_name}批准（{approval.doc_no}）",
         )
-
-
-def revoke_code(session: Session, *, actor: Actor, code: ActionCode, reason: str) -> ActionCode:
-    """Revoke a valid code; an unused on-site count it took is given back."""
-    actor.require(Permission.CODES_REVOKE)
-    if not reason.strip():
-        raise InvalidInput("请写明撤销理由。", field="reason")
-    task = session.get(InspectionTask, code.task_id)
-    assert task is not None
-    b = bundle(session, task)
-    if not _takes_part(actor, b):
-        raise Forbidden("只能撤销本单位参与的检查任务的行政行为码。")
-    if code.status != "valid":
-        raise Conflict(f"该码当前状态为“{CODE_STATUSES.get(code.status, code.status)}”，不能撤销。")
-    counts = _lock_counts(session, b)
-    for s in b.subjects:
-        _cap, counted, exempt = rules_frequency.cap_terms(s, task)
-        if counted:
-            done, exempted = counts[s.id]
-            if exempt:
-                _set_count(session, b, s.id, done, max(0, exempted - 1))
-            else:
-                _set_count(session, b, s.id, max(0, done - 1), exempted)
-    before = audit.snapshot(code)
-    code.status, code.revoked_at, code.revoked_reason = "revoked", utcnow(), reason.strip()
-    audit.record(
-        session,
-        actor=actor,
-        action="code.revoke",
-        obj=code,
-        before=before,
-        region_code=task.region_code,
-        summary=f"撤销行政行为码 {code.number}",
-    )
-    tb = audit.snapshot(task)
-    task.status = "cancelled"
-    audit.record(
-        session,
-        actor=actor,
-        action="task.cancel",
-        obj=task,
-        before=tb,
-        region_code=task.region_code,
-        summary="行政行为码撤销，任务取消",
-    )
-    return code
-
-
-def mark_code_used(session: Session, *, task: InspectionTask, actor: Actor) -> ActionCode:
-    """Close a task's code when its record is finished (part B calls this); task → done."""
-    code = session.scalars(
-        select(ActionCode).where(ActionCode.task_id == task.id).with_for_update()
-    ).one_or_none()
-    if code is None:
-        raise Conflict("该任务没有行政行为码：无码不查，检查记录无效。")
-    if code.status != "valid":
-        raise Conflict(
-            f"该码当前状态为“{CODE_STATUSES.get(code.status, code.status)}”，不能再使用。"
-        )
-    before = audit.snapshot(code)
-    code.status, code.used_at = "used", utcnow()
-    audit.record(
-        session,
-        actor=actor,
-        action="code.use",
-        obj=code,
-        before=before,
-        region_code=task.region_code,
-        summary=f"行政行为码 {code.number} 已使用",
-    )
-    if task.status in ("coded", "in_progress"):
-        tb = audit.snapshot(task)
-        task.status = "done"
-        audit.record(
-            session,
-            actor=actor,
-            action="task.done",
-            obj=task,
-            before=tb,
-            region_code=task.region_code,
-            summary="检查完成",
-        )
-    return code

@@ -15,6 +15,7 @@ from wurao.auth.scope import Actor
 from wurao.core.errors import InvalidInput, RuleViolation
 from wurao.core.time import local_today
 from wurao.inspections import (
+    code_changes,
     codes,
     creation,
     cross_region,
@@ -324,7 +325,7 @@ def revoke_code(
     if b.code is None:
         flash(request, "该任务尚未赋码。", "error")
     else:
-        issuing.revoke_code(db, actor=actor, code=b.code, reason=form.reason)
+        code_changes.revoke_code(db, actor=actor, code=b.code, reason=form.reason)
         flash(request, f"已撤销行政行为码 {b.code.number}。")
     return RedirectResponse(f"/tasks/{task_id}", status_code=303)
 

@@ -18,7 +18,7 @@ from wurao.core import rules as catalogue
 from wurao.core.errors import RuleViolation, Violation
 from wurao.core.events import Event, emit
 from wurao.core.time import local_date, utcnow
-from wurao.inspections import evaluations, issuing
+from wurao.inspections import code_changes, evaluations
 from wurao.inspections.models import (
     ChecklistResult,
     InspectionRecord,
@@ -134,7 +134,7 @@ def finish_record(
         summary=f"完成检查笔录（任务 {task.id}，{OUTCOMES[record.outcome]}）",
         region_code=task.region_code,
     )
-    issuing.mark_code_used(session, task=task, actor=actor)  # the task becomes done
+    code_changes.mark_code_used(session, task=task, actor=actor)  # the task becomes done
     emit(session, Event.RECORD_FINISHED, task=task, record=record)
     _, token = evaluations.issue_evaluation(session, task=task, actor=actor)
     return Finished(record=record, evaluation_token=token)

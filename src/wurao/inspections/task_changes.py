@@ -1,7 +1,8 @@
 """Changing a task before its code: edit a draft's window, officers and reason, or cancel it.
 
 Only a draft (待赋码) changes: once coded, the code's signed claims name the window and the
-officers, so the task is frozen and is cancelled by revoking its code (``issuing.revoke_code``).
+officers, so the task is frozen and is cancelled by revoking its code
+(``code_changes.revoke_code``).
 Who may change a draft is who may ask for its code (``issuing.may_issue_code``: the task
 permission of creation, and an agency user only for a task of their subject); the values are
 checked by the creation's own checks (``creation.check_values``), and the officers' qualification
