@@ -262,7 +262,12 @@ def run(
     setup_s = time.perf_counter() - t0
     latency, tokens = _issue_many(url, tasks)
     port = _free_port()
-    env = {**os.environ, "WURAO_DATABASE_URL": url, "WURAO_VAR_DIR": str(var)}
+    env = {
+        **os.environ,
+        "WURAO_DATABASE_URL": url,
+        "WURAO_VAR_DIR": str(var),
+        "WURAO_RATE_LIMITS": "false",
+    }  # one address sends everything (as bench.verify)
     server = subprocess.Popen(
         [
             sys.executable,

@@ -572,7 +572,10 @@ def _http(url: str, tokens: list[str], var: Path, seconds: int, connections: int
     import httpx
 
     port = _free_port()
-    env = {**os.environ, "WURAO_DATABASE_URL": url, "WURAO_VAR_DIR": str(var)}
+    # rate limits off (as bench.verify): every request comes from one address, and the limits
+    # answered most of them with 429 (a refusal measured as if it were a verification)
+    env = {**os.environ, "WURAO_DATABASE_URL": url, "WURAO_VAR_DIR": str(var),
+           "WURAO_RATE_LIMITS": "false"}  # fmt: skip
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "wurao.web.main:app", "--port", str(port),
          "--log-level", "warning", "--no-access-log"],
