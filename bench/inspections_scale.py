@@ -374,9 +374,19 @@ def _samples(url: str, samples: int, today: dt.date) -> tuple[dict[str, Any], li
             or 0
         )
         step = max(10, (max_id // (samples * 3)) // 10 * 10)
-        for ent_id in range(step, max_id + 1, step):
+        sampled = set(  # earlier runs' samples: their tasks would make A6 warn on every one
+            s.scalars(
+                select(InspectionTask.enterprise_id).where(
+                    InspectionTask.trigger_ref == SAMPLE_MARKER
+                )
+            )
+        )
+        spread = (e for shift in range(step) for e in range(step + shift, max_id + 1, step))
+        for ent_id in spread:
             if len(picked) >= samples:
                 break
+            if ent_id in sampled:
+                continue
             row = s.execute(
                 select(Enterprise.uscc, Enterprise.status, TaskSubject.subject_id)
                 .join(InspectionTask, InspectionTask.enterprise_id == Enterprise.id)
