@@ -13,9 +13,12 @@
    Reports requests per second, p50 / p99 / max and the non-2xx answers.
 3. Where the time goes: the same requests one at a time in process (``TestClient``), timing
    for each how long its transaction held the database's write lock (first write statement or
-   ``BEGIN IMMEDIATE`` to the end of ``COMMIT``) against the whole request, and the functions
-   under the endpoint taking most of it (cProfile). Writers queue on that lock, so at 16
-   clients a request's p99 is roughly 16 × the hold.
+   ``BEGIN IMMEDIATE`` to the end of ``COMMIT``) against the whole request, the statements it
+   ran meanwhile, the commits' tail (a commit that copies the write-ahead log into the
+   database holds up every writer behind it), and the functions under the endpoint taking
+   most of it (cProfile). Writers queue on that lock, so at 16 clients a request's p99 is
+   roughly 16 × the hold. ``--rounds 0`` runs only this step (e.g. with another version's
+   ``src`` first on ``PYTHONPATH``).
 
 Run: ``python -m bench --only writes --db both`` or ``python -m bench.writes --db sqlite``.
 """
@@ -32,6 +35,7 @@ import pstats
 import shutil
 import sqlite3
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -44,7 +48,6 @@ from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.orm import Session
 
 from bench.inspections import KC_SCJG, PG_BASE, _free_port, _setup
-from bench.verify import _start
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ROOT = Path(__file__).resolve().parent.parent
@@ -166,6 +169,31 @@ def _requests(task_ids: list[int], usccs: list[str]) -> dict[str, Callable[[int]
     return {"public_report": report, "record_save": record}
 
 
+def _start(argv: list[str], env: dict[str, str], base: str) -> subprocess.Popen[bytes]:
+    """Start a server and wait until it answers (up to two minutes: on a busy machine two
+    workers take longer than ``bench.verify``'s 20 s to import the platform)."""
+    proc = subprocess.Popen(argv, env=env, cwd=ROOT)
+    deadline = time.perf_counter() + 120
+    while time.perf_counter() < deadline:
+        try:
+            httpx.get(f"{base}/healthz-bench", timeout=1)
+            return proc
+        except httpx.HTTPError:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{argv} exited with {proc.returncode}") from None
+            time.sleep(0.2)
+    proc.terminate()
+    raise RuntimeError(f"{argv} did not start")
+
+
+def _warm(base: str, make: Callable[[int], Request], headers: dict[str, str]) -> None:
+    """A few requests before measuring, on every worker's first imports and connections."""
+    with httpx.Client(base_url=base, timeout=120) as http:
+        for i in range(40):
+            method, path, body = make(900_000 + i)
+            http.request(method, path, json=body, headers=headers)
+
+
 def _pct(ordered: list[float], q: float) -> float:
     return round(ordered[min(len(ordered) - 1, int(len(ordered) * q))] * 1000, 1)
 
@@ -215,13 +243,15 @@ def _load(
 
 
 @contextmanager
-def _lock_hold(engine: Engine) -> Iterator[tuple[list[float], list[float]]]:
+def _lock_hold(engine: Engine) -> Iterator[tuple[list[float], list[float], list[int]]]:
     """Time each transaction's hold on what writers queue for — SQLite's write lock from
     ``BEGIN IMMEDIATE``, PostgreSQL's audit head from the first statement naming it — to the
-    end of its commit; and the commits themselves."""
+    end of its commit; the commits themselves; and the statements run while holding it."""
     holds: list[float] = []
     commits: list[float] = []
+    statements: list[int] = []
     started: dict[int, float] = {}
+    counted: dict[int, int] = {}
     dialect = engine.dialect
     do_commit, do_rollback = dialect.do_commit, dialect.do_rollback
 
@@ -229,6 +259,8 @@ def _lock_hold(engine: Engine) -> Iterator[tuple[list[float], list[float]]]:
         key = id(conn.connection)  # the pooled connection, as do_commit receives it
         if key not in started and ("BEGIN IMMEDIATE" in statement or "audit_head" in statement):
             started[key] = time.perf_counter()
+        if key in started:
+            counted[key] = counted.get(key, 0) + 1
 
     def commit(dbapi_conn: Any) -> None:
         t0 = time.perf_counter()
@@ -238,16 +270,18 @@ def _lock_hold(engine: Engine) -> Iterator[tuple[list[float], list[float]]]:
         first = started.pop(id(dbapi_conn), None)
         if first is not None:
             holds.append(end - first)
+            statements.append(counted.pop(id(dbapi_conn), 0))
 
     def rollback(dbapi_conn: Any) -> None:
         started.pop(id(dbapi_conn), None)
+        counted.pop(id(dbapi_conn), None)
         do_rollback(dbapi_conn)
 
     event.listen(engine, "before_cursor_execute", before)
     dialect.do_commit = commit  # type: ignore[method-assign,assignment]
     dialect.do_rollback = rollback  # type: ignore[method-assign,assignment]
     try:
-        yield holds, commits
+        yield holds, commits, statements
     finally:
         event.remove(engine, "before_cursor_execute", before)
         dialect.do_commit, dialect.do_rollback = do_commit, do_rollback  # type: ignore[method-assign]
@@ -297,7 +331,7 @@ def _where_time_goes(
     make: Callable[[int], Request],
     headers: dict[str, str],
     work: Callable[[Session, int], None],
-    n: int = 150,
+    n: int = 300,
 ) -> dict[str, Any]:
     """The requests one at a time in process: request time, how long each held what writers
     queue for, its commit; then the endpoint's work called directly under cProfile."""
@@ -312,7 +346,7 @@ def _where_time_goes(
         method, path, body = make(10_000 + i)
         client.request(method, path, json=body, headers=headers)
     took: list[float] = []
-    with _lock_hold(engine) as (holds, commits):
+    with _lock_hold(engine) as (holds, commits, statements):
         for i in range(n):
             method, path, body = make(20_000 + i)
             t0 = time.perf_counter()
@@ -341,6 +375,10 @@ def _where_time_goes(
         "lock_hold_ms_median": round(statistics.median(holds) * 1000, 2) if holds else None,
         "lock_hold_ms_p99": _pct(sorted(holds), 0.99) if holds else None,
         "commit_ms_median": round(statistics.median(commits) * 1000, 2) if commits else None,
+        # a commit that copies the write-ahead log into the database holds up the writers
+        "commit_ms_p99": _pct(sorted(commits), 0.99) if commits else None,
+        "commits_over_5_ms": sum(c > 0.005 for c in commits),
+        "statements_in_hold_median": statistics.median(statements) if statements else None,
         "service_ms_per_call": round(total / n * 1000, 2),
         "top_functions_share_of_service_time": top[:12],
     }
@@ -429,6 +467,8 @@ def run(
                 serve = ["serve", "--port", str(port), "--workers", str(count)]
                 server = _start([sys.executable, "-m", "wurao.cli", *serve], env, base)
                 try:
+                    for name, make in makers.items():
+                        _warm(base, make, auth[name])
                     for name, make in makers.items():
                         out = _load(
                             base, make, auth[name], seconds=seconds, connections=connections

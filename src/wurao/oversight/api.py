@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from wurao.auth.permissions import Permission
@@ -35,7 +36,12 @@ def report_codeless(
     body: CodelessReportIn,
     _: Actor | None = Depends(public),
     db: Session = Depends(get_db),
-) -> ReportAccepted:
-    """Anyone reports an inspection that came without a 行政行为码."""
+) -> JSONResponse:
+    """Anyone reports an inspection that came without a 行政行为码.
+
+    The answer is built here, from the clue's id: returning the model would have FastAPI
+    validate it in a second trip to the thread pool while the request holds the writers'
+    turn (#18, docs/benchmarks-writes.md)."""
     clue = service.report_codeless(db, report=service.CodelessReport(**body.model_dump()))
-    return ReportAccepted(accepted=True, reference=clue.id)
+    accepted = ReportAccepted(accepted=True, reference=clue.id)
+    return JSONResponse(accepted.model_dump(mode="json"), status_code=201)

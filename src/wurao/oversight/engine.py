@@ -158,12 +158,15 @@ def evaluate(
     only: Sequence[str],
     today: dt.date | None = None,
     clue_ids: frozenset[int] | None = None,
+    read_back: bool = True,
 ) -> list[Alert]:
     """Evaluate a few whole-table rules after a write (small tables: clues, special plans),
-    or only for ``clue_ids`` (a report judges its own clue, not every open one: #18)."""
+    or only for ``clue_ids`` (a report judges its own clue, not every open one: #18). The
+    alerts raised, read back; none when ``read_back`` is False (a caller that needs none)."""
     selected = [r for r in rules.RULES if r.id in only]
     ctx = rules.Context(today=today or local_today(), clue_ids=clue_ids)
-    return _alerts(session, _raise(session, selected, ctx, SYSTEM_ACTOR, "写入后规则评估")[1])
+    keys = _raise(session, selected, ctx, SYSTEM_ACTOR, "写入后规则评估")[1]
+    return _alerts(session, keys) if read_back else []
 
 
 def _alerts(session: Session, keys: list[str]) -> list[Alert]:

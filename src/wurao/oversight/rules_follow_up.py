@@ -170,10 +170,12 @@ def evaluations(session: Session, ctx: Context) -> Iterator[Finding]:
 
 
 def codeless_reports(session: Session, ctx: Context) -> Iterator[Finding]:
-    stmt = select(Clue).where(Clue.source == "codeless_report", Clue.status != "closed")
-    if ctx.clue_ids is not None:
-        stmt = stmt.where(Clue.id.in_(sorted(ctx.clue_ids)))
-    rows = session.scalars(stmt).all()
+    if ctx.clue_ids is not None:  # the clue just reported: in the session already, no query
+        found = (session.get(Clue, clue_id) for clue_id in sorted(ctx.clue_ids))
+        rows = [c for c in found if c and c.source == "codeless_report" and c.status != "closed"]
+    else:
+        stmt = select(Clue).where(Clue.source == "codeless_report", Clue.status != "closed")
+        rows = list(session.scalars(stmt))
     for clue in rows:
         yield Finding(
             dedup_key=f"CLUE:{clue.id}",

@@ -103,10 +103,11 @@ def evaluation_submitted(
     return engine.evaluate_for_task(session, task, only=ON_EVALUATION)
 
 
-def clue_reported(session: Session, clue: Clue) -> list[Alert]:
-    """A code-less inspection was reported (the rule reads that clue; the sweep, all open)."""
+def clue_reported(session: Session, clue: Clue) -> None:
+    """A code-less inspection was reported (the rule judges that clue; the sweep, all open).
+    The alert is not read back: the report's answer does not show it (#18)."""
     session.flush()
-    return engine.evaluate(session, only=ON_CLUE, clue_ids=frozenset({clue.id}))
+    engine.evaluate(session, only=ON_CLUE, clue_ids=frozenset({clue.id}), read_back=False)
 
 
 def special_changed(session: Session) -> list[Alert]:
