@@ -137,7 +137,14 @@ def probed(
 ) -> Found:
     """Page ``page`` of ``stmt`` filtered by a condition given twice: ``scan`` for the walk of
     the first ``PROBE_IDS`` ids in id order, ``indexed`` (the same rows) for its index."""
-    first, last = session.execute(select(func.min(Enterprise.id), func.max(Enterprise.id))).one()
+    # each bound its own query: SQLite reads one end of the primary key for a lone min() or
+    # max(), but scans the table for both in one SELECT (10 M: 1 s)
+    first, last = session.execute(
+        select(
+            select(func.min(Enterprise.id)).scalar_subquery(),
+            select(func.max(Enterprise.id)).scalar_subquery(),
+        )
+    ).one()
     if first is None:
         return Found([], 0, False, 1)
     window = (Enterprise.id >= first) & (Enterprise.id < first + PROBE_IDS)
