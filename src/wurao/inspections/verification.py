@@ -359,7 +359,7 @@ class CodeStates:
         subjects: dict[int, Named] = {}
         officers: dict[int, OfficerFacts] = {}
         for _m, _e, subject_id, subject, officer_id, officer, cert_no in people:
-            if subject_id is not None:  # the first sightings, in order (``service.assemble_bundle``)
+            if subject_id is not None:  # first sightings, in order (``service.assemble_bundle``)
                 subjects.setdefault(subject_id, Named(subject))
             if officer_id is not None:
                 officers.setdefault(officer_id, OfficerFacts(officer, cert_no))
