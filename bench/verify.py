@@ -64,15 +64,18 @@ def _fresh_url(db: str) -> str:
 
 
 def _start(argv: list[str], env: dict[str, str], base: str) -> subprocess.Popen[bytes]:
+    """Start a server and wait until it answers (up to two minutes: on a busy machine two
+    workers take more than 20 s to import the platform)."""
     proc = subprocess.Popen(argv, env=env, cwd=ROOT)
-    for _ in range(200):
+    deadline = time.perf_counter() + 120
+    while time.perf_counter() < deadline:
         try:
             httpx.get(f"{base}/healthz-bench", timeout=1)
             return proc
         except httpx.HTTPError:
             if proc.poll() is not None:
                 raise RuntimeError(f"{argv} exited with {proc.returncode}") from None
-            time.sleep(0.1)
+            time.sleep(0.2)
     proc.terminate()
     raise RuntimeError(f"{argv} did not start")
 

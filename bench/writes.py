@@ -35,7 +35,6 @@ import pstats
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -48,6 +47,7 @@ from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.orm import Session
 
 from bench.inspections import KC_SCJG, PG_BASE, _free_port, _setup
+from bench.verify import _start
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ROOT = Path(__file__).resolve().parent.parent
@@ -167,23 +167,6 @@ def _requests(task_ids: list[int], usccs: list[str]) -> dict[str, Callable[[int]
         return "PUT", f"/api/v1/tasks/{task_id}/record", body
 
     return {"public_report": report, "record_save": record}
-
-
-def _start(argv: list[str], env: dict[str, str], base: str) -> subprocess.Popen[bytes]:
-    """Start a server and wait until it answers (up to two minutes: on a busy machine two
-    workers take longer than ``bench.verify``'s 20 s to import the platform)."""
-    proc = subprocess.Popen(argv, env=env, cwd=ROOT)
-    deadline = time.perf_counter() + 120
-    while time.perf_counter() < deadline:
-        try:
-            httpx.get(f"{base}/healthz-bench", timeout=1)
-            return proc
-        except httpx.HTTPError:
-            if proc.poll() is not None:
-                raise RuntimeError(f"{argv} exited with {proc.returncode}") from None
-            time.sleep(0.2)
-    proc.terminate()
-    raise RuntimeError(f"{argv} did not start")
 
 
 def _warm(base: str, make: Callable[[int], Request], headers: dict[str, str]) -> None:
