@@ -40,10 +40,12 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 KC_SCJG = "11330802MB1A00001T"
 
 
-def _fresh_url(db: str) -> str:
+def fresh_database(db: str, *, sqlite_name: str, pg_name: str) -> str:
+    """An empty database for one bench run: ``bench/data/<sqlite_name>`` removed with its
+    journals, or the PostgreSQL database ``pg_name`` dropped and created again."""
     if db == "sqlite":
         DATA_DIR.mkdir(parents=True, exist_ok=True)
-        path = DATA_DIR / "inspections.sqlite3"
+        path = DATA_DIR / sqlite_name
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return f"sqlite:///{path}"
@@ -52,10 +54,10 @@ def _fresh_url(db: str) -> str:
         isolation_level="AUTOCOMMIT",
     )
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{PG_DB}"'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{pg_name}"'))
     admin.dispose()
-    return f"{PG_BASE}/{PG_DB}"
+    return f"{PG_BASE}/{pg_name}"
 
 
 def _ms(values: list[float]) -> dict[str, float]:
@@ -256,7 +258,7 @@ def run(
     from wurao.core.config import get_settings
 
     get_settings.cache_clear()
-    url = _fresh_url(db)
+    url = fresh_database(db, sqlite_name="inspections.sqlite3", pg_name=PG_DB)
     t0 = time.perf_counter()
     _setup(url, enterprises)
     setup_s = time.perf_counter() - t0

@@ -35,32 +35,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, text
 
-from bench.inspections import PG_BASE, _free_port, _httpx, _issue_many, _setup, _wrk
+from bench.inspections import _free_port, _httpx, _issue_many, _setup, _wrk, fresh_database
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ROOT = Path(__file__).resolve().parent.parent
 PG_DB = "wurao_bench_verify"
 GOALS = {"verify_ratio": 0.5, "verify_p99_ms": 20.0, "scan_rps": 1000.0, "scan_p99_ms": 50.0}
-
-
-def _fresh_url(db: str) -> str:
-    if db == "sqlite":
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        path = DATA_DIR / "verify-sqlite.sqlite3"
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{path}"
-    admin = create_engine(
-        PG_BASE.replace("postgresql://", "postgresql+psycopg://") + "/postgres",
-        isolation_level="AUTOCOMMIT",
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{PG_DB}"'))
-    admin.dispose()
-    return f"{PG_BASE}/{PG_DB}"
 
 
 def _start(argv: list[str], env: dict[str, str], base: str) -> subprocess.Popen[bytes]:
@@ -148,7 +129,7 @@ def run(
     from wurao.core.config import get_settings
 
     get_settings.cache_clear()
-    url = _fresh_url(db)
+    url = fresh_database(db, sqlite_name="verify-sqlite.sqlite3", pg_name=PG_DB)
     _setup(url, enterprises)
     _, tokens = _issue_many(url, tasks)
     env = {

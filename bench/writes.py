@@ -46,7 +46,7 @@ import httpx
 from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.orm import Session
 
-from bench.inspections import KC_SCJG, PG_BASE, _free_port, _setup
+from bench.inspections import KC_SCJG, PG_BASE, _free_port, _setup, fresh_database
 from bench.verify import _start
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -57,24 +57,6 @@ GOAL_P99_MS = 250.0
 REPORT_PATH = "/api/v1/reports/codeless"
 
 Request = tuple[str, str, dict[str, Any]]  # method, path, JSON body
-
-
-def _fresh_url(db: str) -> str:
-    if db == "sqlite":
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        path = DATA_DIR / "writes-sqlite.sqlite3"
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{path}"
-    admin = create_engine(
-        PG_BASE.replace("postgresql://", "postgresql+psycopg://") + "/postgres",
-        isolation_level="AUTOCOMMIT",
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{PG_DB}"'))
-    admin.dispose()
-    return f"{PG_BASE}/{PG_DB}"
 
 
 def _prepare(url: str, tasks: int) -> tuple[str, list[int], list[str]]:
@@ -421,7 +403,7 @@ def run(
     from wurao.core.config import get_settings
 
     get_settings.cache_clear()
-    url = _fresh_url(db)
+    url = fresh_database(db, sqlite_name="writes-sqlite.sqlite3", pg_name=PG_DB)
     _setup(url, enterprises)
     token, task_ids, usccs = _prepare(url, tasks)
     makers = _requests(task_ids, usccs)
