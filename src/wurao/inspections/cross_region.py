@@ -24,7 +24,6 @@ from wurao.auth.scope import Actor, region_filter, subject_filter
 from wurao.core import audit
 from wurao.core import rules as catalogue
 from wurao.core.errors import Forbidden, InvalidInput, NotFound, RuleViolation, Violation
-from wurao.core.events import Event, emit
 from wurao.core.ids import IdentifierError, normalize_uscc, region_scope_prefix
 from wurao.core.paging import PER_PAGE, Page, paginate
 from wurao.core.text import NOTE, text_problem
@@ -454,74 +453,3 @@ def record_approval(session: Session, *, actor: Actor, data: ApprovalData) -> Cr
         f"{'、'.join(e.name for e in enterprises)[:120]}",
     )
     return approval
-
-
-# --- tell the local counterpart (告知当地主管部门) -----------------------------------------
-
-
-def counterparts(
-    session: Session, subject: EnforcementSubject, enterprise: Enterprise
-) -> list[EnforcementSubject]:
-    """The administrative organs of the subject's field in the enterprise's county."""
-    return list(
-        session.scalars(
-            select(EnforcementSubject)
-            .where(
-                EnforcementSubject.field == subject.field,
-                EnforcementSubject.region_code == enterprise.region_code[:6],
-                EnforcementSubject.kind == "organ",
-                EnforcementSubject.id != subject.id,
-            )
-            .order_by(EnforcementSubject.id)
-        )
-    )
-
-
-def notice_body(
-    *,
-    subject: EnforcementSubject,
-    enterprise: Enterprise,
-    approval: CrossRegionApproval,
-    window: tuple[dt.date, dt.date],
-    items: Sequence[InspectionItem],
-    code_number: str,
-) -> str:
-    """What a local counterpart is told about a coded 异地检查 (第10项: 并告知当地主管部门)."""
-    return "\n".join(
-        (
-            f"{subject.name}经{approval.organ_name}批准（{approval.doc_no}，"
-            f"{approval.approved_on.isoformat()}），将对你单位辖区内企业实施异地检查。",
-            f"检查对象：{enterprise.name}（{enterprise.uscc}）{enterprise.address}",
-            f"检查时间：{window[0].isoformat()} 至 {window[1].isoformat()}",
-            "检查事项：" + "、".join(f"{i.code} {i.name}" for i in items),
-            f"行政行为码：{code_number}",
-            "依据：衢政办发〔2025〕16号 第10项（确需开展异地检查的，应当报共同上一级行政执法机关"
-            "批准，并告知当地主管部门）。",
-        )
-    )
-
-
-def notify_counterparts(
-    session: Session,
-    *,
-    actor: Actor,
-    subject: EnforcementSubject,
-    enterprise: Enterprise,
-    approval: CrossRegionApproval,
-    window: tuple[dt.date, dt.date],
-    items: Sequence[InspectionItem],
-    code_number: str,
-) -> None:
-    """Announce a coded 异地检查; oversight sends each local counterpart an inbox message
-    (``wurao.oversight.handlers.cross_region_coded``) in this transaction."""
-    emit(
-        session,
-        Event.CROSS_REGION_CODED,
-        actor=actor,
-        subject=subject,
-        enterprise=enterprise,
-        approval=approval,
-        window=window,
-        items=items,
-        code_number=code_number,
-    )

@@ -30,7 +30,13 @@ from wurao.core.db import insert_for
 from wurao.core.errors import Conflict, Forbidden, InvalidInput, RuleViolation, Violation
 from wurao.core.events import Event, emit
 from wurao.core.time import LOCAL_TZ, local_today, utcnow
-from wurao.inspections import codes, cross_region, observers, rules, rules_frequency
+from wurao.inspections import (
+    codes,
+    cross_region_notice,
+    observers,
+    rules,
+    rules_frequency,
+)
 from wurao.inspections.models import (
     ActionCode,
     CodeSequence,
@@ -388,7 +394,7 @@ def issue_code(
     )
     for sid, approval in facts.cross_region.items():
         subject = next(s for s in b.subjects if s.id == sid)
-        cross_region.notify_counterparts(
+        cross_region_notice.notify_counterparts(
             session,
             actor=actor,
             subject=subject,

@@ -21,7 +21,7 @@ from wurao.core import audit
 from wurao.core.audit import AuditActor
 from wurao.core.events import Event, subscribe
 from wurao.core.time import utcnow
-from wurao.inspections import cross_region
+from wurao.inspections import cross_region, cross_region_notice
 from wurao.inspections.models import (
     CrossRegionApproval,
     Evaluation,
@@ -86,7 +86,7 @@ def cross_region_coded(
     """A 异地检查 was coded: each local counterpart of the subject receives an inbox message
     (衢政办发〔2025〕16号 第10项: ……并告知当地主管部门)."""
     title = f"异地检查告知：{subject.name}检查{enterprise.name}"[:200]
-    body = cross_region.notice_body(
+    body = cross_region_notice.notice_body(
         subject=subject,
         enterprise=enterprise,
         approval=approval,
@@ -96,7 +96,7 @@ def cross_region_coded(
     )
     now = utcnow()
     out = []
-    for local in cross_region.counterparts(session, subject, enterprise):
+    for local in cross_region_notice.counterparts(session, subject, enterprise):
         msg = InboxMessage(
             subject_id=local.id,
             kind=cross_region.INBOX_KIND,
