@@ -183,7 +183,7 @@ def _session_verdict(session: Session, token: str) -> verification.ScanResult:
 
 def _rendered(session: Session, scope: Scope, token: str) -> str:
     """The scan page as the route renders it for an anonymous visitor, with the CSRF mark."""
-    return _render_anonymous(scope, pages.scan_view(session, token).context)
+    return _render_anonymous(scope, pages.scan_view(session, token))
 
 
 @dataclass(frozen=True)

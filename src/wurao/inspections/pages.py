@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 import segno
@@ -339,23 +338,14 @@ def scan_page(
 ) -> Response:
     """Public: what the enterprise sees when it scans the code (``inspections.door_api`` answers
     most scans ahead of this route, from the same ``scan_view``)."""
-    return render(request, SCAN_TEMPLATE, scan_view(db, token).context)
+    return render(request, SCAN_TEMPLATE, scan_view(db, token))
 
 
 SCAN_TEMPLATE = "inspections/scan.html"
 
 
-@dataclass(frozen=True)
-class ScanView:
-    """The scan page's context, and what in it may change while the token stays the same: the
-    state, the code's record and the observers (``inspections.door_api`` keys its cache on it)."""
-
-    context: dict[str, Any]
-    key: tuple[object, ...]
-
-
-def scan_view(db: Session, token: str) -> ScanView:
-    """Verify ``token`` and gather what the scan page shows."""
+def scan_view(db: Session, token: str) -> dict[str, Any]:
+    """Verify ``token`` and gather what the scan page shows (its template's context)."""
     result = verification.verify_token(db, token)
     # 伴随式监督: read from the record, so one who joined after the code shows too
     seen = (
@@ -363,12 +353,10 @@ def scan_view(db: Session, token: str) -> ScanView:
         if result.code is not None
         else []
     )
-    context = {
+    return {
         "r": result,
         "state": result.status,
         "describe": codes.describe(result.verified.claims) if result.verified.genuine else [],
         "observers": seen,
         **_labels(),
     }
-    people = tuple((o.name, o.capacity) for o in seen)
-    return ScanView(context, (result.status, result.code, people))

@@ -341,8 +341,8 @@ class CodeStates:
     def scan(
         self, token: str, *, now: dt.datetime | None = None
     ) -> tuple[ScanResult, tuple[tuple[str, str], ...]]:
-        """The verdict and the observers as (name, capacity), the scan page's key
-        (``pages.ScanView``): one statement."""
+        """The verdict and the observers as (name, capacity), with which the door keys its
+        cached page (``door_api``): one statement."""
         result = ScanResult(check(token, self.keys, at=now or utcnow()))
         jti = result.verified.claims.get("jti")
         if not isinstance(jti, str):
