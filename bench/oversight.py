@@ -8,8 +8,10 @@ rule, on an emptied alert table — alerts are written only by this benchmark) a
 ``sweep_again`` (must raise 0); ``dashboard.build`` for a supervisor of a county (330802), a
 prefecture (330800) and the province (330000), and the drill-down's first page (joint, this
 year, prefecture), each 5 runs in a fresh session; the write path on 200 random done tasks:
-``engine.evaluate_for_task`` with ``triggers.ON_FINISH`` and with ``triggers.ON_CODE``, and
-``indicators.add_inspection``, each rolled back.
+``engine.evaluate_for_task`` with ``triggers.ON_FINISH``, with ``triggers.ON_CREATE`` (what a
+task's creation, edit or draw runs) and with ``triggers.ON_CODE`` (both of its rules: a code's
+issue runs them only when late or warned F9), and ``indicators.add_inspection``, each rolled
+back.
 
 Run: ``python -m bench --only oversight --db postgresql`` (or ``python -m bench.oversight
 [sqlite|postgresql] [tasks]``).
@@ -159,10 +161,16 @@ def _write_path(session: Session, rng: random.Random, today: dt.date) -> dict[st
         )
     )[:WRITES]
     session.rollback()
-    times: dict[str, list[float]] = {"on_finish": [], "on_code": [], "add_inspection": []}
+    times: dict[str, list[float]] = {
+        "on_finish": [], "on_create": [], "on_code": [], "add_inspection": []
+    }  # fmt: skip
     raised = 0
     for tid in done:
-        for name, only in (("on_finish", triggers.ON_FINISH), ("on_code", triggers.ON_CODE)):
+        for name, only in (
+            ("on_finish", triggers.ON_FINISH),
+            ("on_create", triggers.ON_CREATE),
+            ("on_code", triggers.ON_CODE),
+        ):
             task = session.get(InspectionTask, tid)
             assert task is not None
             t0 = time.perf_counter()

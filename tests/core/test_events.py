@@ -48,11 +48,11 @@ def test_handlers_run_in_registration_order_with_the_payload() -> None:
         calls.append(("second", session, payload))
         return "b"
 
-    subscribe(Event.TASK_CODED, first)
-    subscribe(Event.TASK_CODED, second)
+    subscribe(Event.TASK_CREATED, first)
+    subscribe(Event.TASK_CREATED, second)
     marker = object()
     session: Any = object()
-    assert emit(session, Event.TASK_CODED, task=marker) == ["a", "b"]
+    assert emit(session, Event.TASK_CREATED, task=marker) == ["a", "b"]
     assert calls == [
         ("first", session, {"task": marker}),
         ("second", session, {"task": marker}),

@@ -525,7 +525,7 @@ def test_F9_triggered_count_shown_and_warned_above_the_reasonable_frequency(
     assert db.scalar(f9_alerts) is None
     issued = issue(db, personas.agency_admin, task)  # a warning never blocks
     assert "F9 TRIGGERED-FREQ" in issued.code.warnings
-    alert = db.scalar(f9_alerts)  # evaluated on code issue (oversight.triggers.ON_CODE)
+    alert = db.scalar(f9_alerts)  # evaluated on code issue: the pre-check warned F9
     assert alert is not None and f"触发式现场检查{limit + 1}次（2个执法主体）" in alert.detail
 
 

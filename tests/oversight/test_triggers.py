@@ -28,7 +28,9 @@ def alert_rules(db: Session) -> list[str]:
 def test_the_rules_page_says_when_each_rule_is_evaluated() -> None:
     assert triggers.events_of("F2 EVALUATION") == ["企业提交评价"]
     assert triggers.events_of("F8 TARGETS") == []  # the sweep's alone
-    assert "赋码" in triggers.events_of("A5 INSP-FREQ-CAP")
+    on_create = ["创建检查任务", "修改检查任务", "双随机抽取生成任务"]
+    assert triggers.events_of("A5 INSP-FREQ-CAP") == on_create
+    assert "赋码" in triggers.events_of("F9 TRIGGERED-FREQ")
 
 
 def test_every_trigger_names_a_rule_it_may_evaluate() -> None:

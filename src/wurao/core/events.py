@@ -30,6 +30,8 @@ class Event(StrEnum):
     names the write, and the payload each emit must carry (besides the session)."""
 
     TASK_CREATED = "task.created"
+    TASK_EDITED = "task.edited"
+    TASKS_DRAWN = "tasks.drawn"
     TASK_CODED = "task.coded"
     CROSS_REGION_CODED = "cross_region.coded"
     RECORD_STARTED = "record.started"
@@ -53,7 +55,10 @@ class Event(StrEnum):
 
 _DECLARED: dict[Event, tuple[str, frozenset[str]]] = {
     Event.TASK_CREATED: ("创建检查任务", frozenset({"task"})),
-    Event.TASK_CODED: ("赋码", frozenset({"task"})),
+    Event.TASK_EDITED: ("修改检查任务", frozenset({"task"})),
+    Event.TASKS_DRAWN: ("双随机抽取生成任务", frozenset({"task_ids"})),
+    # ``warned``: the rule ids the issue's own pre-checks, run under the task's lock, warned on
+    Event.TASK_CODED: ("赋码", frozenset({"task", "warned"})),
     Event.CROSS_REGION_CODED: (
         "异地检查赋码",
         frozenset({"actor", "subject", "enterprise", "approval", "window", "items", "code_number"}),

@@ -404,7 +404,8 @@ def issue_code(
             items=[i for t, i in b.items if t.subject_id == sid],
             code_number=number,
         )
-    emit(session, Event.TASK_CODED, task=locked)
+    warned = frozenset(v.rule_id for v in result.warnings)
+    emit(session, Event.TASK_CODED, task=locked, warned=warned)
     return Issued(code, result.warnings)
 
 

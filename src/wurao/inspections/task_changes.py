@@ -21,6 +21,7 @@ from wurao.auth.permissions import AGENCY_ROLES, Permission
 from wurao.auth.scope import Actor
 from wurao.core import audit
 from wurao.core.errors import Conflict, Forbidden, InvalidInput
+from wurao.core.events import Event, emit
 from wurao.core.models import AuditEntry
 from wurao.core.text import NOTE, text_problem
 from wurao.inspections import creation
@@ -130,6 +131,7 @@ def edit_task(
         summary=f"修改检查任务：时间窗口 {task.window_start} 至 {task.window_end}，"
         f"执法人员 {'、'.join(o.name for o in officers)}",
     )
+    emit(session, Event.TASK_EDITED, task=task)  # the supervision rules a new task meets
     return task
 
 

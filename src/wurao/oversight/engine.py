@@ -146,10 +146,27 @@ def evaluate_for_task(
     today: dt.date | None = None,
 ) -> list[Alert]:
     """Evaluate the task-based rules (or those in ``only``) for one task just written."""
-    ctx = rules.Context(today=today or local_today(), task_ids=frozenset({task.id}))
+    return evaluate_for_tasks(
+        session, frozenset({task.id}), only=only, today=today, why=f"任务 {task.id} 写入后规则评估"
+    )
+
+
+def evaluate_for_tasks(
+    session: Session,
+    task_ids: frozenset[int],
+    *,
+    only: Sequence[str] = (),
+    today: dt.date | None = None,
+    why: str = "",
+) -> list[Alert]:
+    """Evaluate the task-based rules (or those in ``only``) for the tasks just written, in one
+    query per rule (a draw's thousands of tasks at once)."""
+    if not task_ids:
+        return []
+    ctx = rules.Context(today=today or local_today(), task_ids=task_ids)
     selected = [r for r in rules.RULES if r.task_based and (not only or r.id in only)]
-    keys = _raise(session, selected, ctx, SYSTEM_ACTOR, f"任务 {task.id} 写入后规则评估")[1]
-    return _alerts(session, keys)
+    why = why or f"{len(task_ids)} 个任务写入后规则评估"
+    return _alerts(session, _raise(session, selected, ctx, SYSTEM_ACTOR, why)[1])
 
 
 def evaluate(

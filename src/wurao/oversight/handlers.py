@@ -40,9 +40,19 @@ def task_created(session: Session, *, task: InspectionTask) -> list[Alert]:
     return triggers.task_created(session, task=task)
 
 
-def task_coded(session: Session, *, task: InspectionTask) -> list[Alert]:
-    """Code issued: the rules of ``triggers.ON_CODE``."""
-    return triggers.code_issued(session, task=task)
+def task_edited(session: Session, *, task: InspectionTask) -> list[Alert]:
+    """Draft edited: the rules of ``triggers.ON_EDIT``."""
+    return triggers.task_edited(session, task=task)
+
+
+def tasks_drawn(session: Session, *, task_ids: frozenset[int]) -> list[Alert]:
+    """Tasks of a 双随机 draw created: the rules of ``triggers.ON_DRAW``, all at once."""
+    return triggers.tasks_drawn(session, task_ids=task_ids)
+
+
+def task_coded(session: Session, *, task: InspectionTask, warned: frozenset[str]) -> list[Alert]:
+    """Code issued: the rules of ``triggers.ON_CODE`` that can find something."""
+    return triggers.code_issued(session, task=task, warned=warned)
 
 
 def record_started(session: Session, *, task: InspectionTask) -> list[Alert]:
@@ -126,6 +136,8 @@ def case_decided(session: Session, *, case: PenaltyCase, actor: Actor) -> MajorF
 def register() -> None:
     """Subscribe oversight's handlers (idempotent)."""
     subscribe(Event.TASK_CREATED, task_created)
+    subscribe(Event.TASK_EDITED, task_edited)
+    subscribe(Event.TASKS_DRAWN, tasks_drawn)
     subscribe(Event.TASK_CODED, task_coded)
     subscribe(Event.CROSS_REGION_CODED, cross_region_coded)
     subscribe(Event.RECORD_STARTED, record_started)

@@ -9,10 +9,13 @@ only the clue report, written by oversight itself, calls :func:`clue_reported` d
 Which rules each write evaluates (the rest of the task-based rules cannot change there):
 
 =================  ===================================================================
-task created       A6 early warning (a visit planned to an enterprise already inspected
-                   by many), A2 officers, A8 locality, F2 deregistered enterprise
-code issued        A5 cap, A6 early warning, A2 officers, A4 late code, A8 locality,
-                   F9 triggered frequency, F2 deregistered enterprise
+task created       A5 cap, A6 early warning (a visit planned to an enterprise already
+                   inspected by many), A2 officers, A8 locality, F9 triggered frequency,
+                   F2 deregistered enterprise — the rules whose inputs a task brings
+task edited        the same (a draft's window, year and officers may change)
+tasks drawn        the same, for every task of a 双随机 draw at once (set-based)
+code issued        A4 late code, when the code is late; F9, when the issue's own pre-check
+                   warned F9
 record started     F3 multi-agency, A6 early warning to the others, A4 code
 record finished    F3 multi-agency, A6, F3 repeated no finding, A4 code; indicators
 evaluation         F2 evaluation; indicators
@@ -20,9 +23,24 @@ clue reported      F2 code-less report
 special changed    A7 special-inspection quota
 =================  ===================================================================
 
-Time-driven findings (C6 results not published within the deadline, F8 trends, L1 filing)
-are the sweep's alone. Tasks created by a 双随机 draw (thousands at once) are evaluated when
-each is coded.
+Why a code's issue evaluates so little (#18: the issue is on the request path at the factory
+door). It turns a draft (待赋码) into a coded task and nothing else those rules read:
+
+* A5 counts every task not cancelled, A6 the visits started and the tasks open (a draft and a
+  coded task alike), A2, A8 and F2 read the task's officers, subjects and enterprise, which a
+  draft's creation or edit set and were judged then. Coding changes none of their inputs; and
+  the issue refuses the code while A2, A8 or the target's status fail (its BLOCK pre-checks,
+  re-run under the task's lock).
+* A4: a code issued now cannot be missing; it is late only when the inspection started
+  without one (``started_without_code_on``), and then the rule runs.
+* F9 counts triggered on-site inspections that hold a code, so coding one raises the count. The
+  issue's F9 pre-check counted the same tasks under the lock and warned when this code takes
+  the count past the reasonable number — exactly when the rule can find something new; the
+  handler runs the rule then (with its evidence), and only then.
+
+What changes with time alone — a region's policy value, an officer's certificate lapsing, the
+multi-agency window moving — is the nightly ``wurao rules sweep``'s, as before.
+
 """
 
 from __future__ import annotations
@@ -42,8 +60,10 @@ def _ids(*entries: RuleDef) -> tuple[str, ...]:
     return tuple(e.id for e in entries)
 
 
-ON_CREATE = _ids(R.A6, R.A2, R.A8, R.F2_DEREGISTERED)
-ON_CODE = _ids(R.A5, R.A6, R.A2, R.A4, R.A8, R.F9, R.F2_DEREGISTERED)
+ON_CREATE = _ids(R.A5, R.A6, R.A2, R.A8, R.F9, R.F2_DEREGISTERED)
+ON_EDIT = ON_CREATE
+ON_DRAW = ON_CREATE
+ON_CODE = _ids(R.A4, R.F9)  # each only when it can find something (``code_issued``)
 ON_START = _ids(R.F3_MULTI, R.A6, R.A4)
 ON_FINISH = (*ON_START, *_ids(R.F3_REPEAT))
 ON_EVALUATION = _ids(R.F2_EVALUATION)
@@ -55,6 +75,8 @@ ON_SPECIAL = _ids(R.A7)
 # event); the clue report is oversight's own write, not an event.
 EVENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (Event.TASK_CREATED.label, ON_CREATE),
+    (Event.TASK_EDITED.label, ON_EDIT),
+    (Event.TASKS_DRAWN.label, ON_DRAW),
     (Event.TASK_CODED.label, ON_CODE),
     (Event.RECORD_STARTED.label, ON_START),
     (Event.RECORD_FINISHED.label, ON_FINISH),
@@ -75,9 +97,27 @@ def task_created(session: Session, *, task: InspectionTask) -> list[Alert]:
     return engine.evaluate_for_task(session, task, only=ON_CREATE)
 
 
-def code_issued(session: Session, *, task: InspectionTask) -> list[Alert]:
-    """A code was signed for the task."""
-    return engine.evaluate_for_task(session, task, only=ON_CODE)
+def task_edited(session: Session, *, task: InspectionTask) -> list[Alert]:
+    """A draft's window, officers or reason changed."""
+    session.flush()
+    return engine.evaluate_for_task(session, task, only=ON_EDIT)
+
+
+def tasks_drawn(session: Session, *, task_ids: frozenset[int]) -> list[Alert]:
+    """A 双随机 draw created its tasks: one set-based evaluation for all of them."""
+    session.flush()
+    return engine.evaluate_for_tasks(session, task_ids, only=ON_DRAW)
+
+
+def code_issued(session: Session, *, task: InspectionTask, warned: frozenset[str]) -> list[Alert]:
+    """A code was signed for the task: A4 when the code is late, F9 when the issue's pre-check
+    (under the task's lock) warned that this code takes the triggered count past its number."""
+    only = [R.A4.id] if task.started_without_code_on is not None else []
+    if R.F9.id in warned:
+        only.append(R.F9.id)
+    if not only:
+        return []
+    return engine.evaluate_for_task(session, task, only=only)
 
 
 def record_started(session: Session, *, task: InspectionTask) -> list[Alert]:

@@ -13,6 +13,7 @@ from wurao.auth.scope import Actor
 from wurao.core import audit
 from wurao.core.db import Base
 from wurao.core.errors import Conflict
+from wurao.core.events import Event, emit
 from wurao.core.time import utcnow
 from wurao.inspections.models import InspectionTask, TaskItem, TaskOfficer, TaskSubject
 from wurao.registry.models import EnforcementSubject, Enterprise, InspectionItem, Officer
@@ -93,6 +94,9 @@ def run_draw(session: Session, *, draw: Draw, actor: Actor) -> Draw:
         written += _create_task(session, draw=draw, enterprise=enterprises[team.uscc],
                                 subjects=subjects, items=items, officers=team_officers,
                                 actor=actor)  # fmt: skip
+    # the supervision rules a new task meets, for all the draw's tasks in one evaluation each
+    drawn_ids = frozenset(r.id for r in written if isinstance(r, InspectionTask))
+    emit(session, Event.TASKS_DRAWN, task_ids=drawn_ids)
     draw.result_json = algorithm.canonical(
         {"selection": algorithm.selection_json(drawn), "teams": algorithm.teams_json(teams)}
     ).decode()
