@@ -5,10 +5,16 @@ Loads 浙江省 (subjects, officers scaled to N/100, N enterprises) with
 统一社会信用代码 and by a name fragment through the service the pages use
 (`wurao.registry.enterprises.service.list_enterprises`, as a provincial system
 administrator: the widest scope), reporting median and p99 in milliseconds.
+
+``python -m bench.registry_load --db postgresql --enterprises 1000000 --pg-db NAME`` runs it
+alone on a PostgreSQL database of another name (``python -m bench`` uses ``wurao_bench``, which
+it drops and recreates).
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import random
 import sqlite3
@@ -33,8 +39,9 @@ PG_DB = "wurao_bench"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
-def fresh_url(db: str, enterprises: int) -> str:
-    """An empty database of kind ``db``, migrated to head."""
+def fresh_url(db: str, enterprises: int, *, pg_db: str = PG_DB) -> str:
+    """An empty database of kind ``db`` (PostgreSQL: ``pg_db``, dropped and recreated),
+    migrated to head."""
     if db == "sqlite":
         DATA_DIR.mkdir(parents=True, exist_ok=True)
         path = DATA_DIR / f"registry_{enterprises}.sqlite3"
@@ -47,10 +54,10 @@ def fresh_url(db: str, enterprises: int) -> str:
             isolation_level="AUTOCOMMIT",
         )
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{PG_DB}"'))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_db}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{pg_db}"'))
         admin.dispose()
-        url = f"{PG_BASE}/{PG_DB}"
+        url = f"{PG_BASE}/{pg_db}"
     migrate.upgrade(url)
     return url
 
@@ -120,10 +127,16 @@ def db_version(db: str, url: str) -> str:
 
 
 def run(
-    db: str, enterprises: int, *, queries: int = 200, seed: int = 2026, defer_indexes: bool = True
+    db: str,
+    enterprises: int,
+    *,
+    queries: int = 200,
+    seed: int = 2026,
+    defer_indexes: bool = True,
+    pg_db: str = PG_DB,
 ) -> dict[str, Any]:
     """Load ``enterprises`` into a fresh ``db`` database and time searches on it."""
-    url = fresh_url(db, enterprises)
+    url = fresh_url(db, enterprises, pg_db=pg_db)
     last = [0.0]
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -158,3 +171,22 @@ def run(
     if db == "sqlite":
         result["sqlite_file_bytes"] = Path(url.removeprefix("sqlite:///")).stat().st_size
     return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Load and time one database; print JSON."""
+    parser = argparse.ArgumentParser(prog="python -m bench.registry_load", description=__doc__)
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), required=True)
+    parser.add_argument("--enterprises", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--pg-db", default=PG_DB, help=f"PostgreSQL database (default {PG_DB})")
+    args = parser.parse_args(argv)
+    result = run(args.db, args.enterprises, queries=args.queries, seed=args.seed, pg_db=args.pg_db)
+    result["command"] = "python -m bench.registry_load " + " ".join(argv or sys.argv[1:])
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,7 +1,7 @@
 """Enterprise search on a loaded registry: median and p99 per kind of query.
 
 Runs on a database the ``registry`` suite has loaded (``bench/data/registry_N.sqlite3`` or
-the PostgreSQL database ``wurao_bench``) and times
+the PostgreSQL database ``wurao_bench``, another with ``--pg-db``) and times
 `wurao.registry.enterprises.service.list_enterprises` — the function the enterprise pages
 and the API call — for each series:
 
@@ -38,7 +38,8 @@ from wurao.core.db import make_engine
 from wurao.registry.enterprises.service import list_enterprises
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-PG_URL = "postgresql+psycopg://postgres:postgres@127.0.0.1:5432/wurao_bench"
+PG_BASE = "postgresql+psycopg://postgres:postgres@127.0.0.1:5432"
+PG_DB = "wurao_bench"
 COMMON = (
     "有限公司", "有限公", "限公司", "股份有限公司", "有限责任公司", "科技有限", "化工有限公司",
     "商贸有限", "杭州市", "宁波市", "衢州市柯城区", "浙江省",
@@ -49,11 +50,12 @@ PREFIX = ("杭州", "衢州", "浙江", "宁波", "温", "嘉")
 Query = dict[str, Any]
 
 
-def url_for(db: str, enterprises: int) -> str:
-    """The database the ``registry`` suite loaded for ``db`` and ``enterprises``."""
+def url_for(db: str, enterprises: int, *, pg_db: str = PG_DB) -> str:
+    """The database the ``registry`` suite loaded for ``db`` and ``enterprises`` (PostgreSQL:
+    the database ``pg_db``)."""
     if db == "sqlite":
         return f"sqlite:///{DATA_DIR / f'registry_{enterprises}.sqlite3'}"
-    return PG_URL
+    return f"{PG_BASE}/{pg_db}"
 
 
 def _ms(samples: list[float]) -> dict[str, float]:
@@ -134,8 +136,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--enterprises", type=int, default=10_000_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--pg-db", default=PG_DB, help=f"PostgreSQL database (default {PG_DB})")
     args = parser.parse_args(argv)
-    result = run(url_for(args.db, args.enterprises), count=args.queries, seed=args.seed)
+    url = url_for(args.db, args.enterprises, pg_db=args.pg_db)
+    result = run(url, count=args.queries, seed=args.seed)
     result["command"] = "python -m bench.search " + " ".join(argv or sys.argv[1:])
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0

@@ -1,6 +1,8 @@
 """The registry's bulk loader (registry/imports/bulk.py): after a load with the indexes
 deferred, the table has the same indexes, constraints and search triggers as before, and the
-name search finds exactly the rows a scan finds."""
+name search finds exactly the rows a scan finds. On PostgreSQL a load into an empty table
+leaves every page all-visible (``COPY … FREEZE``), and one into a table with rows, or while a
+table referencing it has rows, truncates nothing."""
 
 from __future__ import annotations
 
@@ -46,6 +48,20 @@ def _shape(engine: Engine) -> set[tuple[str, ...]]:
         return {tuple(map(str, r)) for r in [*indexes, *constraints]}
 
 
+def _pages_all_visible(engine: Engine) -> tuple[bool, bool]:
+    """Whether the enterprise table has pages, and whether every one is all-visible in the
+    visibility map (``pg_visibility``)."""
+    with engine.begin() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_visibility"))
+        visible, pages = conn.execute(
+            text(
+                "SELECT all_visible, pg_relation_size('enterprise') / "
+                "current_setting('block_size')::int FROM pg_visibility_map_summary('enterprise')"
+            )
+        ).one()
+    return pages > 0, visible == pages
+
+
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_bulk_load_keeps_the_schema_and_the_search(tmp_path: Path, kind: str) -> None:
     url = fresh_database_url(kind, tmp_path, f"{DB_PREFIX}_bulk")
@@ -56,6 +72,8 @@ def test_bulk_load_keeps_the_schema_and_the_search(tmp_path: Path, kind: str) ->
     stats = generate_province(url, enterprises=3_000, subjects=100, batch=700)
     assert stats.enterprises == 3_000
     assert _shape(engine) == before
+    if kind == "postgresql":  # copied frozen: a county's ids need no look at the table
+        assert _pages_all_visible(engine) == (True, True)
     with Session(engine) as session:
         names = list(session.scalars(select(Enterprise.name)))
         for fragment in ("有限公司", "恒达", names[1234][2:6], "不存在的名称"):
@@ -90,6 +108,18 @@ def _rows_with_awkward_text() -> list[tuple[Any, ...]]:
 def test_copy_text_round_trips_through_postgresql(tmp_path: Path) -> None:
     url = fresh_database_url("postgresql", tmp_path, f"{DB_PREFIX}_copy")
     migrate.upgrade(url)
+    engine = _with_county(url)
+    rows = _rows_with_awkward_text()
+    load_enterprises(url, iter(rows), columns=ENTERPRISE_COLUMNS, total=len(rows))
+    with engine.connect() as conn:
+        got = conn.execute(
+            text(f"SELECT {', '.join(ENTERPRISE_COLUMNS)} FROM enterprise ORDER BY id")  # noqa: S608
+        ).all()
+    engine.dispose()
+    assert [tuple(r) for r in got] == rows
+
+
+def _with_county(url: str) -> Engine:
     engine = make_engine(url)
     with engine.begin() as conn:
         conn.execute(
@@ -99,14 +129,36 @@ def test_copy_text_round_trips_through_postgresql(tmp_path: Path) -> None:
                 "WHERE NOT EXISTS (SELECT 1 FROM region WHERE code = '330802')"
             )
         )
-    rows = _rows_with_awkward_text()
-    load_enterprises(url, iter(rows), columns=ENTERPRISE_COLUMNS, total=len(rows))
+    return engine
+
+
+def test_a_load_truncates_nothing_that_has_rows(tmp_path: Path) -> None:
+    """Only an empty table, with every table referencing it empty, is truncated for FREEZE:
+    a referencing row (an alert without an enterprise) and loaded rows stay."""
+    url = fresh_database_url("postgresql", tmp_path, f"{DB_PREFIX}_freeze")
+    migrate.upgrade(url)
+    engine = _with_county(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO alert (rule_id, dedup_key, severity, title, detail, source, "
+                "region_code, evidence, status, created_at, response, dismissed_reason) "
+                "VALUES ('T1', 'bulk-freeze', 'warn', '测试', '', '', '330802', '', 'open', "
+                "now(), '', '')"
+            )
+        )
+    first = _rows_with_awkward_text()
+    load_enterprises(url, iter(first), columns=ENTERPRISE_COLUMNS, total=len(first))
+    second = [(f"91330802MA3{i:07d}", *r[1:]) for i, r in enumerate(first)]
+    load_enterprises(url, iter(second), columns=ENTERPRISE_COLUMNS, total=len(second))
     with engine.connect() as conn:
-        got = conn.execute(
-            text(f"SELECT {', '.join(ENTERPRISE_COLUMNS)} FROM enterprise ORDER BY id")  # noqa: S608
-        ).all()
+        alerts = conn.scalar(text("SELECT count(*) FROM alert WHERE dedup_key = 'bulk-freeze'"))
+        usccs = list(conn.scalars(text("SELECT uscc FROM enterprise ORDER BY id")))
+    assert alerts == 1
+    assert usccs == [r[0] for r in first + second]
+    # the alert row kept the first load from truncating: nothing was copied frozen
+    assert _pages_all_visible(engine) == (True, False)
     engine.dispose()
-    assert [tuple(r) for r in got] == rows
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])

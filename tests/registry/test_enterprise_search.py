@@ -4,13 +4,17 @@ Each case is compared with the same search done in Python over the rows the acto
 the page's ids in id order, the total counted up to the cap, and whether it was capped. The
 PostgreSQL probe window and the cap are shrunk so that every path runs on a small table:
 the probe filling the cap, the probe holding the page but not the count, and past the probe
-(PostgreSQL) the walk in id order and the index's matches, each chosen in turn.
+(PostgreSQL) the walk in id order and the index's matches, each chosen in turn. A county or
+town scope reads its ids from ``ix_enterprise_region_name`` on both databases, on PostgreSQL
+by an index-only scan (its plan is checked).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
 from tests.conftest import Personas
@@ -128,3 +132,111 @@ def test_capped_total_is_labelled(
     page = service.list_enterprises(db, actor=personas.admin, q="样本检索", per_page=2)
     assert page.capped and page.total_label == "4+" and page.pages == 2
     assert [r.id for r in page.rows] == [made[0].id, made[1].id]
+
+
+ON_POSTGRESQL = pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+
+
+@pytest.fixture
+def elsewhere(db: Session, personas: Personas, made: list[Enterprise]) -> list[Enterprise]:
+    """Rows of 衢江区 (330803) only, some of credit class A: common there, absent in 柯城区."""
+    return [
+        add(db, personas.admin, serial=300 + i, name=f"衢江独有名称{i:02d}号有限公司",
+            region="330803", credit_class="A" if i % 2 else "B")
+        for i in range(8)
+    ]  # fmt: skip
+
+
+def _no_probe(*_args: object, **_kw: object) -> Any:
+    raise AssertionError("a county search took the probe instead of the region's name index")
+
+
+@pytest.mark.parametrize("cap", [3, 1000])
+def test_county_search_reads_the_region_index_and_matches_a_plain_scan(
+    db: Session,
+    personas: Personas,
+    elsewhere: list[Enterprise],
+    monkeypatch: pytest.MonkeyPatch,
+    cap: int,
+) -> None:
+    monkeypatch.setattr(service, "COUNT_CAP", cap)
+    monkeypatch.setattr(search, "probed", _no_probe)  # the narrow path, never the probe
+    cases = [
+        (personas.admin, "样本检索", "330802"),  # the county and its town: 16 rows
+        (personas.admin, "稀有标记", "330802"),
+        (personas.admin, "衢江独有", "330802"),  # common elsewhere, absent in the county
+        (personas.admin, "衢江独有", "330803"),
+        (personas.admin, "abc检索", "330802"),  # a letter with a case: ILIKE
+        (personas.admin, "样本检索", "330802001"),  # a town
+        (personas.supervisor, "样本检索", ""),  # a county actor: its own scope
+        (personas.supervisor, "衢江独有", ""),
+        (personas.neighbour_supervisor, "衢江独有", ""),
+        (personas.supervisor, "样本检索", "330802001"),
+    ]
+    for actor, q, region in cases:
+        for page in (1, 2, 9):
+            got = service.list_enterprises(
+                db, actor=actor, q=q, region=region, page=page, per_page=2
+            )
+            ids, total, capped = _expected(db, actor, q, region, cap, page, 2)
+            assert ([r.id for r in got.rows], got.total, got.capped) == (ids, total, capped), (
+                q,
+                region,
+                page,
+            )
+
+
+@pytest.mark.parametrize("cap", [2, 1000])
+def test_county_search_with_a_filter_off_the_index_matches_a_plain_scan(
+    db: Session,
+    personas: Personas,
+    elsewhere: list[Enterprise],
+    monkeypatch: pytest.MonkeyPatch,
+    cap: int,
+) -> None:
+    monkeypatch.setattr(service, "COUNT_CAP", cap)
+    in_county = [e for e in elsewhere if e.credit_class == "A"]
+    for page in (1, 2, 9):
+        got = service.list_enterprises(
+            db, actor=personas.admin, q="衢江独有", region="330803", credit="A", page=page,
+            per_page=1,
+        )  # fmt: skip
+        total = min(len(in_county), cap)
+        shown = min(page, total)
+        want = [in_county[shown - 1].id]
+        assert ([r.id for r in got.rows], got.total, got.capped) == (
+            want,
+            total,
+            len(in_county) > cap,
+        )
+
+
+@ON_POSTGRESQL
+def test_county_ids_come_from_an_index_only_scan(
+    db: Session, personas: Personas, elsewhere: list[Enterprise]
+) -> None:
+    """The plan of the statement the search runs, explained where it runs (its planner
+    settings in force): the region's name index alone, not the trigram index or the table."""
+    plans: list[str] = []
+
+    def explain(_conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        if statement.startswith("SELECT enterprise.id \nFROM enterprise") and "LIKE" in statement:
+            cursor.execute("EXPLAIN " + statement, params)
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+
+    # a small table: make the other plans tempting, as a large table makes them at times
+    # (a sequential scan; the trigram bitmap when the filter's cost per row weighs)
+    db.execute(text("SET LOCAL seq_page_cost = 0.01"))
+    db.execute(text("SET LOCAL cpu_operator_cost = 1"))
+    conn = db.connection()
+    event.listen(conn, "before_cursor_execute", explain)
+    try:
+        for q in ("样本检索", "衢江独有", "abc检索"):
+            service.list_enterprises(db, actor=personas.supervisor, q=q)
+            service.list_enterprises(db, actor=personas.admin, q=q, region="330802001")
+    finally:
+        event.remove(conn, "before_cursor_execute", explain)
+    assert len(plans) == 6
+    for plan in plans:
+        assert "Index Only Scan using ix_enterprise_region_name on enterprise" in plan, plan
+        assert "Heap Scan" not in plan and "Seq Scan" not in plan, plan

@@ -14,15 +14,24 @@ is how it is found, because a fragment as common as 有限公司 matches most of
   the plan, and each plan is forced (``_Past``): the planner estimates ``LIKE '%…%'`` from
   100 histogram entries and walked the primary key for seconds, or sorted every match, when
   its guess was wrong. Counting needs no order, so the index counts up to the cap reading at
-  most ``cap + 1`` rows; the page's ids come from a walk in id order when it is near. The
-  same plans serve a county or town (``narrow``): there the index is the trigram one and
-  the scope's index together (a bitmap AND). ``LIKE`` replaces ``ILIKE`` when the fragment
-  has no letter with a case (Chinese names): the same rows without lower-casing every name.
-* SQLite, in a county or town (``narrow``): the names of the scope are one range of the
+  most ``cap + 1`` rows; the page's ids come from a walk in id order when it is near.
+  ``LIKE`` replaces ``ILIKE`` when the fragment has no letter with a case (Chinese names):
+  the same rows without lower-casing every name.
+* Both, in a county or town (``narrow``): the names of the scope are one range of the
   covering index ``ix_enterprise_region_name`` (migration 0029; about 10⁵ entries for a
-  county), matched without reading the table; only the page's rows are fetched. Walking
-  the search table's matches instead would read every match in the province (a fragment
-  common elsewhere but absent from the county: seconds).
+  county), matched without reading the table, the first ``cap + 1`` ids sorted; only the
+  page's rows are fetched (``narrow_ids``). SQLite's index carries the rowid; PostgreSQL's
+  has ``INCLUDE (id)`` (migration 0030) and is read by an index-only scan, forced
+  (``NARROW_PLANNER``; the probe's plans, which read the table, gave 143–181 ms p99 at
+  10 M, and the planner picks the trigram bitmap for a rare fragment), which skips the
+  table where the visibility map marks its pages all-visible: the bulk load copies
+  ``FREEZE`` (``imports/bulk.py``), autovacuum keeps them so after edits; a page changed
+  since reads its heap tuple (docs/benchmarks.md, "County scope on PostgreSQL:
+  index-only"). Walking the search table's matches instead would read every match in the
+  province (a fragment common elsewhere but absent from the county: seconds). A filter on
+  a column outside the index (status, credit class, industry, tag) would read the table for
+  each name of the county: on PostgreSQL such a search takes the probe above, with the
+  scope's index in its bitmap.
 * A name prefix (the 1–2 character terms of ``service.py``) goes through the same probe on
   both databases: a common prefix such as 浙江 is found in the first ids without sorting
   the millions of index entries that start with it.
@@ -34,8 +43,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Integer, Select, column, func, select, table, text
+from sqlalchemy import Column, ColumnElement, Integer, Select, column, func, select, table, text
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import True_
 
 from wurao.core.paging import page_count, paginate
@@ -293,6 +303,34 @@ def _planner(session: Session, **settings: str) -> Iterator[None]:
         )
 
 
+# an index-only scan of the scope's range (PostgreSQL): no trigram bitmap (a bitmap always
+# reads the table), no sequential scan, no parallel workers for 10⁵ index entries
+NARROW_PLANNER = {**_off("seqscan", "bitmapscan"), "max_parallel_workers_per_gather": "0"}
+_REGION_NAME_INDEX = frozenset({"region_code", "name", "id"})
+
+
+def in_region_name_index(stmt: Select[Enterprise]) -> bool:
+    """Whether every condition of ``stmt`` reads only columns of ``ix_enterprise_region_name``
+    (the region scope): its ids can then come from that index without the table. A filter on
+    status, credit class, industry or tag reads the table: such a search takes the probe."""
+    where = stmt.whereclause
+    columns = [] if where is None else [e for e in visitors.iterate(where) if isinstance(e, Column)]
+    table = Enterprise.__tablename__
+    return all(c.table.name == table and c.name in _REGION_NAME_INDEX for c in columns)
+
+
+def narrow_ids(session: Session, stmt: Select[Enterprise], fragment: str, cap: int) -> Select[int]:
+    """The first ``cap + 1`` ids of ``stmt`` (a county or town) whose name contains
+    ``fragment``, in id order: one range of ``ix_enterprise_region_name`` with the fragment
+    matched on the index's name column, the ids sorted (about 10⁵ entries for a county)."""
+    return (
+        stmt.with_only_columns(Enterprise.id)
+        .where(contains(session, fragment))
+        .order_by(Enterprise.id)
+        .limit(cap + 1)
+    )
+
+
 def name_page(
     session: Session,
     stmt: Select[Enterprise],
@@ -307,19 +345,14 @@ def name_page(
     ``fragment`` (3 characters or more), in id order, the total counted up to ``cap``."""
     sqlite = session.get_bind().dialect.name == "sqlite"
     if narrow and sqlite:  # ids from the covering index, then the page's rows
-        ids = list(
-            session.scalars(
-                stmt.with_only_columns(Enterprise.id)
-                .where(contains(session, fragment))
-                .order_by(Enterprise.id)
-                .limit(cap + 1)
-            )
-        )
-        shown = _start(page, min(len(ids), cap), per_page)
-        rows = _by_ids(session, ids[(shown - 1) * per_page : shown * per_page])
-        return Found(rows, min(len(ids), cap), len(ids) > cap, shown)
+        ids = list(session.scalars(narrow_ids(session, stmt, fragment, cap)))
+        return _page_of(session, ids, cap, page, per_page)
     if sqlite:
         return _sqlite(session, stmt, fragment, cap, page, per_page)
+    if narrow and in_region_name_index(stmt):  # the same, from an index-only scan
+        with _planner(session, **NARROW_PLANNER):
+            ids = list(session.scalars(narrow_ids(session, stmt, fragment, cap)))
+        return _page_of(session, ids, cap, page, per_page)
     return probed(
         session, stmt, scan=contains(session, fragment, indexable=False),
         indexed=contains(session, fragment), cap=cap, page=page, per=per_page,

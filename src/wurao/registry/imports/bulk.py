@@ -14,6 +14,10 @@ load, which is faster than keeping them (docs/benchmarks.md, "Index rebuild afte
   server ingests them; the foreign keys are dropped too and added back after (their per-row
   trigger was 60 % of the server's COPY); the indexes are rebuilt on one connection a core,
   a unique constraint as its index then attached (docs/benchmarks.md, "PostgreSQL at 10 M").
+  Into an empty table (and empty tables referencing it) the rows are copied ``FREEZE`` after
+  a ``TRUNCATE`` in the same transaction: the pages are written all-visible, so a county's
+  name search is an index-only scan from the first query instead of after a vacuum
+  (``_pg_truncated``; docs/benchmarks.md, "County scope on PostgreSQL: index-only").
 
 The rollback journal stays on during the SQLite load: rows appended to an empty table are
 written to new pages, which the journal does not copy, so ``journal_mode=OFF`` would save
@@ -105,6 +109,34 @@ def _pg_deferred(cur: Any) -> tuple[list[str], list[str]]:
         builds.append(definition)
     builds.sort(key=lambda d: " USING gin " not in d)  # the longest first
     return builds, finish
+
+
+def _pg_truncated(cur: Any) -> bool:
+    """TRUNCATE the enterprise table if it is empty, so that ``COPY … FREEZE`` may write its
+    rows frozen and all-visible (PostgreSQL requires the table created or truncated in the
+    same transaction; from version 14 it then sets the visibility map's bits). TRUNCATE must
+    name every table that references it, directly or through another: only when all of them
+    are empty too, checked under a lock that keeps writers out until the truncation, is it
+    done; otherwise nothing is, the locks are let go (a savepoint) and the load copies as
+    usual. Returns whether it truncated."""
+    cur.execute(
+        "WITH RECURSIVE refs(oid) AS (SELECT 'enterprise'::regclass::oid UNION "
+        "SELECT c.conrelid FROM pg_constraint c JOIN refs r ON c.confrelid = r.oid "
+        "WHERE c.contype = 'f') SELECT oid::regclass::text FROM refs ORDER BY 1"
+    )
+    names = [name for (name,) in cur.fetchall()]  # quoted by regclass where need be
+    tables = ", ".join(names)
+    cur.execute("SAVEPOINT bulk_freeze")
+    cur.execute(f"LOCK TABLE {tables} IN SHARE MODE")
+    rows = " OR ".join(f"EXISTS (SELECT FROM {t})" for t in names)
+    cur.execute(f"SELECT {rows}")
+    if cur.fetchone()[0]:
+        cur.execute("ROLLBACK TO SAVEPOINT bulk_freeze")
+        cur.execute("RELEASE SAVEPOINT bulk_freeze")
+        return False
+    cur.execute(f"TRUNCATE {tables}")
+    cur.execute("RELEASE SAVEPOINT bulk_freeze")
+    return True
 
 
 def _pg_rebuild(engine: Engine, builds: list[str], finish: list[str]) -> dict[str, float]:
@@ -333,7 +365,8 @@ def load_enterprises(
                 if collecting:
                     gc.enable()
         else:
-            sql = f"COPY enterprise ({cols}) FROM STDIN"
+            frozen = " WITH (FREEZE)" if _pg_truncated(cur) else ""
+            sql = f"COPY enterprise ({cols}) FROM STDIN{frozen}"
             _pg_copy(cur, sql, rows, batch=batch, total=total, progress=progress)
             con.commit()  # the rebuilding connections must see the rows
         timings["load"] = time.perf_counter() - started
