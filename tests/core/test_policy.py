@@ -37,7 +37,7 @@ type = "int"
 
 
 def test_region_chain_walks_up() -> None:
-    assert region_chain("330802001") == ["330802001", "330802", "330800", "330000", "000000"]
+    assert region_chain("330802001") == ("330802001", "330802", "330800", "330000", "000000")
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from tests.conftest import Personas
 from tests.inspections import NOW, TODAY, issue, key_dir, new_task, world
 from wurao.core.config import get_settings
-from wurao.core.errors import Conflict, Forbidden, RuleViolation
+from wurao.core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
 from wurao.core.time import LOCAL_TZ, local_today
 from wurao.inspections import cli, code_changes, codes, issuing, service, verification
 from wurao.inspections.cli import code_app
@@ -256,6 +256,40 @@ def test_revocation_gives_the_onsite_slot_back(
     assert row is not None and row.counted == 1
     code_changes.revoke_code(db, actor=personas.supervisor, code=code, reason="任务取消")
     assert row.counted == 0
+
+
+def test_a_refused_issue_leaves_the_onsite_count_as_it_was(
+    db: Session, personas: Personas, key_dir: Path
+) -> None:
+    """The issue adds its own count in the statement that locks the row; a refusal (the cap
+    reached, or a late code without its reason) takes it back, even with no rollback after."""
+    from tests.inspections import approval
+
+    w = world(db)
+    ok = approval(db, w)
+    tasks = [
+        new_task(db, personas.agency_admin, w, origin="unplanned", unplanned_id=ok.id)
+        for _ in range(3)
+    ]
+    first = issue(db, personas.agency_admin, tasks[0]).code
+    issue(db, personas.agency_admin, tasks[1])  # the county's cap is 2
+    key = (w.enterprise.id, w.subject.id, 2026)
+    with pytest.raises(RuleViolation) as refused:
+        issue(db, personas.agency_admin, tasks[2])
+    assert "A5" in str(refused.value)
+    db.expire_all()
+    row = db.get(OnsiteCount, key)
+    assert row is not None and (row.counted, row.exempt) == (2, 0)
+    code_changes.revoke_code(db, actor=personas.supervisor, code=first, reason="任务取消")
+    late = new_task(
+        db, personas.agency_admin, w, origin="unplanned", unplanned_id=ok.id,
+        window_start=TODAY, started_without_code_on=TODAY,
+    )  # fmt: skip
+    with pytest.raises(InvalidInput):  # every rule passes; the late code lacks its reason
+        issue(db, personas.agency_admin, late)
+    db.expire_all()
+    row = db.get(OnsiteCount, key)
+    assert row is not None and (row.counted, row.exempt) == (1, 0)
 
 
 def test_rotation_keeps_old_codes_verifiable(

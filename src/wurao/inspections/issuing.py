@@ -27,7 +27,14 @@ from wurao.auth.permissions import AGENCY_ROLES, Permission
 from wurao.auth.scope import Actor
 from wurao.core import audit
 from wurao.core.db import insert_for
-from wurao.core.errors import Conflict, Forbidden, InvalidInput, RuleViolation, Violation
+from wurao.core.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    RuleViolation,
+    Violation,
+)
 from wurao.core.events import Event, emit
 from wurao.core.time import LOCAL_TZ, local_today, utcnow
 from wurao.inspections import (
@@ -49,7 +56,7 @@ from wurao.inspections.models import (
 )
 from wurao.inspections.precheck import PrecheckResult, TaskFacts
 from wurao.inspections.service import TaskBundle, assemble_bundle, with_people
-from wurao.registry.models import Enterprise
+from wurao.registry.models import EnforcementSubject, Enterprise
 
 
 def _facts(b: TaskBundle, today: dt.date, counts: dict[int, tuple[int, int]]) -> TaskFacts:
@@ -181,38 +188,53 @@ _UPSERTS: dict[tuple[str, str, int], Any] = {}
 
 def _count_upsert(session: Session, subjects: int) -> Any:
     """The A5 count rows' upsert for ``subjects`` subjects: parameters p_enterprise, p_year
-    and p_subject_0… in subject order; a no-op ``DO UPDATE`` that locks and returns each row."""
+    and p_subject_i, p_counted_i, p_exempt_i in subject order; a new row starts at the
+    increments, an existing one adds them (zero: a no-op that still locks the row); each row
+    returned after the change. One subject (the usual task) is a single-row ``VALUES``, which
+    SQLAlchemy caches compiled; several rows are compiled each time (#18)."""
     key = (session.get_bind().dialect.name, "onsite_count", subjects)
     stmt = _UPSERTS.get(key)
     if stmt is None:
-        rows = [
+        rows: list[dict[str, Any]] = [
             {"enterprise_id": bindparam("p_enterprise"), "subject_id": bindparam(f"p_subject_{i}"),
-             "year": bindparam("p_year"), "counted": 0, "exempt": 0}
+             "year": bindparam("p_year"), "counted": bindparam(f"p_counted_{i}"),
+             "exempt": bindparam(f"p_exempt_{i}")}
             for i in range(subjects)
         ]  # fmt: skip
-        stmt = _UPSERTS[key] = (
-            insert_for(session, OnsiteCount.__table__)  # Core: the parameters are binds
-            .values(rows)
-            .on_conflict_do_update(
-                index_elements=["enterprise_id", "subject_id", "year"],
-                set_={"counted": OnsiteCount.counted},
-            )
-            .returning(OnsiteCount.subject_id, OnsiteCount.counted, OnsiteCount.exempt)
-        )
+        upsert = insert_for(session, OnsiteCount.__table__)  # Core: the parameters are binds
+        upsert = upsert.values(rows[0] if subjects == 1 else rows)
+        stmt = _UPSERTS[key] = upsert.on_conflict_do_update(
+            index_elements=["enterprise_id", "subject_id", "year"],
+            set_={
+                "counted": OnsiteCount.counted + upsert.excluded.counted,
+                "exempt": OnsiteCount.exempt + upsert.excluded.exempt,
+            },
+        ).returning(OnsiteCount.subject_id, OnsiteCount.counted, OnsiteCount.exempt)
     return stmt
 
 
-def lock_counts(session: Session, b: TaskBundle) -> dict[int, tuple[int, int]]:
+def lock_counts(
+    session: Session, b: TaskBundle, add: dict[int, tuple[int, int]] | None = None
+) -> dict[int, tuple[int, int]]:
     """Each subject's (counted, exempt) count row, created if missing and locked, in one
-    statement: ``INSERT … ON CONFLICT DO UPDATE`` (a no-op update) takes the row lock and returns
-    the latest committed values, rows in subject order (no deadlock). SQLite's write session
-    already holds the database's write lock."""
+    statement: ``INSERT … ON CONFLICT DO UPDATE`` takes the row lock and returns the latest
+    committed values, rows in subject order (no deadlock). ``add`` (subject → increments)
+    is written in the same statement; the values returned are those before it. SQLite's write
+    session already holds the database's write lock."""
     if not b.task_subjects:
         return {}
+    add = add or {}
     params: dict[str, Any] = {"p_enterprise": b.task.enterprise_id, "p_year": b.task.year}
-    params.update({f"p_subject_{i}": sid for i, sid in enumerate(sorted(b.task_subjects))})
+    for i, sid in enumerate(sorted(b.task_subjects)):
+        plus_counted, plus_exempt = add.get(sid, (0, 0))
+        params.update(
+            {f"p_subject_{i}": sid, f"p_counted_{i}": plus_counted, f"p_exempt_{i}": plus_exempt}
+        )
     rows = session.execute(_count_upsert(session, len(b.task_subjects)), params)
-    return {sid: (counted, exempt) for sid, counted, exempt in rows}
+    return {
+        sid: (counted - add.get(sid, (0, 0))[0], exempt - add.get(sid, (0, 0))[1])
+        for sid, counted, exempt in rows
+    }
 
 
 def set_count(session: Session, b: TaskBundle, sid: int, counted: int, exempt: int) -> None:
@@ -244,6 +266,14 @@ def _next_number(session: Session, region: str, year: int) -> str:
         )
     last = int(session.execute(stmt, {"p_region": region, "p_year": year}).scalar_one())
     return f"{region}-{year}-{last:06d}"
+
+
+def _cap_increment(subject: EnforcementSubject, task: InspectionTask) -> tuple[int, int]:
+    """What this task's code adds to the subject's (counted, exempt) A5 row."""
+    _cap, counted, exempt = rules_frequency.cap_terms(subject, task)
+    if not counted:
+        return (0, 0)
+    return (0, 1) if exempt else (1, 0)
 
 
 def _epoch(day: dt.date) -> int:
@@ -322,26 +352,27 @@ def issue_code(
     _require_manage(actor, b)
     if b.code is not None or locked.status != "draft":
         raise Conflict("该任务已赋码或已不在待赋码状态。")
-    counts = lock_counts(session, b)
+    # this code's own count, added in the statement that locks the rows (A5's verdict reads
+    # the counts before it; a refusal takes it back)
+    plus = {s.id: _cap_increment(s, locked) for s in b.subjects}
+    counts = lock_counts(session, b, plus)
     facts = _facts(b, today, counts)
     result = rules.run(session, facts)
+    late = locked.started_without_code_on is not None
+    refusal: DomainError | None = None
     if not result.ok:
-        raise RuleViolation(
+        refusal = RuleViolation(
             result.blocking,
             "不予赋码："
             + "；".join(f"{v.title}（{v.rule_id}）：{v.detail}" for v in result.blocking),
         )
-    late = locked.started_without_code_on is not None
-    if late and not late_reason.strip():
-        raise InvalidInput("事后补码须写明无法事前报批的特殊原因。", field="late_reason")
-    for s in b.subjects:
-        _cap, counted, exempt = rules_frequency.cap_terms(s, locked)
-        if counted:
-            done, exempted = counts[s.id]
-            if exempt:
-                set_count(session, b, s.id, done, exempted + 1)
-            else:
-                set_count(session, b, s.id, done + 1, exempted)
+    elif late and not late_reason.strip():
+        refusal = InvalidInput("事后补码须写明无法事前报批的特殊原因。", field="late_reason")
+    if refusal is not None:
+        for sid, (done, exempted) in counts.items():
+            if plus.get(sid, (0, 0)) != (0, 0):
+                set_count(session, b, sid, done, exempted)
+        raise refusal
     if kid is None:  # the first code of the platform: create the key
         kid = codes.current_key(session, actor=actor).kid
     number = _next_number(session, b.lead.region_code[:6], locked.year)

@@ -61,17 +61,18 @@ class Parameter:
     values: tuple[PolicyValue, ...]
 
 
-def region_chain(region: str) -> list[str]:
+@lru_cache(maxsize=16_384)  # a province's regions; each walk validates every code (#18)
+def region_chain(region: str) -> tuple[str, ...]:
     """The region and its ancestors, nearest first, ending with the national default."""
     if region == NATIONAL:
-        return [NATIONAL]
+        return (NATIONAL,)
     chain: list[str] = []
     code: str | None = region
     while code:
         chain.append(code)
         code = region_parent(code)
     chain.append(NATIONAL)
-    return chain
+    return tuple(chain)
 
 
 class Policy:
