@@ -144,8 +144,8 @@ def _issue_many(url: str, tasks: int) -> tuple[dict[str, Any], list[str]]:
             assert issuing.precheck(s, actor=actor, task=task).ok
         t1 = time.perf_counter()
         with session_scope(engine) as s:
-            task = service.get_task(s, actor=actor, task_id=task_id)
-            tokens.append(issuing.issue_code(s, actor=actor, task=task).code.token)
+            task = service.get_task(s, actor=actor, task_id=task_id, lock=True)  # as the routes
+            tokens.append(issuing.issue_code(s, actor=actor, task=task, locked=True).code.token)
         t2 = time.perf_counter()
         pre.append(t1 - t0)
         iss.append(t2 - t1)

@@ -166,8 +166,8 @@ def issue_code(
     db: Session = Depends(get_db),
 ) -> IssueOut:
     """Issue the task's code; 422 with every failed rule when a pre-check fails."""
-    task = service.get_task(db, actor=actor, task_id=task_id)
-    issued = issuing.issue_code(db, actor=actor, task=task, late_reason=late_reason)
+    task = service.get_task(db, actor=actor, task_id=task_id, lock=True)
+    issued = issuing.issue_code(db, actor=actor, task=task, late_reason=late_reason, locked=True)
     return IssueOut(
         code=CodeOut.of(issued.code), warnings=[ViolationOut.of(v) for v in issued.warnings]
     )

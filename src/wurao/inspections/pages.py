@@ -260,10 +260,12 @@ def issue_code(
     db: Session = Depends(get_db),
 ) -> Response:
     """Issue the code; a refusal re-renders the task with every failed rule."""
-    task = service.get_task(db, actor=actor, task_id=task_id)
+    task = service.get_task(db, actor=actor, task_id=task_id, lock=True)
     try:
         with db.begin_nested():
-            issued = issuing.issue_code(db, actor=actor, task=task, late_reason=form.late_reason)
+            issued = issuing.issue_code(
+                db, actor=actor, task=task, late_reason=form.late_reason, locked=True
+            )
     except RuleViolation as exc:
         return _detail(request, db, actor, task_id, list(exc.violations), status_code=422)
     flash(request, f"已签发行政行为码 {issued.code.number}。")

@@ -217,9 +217,14 @@ def bundle_of_code(
     return first[:n], assemble_bundle(session, task, enterprise, code, people, checklists)
 
 
-def get_task(session: Session, *, actor: Actor, task_id: int) -> InspectionTask:
-    """One task, if visible to the actor."""
-    task = session.scalar(tasks_visible_to(actor).where(InspectionTask.id == task_id))
+def get_task(session: Session, *, actor: Actor, task_id: int, lock: bool = False) -> InspectionTask:
+    """One task, if visible to the actor; ``lock``: read afresh and locked for the rest of the
+    transaction (``issuing.issue_code(..., locked=True)``: one statement, not a read then a
+    lock)."""
+    stmt = tasks_visible_to(actor).where(InspectionTask.id == task_id)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    task = session.scalar(stmt)
     if task is None:
         raise NotFound("检查任务不存在，或不在您的权限范围内。")
     return task
