@@ -220,10 +220,18 @@ def test_county_ids_come_from_an_index_only_scan(
     plans: list[str] = []
 
     def explain(_conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        if statement.startswith("SELECT enterprise.id \nFROM enterprise") and "LIKE" in statement:
+        fenced = statement.startswith("SELECT scope.id \nFROM (SELECT enterprise.id")
+        if fenced and "LIKE" in statement:
             cursor.execute("EXPLAIN " + statement, params)
             plans.append("\n".join(row[0] for row in cursor.fetchall()))
 
+    # the table's pages all-visible, as the bulk load's COPY FREEZE and autovacuum leave them
+    # (a test's rows, never vacuumed, would make any index that names region_code as cheap);
+    # a catalog statistic, rolled back with the test's transaction
+    db.execute(text(
+        "UPDATE pg_class SET relallvisible = pg_relation_size(oid) / "
+        "current_setting('block_size')::int WHERE oid = 'enterprise'::regclass"
+    ))  # fmt: skip
     # a small table: make the other plans tempting, as a large table makes them at times
     # (a sequential scan; the trigram bitmap when the filter's cost per row weighs)
     db.execute(text("SET LOCAL seq_page_cost = 0.01"))

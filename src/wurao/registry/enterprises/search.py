@@ -21,9 +21,11 @@ is how it is found, because a fragment as common as 有限公司 matches most of
   covering index ``ix_enterprise_region_name`` (migration 0029; about 10⁵ entries for a
   county), matched without reading the table, the first ``cap + 1`` ids sorted; only the
   page's rows are fetched (``narrow_ids``). SQLite's index carries the rowid; PostgreSQL's
-  has ``INCLUDE (id)`` (migration 0030) and is read by an index-only scan, forced
-  (``NARROW_PLANNER``; the probe's plans, which read the table, gave 143–181 ms p99 at
-  10 M, and the planner picks the trigram bitmap for a rare fragment), which skips the
+  has ``INCLUDE (id)`` (migration 0030) and is read by an index-only scan: the matches
+  are fenced from the ``ORDER BY id LIMIT`` (else a walk of the primary key, filtering the
+  province, looks cheaper), ``NARROW_PLANNER`` turns off the sequential scan and the
+  trigram bitmap (the probe's plans, which read the table, gave 143–181 ms p99 at 10 M),
+  and the index-only scan wins because it skips the
   table where the visibility map marks its pages all-visible: the bulk load copies
   ``FREEZE`` (``imports/bulk.py``), autovacuum keeps them so after edits; a page changed
   since reads its heap tuple (docs/benchmarks.md, "County scope on PostgreSQL:
@@ -322,13 +324,17 @@ def in_region_name_index(stmt: Select[Enterprise]) -> bool:
 def narrow_ids(session: Session, stmt: Select[Enterprise], fragment: str, cap: int) -> Select[int]:
     """The first ``cap + 1`` ids of ``stmt`` (a county or town) whose name contains
     ``fragment``, in id order: one range of ``ix_enterprise_region_name`` with the fragment
-    matched on the index's name column, the ids sorted (about 10⁵ entries for a county)."""
-    return (
-        stmt.with_only_columns(Enterprise.id)
-        .where(contains(session, fragment))
-        .order_by(Enterprise.id)
-        .limit(cap + 1)
-    )
+    matched on the index's name column, the ids sorted (about 10⁵ entries for a county).
+
+    On PostgreSQL the matches sit behind ``OFFSET 0``, which the planner does not flatten:
+    with ``ORDER BY id LIMIT n`` in the same query it may walk the primary key in id order,
+    filtering every row of the province, when it expects the fragment to be common — for a
+    rare fragment that reads the whole table. Fenced, the scope's range is read first."""
+    matches = stmt.with_only_columns(Enterprise.id).where(contains(session, fragment))
+    if session.get_bind().dialect.name == "sqlite":
+        return matches.order_by(Enterprise.id).limit(cap + 1)
+    fenced = matches.offset(0).subquery("scope")
+    return select(fenced.c.id).order_by(fenced.c.id).limit(cap + 1)
 
 
 def name_page(
