@@ -326,15 +326,16 @@ def narrow_ids(session: Session, stmt: Select[Enterprise], fragment: str, cap: i
     ``fragment``, in id order: one range of ``ix_enterprise_region_name`` with the fragment
     matched on the index's name column, the ids sorted (about 10⁵ entries for a county).
 
-    On PostgreSQL the matches sit behind ``OFFSET 0``, which the planner does not flatten:
-    with ``ORDER BY id LIMIT n`` in the same query it may walk the primary key in id order,
-    filtering every row of the province, when it expects the fragment to be common — for a
-    rare fragment that reads the whole table. Fenced, the scope's range is read first."""
+    On PostgreSQL the matches are a ``MATERIALIZED`` common table expression, which the
+    planner does not fold into the outer query: with ``ORDER BY id LIMIT n`` in the same query
+    it may walk the primary key in id order, filtering every row of the province, when it
+    expects the fragment to be common — for a rare fragment that reads the whole table.
+    Fenced, the scope's range is read first (the sort needs every match of it anyway)."""
     matches = stmt.with_only_columns(Enterprise.id).where(contains(session, fragment))
     if session.get_bind().dialect.name == "sqlite":
         return matches.order_by(Enterprise.id).limit(cap + 1)
-    fenced = matches.offset(0).subquery("scope")
-    return select(fenced.c.id).order_by(fenced.c.id).limit(cap + 1)
+    scope = matches.cte("scope").prefix_with("MATERIALIZED")
+    return select(scope.c.id).order_by(scope.c.id).limit(cap + 1)
 
 
 def name_page(
