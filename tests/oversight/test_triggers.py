@@ -3,22 +3,17 @@ transaction of the triggering record, with no sweep run."""
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Personas
-from tests.inspections import issue, key_dir, new_task, world
+from tests.inspections import new_task, world
 from tests.inspections.test_records import DEMO_USCC, finish, make_task
 from wurao.core.time import local_today
 from wurao.inspections import evaluations
 from wurao.oversight import dashboard, engine, indicators, rules, triggers
 from wurao.oversight.models import Alert
 from wurao.oversight.service import CodelessReport, report_codeless
-
-__all__ = ["key_dir"]
 
 
 def alert_rules(db: Session) -> list[str]:
@@ -87,26 +82,6 @@ def test_F3_REPEAT_NONE_is_raised_when_the_third_empty_record_is_finished(
     alert = db.scalar(select(Alert).where(Alert.rule_id == "F3 REPEAT-NONE"))
     assert alert is not None  # the demo enterprise, three inspections without a finding
     assert len([e for e in engine.evidence_of(alert) if e["type"] == "task"]) == 3
-
-
-def test_A4_late_code_is_raised_when_the_code_is_issued(
-    db: Session, personas: Personas, key_dir: Path
-) -> None:
-    w = world(db)
-    started = dt.date(2026, 9, 30)
-    task = new_task(
-        db,
-        personas.agency_admin,
-        w,
-        window_start=started,
-        window_end=dt.date(2026, 10, 9),
-        started_without_code_on=started,
-    )
-    assert alert_rules(db) == []
-    issue(db, personas.agency_admin, task, today=dt.date(2026, 10, 8), late_reason="夜间突发险情")
-    alert = db.scalar(select(Alert).where(Alert.task_id == task.id))
-    assert alert is not None and alert.rule_id == "A4 INSP-APPROVAL"
-    assert "事后补码" in alert.detail
 
 
 def test_F2_CODELESS_REPORT_is_raised_when_the_report_arrives(db: Session) -> None:

@@ -90,8 +90,11 @@ def test_a_late_code_raises_A4_and_leaves_nothing(
         window_end=dt.date(2026, 10, 9),
         started_without_code_on=started,
     )
+    assert alerts(db, R.A4) == []
     issue(db, personas.agency_admin, task, today=dt.date(2026, 10, 8), late_reason="夜间突发险情")
-    assert [a.task_id for a in alerts(db, R.A4)] == [task.id]
+    raised = alerts(db, R.A4)
+    assert [a.task_id for a in raised] == [task.id]
+    assert "事后补码" in raised[0].detail
     nothing_left(db, task)
 
 
