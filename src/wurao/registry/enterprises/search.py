@@ -21,19 +21,18 @@ is how it is found, because a fragment as common as 有限公司 matches most of
   covering index ``ix_enterprise_region_name`` (migration 0029; about 10⁵ entries for a
   county), matched without reading the table, the first ``cap + 1`` ids sorted; only the
   page's rows are fetched (``narrow_ids``). SQLite's index carries the rowid; PostgreSQL's
-  has ``INCLUDE (id)`` (migration 0030) and is read by an index-only scan: the matches
-  are fenced from the ``ORDER BY id LIMIT`` (else a walk of the primary key, filtering the
-  province, looks cheaper), ``NARROW_PLANNER`` turns off the sequential scan and the
-  trigram bitmap (the probe's plans, which read the table, gave 143–181 ms p99 at 10 M),
-  and the index-only scan wins because it skips the
-  table where the visibility map marks its pages all-visible: the bulk load copies
-  ``FREEZE`` (``imports/bulk.py``), autovacuum keeps them so after edits; a page changed
-  since reads its heap tuple (docs/benchmarks.md, "County scope on PostgreSQL:
-  index-only"). Walking the search table's matches instead would read every match in the
-  province (a fragment common elsewhere but absent from the county: seconds). A filter on
-  a column outside the index (status, credit class, industry, tag) would read the table for
-  each name of the county: on PostgreSQL such a search takes the probe above, with the
-  scope's index in its bitmap.
+  has ``INCLUDE (id)`` (migration 0030) and is read by an index-only scan: the matches are
+  fenced from the ``ORDER BY id LIMIT`` (else a walk of the primary key, filtering the
+  province, looks cheaper), ``NARROW_PLANNER`` turns off the sequential scan and the trigram
+  bitmap (the probe's plans, which read the table, gave 143–181 ms p99 at 10 M), and the
+  index-only scan wins because it skips the table where the visibility map marks its pages
+  all-visible: the bulk load copies ``FREEZE`` (``imports/bulk.py``), autovacuum keeps them
+  so after edits; a page changed since reads its heap tuple (docs/benchmarks.md, "County
+  scope on PostgreSQL: index-only"). Walking the search table's matches instead would read
+  every match in the province (a fragment common elsewhere but absent from the county:
+  seconds). A filter on a column outside the index (status, credit class, industry, tag)
+  would read the table for each name of the county: on PostgreSQL such a search takes the
+  probe above, with the scope's index in its bitmap.
 * A name prefix (the 1–2 character terms of ``service.py``) goes through the same probe on
   both databases: a common prefix such as 浙江 is found in the first ids without sorting
   the millions of index entries that start with it.
